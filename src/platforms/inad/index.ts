@@ -1,0 +1,3 @@
+import { emptyRoom } from '../empty-room.ts';
+
+export default emptyRoom('inad', 'INAD — Indice nazionale dei domicili digitali', 'Digital domiciles.');

@@ -1,0 +1,2 @@
+// Bootstrap Italia loads its fonts from this path; our fonts.css declares them too, so the CSP can forbid inline styles.
+window.__PUBLIC_PATH__ = '/assets/bootstrap-italia/fonts';
