@@ -8,12 +8,15 @@ export interface Migration {
   up(tx: Tx, schema: string): Promise<void>;
 }
 
-/** A migration written as SQL, where `{schema}` stands for the app's schema name. */
-export function sqlMigration(id: string, text: string): Migration {
+/**
+ * A migration written as SQL, where `{schema}` stands for the app's schema name. One statement per
+ * argument: PGlite runs each as a prepared statement, which holds a single command.
+ */
+export function sqlMigration(id: string, ...statements: string[]): Migration {
   return {
     id,
     async up(tx, schema) {
-      await sql.raw(text.replaceAll('{schema}', quoteIdent(schema))).execute(tx);
+      for (const text of statements) await sql.raw(text.replaceAll('{schema}', quoteIdent(schema))).execute(tx);
     },
   };
 }
