@@ -25,17 +25,17 @@ export const auditMigrations = [
        target_id text,
        details jsonb not null default '{}',
        request_id text
-     );
-     create index audit_log_tenant on {schema}.audit_log (tenant_id, id desc);
-     create index audit_log_target on {schema}.audit_log (target_type, target_id, id desc);
-     create function {schema}.audit_log_append_only() returns trigger language plpgsql as $$
+     )`,
+    `create index audit_log_tenant on {schema}.audit_log (tenant_id, id desc)`,
+    `create index audit_log_target on {schema}.audit_log (target_type, target_id, id desc)`,
+    `create function {schema}.audit_log_append_only() returns trigger language plpgsql as $$
      begin
        raise exception 'the audit log is append-only: % refused', tg_op using errcode = 'insufficient_privilege';
-     end $$;
-     create trigger audit_log_no_change before update or delete on {schema}.audit_log
-       for each row execute function {schema}.audit_log_append_only();
-     create trigger audit_log_no_truncate before truncate on {schema}.audit_log
-       for each statement execute function {schema}.audit_log_append_only();`,
+     end $$`,
+    `create trigger audit_log_no_change before update or delete on {schema}.audit_log
+       for each row execute function {schema}.audit_log_append_only()`,
+    `create trigger audit_log_no_truncate before truncate on {schema}.audit_log
+       for each statement execute function {schema}.audit_log_append_only()`,
   ),
 ];
 

@@ -36,10 +36,10 @@ export const jobMigrations = [
        updated_at timestamptz not null default now(),
        finished_at timestamptz,
        unique (kind, idempotency_key)
-     );
-     create index jobs_due on {schema}.jobs (run_at, id) where state = 'pending';
-     create index jobs_leased on {schema}.jobs (locked_until) where state = 'running';
-     create index jobs_by_state on {schema}.jobs (state, id desc);`,
+     )`,
+    `create index jobs_due on {schema}.jobs (run_at, id) where state = 'pending'`,
+    `create index jobs_leased on {schema}.jobs (locked_until) where state = 'running'`,
+    `create index jobs_by_state on {schema}.jobs (state, id desc)`,
   ),
 ];
 

@@ -49,7 +49,7 @@ let probe: Promise<string | undefined> | undefined;
 
 /** The server's version, or undefined (after saying so) when it cannot be reached. */
 function probePostgres(): Promise<string | undefined> {
-  probe ??= withAdmin(async (client) => (await client.query<{ v: string }>('show server_version')).rows[0]!.v).then(
+  probe ??= withAdmin(async (client) => (await client.query<{ v: string }>("select current_setting('server_version') as v")).rows[0]!.v).then(
     (version) => {
       console.info(`[test databases] PostgreSQL ${version} at ${maskUrl(POSTGRES_ADMIN_URL)}; a fresh sportello_test_* database per run`);
       return version;
