@@ -222,9 +222,11 @@ export function decodeFiscalCode(
 
 // --- Computation -------------------------------------------------------------------------------------
 
+// DM 23/12/1976: vowels are A E I O U; every other letter of the Latin alphabet (J, K, W, X, Y too) is a consonant.
 const VOWELS = 'AEIOU';
 
 // Letters of a name, uppercase, accents removed; spaces, apostrophes and other signs are ignored.
+// Letters with no A-Z base (e.g. Ø, ß) are dropped: this module's choice, not verified against Agenzia's software.
 function nameLetters(name: string): string {
   return name
     .normalize('NFD')
