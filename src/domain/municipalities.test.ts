@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import data from './data/municipalities.json' with { type: 'json' };
+import data from './datasets/municipalities.json' with { type: 'json' };
 import {
   BUGLIANO,
   MUNICIPALITY_DATA_SOURCES,
