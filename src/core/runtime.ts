@@ -5,7 +5,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pino, { type Logger } from 'pino';
 import type { AppName, Config } from './config.ts';
-import { openDatabase, type Database } from './db.ts';
+import { openDatabase, sql, type Database } from './db.ts';
 import { migrateSchema, type Migration } from './migrations.ts';
 import type { App } from './http.ts';
 import { createMailer, type Mailer } from './mail.ts';
@@ -102,4 +102,9 @@ export async function stopApps(running: RunningApp[]): Promise<void> {
     await app.stopBackground?.();
     await app.http.close();
   }
+}
+
+/** The readiness check every app with a database exposes at /health. */
+export function databaseHealth(ctx: AppContext): Record<string, () => Promise<void>> {
+  return { database: async () => void (await sql`select 1`.execute(ctx.database.db)) };
 }

@@ -1,9 +1,8 @@
 // A platform whose issue has not been built yet: it owns its schema and answers /health and
 // /openapi.json, and nothing else (no placeholder pages).
 import type { AppName } from '../core/config.ts';
-import { sql } from '../core/db.ts';
 import { createHttpApp } from '../core/http.ts';
-import type { AppModule } from '../core/runtime.ts';
+import { databaseHealth, type AppModule } from '../core/runtime.ts';
 
 export function emptyRoom(name: AppName, title: string, description: string): AppModule {
   return {
@@ -17,7 +16,7 @@ export function emptyRoom(name: AppName, title: string, description: string): Ap
         description,
         publicUrl: ctx.config.urls[name],
         logLevel: ctx.config.logLevel,
-        healthChecks: { database: async () => void (await sql`select 1`.execute(ctx.database.db)) },
+        healthChecks: databaseHealth(ctx),
       });
     },
   };

@@ -1,0 +1,109 @@
+// The comune platform (port 3000): every ente's site, personal area, back-office and administration.
+import { html } from '../core/html.ts';
+import { createHttpApp } from '../core/http.ts';
+import { isLocale } from '../core/i18n.ts';
+import { notFound } from '../core/problem.ts';
+import { registerSessions } from '../core/auth/sessions.ts';
+import { registerAssets } from '../core/web.ts';
+import { databaseHealth, type AppModule } from '../core/runtime.ts';
+import { OpenIdProvider } from '../clients/identity/index.ts';
+import { comuneMigrations } from './migrations.ts';
+import { TenantRepository } from './tenants/tenants.ts';
+import { StaffRepository } from './staff/staff.ts';
+import { CitizenRepository } from './citizens/citizens.ts';
+import { relyingPartyKeys } from './auth/rp-keys.ts';
+import { registerCitizenLoginRoutes, registerCitizenLogout, registerRelyingPartyRoutes } from './auth/citizen-auth.ts';
+import { registerPersonalArea } from './area/routes.ts';
+import { registerBackoffice } from './backoffice/routes.ts';
+import { registerAdmin } from './admin/routes.ts';
+import { registerPlatformPages, registerTenantPages } from './website/routes.ts';
+import { renderPage } from './website/layout.ts';
+import { t } from './messages.ts';
+import type { ComuneContext } from './context.ts';
+import { comuneDemoAccounts, seedComuneDemo } from './seed.ts';
+
+const comune: AppModule = {
+  name: 'comune',
+  title: 'Comune — siti, area personale, back-office (tutti gli enti)',
+  migrations: comuneMigrations,
+  seedDemo: seedComuneDemo,
+  demoAccounts: comuneDemoAccounts,
+
+  async buildHttp(ctx) {
+    const { config } = ctx;
+    const db = ctx.database.db;
+    const app = await createHttpApp({
+      name: 'comune',
+      title: 'Sportello — Comune',
+      description: 'The municipal platform: ente sites, the citizen personal area, the operator back-office and the platform administration.',
+      publicUrl: config.urls.comune,
+      logLevel: config.logLevel,
+      cookieSecret: ctx.secret,
+      // Login and logout hand the browser over to the identity provider.
+      formActionOrigins: [config.urls.identity],
+      healthChecks: databaseHealth(ctx),
+      renderErrorPage: (request, error) => {
+        const tr = t(request.locale);
+        const detail = error.status === 404 ? tr('error.notFound') : error.status === 403 ? tr('error.forbidden') : error.status >= 500 ? tr('error.generic') : error.detail ?? error.title;
+        const tenant = request.tenant;
+        const body = html`<h1>${tr('error.pageTitle', { status: error.status })}</h1>
+<p class="lead">${detail}</p>
+<p class="small">${tr('error.requestId', { id: error.requestId })}</p>
+<p><a class="btn btn-primary" href="${tenant ? `/${tenant.slug}/` : '/'}">${tr('error.backHome')}</a></p>`;
+        return renderPage({ request, tenant, title: tr('error.pageTitle', { status: error.status }), body });
+      },
+    });
+    await registerAssets(app);
+    registerSessions(app, { db, schema: 'comune', secret: ctx.secret, secure: config.urls.comune.startsWith('https:') });
+    app.addHook('onRequest', async (request, reply) => {
+      const lang = (request.query as Record<string, unknown> | undefined)?.lang;
+      if (isLocale(lang)) reply.setCookie('lang', lang, { path: '/', sameSite: 'lax', maxAge: 365 * 86400 });
+    });
+
+    const keys = await relyingPartyKeys(db);
+    const meta = {
+      entityId: `${config.urls.comune}/`,
+      clientName: 'Sportello — Comune',
+      redirectUri: `${config.urls.comune}/auth/callback`,
+      postLogoutRedirectUri: `${config.urls.comune}/auth/logged-out`,
+      homepageUri: `${config.urls.comune}/`,
+    };
+    const allowHttp = config.urls.identity.startsWith('http:');
+    const context: ComuneContext = {
+      app: ctx,
+      db,
+      tenants: new TenantRepository(db),
+      staff: new StaffRepository(db),
+      citizens: new CitizenRepository(db),
+      providers: {
+        spid: new OpenIdProvider(`${config.urls.identity}/oidc/spid`, meta, keys, allowHttp),
+        cie: new OpenIdProvider(`${config.urls.identity}/oidc/cie`, meta, keys, allowHttp),
+      },
+      relyingParty: { meta, keys },
+    };
+
+    registerPlatformPages(app, context);
+    registerRelyingPartyRoutes(app, context);
+    registerAdmin(app, context);
+    await app.register(
+      async (scope) => {
+        scope.addHook('onRequest', async (request) => {
+          const slug = (request.params as { tenant?: string }).tenant;
+          request.tenant = slug ? await context.tenants.bySlug(slug) : undefined;
+        });
+        scope.addHook('preHandler', async (request) => {
+          if (!request.tenant) throw notFound('No ente at this address.');
+        });
+        registerTenantPages(scope, context);
+        registerCitizenLoginRoutes(scope, context);
+        registerCitizenLogout(scope, context);
+        registerPersonalArea(scope, context);
+        registerBackoffice(scope, context);
+      },
+      { prefix: '/:tenant' },
+    );
+    return app;
+  },
+};
+
+export default comune;

@@ -1,0 +1,30 @@
+// Who may do what in the comune platform: one place, tested as a matrix of actors × actions.
+
+export type Actor =
+  | { kind: 'anonymous' }
+  | { kind: 'citizen'; tenantId: string; fiscalCode: string }
+  | { kind: 'staff'; role: 'operator' | 'tenant_admin'; tenantId: string; id: string }
+  | { kind: 'staff'; role: 'platform_admin'; tenantId: null; id: string };
+
+export type Action =
+  | { type: 'citizen.readOwnProfile'; tenantId: string; fiscalCode: string }
+  | { type: 'backoffice.enter'; tenantId: string }
+  | { type: 'tenant.readCitizens'; tenantId: string }
+  | { type: 'tenant.manageOperators'; tenantId: string }
+  | { type: 'tenant.readAudit'; tenantId: string }
+  | { type: 'platform.manageTenants' };
+
+export function may(actor: Actor, action: Action): boolean {
+  switch (action.type) {
+    case 'citizen.readOwnProfile':
+      return actor.kind === 'citizen' && actor.tenantId === action.tenantId && actor.fiscalCode === action.fiscalCode;
+    case 'backoffice.enter':
+    case 'tenant.readCitizens':
+      return actor.kind === 'staff' && actor.role !== 'platform_admin' && actor.tenantId === action.tenantId;
+    case 'tenant.manageOperators':
+    case 'tenant.readAudit':
+      return actor.kind === 'staff' && actor.role === 'tenant_admin' && actor.tenantId === action.tenantId;
+    case 'platform.manageTenants':
+      return actor.kind === 'staff' && actor.role === 'platform_admin';
+  }
+}

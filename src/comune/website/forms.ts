@@ -1,0 +1,50 @@
+// Accessible form pieces in Bootstrap Italia: labelled fields, errors tied to their field, an error summary.
+import { attr, html, type SafeHtml } from '../../core/html.ts';
+import { CSRF_FIELD } from '../../core/auth/csrf.ts';
+
+export type FieldErrors = Record<string, string>;
+
+export interface FieldInput {
+  name: string;
+  label: string;
+  value?: string | null;
+  type?: 'text' | 'email' | 'tel' | 'password' | 'url';
+  error?: string;
+  help?: string;
+  required?: boolean;
+  autocomplete?: string;
+  inputmode?: string;
+}
+
+export function textField(input: FieldInput): SafeHtml {
+  const id = `field-${input.name}`;
+  const describedBy = [input.help ? `${id}-help` : '', input.error ? `${id}-error` : ''].filter(Boolean).join(' ');
+  return html`<div class="form-group">
+  <label for="${id}" class="active">${input.label}${input.required ? html` <span aria-hidden="true">*</span>` : ''}</label>
+  <input id="${id}" name="${input.name}" type="${input.type ?? 'text'}" class="form-control${input.error ? ' is-invalid' : ''}"
+    value="${input.value ?? ''}"${attr('required', input.required)}${attr('autocomplete', input.autocomplete)}${attr('inputmode', input.inputmode)}${attr(
+      'aria-invalid',
+      input.error ? 'true' : undefined,
+    )}${attr('aria-describedby', describedBy || undefined)}>
+  ${input.help ? html`<small id="${id}-help" class="form-text">${input.help}</small>` : ''}
+  ${input.error ? html`<div id="${id}-error" class="invalid-feedback d-block">${input.error}</div>` : ''}
+</div>`;
+}
+
+export function csrfField(token: string): SafeHtml {
+  return html`<input type="hidden" name="${CSRF_FIELD}" value="${token}">`;
+}
+
+/** The list of errors at the top of a form, each linking to its field (WCAG 3.3.1). */
+export function errorSummary(errors: FieldErrors, heading: string): SafeHtml {
+  const entries = Object.entries(errors);
+  if (!entries.length) return html``;
+  return html`<div class="alert alert-danger" role="alert" id="error-summary">
+  <p class="mb-1">${heading}</p>
+  <ul class="mb-0">${entries.map(([name, message]) => html`<li><a href="#field-${name}">${message}</a></li>`)}</ul>
+</div>`;
+}
+
+export function alert(kind: 'success' | 'danger' | 'info' | 'warning', message: string): SafeHtml {
+  return html`<div class="alert alert-${kind}" role="${kind === 'danger' ? 'alert' : 'status'}">${message}</div>`;
+}

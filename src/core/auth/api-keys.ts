@@ -1,0 +1,79 @@
+// API keys: shown once at creation, stored only as SHA-256, looked up by a public prefix.
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { sql, type Executor } from '../db.ts';
+import { sqlMigration } from '../migrations.ts';
+
+export const apiKeyMigrations = [
+  sqlMigration(
+    'core.api_keys.001',
+    `create table {schema}.api_keys (
+       id uuid primary key default gen_random_uuid(),
+       prefix text not null unique,
+       secret_hash text not null,
+       owner_type text not null,
+       owner_id text not null,
+       label text not null,
+       scopes text[] not null default '{}',
+       created_at timestamptz not null default now(),
+       last_used_at timestamptz,
+       revoked_at timestamptz
+     )`,
+    `create index api_keys_owner_idx on {schema}.api_keys (owner_type, owner_id)`,
+  ),
+];
+
+export interface ApiKeyOwner {
+  ownerType: string;
+  ownerId: string;
+}
+
+export interface ApiKeyRecord extends ApiKeyOwner {
+  id: string;
+  prefix: string;
+  label: string;
+  scopes: string[];
+}
+
+const sha256 = (value: string) => createHash('sha256').update(value).digest();
+
+/** Key format "<prefix>.<secret>": the prefix finds the row, the secret is compared by hash. */
+export function parseApiKey(key: string): { prefix: string; secret: string } | undefined {
+  const match = /^(sk_[a-z0-9]{12})\.([A-Za-z0-9_-]{32,})$/.exec(key.trim());
+  return match ? { prefix: match[1]!, secret: match[2]! } : undefined;
+}
+
+export async function createApiKey(
+  db: Executor,
+  schema: string,
+  input: ApiKeyOwner & { label: string; scopes?: string[] },
+): Promise<{ key: string; record: ApiKeyRecord }> {
+  const prefix = `sk_${randomBytes(9).toString('base64url').toLowerCase().replace(/[^a-z0-9]/g, '0').slice(0, 12)}`;
+  const secret = randomBytes(32).toString('base64url');
+  const { rows } = await sql<{ id: string }>`
+    insert into ${sql.table(`${schema}.api_keys`)} (prefix, secret_hash, owner_type, owner_id, label, scopes)
+    values (${prefix}, ${sha256(secret).toString('base64url')}, ${input.ownerType}, ${input.ownerId}, ${input.label}, ${input.scopes ?? []})
+    returning id`.execute(db);
+  return {
+    key: `${prefix}.${secret}`,
+    record: { id: rows[0]!.id, prefix, label: input.label, scopes: input.scopes ?? [], ownerType: input.ownerType, ownerId: input.ownerId },
+  };
+}
+
+/** The active key's record, or undefined for an unknown, malformed or revoked key. */
+export async function verifyApiKey(db: Executor, schema: string, key: string): Promise<ApiKeyRecord | undefined> {
+  const parsed = parseApiKey(key);
+  if (!parsed) return undefined;
+  const { rows } = await sql<{ id: string; secret_hash: string; owner_type: string; owner_id: string; label: string; scopes: string[] }>`
+    select id, secret_hash, owner_type, owner_id, label, scopes from ${sql.table(`${schema}.api_keys`)}
+    where prefix = ${parsed.prefix} and revoked_at is null`.execute(db);
+  const row = rows[0];
+  if (!row) return undefined;
+  const expected = Buffer.from(row.secret_hash, 'base64url');
+  if (!timingSafeEqual(expected, sha256(parsed.secret))) return undefined;
+  await sql`update ${sql.table(`${schema}.api_keys`)} set last_used_at = now() where id = ${row.id}`.execute(db);
+  return { id: row.id, prefix: parsed.prefix, label: row.label, scopes: row.scopes, ownerType: row.owner_type, ownerId: row.owner_id };
+}
+
+export async function revokeApiKey(db: Executor, schema: string, id: string): Promise<void> {
+  await sql`update ${sql.table(`${schema}.api_keys`)} set revoked_at = now() where id = ${id} and revoked_at is null`.execute(db);
+}
