@@ -1,0 +1,47 @@
+// The identity platform: SPID ("Sportello ID") and CIE id OpenID Providers on one app (port 3001).
+import type { AppModule } from '../../core/runtime.ts';
+import { pruneExpired } from './adapter.ts';
+import { buildIdentityHttp, IDENTITY_TITLE } from './app.ts';
+import { identityMigrations } from './migrations.ts';
+import { findRelyingParty, onboardRelyingParty } from './onboarding.ts';
+import { identityDemoUsers, seedDemoUsers } from './users.ts';
+
+const PRUNE_EVERY_MS = 10 * 60 * 1000;
+
+export { identityDemoUsers } from './users.ts';
+export { onboardRelyingParty } from './onboarding.ts';
+
+const identity: AppModule = {
+  name: 'identity',
+  title: IDENTITY_TITLE,
+  migrations: identityMigrations,
+
+  async seedDemo(ctx) {
+    const db = ctx.database.db;
+    await seedDemoUsers(db);
+    // The Comune platform is the demo relying party (its EC: <comune>/.well-known/openid-federation).
+    const comune = `${ctx.config.urls.comune}/`;
+    if (!(await findRelyingParty(db, comune))) await onboardRelyingParty(db, { entityId: comune, organizationName: 'Comune di Bugliano' });
+  },
+
+  buildHttp: buildIdentityHttp,
+
+  async startBackground(ctx) {
+    const prune = () =>
+      pruneExpired(ctx.database.db).catch((err) => ctx.logger.warn({ err }, 'identity: pruning expired OIDC artifacts failed'));
+    await prune();
+    const timer = setInterval(prune, PRUNE_EVERY_MS);
+    timer.unref();
+    return async () => clearInterval(timer);
+  },
+
+  demoAccounts() {
+    return identityDemoUsers().map((u) => ({
+      who: `${u.givenName} ${u.familyName} (SPID / CIE)`,
+      login: `${u.username} · card ${u.cardNumber}`,
+      secret: `${u.password} · TOTP ${u.totpSecret} · PIN ${u.pin}`,
+    }));
+  },
+};
+
+export default identity;
