@@ -95,6 +95,8 @@ export async function createHttpApp(options: HttpAppOptions): Promise<App> {
     ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  // Cookies first: the locale hook below reads the lang cookie, and hooks run in registration order.
+  await app.register(cookie, { secret: options.cookieSecret });
   app.decorateRequest('locale', DEFAULT_LOCALE);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -104,7 +106,6 @@ export async function createHttpApp(options: HttpAppOptions): Promise<App> {
     request.locale = isLocale(fromQuery) ? fromQuery : isLocale(fromCookie) ? fromCookie : negotiateLocale(request.headers['accept-language']);
   });
 
-  await app.register(cookie, { secret: options.cookieSecret });
   await app.register(formbody);
   await app.register(helmet, {
     contentSecurityPolicy: {
