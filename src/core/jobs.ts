@@ -106,9 +106,9 @@ function toJob(row: JobRow): Job {
 const jobsTable = (schema: string) => sql.table(`${schema}.jobs`);
 
 /** The NOTIFY channel of a schema's jobs (an identifier: the schema name is already checked safe). */
-export const jobChannel = (schema: string) => `jobs_${schema}`;
+const jobChannel = (schema: string) => `jobs_${schema}`;
 
-/** Seconds as a PostgreSQL interval; milliseconds would overflow make_interval's integer fields. */
+/** now() plus a delay; make_interval's only fractional field is seconds. */
 const afterMs = (ms: number) => sql`now() + make_interval(secs => ${ms / 1000})`;
 
 export interface EnqueueInput {
