@@ -27,7 +27,7 @@ export function isUserClaim(name: string): name is UserClaim {
 
 /** Claim configuration for oidc-provider: scopes map to their claims, the rest only via the claims parameter. */
 export function providerClaimsConfig(): Record<string, null | string[]> {
-  const config: Record<string, null | string[]> = { acr: null, sid: null, auth_time: null, iss: null, openid: ['sub'] };
+  const config: Record<string, null | string[]> = { acr: null, amr: null, sid: null, auth_time: null, iss: null, openid: ['sub'] };
   for (const claim of USER_CLAIMS) config[claim] = null;
   for (const [scope, claims] of Object.entries(SCOPE_CLAIMS)) config[scope] = claims;
   return config;

@@ -7,7 +7,7 @@ import type Provider from 'oidc-provider';
 import type { InteractionResults } from 'oidc-provider';
 import type { Db } from '../../core/db.ts';
 import type { App } from '../../core/http.ts';
-import { isLocale } from '../../core/i18n.ts';
+import { isLocale, type Locale } from '../../core/i18n.ts';
 import { HttpProblem, problemType } from '../../core/problem.ts';
 import { assertCsrf, csrfToken } from '../../core/auth/csrf.ts';
 import { hashPassword, verifyPassword } from '../../core/auth/passwords.ts';
@@ -69,6 +69,17 @@ const originOf = (url: unknown): string[] => {
   }
 };
 
+/** The person's own choice (?lang=, lang cookie) first, then the RP's ui_locales, then Accept-Language. */
+export function pageLocale(request: FastifyRequest, uiLocales: unknown): Locale {
+  const chosen = (request.query as Record<string, unknown> | undefined)?.lang ?? request.cookies?.lang;
+  if (isLocale(chosen)) return chosen;
+  if (typeof uiLocales === 'string') {
+    const requested = uiLocales.split(' ').map((tag) => tag.toLowerCase().split('-')[0]).find(isLocale);
+    if (requested) return requested;
+  }
+  return request.locale;
+}
+
 export function registerInteractionRoutes(app: App, deps: InteractionDeps): void {
   const { db, secret } = deps;
   const throttle = new LoginThrottle(db, SCHEMA);
@@ -97,6 +108,7 @@ export function registerInteractionRoutes(app: App, deps: InteractionDeps): void
       throw expired();
     }
     if (interaction.uid !== uid) throw expired();
+    request.locale = pageLocale(request, interaction.params.ui_locales);
     const clientId = String(interaction.params.client_id);
     const client = await rt.provider.Client.find(clientId);
     // The forms end in a redirect to the RP: allow its origin as a form target (see csp.ts).
