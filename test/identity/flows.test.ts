@@ -3,6 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as client from 'openid-client';
 import { calculateJwkThumbprint, createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { totpCode } from '../../src/core/auth/totp.ts';
+import { sql } from '../../src/core/db.ts';
+import identity from '../../src/platforms/identity/index.ts';
+import { listRelyingParties } from '../../src/platforms/identity/onboarding.ts';
+import { identityDemoUsers } from '../../src/platforms/identity/users.ts';
 import { startIdentityHarness, type IdentityHarness } from './harness.ts';
 import { approve, authorizationRequest, demo, expectPage, expectRedirect, FISCAL_NUMBER, L1, L2, L3, passwordLogin, SPID_CLAIMS } from './flow.ts';
 import { startTestRelyingParty } from './rp.ts';
@@ -307,7 +311,64 @@ describe('CIE id login', () => {
   });
 });
 
-import { identityDemoUsers } from '../../src/platforms/identity/users.ts';
+describe('the app', () => {
+  it('documents its API: health route and the OIDC endpoints of both OPs', async () => {
+    const doc = await (await fetch(`${h.url}/openapi.json`)).json();
+    expect(doc.paths).toHaveProperty('/health');
+    expect(Object.keys(doc.paths).some((p: string) => p.startsWith('/interaction') || p.startsWith('/oidc'))).toBe(false);
+    for (const issuer of Object.values(h.issuers)) expect(doc.info.description).toContain(`${issuer}/.well-known/openid-configuration`);
+    expect((await fetch(`${h.url}/docs`)).status).toBeLessThan(400);
+    expect(await (await fetch(`${h.url}/health`)).json()).toMatchObject({ status: 'ok', checks: { database: 'ok' } });
+  });
+
+  it('keeps the security headers on the provider routes, and lets login forms end at the RP', async () => {
+    const discovery = await fetch(`${h.issuers.spid}/.well-known/openid-configuration`);
+    expect(discovery.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(discovery.headers.get('x-request-id')).toBeTruthy();
+    const request = await authorizationRequest(h, 'spid', { acr: L1 });
+    const login = expectPage(await h.browser().navigate(request.url));
+    expect(login.headers.get('content-security-policy')).toMatch(new RegExp(`form-action 'self' ${new URL(h.rp.entityId).origin}`));
+    expect(login.html).not.toMatch(/<script>|style="/);
+    const script = await fetch(`${h.url}/assets/identity/identity.js`);
+    expect(script.status).toBe(200);
+  });
+
+  it('accepts a signed request object (JAR)', async () => {
+    const config = await h.rp.configFor(h.issuers.spid);
+    const verifier = client.randomPKCECodeVerifier();
+    const state = client.randomState();
+    const nonce = client.randomNonce();
+    const url = await client.buildAuthorizationUrlWithJAR(
+      config,
+      {
+        redirect_uri: h.rp.redirectUri,
+        scope: 'openid',
+        state,
+        nonce,
+        acr_values: L1,
+        prompt: 'consent',
+        code_challenge: await client.calculatePKCECodeChallenge(verifier),
+        code_challenge_method: 'S256',
+      },
+      h.rp.oidcKey,
+    );
+    expect(url.searchParams.has('request')).toBe(true);
+    const browser = h.browser();
+    const callback = expectRedirect(await approve(browser, await passwordLogin(browser, await browser.navigate(url))));
+    const tokens = await client.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce });
+    expect(decodeJwt(tokens.id_token!).acr).toBe(L1);
+  });
+
+  it('seeds idempotently: demo users and the Comune as onboarded relying party', async () => {
+    await identity.seedDemo!(h.ctx);
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from identity.users`.execute(h.ctx.database.db);
+    expect(rows[0]!.n).toBe(identityDemoUsers().length);
+    const rps = await listRelyingParties(h.ctx.database.db);
+    expect(rps.map((rp) => rp.entityId)).toContain(`${h.ctx.config.urls.comune}/`);
+    expect(identity.demoAccounts!(h.ctx)).toHaveLength(identityDemoUsers().length);
+  });
+});
+
 function identityUser(i: number) {
   return identityDemoUsers()[i]!;
 }

@@ -7,6 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../src/core/config.ts';
 import type { App } from '../../src/core/http.ts';
+import { openDatabase, type Database } from '../../src/core/db.ts';
+import { migrateSchema } from '../../src/core/migrations.ts';
 import { createContext, migrateApps, seedApps, type AppContext } from '../../src/core/runtime.ts';
 import identity from '../../src/platforms/identity/index.ts';
 import { onboardRelyingParty } from '../../src/platforms/identity/onboarding.ts';
@@ -29,6 +31,20 @@ async function freePort(): Promise<number> {
   const { port } = server.address() as net.AddressInfo;
   await new Promise((resolve) => server.close(resolve));
   return port;
+}
+
+/** An isolated database with the identity schema migrated (no seed), for repository-level tests. */
+export async function openIdentityTestDatabase(): Promise<Database & { dispose(): Promise<void> }> {
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'sportello-identity-db-'));
+  const database = await openDatabase({ dataDir });
+  await migrateSchema(database.db, identity.name, identity.migrations);
+  return {
+    ...database,
+    async dispose() {
+      await database.close();
+      await fs.rm(dataDir, { recursive: true, force: true });
+    },
+  };
 }
 
 export async function startIdentityHarness(): Promise<IdentityHarness> {
