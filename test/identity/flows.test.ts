@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as client from 'openid-client';
 import { calculateJwkThumbprint, createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { totpCode } from '../../src/core/auth/totp.ts';
+import { listAudit } from '../../src/core/audit.ts';
 import { sql } from '../../src/core/db.ts';
 import identity from '../../src/platforms/identity/index.ts';
 import { listRelyingParties } from '../../src/platforms/identity/onboarding.ts';
@@ -91,6 +92,10 @@ describe('SPID login', () => {
     const userinfo = await client.fetchUserInfo(request.config, tokens.access_token, payload.sub!);
     expect(userinfo[FISCAL_NUMBER]).toBe(`TINIT-${demo().fiscalCode}`);
     expect(userinfo).toMatchObject({ given_name: demo().givenName, family_name: demo().familyName, gender: 'male', place_of_birth: { region: 'PI', locality: 'G702' } });
+
+    // The OP keeps a trace of the authentication and of the consent.
+    const trace = (await listAudit(h.ctx.database.db, 'identity')).filter((e) => e.targetId === h.rp.entityId).map((e) => e.action);
+    expect(trace).toEqual(expect.arrayContaining(['authentication.success', 'consent.grant']));
   });
 
   it('signs userinfo (application/jwt) for an RP that asks for it', async () => {

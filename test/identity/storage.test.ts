@@ -10,6 +10,8 @@ import { signEntityConfiguration, type RelyingPartyMetadata } from '../../src/pl
 import { loadOrCreateSigningKeys, publicJwk } from '../../src/platforms/identity/keys.ts';
 import { listRelyingParties, onboardRelyingParty, setRelyingPartyActive } from '../../src/platforms/identity/onboarding.ts';
 import { seedDemoUsers, findUserByUsername, findUserByCard, identityDemoUsers } from '../../src/platforms/identity/users.ts';
+import { listAudit } from '../../src/core/audit.ts';
+import { runRelyingPartyCommand } from '../../src/platforms/identity/cli.ts';
 import { openIdentityTestDatabase } from './harness.ts';
 
 let database: Awaited<ReturnType<typeof openIdentityTestDatabase>>;
@@ -140,6 +142,24 @@ describe('relying parties through their Entity Configuration', () => {
     await expect(down.find(entityId)).rejects.toMatchObject({ error: 'temporarily_unavailable' });
     const garbage = new RelyingPartyRegistry(database.db, { logger, fetch: async () => new Response('garbage') });
     await expect(garbage.find(entityId)).rejects.toMatchObject({ error: 'invalid_client' });
+  });
+});
+
+describe('onboarding command line', () => {
+  it('onboards, lists, suspends and resumes, with an audit trail', async () => {
+    const id = 'https://cli.example.it/';
+    expect(await runRelyingPartyCommand(database.db, ['onboard', id, 'Comune', 'di', 'Prova'])).toEqual([
+      `Onboarded ${id} (Comune di Prova); its Entity Configuration: ${id}.well-known/openid-federation`,
+    ]);
+    expect((await runRelyingPartyCommand(database.db, ['list'])).some((line) => line.includes(id) && line.startsWith('active'))).toBe(true);
+    await runRelyingPartyCommand(database.db, ['suspend', id]);
+    expect((await runRelyingPartyCommand(database.db, ['list'])).some((line) => line.includes(id) && line.startsWith('suspended'))).toBe(true);
+    await runRelyingPartyCommand(database.db, ['resume', id]);
+    await expect(runRelyingPartyCommand(database.db, ['suspend', 'https://nobody.example.it/'])).rejects.toThrow(/No onboarded/);
+    await expect(runRelyingPartyCommand(database.db, ['onboard', 'https://no-slash.example.it', 'X'])).rejects.toThrow(/entity id/);
+    await expect(runRelyingPartyCommand(database.db, ['frobnicate'])).rejects.toThrow(/Usage/);
+    const actions = (await listAudit(database.db, 'identity')).filter((e) => e.targetId === id).map((e) => `${e.action} by ${e.actorId}`);
+    expect(actions.sort()).toEqual(['relying-party.onboard by cli', 'relying-party.resume by cli', 'relying-party.suspend by cli']);
   });
 });
 

@@ -5,6 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type Provider from 'oidc-provider';
 import type { InteractionResults } from 'oidc-provider';
+import { audit } from '../../core/audit.ts';
 import type { Db } from '../../core/db.ts';
 import type { App } from '../../core/http.ts';
 import { isLocale, type Locale } from '../../core/i18n.ts';
@@ -156,6 +157,16 @@ export function registerInteractionRoutes(app: App, deps: InteractionDeps): void
     if (!meetsRequestedLevel(login.acr, requested)) {
       return deny(loaded, request, reply, `authentication level ${login.acr} is below the requested ${requested}`);
     }
+    // SPID keeps a trace of every authentication: who, at which level, for which RP.
+    await audit(db, SCHEMA, {
+      actorType: 'citizen',
+      actorId: login.accountId,
+      action: 'authentication.success',
+      targetType: 'relying_party',
+      targetId: String(loaded.interaction.params.client_id),
+      details: { op: loaded.view.brand, acr: login.acr, amr: login.amr },
+      requestId: request.id,
+    });
     return finish(loaded, request, reply, { login: { ...login, remember: false } });
   }
 
@@ -277,8 +288,18 @@ export function registerInteractionRoutes(app: App, deps: InteractionDeps): void
   app.post<Route>('/interaction/:op/:uid/consent', postRoute, async (request, reply) => {
     const loaded = await loadForPost(request, reply, 'consent');
     if (!loaded) return reply;
-    if (request.body.decision !== 'approve') return deny(loaded, request, reply, 'the user did not consent to share the requested attributes');
     const { interaction, rt } = loaded;
+    const approved = request.body.decision === 'approve';
+    await audit(db, SCHEMA, {
+      actorType: 'citizen',
+      actorId: interaction.session!.accountId,
+      action: approved ? 'consent.grant' : 'consent.deny',
+      targetType: 'relying_party',
+      targetId: String(interaction.params.client_id),
+      details: { op: loaded.view.brand, claims: requestedUserClaims(interaction.params.scope, interaction.params.claims) },
+      requestId: request.id,
+    });
+    if (!approved) return deny(loaded, request, reply, 'the user did not consent to share the requested attributes');
     const details = interaction.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[] };
     const existing = interaction.grantId ? await rt.provider.Grant.find(interaction.grantId) : undefined;
     const grant = existing ?? new rt.provider.Grant({ accountId: interaction.session!.accountId, clientId: String(interaction.params.client_id) });

@@ -1,19 +1,11 @@
 // The identity schema: people who can log in, onboarded relying parties, OP keys and OIDC state.
+import { auditMigrations } from '../../core/audit.ts';
 import { loginThrottleMigrations } from '../../core/auth/throttle.ts';
 import { sqlMigration, type Migration } from '../../core/migrations.ts';
 
-/** Several statements as one migration (PGlite runs one statement per query). */
-function sqlMigrations(id: string, statements: string[]): Migration {
-  return {
-    id,
-    async up(tx, schema) {
-      for (const statement of statements) await sqlMigration(id, statement).up(tx, schema);
-    },
-  };
-}
-
 export const identityMigrations: Migration[] = [
   ...loginThrottleMigrations,
+  ...auditMigrations,
   sqlMigration(
     'identity.001_users',
     `create table {schema}.users (
@@ -54,7 +46,8 @@ export const identityMigrations: Migration[] = [
        primary key (op, kid)
      )`,
   ),
-  sqlMigrations('identity.004_oidc_models', [
+  sqlMigration(
+    'identity.004_oidc_models',
     `create table {schema}.oidc_models (
        model text not null,
        id text not null,
@@ -70,5 +63,5 @@ export const identityMigrations: Migration[] = [
     'create index oidc_models_user_code on {schema}.oidc_models (model, user_code) where user_code is not null',
     'create index oidc_models_grant_id on {schema}.oidc_models (grant_id) where grant_id is not null',
     'create index oidc_models_expires_at on {schema}.oidc_models (expires_at)',
-  ]),
+  ),
 ];

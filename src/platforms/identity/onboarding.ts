@@ -10,7 +10,8 @@
  *  - trust mark validation (issuer listed in the TA's trust_mark_issuers, signature, exp, status).
  * Here the onboarding table stands in for all of that: an RP is trusted because it is in the table.
  */
-import { sql, type Executor } from '../../core/db.ts';
+import { audit, type ActorType } from '../../core/audit.ts';
+import { sql, transaction, type Executor } from '../../core/db.ts';
 import { SCHEMA } from './schema.ts';
 
 const table = sql.table(`${SCHEMA}.relying_parties`);
@@ -47,21 +48,42 @@ const toRelyingParty = (row: Row): RelyingParty => ({
   active: row.active,
 });
 
+/** Who onboards or suspends (audit log); by default the system itself (seed). */
+export interface OnboardingActor {
+  type: ActorType;
+  id: string;
+}
+const SYSTEM: OnboardingActor = { type: 'system', id: 'identity.onboarding' };
+
 /** Onboards (or re-activates and renames) a relying party. */
-export async function onboardRelyingParty(db: Executor, input: { entityId: string; organizationName: string }): Promise<RelyingParty> {
+export async function onboardRelyingParty(
+  db: Executor,
+  input: { entityId: string; organizationName: string },
+  actor: OnboardingActor = SYSTEM,
+): Promise<RelyingParty> {
   if (!isEntityId(input.entityId)) throw new Error(`Not an entity id (an http(s) URL ending with "/"): ${input.entityId}`);
-  if (!input.organizationName.trim()) throw new Error('The organization name is required');
-  const { rows } = await sql<Row>`
-    insert into ${table} (entity_id, organization_name) values (${input.entityId}, ${input.organizationName.trim()})
-    on conflict (entity_id) do update set organization_name = excluded.organization_name, active = true
-    returning *`.execute(db);
-  return toRelyingParty(rows[0]!);
+  const organizationName = input.organizationName.trim();
+  if (!organizationName) throw new Error('The organization name is required');
+  return transaction(db, async (tx) => {
+    const { rows } = await sql<Row>`
+      insert into ${table} (entity_id, organization_name) values (${input.entityId}, ${organizationName})
+      on conflict (entity_id) do update set organization_name = excluded.organization_name, active = true
+      returning *`.execute(tx);
+    await audit(tx, SCHEMA, { actorType: actor.type, actorId: actor.id, action: 'relying-party.onboard', targetType: 'relying_party', targetId: input.entityId, details: { organizationName } });
+    return toRelyingParty(rows[0]!);
+  });
 }
 
 /** Suspends (or resumes) a relying party: its requests are refused from the next lookup on. */
-export async function setRelyingPartyActive(db: Executor, entityId: string, active: boolean): Promise<boolean> {
-  const result = await sql`update ${table} set active = ${active} where entity_id = ${entityId}`.execute(db);
-  return Number(result.numAffectedRows ?? 0) > 0;
+export async function setRelyingPartyActive(db: Executor, entityId: string, active: boolean, actor: OnboardingActor = SYSTEM): Promise<boolean> {
+  return transaction(db, async (tx) => {
+    const result = await sql`update ${table} set active = ${active} where entity_id = ${entityId}`.execute(tx);
+    const found = Number(result.numAffectedRows ?? 0) > 0;
+    if (found) {
+      await audit(tx, SCHEMA, { actorType: actor.type, actorId: actor.id, action: active ? 'relying-party.resume' : 'relying-party.suspend', targetType: 'relying_party', targetId: entityId });
+    }
+    return found;
+  });
 }
 
 export async function findRelyingParty(db: Executor, entityId: string): Promise<RelyingParty | undefined> {
