@@ -55,9 +55,10 @@ export function resolveSecret(config: Config): string {
   }
 }
 
-export async function createContext(config: Config): Promise<AppContext> {
+/** Opens the configured database, or uses the given one (tests bring a fresh database each). */
+export async function createContext(config: Config, existing?: Database): Promise<AppContext> {
   const logger = pino({ level: config.logLevel });
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const database = existing ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
   return { config, database, secret: resolveSecret(config), logger, mailer: createMailer(config) };
 }
 
