@@ -1,7 +1,8 @@
-// Starts the identity app for a test file: an isolated embedded database, the identity schema
-// migrated and seeded, a test relying party onboarded, the app listening on a free port.
-// Kept in one function so a shared harness (e.g. on PostgreSQL) can replace it.
+// Starts the identity app for a test file: the identity schema migrated and seeded on a fresh
+// database, a test relying party onboarded, the app listening on a free port. The database comes
+// from test/support/database.ts (PGlite, and PostgreSQL when reachable) or is a private PGlite.
 import fs from 'node:fs/promises';
+import pino from 'pino';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,7 +10,8 @@ import { loadConfig } from '../../src/core/config.ts';
 import type { App } from '../../src/core/http.ts';
 import { openDatabase, type Database } from '../../src/core/db.ts';
 import { migrateSchema } from '../../src/core/migrations.ts';
-import { createContext, migrateApps, seedApps, type AppContext } from '../../src/core/runtime.ts';
+import { createMailer } from '../../src/core/mail.ts';
+import { migrateApps, seedApps, type AppContext } from '../../src/core/runtime.ts';
 import identity from '../../src/platforms/identity/index.ts';
 import { onboardRelyingParty } from '../../src/platforms/identity/onboarding.ts';
 import { Browser } from './browser.ts';
@@ -33,21 +35,11 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** An isolated database with the identity schema migrated (no seed), for repository-level tests. */
-export async function openIdentityTestDatabase(): Promise<Database & { dispose(): Promise<void> }> {
-  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'sportello-identity-db-'));
-  const database = await openDatabase({ dataDir });
-  await migrateSchema(database.db, identity.name, identity.migrations);
-  return {
-    ...database,
-    async dispose() {
-      await database.close();
-      await fs.rm(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
-export async function startIdentityHarness(): Promise<IdentityHarness> {
+/**
+ * Starts the identity app on the given database (a fresh, empty one; the caller closes it), or on
+ * an embedded PGlite in a temporary directory (closed and deleted by close()).
+ */
+export async function startIdentityHarness(database?: Database): Promise<IdentityHarness> {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'sportello-identity-'));
   const port = await freePort();
   const config = loadConfig({
@@ -58,11 +50,13 @@ export async function startIdentityHarness(): Promise<IdentityHarness> {
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     SECRET: 'test-secret-for-the-identity-platform-0123456789',
   });
-  const ctx = await createContext(config);
+  const ownDatabase = !database;
+  const db = database ?? (await openDatabase({ dataDir }));
+  const ctx: AppContext = { config, database: db, secret: config.secret!, logger: pino({ level: config.logLevel }), mailer: createMailer(config) };
   await migrateApps(ctx, [identity]);
   await seedApps(ctx, [identity]);
   const rp = await startTestRelyingParty();
-  await onboardRelyingParty(ctx.database.db, { entityId: rp.entityId, organizationName: 'Comune di Prova' });
+  await onboardRelyingParty(db.db, { entityId: rp.entityId, organizationName: 'Comune di Prova' });
   const app = await identity.buildHttp(ctx);
   await app.listen({ port, host: '127.0.0.1' });
   const url = config.urls.identity;
@@ -77,8 +71,13 @@ export async function startIdentityHarness(): Promise<IdentityHarness> {
       await app.close();
       await rp.close();
       ctx.mailer.close();
-      await ctx.database.close();
+      if (ownDatabase) await db.close();
       await fs.rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Migrates the identity schema on a fresh database, for repository-level tests. */
+export async function migrateIdentity(database: Database): Promise<void> {
+  await migrateSchema(database.db, identity.name, identity.migrations);
 }
