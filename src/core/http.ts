@@ -49,6 +49,8 @@ export interface HttpAppOptions {
   renderErrorPage?: (request: FastifyRequest, input: ErrorPageInput) => SafeHtml | string;
   /** Health checks beyond "the process answers" (e.g. the database). */
   healthChecks?: Record<string, () => Promise<void>>;
+  /** OpenAPI security schemes beyond bearerAuth (e.g. a subscription-key header). */
+  securitySchemes?: Record<string, Record<string, unknown>>;
   /** Secret for signed cookies. */
   cookieSecret?: string;
 }
@@ -142,6 +144,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<App> {
       openapi: '3.1.0',
       info: { title: options.title, description: options.description, version: options.version ?? '1.0.0' },
       servers: [{ url: options.publicUrl }],
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'an API key issued by this platform' }, ...options.securitySchemes } },
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
   });

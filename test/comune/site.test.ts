@@ -1,0 +1,77 @@
+// The whole system answers: every app's health and OpenAPI document, the comune sites with their
+// Design Comuni markers, languages, and a 404 page for an unknown ente.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { APP_NAMES } from '../../src/core/config.ts';
+import { startSystem, type TestSystem } from '../support/system.ts';
+import { WebClient } from '../support/web-client.ts';
+
+let system: TestSystem;
+beforeAll(async () => {
+  system = await startSystem();
+});
+afterAll(() => system?.stop());
+
+describe('the running system', () => {
+  it.each(APP_NAMES)('%s answers /health and publishes an OpenAPI 3 document with a reference page', async (app) => {
+    const health = await fetch(`${system.urls[app]}/health`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: 'ok', app, checks: { database: 'ok' } });
+    const openapi = (await (await fetch(`${system.urls[app]}/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> };
+    expect(openapi.openapi).toMatch(/^3\./);
+    expect(openapi.paths).toHaveProperty('/health');
+    expect((await fetch(`${system.urls[app]}/docs/`)).status).toBe(200);
+  });
+
+  it('serves each ente at its own address with the Design Comuni markers and security headers', async () => {
+    const home = await fetch(`${system.urls.comune}/comune-di-bugliano/`);
+    expect(home.status).toBe(200);
+    expect(home.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(home.headers.get('x-request-id')).toBeTruthy();
+    const html = await home.text();
+    expect(html).toContain('<html lang="it">');
+    for (const marker of ['personal-area-login', 'privacy-policy-link', 'legal-notes', 'accessibility-link']) {
+      expect(html).toContain(`data-element="${marker}"`);
+    }
+    expect(html).toContain('/assets/bootstrap-italia/css/bootstrap-italia.min.css');
+    expect((await fetch(`${system.urls.comune}/assets/bootstrap-italia/css/bootstrap-italia.min.css`)).status).toBe(200);
+    const other = await (await fetch(`${system.urls.comune}/comune-di-vicopisano-demo/`)).text();
+    expect(other).toContain('Comune di Vicopisano (demo)');
+    expect(other).not.toContain('Comune di Bugliano');
+  });
+
+  it('switches language with ?lang= and remembers it in a cookie', async () => {
+    const client = new WebClient();
+    const english = await client.visit(`${system.urls.comune}/comune-di-bugliano/?lang=en`);
+    expect(english.html).toContain('<html lang="en">');
+    expect(english.html).toContain('Log in to your personal area');
+    const next = await client.visit(`${system.urls.comune}/comune-di-bugliano/privacy`);
+    expect(next.html).toContain('Privacy notice');
+    const german = await new WebClient('de-DE,de;q=0.9').visit(`${system.urls.comune}/comune-di-bugliano/`);
+    expect(german.html).toContain('Zum persönlichen Bereich anmelden');
+  });
+
+  it('shows a 404 page for an unknown ente and problem+json to API clients', async () => {
+    const page = await fetch(`${system.urls.comune}/comune-che-non-esiste/`, { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(404);
+    expect(await page.text()).toContain('La pagina che cerchi non esiste');
+    const api = await fetch(`${system.urls.comune}/comune-che-non-esiste/api/v1/me`, { headers: { accept: 'application/json' } });
+    expect(api.status).toBe(404);
+    expect(api.headers.get('content-type')).toContain('application/problem+json');
+    expect(await api.json()).toMatchObject({ status: 404, title: 'Not Found' });
+  });
+
+  it('publishes the relying-party Entity Configuration of the comune platform', async () => {
+    const response = await fetch(`${system.urls.comune}/.well-known/openid-federation`);
+    expect(response.headers.get('content-type')).toContain('application/entity-statement+jwt');
+    const [header, payload] = (await response.text()).split('.').slice(0, 2).map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()));
+    expect(header).toMatchObject({ typ: 'entity-statement+jwt', alg: 'RS256' });
+    expect(payload.iss).toBe(`${system.urls.comune}/`);
+    expect(payload.metadata.openid_relying_party.token_endpoint_auth_method).toBe('private_key_jwt');
+  });
+
+  it('limits the body size of requests', async () => {
+    const response = await fetch(`${system.urls.comune}/api/v1/tenants`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'x'.repeat(2 * 1024 * 1024) }) });
+    expect(response.status).toBe(413);
+    expect(response.headers.get('content-type')).toContain('application/problem+json');
+  });
+});
