@@ -37,7 +37,7 @@ export function mergeMessages<A extends string, B extends string>(a: Messages<A>
 export function translator<K extends string>(messages: Messages<K>, locale: Locale): Translate<K> {
   const catalog = messages[locale];
   return (key, vars) => {
-    const template = catalog[key] ?? messages.it[key] ?? key;
+    const template = catalog[key] || messages.it[key] || key;
     if (!vars) return template;
     return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole));
   };
