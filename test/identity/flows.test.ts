@@ -6,6 +6,7 @@ import { totpCode } from '../../src/core/auth/totp.ts';
 import { listAudit } from '../../src/core/audit.ts';
 import { sql } from '../../src/core/db.ts';
 import identity from '../../src/platforms/identity/index.ts';
+import { verifyEntityConfiguration } from '../../src/platforms/identity/federation.ts';
 import { listRelyingParties } from '../../src/platforms/identity/onboarding.ts';
 import { identityDemoUsers } from '../../src/platforms/identity/users.ts';
 import { testDatabaseTargets } from '../support/database.ts';
@@ -54,6 +55,19 @@ function flows() {
         expect(Buffer.from(key.n, 'base64url').length * 8).toBeGreaterThanOrEqual(2048);
         expect(key.kid).toBe(await calculateJwkThumbprint(key));
       }
+    });
+
+    it.each(['spid', 'cie'] as const)('%s publishes its own Entity Configuration, signed with a federation key', async (op) => {
+      const response = await fetch(`${h.issuers[op]}/.well-known/openid-federation`);
+      expect(response.headers.get('content-type')).toBe('application/entity-statement+jwt');
+      const ec = await verifyEntityConfiguration(await response.text(), h.issuers[op]);
+      const provider = ec.metadata.openid_provider!;
+      expect(provider.issuer).toBe(h.issuers[op]);
+      expect(provider.token_endpoint).toBe(`${h.issuers[op]}/token`);
+      expect(provider).not.toHaveProperty('jwks_uri');
+      const oidcKeys = (await (await fetch(`${h.issuers[op]}/jwks`)).json()).keys;
+      expect(provider.jwks).toEqual({ keys: oidcKeys });
+      expect(ec.jwks.keys.map((k) => k.kid)).not.toContain(oidcKeys[0].kid);
     });
 
     it('gives each OP its own keys', async () => {

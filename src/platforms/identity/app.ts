@@ -8,6 +8,7 @@ import { createHttpApp, type App } from '../../core/http.ts';
 import type { AppContext } from '../../core/runtime.ts';
 import { registerAssets } from '../../core/web.ts';
 import { RelyingPartyRegistry } from './clients.ts';
+import { registerOpEntityConfiguration } from './entity.ts';
 import { registerInteractionRoutes, type OpRuntime } from './interactions.ts';
 import { loadOrCreateSigningKeys } from './keys.ts';
 import type { OpKind } from './levels.ts';
@@ -25,6 +26,7 @@ function openApiDescription(identityUrl: string): string {
     const issuer = issuerOf(identityUrl, kind);
     return [
       `- \`GET ${issuer}/.well-known/openid-configuration\`: discovery document (the source of truth for every endpoint below)`,
+      `- \`GET ${issuer}/.well-known/openid-federation\`: the OP's Entity Configuration (\`application/entity-statement+jwt\`, signed with a federation key)`,
       `- \`GET ${issuer}/jwks\`: the OP's public signing keys (RS256, kid = RFC 7638 thumbprint)`,
       `- \`GET ${issuer}/auth\`: authorization endpoint; code flow only, PKCE S256 required, \`acr_values\` SpidL1/L2/L3 (default SpidL2), \`claims\` parameter, optional signed \`request\` object`,
       `- \`POST ${issuer}/token\`: token endpoint; client authentication \`private_key_jwt\` only`,
@@ -78,6 +80,7 @@ export async function buildIdentityHttp(ctx: AppContext): Promise<App> {
     const provider = createOpenIdProvider({ profile, issuer: issuerOf(identityUrl, profile.kind), keys, db, registry, secret });
     provider.on('server_error', (_ctx, err) => app.log.error({ err, op: profile.kind }, 'OpenID provider error'));
     await mountProvider(app, profile.path, provider);
+    await registerOpEntityConfiguration(app, { db, profile, issuer: issuerOf(identityUrl, profile.kind), identityUrl, oidcKeys: keys });
     ops[profile.kind] = { profile, provider };
   }
   registerInteractionRoutes(app, { ops, db, secret });
