@@ -15,6 +15,8 @@ const USAGE = `Usage: sportello <command>
   user create --email <e> --role <operator|tenant_admin|platform_admin> --given-name <n> --family-name <n>
               --password <p> [--tenant <slug>] [--totp]
   apikey create --scope <scope>[,<scope>] --label <label>   a platform API key (shown once)
+  rp onboard <entity_id> <organization name> | rp suspend|resume <entity_id> | rp list
+                             relying parties admitted by the SPID/CIE identity providers
 
 Apps: ${START_ORDER.join(', ')}. Configuration is read from the environment (see README).`;
 
@@ -173,6 +175,13 @@ export async function main(argv: string[]): Promise<void> {
           await migrateApps(ctx, modules);
           await seedApps(ctx, modules);
           console.log(`Seeded: ${modules.map((m) => m.name).join(', ')}`);
+        });
+      case 'rp':
+        return await withContext(async (ctx) => {
+          const [identity] = await loadApps(['identity']);
+          await migrateApps(ctx, [identity!]);
+          const { runRelyingPartyCommand } = await import('./platforms/identity/cli.ts');
+          for (const line of await runRelyingPartyCommand(ctx.database.db, rest)) console.log(line);
         });
       case 'tenant':
       case 'user':
