@@ -138,6 +138,21 @@ function flows() {
       const request = await authorizationRequest(h, 'spid');
       const login = expectPage(await browser.navigate(request.url));
       expect(login.html).toContain('SPID livello 2');
+      const callback = expectRedirect(await approve(browser, await passwordLogin(browser, login)));
+      const tokens = await client.authorizationCodeGrant(request.config, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce });
+      expect(decodeJwt(tokens.id_token!).acr).toBe(L2);
+    });
+
+    it('issues rotating refresh tokens for offline_access', async () => {
+      const browser = h.browser();
+      const request = await authorizationRequest(h, 'spid', { acr: L1, scope: 'openid offline_access' });
+      const callback = expectRedirect(await approve(browser, await passwordLogin(browser, await browser.navigate(request.url))));
+      const tokens = await client.authorizationCodeGrant(request.config, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce });
+      expect(tokens.refresh_token).toBeTruthy();
+      const refreshed = await client.refreshTokenGrant(request.config, tokens.refresh_token!);
+      expect(refreshed.refresh_token).toBeTruthy();
+      expect(refreshed.refresh_token).not.toBe(tokens.refresh_token);
+      await expect(client.refreshTokenGrant(request.config, tokens.refresh_token!)).rejects.toThrow();
     });
 
     it('refuses a request without PKCE', async () => {

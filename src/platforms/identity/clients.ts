@@ -44,6 +44,7 @@ export function clientMetadataFromEntity(ec: VerifiedEntityConfiguration, rp: Re
     token_endpoint_auth_method: 'private_key_jwt',
     // metadata_oidc_op.rst: subject_types_supported is [pairwise].
     subject_type: 'pairwise',
+    ...optional('default_acr_values'),
     ...optional('id_token_signed_response_alg'),
     ...optional('userinfo_signed_response_alg'),
     ...optional('userinfo_encrypted_response_alg'),

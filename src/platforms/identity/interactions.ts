@@ -264,6 +264,7 @@ export function registerInteractionRoutes(app: App, deps: InteractionDeps): void
     const loaded = await loadForPost(request, reply, 'login');
     if (!loaded) return reply;
     const tr = t(request.locale);
+    if (!loginMethods(loaded.view.brand, loaded.view.requested).includes('card')) throw new HttpProblem(400, { detail: 'This login method is not offered for the requested level.' });
     const cardNumber = normalizeCardNumber(request.body.cardNumber ?? '');
     const pin = (request.body.pin ?? '').trim();
     const errors: FieldError[] = [];

@@ -48,7 +48,7 @@ function page(ctx: PageContext, title: string, main: SafeHtml): string {
     <div class="it-header-slim-right-zone">${languageLinks(ctx, tr)}</div>
   </div></div></div>
   <div class="it-header-center-wrapper"><div class="container"><div class="it-header-center-content-wrapper">
-    <div class="it-brand-wrapper"><div class="it-brand-text"><div class="it-brand-title">${tr(brand.name)}</div></div></div>
+    <div class="it-brand-wrapper"><div class="it-brand-text"><div class="it-brand-title text-white">${tr(brand.name)}</div></div></div>
   </div></div></div>
 </header>
 <main id="main" class="container my-5"><div class="row justify-content-center"><div class="col-12 col-lg-8">

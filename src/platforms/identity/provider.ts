@@ -10,7 +10,7 @@ import { unsafeRaw } from '../../core/html.ts';
 import { KyselyAdapter } from './adapter.ts';
 import { providerClaimsConfig, userClaimValues } from './claims.ts';
 import type { RelyingPartyRegistry } from './clients.ts';
-import { ACR_VALUES, acrRank, requestedAcr, type OpKind } from './levels.ts';
+import { ACR_VALUES, acrRank, DEFAULT_ACR, requestedAcr, type OpKind } from './levels.ts';
 import { errorPage, loggedOutPage, logoutPage, t, type PageContext } from './pages.ts';
 import { findUserById } from './users.ts';
 import { withFormActionOrigins } from './csp.ts';
@@ -92,6 +92,8 @@ export function createOpenIdProvider(options: OpenIdProviderOptions): Provider {
       id_token_signed_response_alg: 'RS256',
       token_endpoint_auth_method: 'private_key_jwt',
       subject_type: 'pairwise',
+      // No acr_values: SpidL2, as if asked (so it drives the login page and lands in the ID token).
+      default_acr_values: [DEFAULT_ACR],
     },
     // metadata_oidc_op.rst: response_types_supported [code]; PKCE S256 on every request.
     responseTypes: ['code'],
