@@ -12,3 +12,12 @@ export function withFormActionOrigins(csp: string, origins: string[]): string {
   directives[i] = [...sources].join(' ');
   return directives.join(';');
 }
+
+/** The origin of a URL as a one-element list, or none when it is not a URL. */
+export function originsOf(url: unknown): string[] {
+  try {
+    return typeof url === 'string' ? [new URL(url).origin] : [];
+  } catch {
+    return [];
+  }
+}

@@ -16,7 +16,7 @@ import { LoginThrottle } from '../../core/auth/throttle.ts';
 import { verifyTotp } from '../../core/auth/totp.ts';
 import { KyselyAdapter } from './adapter.ts';
 import { requestedUserClaims, userClaimValues } from './claims.ts';
-import { withFormActionOrigins } from './csp.ts';
+import { originsOf, withFormActionOrigins } from './csp.ts';
 import { ACR, loginMethods, meetsRequestedLevel, needsSecondFactor, requestedAcr, type Acr, type OpKind } from './levels.ts';
 import { consentPage, displayClaim, loginPage, otpPage, t, type FieldError, type InteractionView } from './pages.ts';
 import type { OpProfile } from './provider.ts';
@@ -62,13 +62,8 @@ interface Loaded {
   view: InteractionView;
 }
 
-const originOf = (url: unknown): string[] => {
-  try {
-    return typeof url === 'string' ? [new URL(url).origin] : [];
-  } catch {
-    return [];
-  }
-};
+const interactionExpired = (locale: Locale) =>
+  new HttpProblem(400, { type: problemType('interaction-expired'), detail: t(locale)('errInteractionExpired') });
 
 /** The person's own choice (?lang=, lang cookie) first, then the RP's ui_locales, then Accept-Language. */
 export function pageLocale(request: FastifyRequest, uiLocales: unknown): Locale {
@@ -100,8 +95,7 @@ export function registerInteractionRoutes(app: App, deps: InteractionDeps): void
   async function load(request: FastifyRequest<Route>, reply: FastifyReply): Promise<Loaded> {
     const { op, uid } = request.params;
     const rt = deps.ops[op];
-    const expired = () =>
-      new HttpProblem(400, { type: problemType('interaction-expired'), detail: t(request.locale)('errInteractionExpired') });
+    const expired = () => interactionExpired(request.locale);
     let interaction: Interaction;
     try {
       interaction = await rt.provider.interactionDetails(request.raw, reply.raw);
@@ -113,7 +107,7 @@ export function registerInteractionRoutes(app: App, deps: InteractionDeps): void
     const clientId = String(interaction.params.client_id);
     const client = await rt.provider.Client.find(clientId);
     // The forms end in a redirect to the RP: allow its origin as a form target (see csp.ts).
-    reply.header('content-security-policy', withFormActionOrigins(String(reply.getHeader('content-security-policy') ?? ''), originOf(interaction.params.redirect_uri)));
+    reply.header('content-security-policy', withFormActionOrigins(String(reply.getHeader('content-security-policy') ?? ''), originsOf(interaction.params.redirect_uri)));
     const path = `/interaction/${op}/${uid}`;
     return {
       rt,
@@ -173,10 +167,18 @@ export function registerInteractionRoutes(app: App, deps: InteractionDeps): void
   const renderLogin = (reply: FastifyReply, loaded: Loaded, status: number, errors: FieldError[], values: { username?: string; cardNumber?: string } = {}) =>
     sendHtml(reply, status, loginPage({ ...loaded.view, methods: loginMethods(loaded.view.brand, loaded.view.requested), errors, ...values }));
 
-  const throttled = (request: FastifyRequest, field: string, seconds: number): FieldError => ({
-    field,
-    message: t(request.locale)('errThrottled', { seconds }),
-  });
+  /**
+   * One credential check under the account's throttle (core LoginThrottle: waits, never locks for
+   * good): undefined when it passed, else the status and the error to show next to `field`.
+   */
+  async function throttledCheck(request: FastifyRequest, account: string, field: string, wrong: string, check: () => Promise<boolean>) {
+    const waitError = (seconds: number) => ({ status: 429, error: { field, message: t(request.locale)('errThrottled', { seconds }) } });
+    const lock = await throttle.check(account);
+    if (lock.locked) return waitError(lock.retryAfterSeconds);
+    if (await check()) return undefined;
+    const state = await throttle.recordFailure(account);
+    return state.locked ? waitError(state.retryAfterSeconds) : { status: 401, error: { field, message: wrong } };
+  }
 
   const pageRoute = { schema: { hide: true, params: Params }, config: { html: true } };
   const postRoute = { schema: { hide: true, params: Params, body: Form }, config: { html: true, rateLimit: LOGIN_RATE_LIMIT } };
@@ -193,7 +195,7 @@ export function registerInteractionRoutes(app: App, deps: InteractionDeps): void
     if (interaction.prompt.name === 'consent') {
       const accountId = interaction.session?.accountId;
       const user = accountId ? await findUserById(db, accountId) : undefined;
-      if (!user) throw new HttpProblem(400, { type: problemType('interaction-expired'), detail: t(request.locale)('errInteractionExpired') });
+      if (!user) throw interactionExpired(request.locale);
       const values = userClaimValues(user);
       const attributes = requestedUserClaims(interaction.params.scope, interaction.params.claims).map((claim) => ({
         claim,
@@ -218,13 +220,8 @@ export function registerInteractionRoutes(app: App, deps: InteractionDeps): void
 
     const user = await findUserByUsername(db, username);
     const account = user ? user.id : `unknown:${normalizeUsername(username)}`;
-    const lock = await throttle.check(account);
-    if (lock.locked) return renderLogin(reply, loaded, 429, [throttled(request, 'username', lock.retryAfterSeconds)], { username });
-    if (!user || !(await checkSecret(password, user.passwordHash))) {
-      const state = await throttle.recordFailure(account);
-      const error = state.locked ? throttled(request, 'password', state.retryAfterSeconds) : { field: 'password', message: tr('errWrongCredentials') };
-      return renderLogin(reply, loaded, state.locked ? 429 : 401, [error], { username });
-    }
+    const failed = await throttledCheck(request, account, 'password', tr('errWrongCredentials'), async () => (await checkSecret(password, user?.passwordHash)) && !!user);
+    if (failed || !user) return renderLogin(reply, loaded, failed?.status ?? 401, failed ? [failed.error] : [], { username });
     if (needsSecondFactor(loaded.view.requested)) {
       // The throttle is only cleared once the last factor succeeds.
       await pending.upsert(loaded.interaction.uid, { accountId: user.id, acr: ACR.L1 }, PENDING_TTL_SECONDS);
@@ -249,12 +246,8 @@ export function registerInteractionRoutes(app: App, deps: InteractionDeps): void
     const renderOtp = (status: number, errors: FieldError[]) => sendHtml(reply, status, otpPage({ ...loaded.view, errors }));
     const code = (request.body.code ?? '').replace(/\s+/g, '');
     if (!/^\d{6}$/.test(code)) return renderOtp(400, [{ field: 'code', message: t(request.locale)('errOtpFormat') }]);
-    const lock = await throttle.check(user.id);
-    if (lock.locked) return renderOtp(429, [throttled(request, 'code', lock.retryAfterSeconds)]);
-    if (!verifyTotp(user.totpSecret, code)) {
-      const state = await throttle.recordFailure(user.id);
-      return renderOtp(state.locked ? 429 : 401, [state.locked ? throttled(request, 'code', state.retryAfterSeconds) : { field: 'code', message: t(request.locale)('errOtpWrong') }]);
-    }
+    const failed = await throttledCheck(request, user.id, 'code', t(request.locale)('errOtpWrong'), async () => verifyTotp(user.totpSecret, code));
+    if (failed) return renderOtp(failed.status, [failed.error]);
     await throttle.recordSuccess(user.id);
     await pending.destroy(uid);
     return completeLogin(loaded, request, reply, { accountId: user.id, acr: ACR.L2, amr: ['pwd', 'otp'] });
@@ -274,13 +267,8 @@ export function registerInteractionRoutes(app: App, deps: InteractionDeps): void
 
     const user = await findUserByCard(db, cardNumber);
     const account = user ? user.id : `card:${cardNumber}`;
-    const lock = await throttle.check(account);
-    if (lock.locked) return renderLogin(reply, loaded, 429, [throttled(request, 'cardNumber', lock.retryAfterSeconds)], { cardNumber });
-    if (!user || !(await checkSecret(pin, user.pinHash))) {
-      const state = await throttle.recordFailure(account);
-      const error = state.locked ? throttled(request, 'pin', state.retryAfterSeconds) : { field: 'pin', message: tr('errWrongCard') };
-      return renderLogin(reply, loaded, state.locked ? 429 : 401, [error], { cardNumber });
-    }
+    const failed = await throttledCheck(request, account, 'pin', tr('errWrongCard'), async () => (await checkSecret(pin, user?.pinHash)) && !!user);
+    if (failed || !user) return renderLogin(reply, loaded, failed?.status ?? 401, failed ? [failed.error] : [], { cardNumber });
     await throttle.recordSuccess(account);
     // RFC 8176 amr: hardware key + PIN.
     return completeLogin(loaded, request, reply, { accountId: user.id, acr: ACR.L3, amr: ['hwk', 'pin'] });

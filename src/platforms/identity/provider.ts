@@ -13,7 +13,7 @@ import type { RelyingPartyRegistry } from './clients.ts';
 import { ACR_VALUES, acrRank, DEFAULT_ACR, requestedAcr, type OpKind } from './levels.ts';
 import { errorPage, loggedOutPage, logoutPage, t, type PageContext } from './pages.ts';
 import { findUserById } from './users.ts';
-import { withFormActionOrigins } from './csp.ts';
+import { originsOf, withFormActionOrigins } from './csp.ts';
 
 export interface OpProfile {
   kind: OpKind;
@@ -51,14 +51,6 @@ function localeOf(ctx: KoaContextWithOIDC): Locale {
 }
 
 const pageContext = (ctx: KoaContextWithOIDC, kind: OpKind): PageContext => ({ locale: localeOf(ctx), brand: kind, path: ctx.path });
-
-const originOf = (url: unknown): string[] => {
-  try {
-    return typeof url === 'string' ? [new URL(url).origin] : [];
-  } catch {
-    return [];
-  }
-};
 
 // SPID/CIE OIDC, cryptographic_algos.rst: RS256/RS512 MUST (our keys are RSA), PS/ES RECOMMENDED, never none/HS*.
 const SIGNING_ALGS = ['RS256', 'RS512', 'PS256', 'PS512'] as const;
@@ -126,7 +118,7 @@ export function createOpenIdProvider(options: OpenIdProviderOptions): Provider {
         enabled: true,
         async logoutSource(ctx, form) {
           // The confirmation posts here, then redirects to the RP: allow that origin as a form target.
-          ctx.set('content-security-policy', withFormActionOrigins(String(ctx.response.get('content-security-policy')), originOf(ctx.oidc.params?.post_logout_redirect_uri)));
+          ctx.set('content-security-policy', withFormActionOrigins(String(ctx.response.get('content-security-policy')), originsOf(ctx.oidc.params?.post_logout_redirect_uri)));
           ctx.type = 'html';
           ctx.body = logoutPage(pageContext(ctx, kind), profile.name, unsafeRaw(form));
         },
