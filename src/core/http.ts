@@ -55,6 +55,11 @@ export interface HttpAppOptions {
   cookieSecret?: string;
 }
 
+export const BOOTSTRAP_ITALIA_STYLE_HASHES = [
+  "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='",
+  "'sha256-wPXhisdsFu1DtHYH1D9W5isSGqS5vIPn6QJWSNLqfCM='",
+];
+
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 function pointerFor(error: NonNullable<FastifyError['validation']>[number], context: string | undefined): string {
@@ -115,7 +120,9 @@ export async function createHttpApp(options: HttpAppOptions): Promise<App> {
       directives: {
         defaultSrc: ["'self'"],
         scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
+        // Bootstrap Italia's bundle injects two <style> elements (an empty one and its @font-face block
+        // for /assets/bootstrap-italia/fonts): allowed by hash, no other inline style is.
+        styleSrc: ["'self'", ...BOOTSTRAP_ITALIA_STYLE_HASHES],
         imgSrc: ["'self'", 'data:'],
         fontSrc: ["'self'", 'data:'],
         connectSrc: ["'self'"],

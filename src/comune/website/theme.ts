@@ -23,6 +23,6 @@ export function themeCss(primary: string): string {
   return `.it-header-center-wrapper, .it-header-navbar-wrapper { background-color: ${color}; }
 .btn-primary { background-color: ${color}; border-color: ${color}; }
 a:not(.btn):not(.nav-link) { color: ${color}; }
-.it-footer a { color: #ffffff; }
+.it-footer a:not(.btn):not(.nav-link), .it-footer .it-brand-title { color: #ffffff; }
 `;
 }
