@@ -44,11 +44,11 @@ function page(ctx: PageContext, title: string, main: SafeHtml): string {
     body: html`<div class="skiplinks"><a href="#main">${tr('skipToContent')}</a></div>
 <header class="it-header-wrapper">
   <div class="it-header-slim-wrapper"><div class="container"><div class="it-header-slim-wrapper-content">
-    <span class="navbar-brand">${tr(brand.tagline)}</span>
+    <span class="navbar-brand">${tr('identityBrand')}</span>
     <div class="it-header-slim-right-zone">${languageLinks(ctx, tr)}</div>
   </div></div></div>
   <div class="it-header-center-wrapper"><div class="container"><div class="it-header-center-content-wrapper">
-    <div class="it-brand-wrapper"><div class="it-brand-text"><div class="it-brand-title text-white">${tr(brand.name)}</div></div></div>
+    <div class="it-brand-wrapper"><a href="/"><div class="it-brand-text"><div class="it-brand-title text-white">${tr(brand.name)}</div><div class="it-brand-tagline text-white d-none d-md-block">${tr(brand.tagline)}</div></div></a></div>
   </div></div></div>
 </header>
 <main id="main" class="container my-5"><div class="row justify-content-center"><div class="col-12 col-lg-8">
@@ -89,7 +89,7 @@ interface FieldInput {
 function field(input: FieldInput, errors: FieldError[]): SafeHtml {
   const error = errors.find((e) => e.field === input.id);
   const describedBy = [input.hint ? `${input.id}-hint` : '', error ? `${input.id}-error` : ''].filter(Boolean).join(' ');
-  return html`<div class="form-group mb-4">
+  return html`<div class="form-group">
   <label for="${input.id}" class="active">${input.label}</label>
   <input class="form-control${error ? ' is-invalid' : ''}" id="${input.id}" name="${input.id}" type="${input.type ?? 'text'}" required${attr('value', input.value)}${attr('autocomplete', input.autocomplete)}${attr('inputmode', input.inputmode)}${attr('maxlength', input.maxlength)}${attr('pattern', input.pattern)}${attr('aria-invalid', error ? 'true' : null)}${attr('aria-describedby', describedBy || null)}${attr('data-autofocus', !!input.autofocus && !errors.length)}>
   ${input.hint ? html`<small id="${input.id}-hint" class="form-text">${input.hint}</small>` : ''}
@@ -101,9 +101,11 @@ const csrfInput = (token: string) => html`<input type="hidden" name="${CSRF_FIEL
 
 // --- Interaction pages ------------------------------------------------------------------------------
 
-export function levelLabel(tr: T, acr: Acr | string | undefined): string {
+/** "SPID livello 2 (...)" / "CIE livello 2 (...)": both OPs use the SpidL URIs for their levels. */
+export function levelLabel(tr: T, op: OpKind, acr: Acr | string | undefined): string {
   const rank = acrRank(acr);
-  return rank === 1 ? tr('level1') : rank === 2 ? tr('level2') : rank === 3 ? tr('level3') : String(acr ?? '');
+  const scheme = op === 'spid' ? 'SPID' : 'CIE';
+  return rank === 1 ? tr('level1', { scheme }) : rank === 2 ? tr('level2', { scheme }) : rank === 3 ? tr('level3', { scheme }) : String(acr ?? '');
 }
 
 export interface InteractionView extends PageContext {
@@ -125,29 +127,29 @@ export interface LoginView extends InteractionView {
 export function loginPage(view: LoginView): string {
   const tr = t(view.locale);
   const heading = tr(view.brand === 'spid' ? 'spidLoginHeading' : 'cieLoginHeading');
-  const passwordForm = html`<section class="card-wrapper mb-4" aria-labelledby="password-heading"><div class="card card-bg"><div class="card-body">
-  <h2 class="h4 card-title" id="password-heading">${tr(view.brand === 'spid' ? 'passwordMethodSpid' : 'passwordMethodCie')}</h2>
+  const passwordForm = html`<section class="border rounded p-4 mb-4" aria-labelledby="password-heading">
+  <h2 class="h4 mb-5" id="password-heading">${tr(view.brand === 'spid' ? 'passwordMethodSpid' : 'passwordMethodCie')}</h2>
   <form method="post" action="${view.action}/password" novalidate>
     ${csrfInput(view.csrf)}
     ${field({ id: 'username', label: tr('username'), value: view.username, autocomplete: 'username', autofocus: true }, view.errors)}
     ${field({ id: 'password', label: tr('password'), type: 'password', autocomplete: 'current-password' }, view.errors)}
     <button type="submit" class="btn btn-primary">${tr('submitLogin')}</button>
   </form>
-</div></div></section>`;
-  const cardForm = html`<section class="card-wrapper mb-4" aria-labelledby="card-heading"><div class="card card-bg"><div class="card-body">
-  <h2 class="h4 card-title" id="card-heading">${tr('cardMethod')}</h2>
+</section>`;
+  const cardForm = html`<section class="border rounded p-4 mb-4" aria-labelledby="card-heading">
+  <h2 class="h4 mb-5" id="card-heading">${tr('cardMethod')}</h2>
   <form method="post" action="${view.action}/card" novalidate>
     ${csrfInput(view.csrf)}
     ${field({ id: 'cardNumber', label: tr('cardNumber'), value: view.cardNumber, hint: tr('cardNumberHint'), autocomplete: 'off', maxlength: 9, autofocus: !view.methods.includes('password') }, view.errors)}
     ${field({ id: 'pin', label: tr('pin'), type: 'password', hint: tr('pinHint'), autocomplete: 'off', inputmode: 'numeric', maxlength: 8 }, view.errors)}
     <button type="submit" class="btn btn-primary">${tr('submitCard')}</button>
   </form>
-</div></div></section>`;
+</section>`;
   return page(
     view,
     heading,
     html`<h1 class="h2 mb-3">${heading}</h1>
-<p class="lead">${tr('requestedBy', { rp: view.rpName, level: levelLabel(tr, view.requested) })}</p>
+<p class="lead">${tr('requestedBy', { rp: view.rpName, level: levelLabel(tr, view.brand, view.requested) })}</p>
 ${errorSummary(tr, view.errors)}
 ${view.methods.includes('password') ? passwordForm : ''}
 ${view.methods.includes('card') ? cardForm : ''}
@@ -165,7 +167,7 @@ export function otpPage(view: InteractionView & { errors: FieldError[] }): strin
     view,
     tr('otpHeading'),
     html`<h1 class="h2 mb-3">${tr('otpHeading')}</h1>
-<p class="lead">${tr('requestedBy', { rp: view.rpName, level: levelLabel(tr, view.requested) })}</p>
+<p class="lead">${tr('requestedBy', { rp: view.rpName, level: levelLabel(tr, view.brand, view.requested) })}</p>
 <p>${tr('otpIntro')}</p>
 ${errorSummary(tr, view.errors)}
 <form method="post" action="${view.action}/otp" novalidate>
@@ -205,7 +207,7 @@ export function consentPage(view: ConsentView): string {
     view,
     tr('consentHeading'),
     html`<h1 class="h2 mb-3" tabindex="-1" data-autofocus>${tr('consentHeading')}</h1>
-<p>${tr('consentLoggedAs', { name: view.userName, level: levelLabel(tr, view.achieved) })}</p>
+<p>${tr('consentLoggedAs', { name: view.userName, level: levelLabel(tr, view.brand, view.achieved) })}</p>
 ${list}
 <form method="post" action="${view.action}/consent">
   ${csrfInput(view.csrf)}
