@@ -21,6 +21,8 @@ import { renderPage } from './website/layout.ts';
 import { t } from './messages.ts';
 import type { ComuneContext } from './context.ts';
 import { comuneDemoAccounts, seedComuneDemo } from './seed.ts';
+import { createJobWorker } from '../core/jobs.ts';
+import { VERIFY_EMAIL_JOB, verifyEmailHandler } from './citizens/email-verification.ts';
 
 const comune: AppModule = {
   name: 'comune',
@@ -28,6 +30,19 @@ const comune: AppModule = {
   migrations: comuneMigrations,
   seedDemo: seedComuneDemo,
   demoAccounts: comuneDemoAccounts,
+
+  async startBackground(ctx) {
+    const worker = createJobWorker({
+      db: ctx.database.db,
+      schema: 'comune',
+      handlers: { [VERIFY_EMAIL_JOB]: verifyEmailHandler(ctx.mailer, ctx.config.urls.comune, ctx.secret) },
+      concurrency: 4,
+      listenUrl: ctx.config.databaseUrl,
+      logger: ctx.logger.child({ app: 'comune', worker: 'jobs' }),
+    });
+    await worker.start();
+    return () => worker.stop();
+  },
 
   async buildHttp(ctx) {
     const { config } = ctx;

@@ -4,12 +4,14 @@ import { sessionMigrations } from '../core/auth/sessions.ts';
 import { loginThrottleMigrations } from '../core/auth/throttle.ts';
 import { auditMigrations } from '../core/audit.ts';
 import { apiKeyMigrations } from '../core/auth/api-keys.ts';
+import { jobMigrations } from '../core/jobs.ts';
 
 export const comuneMigrations: Migration[] = [
   ...sessionMigrations,
   ...loginThrottleMigrations,
   ...auditMigrations,
   ...apiKeyMigrations,
+  ...jobMigrations,
   sqlMigration(
     '001_tenants',
     `create table {schema}.tenants (
@@ -79,4 +81,5 @@ export const comuneMigrations: Migration[] = [
        created_at timestamptz not null default now()
      )`,
   ),
+  sqlMigration('005_citizen_email_verified', 'alter table {schema}.citizens add column email_verified_at timestamptz'),
 ];

@@ -13,7 +13,7 @@ const user = identityDemoUsers()[0]!;
 
 let system: TestSystem;
 beforeAll(async () => {
-  system = await startSystem({ apps: ['identity', 'comune'] });
+  system = await startSystem({ apps: ['mail', 'identity', 'comune'] });
   console.info(`[citizen e2e] database: ${system.databaseKind}`);
 });
 afterAll(() => system?.stop());
@@ -54,6 +54,30 @@ describe('citizen login and personal area', () => {
     expect(good.html).toContain('Le modifiche sono state salvate.');
     expect(good.html).toContain('nuovo.indirizzo@example.it');
     expect(good.html).toContain('+393331234567');
+  });
+
+  it('sends a verification link to a new e-mail address, by real SMTP, and marks it verified when followed', async () => {
+    const client = new WebClient();
+    const area = await spidLogin(client, BUGLIANO, identityDemoUsers()[1]!);
+    const address = `verifica.${Date.now()}@example.it`;
+    const saved = await client.submit(area, '/area-personale/contatti', { email: address, phone: '' });
+    expect(saved.html).toContain('Ti abbiamo inviato un');
+    expect(saved.html).toContain('Indirizzo non ancora verificato');
+    let summary: { id: number; subject: string } | undefined;
+    for (let i = 0; i < 50 && !summary; i++) {
+      const list = (await (await fetch(`${system.urls.mail}/api/messages?to=${encodeURIComponent(address)}`)).json()) as { messages: { id: number; subject: string }[] };
+      summary = list.messages[0];
+      if (!summary) await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(summary?.subject).toBe('Comune di Bugliano: conferma il tuo indirizzo e-mail');
+    const mail = (await (await fetch(`${system.urls.mail}/api/messages/${summary!.id}`)).json()) as { text: string };
+    const link = /https?:\/\/\S+verifica-email\S+/.exec(mail.text)![0];
+    const tampered = await client.visit(link.replace(/s=[^&]+/, 's=forged'));
+    expect(tampered.status).toBe(400);
+    const verified = await client.visit(link);
+    expect(verified.url.pathname).toBe(`/${BUGLIANO}/area-personale`);
+    expect(verified.html).toContain('Il tuo indirizzo e-mail è stato verificato.');
+    expect(verified.html).toContain('Indirizzo verificato.');
   });
 
   it('refuses a form without its CSRF token (403) and changes nothing', async () => {

@@ -17,6 +17,7 @@ import { alert, csrfField, errorSummary, textField, type FieldErrors } from '../
 import { renderPage } from '../website/layout.ts';
 import { sendPage } from '../website/routes.ts';
 import type { Citizen } from '../citizens/citizens.ts';
+import { isValidVerification, requestEmailVerification, type VerifyEmailPayload } from '../citizens/email-verification.ts';
 
 interface ContactsInput {
   email?: string;
@@ -55,7 +56,7 @@ export function registerPersonalArea(app: App, comune: ComuneContext): void {
     return { login, citizen };
   }
 
-  function areaPage(request: FastifyRequest, login: CitizenLogin, citizen: Citizen, form: { errors?: FieldErrors; values?: ContactsInput; saved?: boolean } = {}) {
+  function areaPage(request: FastifyRequest, login: CitizenLogin, citizen: Citizen, form: { errors?: FieldErrors; values?: ContactsInput; notice?: string } = {}) {
     const tenant = requireTenant(request);
     const tr = t(request.locale);
     const token = formCsrfToken(request, secret);
@@ -63,7 +64,7 @@ export function registerPersonalArea(app: App, comune: ComuneContext): void {
     const dataRow = (label: string, value: string | undefined | null) =>
       html`<div class="col-12 col-md-6 mb-3"><dt class="small text-secondary">${label}</dt><dd class="fw-semibold mb-0">${value ?? '—'}</dd></div>`;
     const body = html`<h1>${tr('area.welcome', { name: login.givenName })}</h1>
-${form.saved ? alert('success', tr('area.saved')) : ''}
+${form.notice ? alert('success', form.notice) : ''}
 ${errorSummary(errors, tr('area.errorSummary', { count: Object.keys(errors).length }))}
 <section class="card card-bg shadow-sm mb-4" aria-labelledby="my-data"><div class="card-body">
   <h2 id="my-data" class="h4">${tr('area.myData')}</h2>
@@ -81,10 +82,13 @@ ${errorSummary(errors, tr('area.errorSummary', { count: Object.keys(errors).leng
   <p>${tr('area.contactsHelp')}</p>
   <form method="post" action="/${tenant.slug}/area-personale/contatti" novalidate>
     ${csrfField(token)}
-    ${textField({ name: 'email', label: tr('area.email'), type: 'email', autocomplete: 'email', value: form.values?.email ?? citizen.email, error: errors.email })}
+    ${textField({ name: 'email', label: tr('area.email'), type: 'email', autocomplete: 'email', value: form.values?.email ?? citizen.email, error: errors.email, help: citizen.email ? tr(citizen.emailVerified ? 'area.emailVerified' : 'area.emailNotVerified') : undefined })}
     ${textField({ name: 'phone', label: tr('area.phone'), type: 'tel', autocomplete: 'tel', inputmode: 'tel', value: form.values?.phone ?? citizen.phone, error: errors.phone })}
     <button type="submit" class="btn btn-primary">${tr('area.save')}</button>
   </form>
+  ${citizen.email && !citizen.emailVerified
+    ? html`<form method="post" action="/${tenant.slug}/area-personale/verifica-email" class="mt-3">${csrfField(token)}<button type="submit" class="btn btn-outline-primary btn-sm">${tr('area.sendVerification')}</button></form>`
+    : ''}
 </div></section>
 <section class="card card-bg shadow-sm mb-4" aria-labelledby="my-language"><div class="card-body">
   <h2 id="my-language" class="h4">${tr('area.language')}</h2>
@@ -104,12 +108,18 @@ ${errorSummary(errors, tr('area.errorSummary', { count: Object.keys(errors).leng
     return renderPage({ request, tenant, title: tr('area.title'), body, breadcrumb: [{ label: tr('area.title') }], signedInAs: `${login.givenName} ${login.familyName}` });
   }
 
-  app.get('/area-personale', { config: { html: true }, schema: { hide: true, params: TenantParams, querystring: Type.Object({ saved: Type.Optional(Type.String()) }) } }, async (request, reply) => {
-    const tenant = requireTenant(request);
-    if (!citizenLogin(request)) return redirectTo(reply, `/${tenant.slug}/accedi`);
-    const { login, citizen } = await loadCitizen(request);
-    return sendPage(reply, areaPage(request, login, citizen, { saved: request.query.saved === '1' }));
-  });
+  const NOTICES = { '1': 'area.saved', sent: 'area.verificationSent', verified: 'area.verifiedOk' } as const;
+  app.get(
+    '/area-personale',
+    { config: { html: true }, schema: { hide: true, params: TenantParams, querystring: Type.Object({ saved: Type.Optional(Type.Union([Type.Literal('1'), Type.Literal('sent'), Type.Literal('verified')])) }) } },
+    async (request, reply) => {
+      const tenant = requireTenant(request);
+      if (!citizenLogin(request)) return redirectTo(reply, `/${tenant.slug}/accedi`);
+      const { login, citizen } = await loadCitizen(request);
+      const notice = request.query.saved && t(request.locale)(NOTICES[request.query.saved]);
+      return sendPage(reply, areaPage(request, login, citizen, { notice }));
+    },
+  );
 
   app.post(
     '/area-personale/contatti',
@@ -120,8 +130,8 @@ ${errorSummary(errors, tr('area.errorSummary', { count: Object.keys(errors).leng
       const { login, citizen } = await loadCitizen(request);
       const result = validateContacts(request.body, t(request.locale));
       if (result.errors.length) return sendPage(reply, areaPage(request, login, citizen, { errors: fieldErrors(result.errors), values: request.body }), 400);
-      await saveContacts(login, citizen, result, request.id);
-      return redirectTo(reply, `/${tenant.slug}/area-personale?saved=1`);
+      const sent = await saveContacts(request, login, citizen, result);
+      return redirectTo(reply, `/${tenant.slug}/area-personale?saved=${sent ? 'sent' : '1'}`);
     },
   );
 
@@ -136,9 +146,18 @@ ${errorSummary(errors, tr('area.errorSummary', { count: Object.keys(errors).leng
     return redirectTo(reply, `/${tenant.slug}/area-personale?saved=1&lang=${locale}`);
   });
 
-  async function saveContacts(login: CitizenLogin, citizen: Citizen, contacts: { email: string | null; phone: string | null }, requestId: string) {
+  function verificationPayload(request: FastifyRequest, citizen: Citizen, email: string): VerifyEmailPayload {
+    const tenant = requireTenant(request);
+    return { tenantSlug: tenant.slug, tenantName: tenant.name, citizenId: citizen.id, givenName: citizen.givenName, email, locale: citizen.locale };
+  }
+
+  /** Saves the contacts; a new e-mail address gets its verification mail in the same transaction. Returns whether one was sent. */
+  async function saveContacts(request: FastifyRequest, login: CitizenLogin, citizen: Citizen, contacts: { email: string | null; phone: string | null }): Promise<boolean> {
+    const requestId = request.id;
+    const newEmail = contacts.email !== null && contacts.email !== citizen.email;
     await transaction(comune.db, async (tx) => {
       await comune.citizens.updateContacts(citizen.tenantId, citizen.id, contacts, tx);
+      if (newEmail) await requestEmailVerification(tx, verificationPayload(request, citizen, contacts.email!));
       await audit(tx, 'comune', {
         actorType: 'citizen',
         actorId: login.fiscalCode,
@@ -150,7 +169,37 @@ ${errorSummary(errors, tr('area.errorSummary', { count: Object.keys(errors).leng
         requestId,
       });
     });
+    return newEmail;
   }
+
+  app.post('/area-personale/verifica-email', { config: { html: true, rateLimit: { max: 5, timeWindow: '1 minute' } }, schema: { hide: true, params: TenantParams } }, async (request, reply) => {
+    const tenant = requireTenant(request);
+    checkFormCsrf(request, secret);
+    const { citizen } = await loadCitizen(request);
+    if (!citizen.email || citizen.emailVerified) return redirectTo(reply, `/${tenant.slug}/area-personale`);
+    await transaction(comune.db, (tx) => requestEmailVerification(tx, verificationPayload(request, citizen, citizen.email!)));
+    return redirectTo(reply, `/${tenant.slug}/area-personale?saved=sent`);
+  });
+
+  // The link in the mail: works without a session (it may be opened on another device).
+  app.get(
+    '/area-personale/verifica-email',
+    { config: { html: true }, schema: { hide: true, params: TenantParams, querystring: Type.Object({ c: Type.String({ maxLength: 64 }), e: Type.String({ maxLength: 254 }), x: Type.Integer(), s: Type.String({ maxLength: 100 }) }) } },
+    async (request, reply) => {
+      const tenant = requireTenant(request);
+      const tr = t(request.locale);
+      const { c: citizenId, e: email, x: expires, s: signature } = request.query;
+      const valid = isValidVerification(secret, { citizenId, email, expires }, signature, Math.floor(Date.now() / 1000));
+      const citizen = valid ? await comune.citizens.markEmailVerified(citizenId, email) : undefined;
+      if (!citizen || citizen.tenantId !== tenant.id) {
+        return sendPage(reply, renderPage({ request, tenant, title: tr('area.verifyInvalidTitle'), body: html`<h1>${tr('area.verifyInvalidTitle')}</h1>${alert('danger', tr('area.verifyInvalid'))}` }), 400);
+      }
+      await audit(comune.db, 'comune', { actorType: 'citizen', actorId: citizen.fiscalCode, tenantId: tenant.id, action: 'citizen.email.verify', targetType: 'citizen', targetId: citizen.id, requestId: request.id });
+      return citizenLogin(request)
+        ? redirectTo(reply, `/${tenant.slug}/area-personale?saved=verified`)
+        : sendPage(reply, renderPage({ request, tenant, title: tr('area.verifiedOk'), body: html`<h1>${tr('area.contacts')}</h1>${alert('success', tr('area.verifiedOk'))}` }));
+    },
+  );
 
   // JSON API for the personal area (the same session; CSRF token in the X-CSRF-Token header).
   const Profile = Type.Object({
@@ -159,6 +208,7 @@ ${errorSummary(errors, tr('area.errorSummary', { count: Object.keys(errors).leng
     familyName: Type.String(),
     birthdate: Type.Union([Type.String({ format: 'date' }), Type.Null()]),
     email: Type.Union([Type.String(), Type.Null()]),
+    emailVerified: Type.Boolean({ description: 'the citizen followed the link sent to this address' }),
     phone: Type.Union([Type.String(), Type.Null()]),
     locale: Type.Union(LOCALES.map((l) => Type.Literal(l))),
     acr: Type.String(),
@@ -170,6 +220,7 @@ ${errorSummary(errors, tr('area.errorSummary', { count: Object.keys(errors).leng
     familyName: citizen.familyName,
     birthdate: citizen.birthdate,
     email: citizen.email,
+    emailVerified: citizen.emailVerified,
     phone: citizen.phone,
     locale: citizen.locale as Locale,
     acr: login.acr,
@@ -202,8 +253,8 @@ ${errorSummary(errors, tr('area.errorSummary', { count: Object.keys(errors).leng
       assertCsrf(secret, request.session.data.csrfSeed, request.headers['x-csrf-token']);
       const result = validateContacts({ email: request.body.email ?? undefined, phone: request.body.phone ?? undefined }, t(request.locale));
       if (result.errors.length) throw invalid(result.errors);
-      await saveContacts(login, citizen, result, request.id);
-      return profileOf(request, login, { ...citizen, email: result.email, phone: result.phone });
+      await saveContacts(request, login, citizen, result);
+      return profileOf(request, login, (await comune.citizens.byId(citizen.tenantId, citizen.id))!);
     },
   );
 }

@@ -10,6 +10,7 @@ export interface Citizen {
   familyName: string;
   birthdate: string | null;
   email: string | null;
+  emailVerified: boolean;
   phone: string | null;
   locale: Locale;
   lastLoginAt: Date;
@@ -34,6 +35,7 @@ interface CitizenRow {
   family_name: string;
   birthdate: string | null;
   email: string | null;
+  email_verified_at: Date | null;
   phone: string | null;
   locale: Locale;
   last_login_at: Date;
@@ -48,13 +50,14 @@ const fromRow = (row: CitizenRow): Citizen => ({
   familyName: row.family_name,
   birthdate: row.birthdate,
   email: row.email,
+  emailVerified: row.email_verified_at !== null,
   phone: row.phone,
   locale: row.locale,
   lastLoginAt: row.last_login_at,
   lastAcr: row.last_acr,
 });
 
-const columns = sql`id, tenant_id, fiscal_code, given_name, family_name, birthdate, email, phone, locale, last_login_at, last_acr`;
+const columns = sql`id, tenant_id, fiscal_code, given_name, family_name, birthdate, email, email_verified_at, phone, locale, last_login_at, last_acr`;
 
 export class CitizenRepository {
   constructor(private readonly db: Executor) {}
@@ -84,9 +87,19 @@ export class CitizenRepository {
     return rows.map(fromRow);
   }
 
+  /** A changed e-mail address is unverified until its link is followed. */
   async updateContacts(tenantId: string, id: string, contacts: { email: string | null; phone: string | null }, tx: Executor = this.db): Promise<void> {
-    await sql`update comune.citizens set email = ${contacts.email}, phone = ${contacts.phone}
+    await sql`update comune.citizens set
+        email_verified_at = case when email is not distinct from ${contacts.email} then email_verified_at end,
+        email = ${contacts.email}, phone = ${contacts.phone}
       where tenant_id = ${tenantId} and id = ${id}`.execute(tx);
+  }
+
+  /** Marks the address verified if it is still the citizen's current one; false otherwise. */
+  async markEmailVerified(id: string, email: string, tx: Executor = this.db): Promise<Citizen | undefined> {
+    const { rows } = await sql<CitizenRow>`update comune.citizens set email_verified_at = coalesce(email_verified_at, now())
+      where id = ${id} and email = ${email} returning ${columns}`.execute(tx);
+    return rows[0] && fromRow(rows[0]);
   }
 
   async updateLocale(tenantId: string, id: string, locale: Locale, tx: Executor = this.db): Promise<void> {
