@@ -4,20 +4,11 @@
 import * as oidc from 'openid-client';
 import { SignJWT, calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 
-export const ACR = {
-  L1: 'https://www.spid.gov.it/SpidL1',
-  L2: 'https://www.spid.gov.it/SpidL2',
-  L3: 'https://www.spid.gov.it/SpidL3',
-} as const;
-export type AcrValue = (typeof ACR)[keyof typeof ACR];
+import { ACR, acrRank, meetsRequestedLevel, type Acr } from '../../domain/assurance-level.ts';
+
+export { ACR, acrRank, type Acr };
 
 export const FISCAL_NUMBER_CLAIM = 'https://attributes.eid.gov.it/fiscal_number';
-
-/** Level number of an acr URI, 0 when unknown. */
-export function acrLevel(acr: unknown): number {
-  const index = (Object.values(ACR) as unknown[]).indexOf(acr);
-  return index + 1;
-}
 
 /** "TINIT-RSSMRA85T10A562S" → "RSSMRA85T10A562S" (ETSI EN 319 412-1 natural person identifier). */
 export function fiscalCodeFromClaim(value: unknown): string | undefined {
@@ -161,7 +152,7 @@ export class OpenIdProvider {
     return this.configuration;
   }
 
-  async startLogin(acr: AcrValue, locale: string): Promise<LoginRequest> {
+  async startLogin(acr: Acr, locale: string): Promise<LoginRequest> {
     const config = await this.config();
     const codeVerifier = oidc.randomPKCECodeVerifier();
     const state = oidc.randomState();
@@ -183,7 +174,7 @@ export class OpenIdProvider {
   }
 
   /** Exchanges the code; checks state, nonce, PKCE, issuer, signature and the level reached. */
-  async finishLogin(callbackUrl: URL, pending: Omit<LoginRequest, 'url'>, minimumAcr: AcrValue): Promise<VerifiedLogin> {
+  async finishLogin(callbackUrl: URL, pending: Omit<LoginRequest, 'url'>, minimumAcr: Acr): Promise<VerifiedLogin> {
     const config = await this.config();
     const tokens = await oidc.authorizationCodeGrant(config, callbackUrl, {
       pkceCodeVerifier: pending.codeVerifier,
@@ -193,7 +184,7 @@ export class OpenIdProvider {
     });
     const idClaims = tokens.claims()!;
     const acr = String(idClaims.acr ?? '');
-    if (acrLevel(acr) < acrLevel(minimumAcr)) {
+    if (!meetsRequestedLevel(acr, minimumAcr)) {
       throw new Error(`Authentication level ${acr || 'none'} is lower than the required ${minimumAcr}`);
     }
     const userinfo = await oidc.fetchUserInfo(config, tokens.access_token, idClaims.sub);

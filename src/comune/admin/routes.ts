@@ -11,7 +11,7 @@ import { LOCALES, type Locale } from '../../core/i18n.ts';
 import { actorOf, staffLogin, type ComuneContext, type StaffLogin } from '../context.ts';
 import { may } from '../policies.ts';
 import { t, type ComuneT } from '../messages.ts';
-import { alert, csrfField, errorSummary, textField, type FieldErrors } from '../website/forms.ts';
+import { alert, csrfField, errorSummary, problemFieldErrors, runFormCommand, textField, type FieldErrors } from '../website/forms.ts';
 import { renderPage } from '../website/layout.ts';
 import { sendPage } from '../website/routes.ts';
 import { registerStaffLogin } from '../staff/login-routes.ts';
@@ -75,9 +75,7 @@ function requirePlatformAdmin(request: FastifyRequest, reply: FastifyReply): Sta
   return staff;
 }
 
-function problemFields(err: HttpProblem, tr: ComuneT): FieldErrors {
-  return Object.fromEntries((err.errors ?? []).map((e) => [e.pointer.split('/').pop()!, tr('admin.invalidField', { detail: e.detail })]));
-}
+const invalidFieldErrors = (problem: HttpProblem, tr: ComuneT): FieldErrors => problemFieldErrors(problem, (_field, detail) => tr('admin.invalidField', { detail }));
 
 export function registerAdmin(app: App, comune: ComuneContext): void {
   registerStaffLogin(app, comune, { loginPath: '/admin/accedi', homePath: () => '/admin', scope: () => null, title: 'staff.adminLoginTitle' });
@@ -136,18 +134,17 @@ ${errorSummary(ae, tr('area.errorSummary', { count: Object.keys(ae).length }))}
     if (!staff) return reply;
     const tr = t(request.locale);
     const b = request.body;
-    try {
-      const tenant = await createTenant(
-        comune.db,
-        { slug: b.slug ?? '', name: b.name ?? '', ipaCode: b.ipaCode ?? '', fiscalCode: b.fiscalCode ?? '', istatCode: b.istatCode ?? '', pec: b.pec || null },
-        { type: 'platform_admin', id: staff.id, requestId: request.id },
-      );
-      return sendPage(reply, await adminPage(request, { message: alert('success', tr('admin.tenantCreated', { name: tenant.name })) }), 201);
-    } catch (err) {
-      if (!(err instanceof HttpProblem) || (err.status !== 400 && err.status !== 409)) throw err;
-      const tenantErrors = err.status === 409 ? { slug: tr('admin.tenantTaken') } : problemFields(err, tr);
-      return sendPage(reply, await adminPage(request, { tenantErrors, values: b }), err.status);
-    }
+    const outcome = await runFormCommand(
+      () =>
+        createTenant(
+          comune.db,
+          { slug: b.slug ?? '', name: b.name ?? '', ipaCode: b.ipaCode ?? '', fiscalCode: b.fiscalCode ?? '', istatCode: b.istatCode ?? '', pec: b.pec || null },
+          { type: 'platform_admin', id: staff.id, requestId: request.id },
+        ),
+      (problem) => (problem.status === 409 ? { slug: tr('admin.tenantTaken') } : invalidFieldErrors(problem, tr)),
+    );
+    if (!outcome.ok) return sendPage(reply, await adminPage(request, { tenantErrors: outcome.errors, values: b }), outcome.status);
+    return sendPage(reply, await adminPage(request, { message: alert('success', tr('admin.tenantCreated', { name: outcome.value.name })) }), 201);
   });
 
   app.post('/admin/amministratori', { config: { html: true }, schema: { hide: true, body: FormBody } }, async (request, reply) => {
@@ -156,19 +153,18 @@ ${errorSummary(ae, tr('area.errorSummary', { count: Object.keys(ae).length }))}
     if (!staff) return reply;
     const tr = t(request.locale);
     const b = request.body;
-    try {
-      const tenant = await comune.tenants.byId(b.tenantId ?? '');
-      const user = await createStaffUser(
-        comune.db,
-        { tenantId: tenant?.id ?? '', role: 'tenant_admin', email: b.email ?? '', givenName: b.givenName ?? '', familyName: b.familyName ?? '', password: b.password ?? '' },
-        { type: 'platform_admin', id: staff.id, requestId: request.id },
-      );
-      return sendPage(reply, await adminPage(request, { message: alert('success', tr('backoffice.created', { email: user.email })) }), 201);
-    } catch (err) {
-      if (!(err instanceof HttpProblem) || (err.status !== 400 && err.status !== 409)) throw err;
-      const adminErrors = err.status === 409 ? { email: tr('backoffice.emailTaken') } : problemFields(err, tr);
-      return sendPage(reply, await adminPage(request, { adminErrors, values: { ...b, password: '' } }), err.status);
-    }
+    const tenant = await comune.tenants.byId(b.tenantId ?? '');
+    const outcome = await runFormCommand(
+      () =>
+        createStaffUser(
+          comune.db,
+          { tenantId: tenant?.id ?? '', role: 'tenant_admin', email: b.email ?? '', givenName: b.givenName ?? '', familyName: b.familyName ?? '', password: b.password ?? '' },
+          { type: 'platform_admin', id: staff.id, requestId: request.id },
+        ),
+      (problem) => (problem.status === 409 ? { email: tr('backoffice.emailTaken') } : invalidFieldErrors(problem, tr)),
+    );
+    if (!outcome.ok) return sendPage(reply, await adminPage(request, { adminErrors: outcome.errors, values: { ...b, password: '' } }), outcome.status);
+    return sendPage(reply, await adminPage(request, { message: alert('success', tr('backoffice.created', { email: outcome.value.email })) }), 201);
   });
 
   // Provisioning API: list is public (the directory of entes); creating needs a platform API key.

@@ -9,7 +9,7 @@ import { LOCALES, LOCALE_NAMES, isLocale, type Locale } from '../../core/i18n.ts
 import { checkFormCsrf, formCsrfToken, redirectTo } from '../../core/auth/sessions.ts';
 import { assertCsrf } from '../../core/auth/csrf.ts';
 import { invalid, unauthorized, type InvalidField } from '../../core/problem.ts';
-import { acrLevel } from '../../clients/identity/index.ts';
+import { acrRank } from '../../clients/identity/index.ts';
 import { citizenLogin, requireTenant, type CitizenLogin, type ComuneContext } from '../context.ts';
 import { isValidEmail, isValidItalianPhone, normalizePhone } from '../contacts.ts';
 import { t, type ComuneT } from '../messages.ts';
@@ -68,7 +68,7 @@ ${form.notice ? alert('success', form.notice) : ''}
 ${errorSummary(errors, tr('area.errorSummary', { count: Object.keys(errors).length }))}
 <section class="card card-bg shadow-sm mb-4" aria-labelledby="my-data"><div class="card-body">
   <h2 id="my-data" class="h4">${tr('area.myData')}</h2>
-  <p class="small">${tr('area.myDataSource', { provider: login.provider.toUpperCase(), level: acrLevel(login.acr) })}</p>
+  <p class="small">${tr('area.myDataSource', { provider: login.provider.toUpperCase(), level: acrRank(login.acr) })}</p>
   <dl class="row mb-0">
     ${dataRow(tr('area.givenName'), login.givenName)}
     ${dataRow(tr('area.familyName'), login.familyName)}

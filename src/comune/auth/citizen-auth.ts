@@ -1,7 +1,7 @@
 // Citizens log in with SPID or CIE: the comune is a relying party of the identity platform.
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
-import { ACR, FISCAL_NUMBER_CLAIM, fiscalCodeFromClaim, signEntityConfiguration, type AcrValue } from '../../clients/identity/index.ts';
+import { ACR, FISCAL_NUMBER_CLAIM, fiscalCodeFromClaim, signEntityConfiguration, type Acr } from '../../clients/identity/index.ts';
 import { html } from '../../core/html.ts';
 import type { App } from '../../core/http.ts';
 import { transaction } from '../../core/db.ts';
@@ -18,7 +18,7 @@ interface PendingLogin {
   provider: ProviderName;
   tenantId: string;
   tenantSlug: string;
-  acr: AcrValue;
+  acr: Acr;
   state: string;
   nonce: string;
   codeVerifier: string;
@@ -26,7 +26,7 @@ interface PendingLogin {
 }
 
 const PENDING_LOGIN_TTL_MS = 10 * 60 * 1000;
-const LEVELS: Record<string, AcrValue> = { '1': ACR.L1, '2': ACR.L2, '3': ACR.L3 };
+const LEVELS: Record<string, Acr> = { '1': ACR.L1, '2': ACR.L2, '3': ACR.L3 };
 
 /** The SPID identity providers offered in the button; shuffled per the SPID button guidelines. */
 const SPID_IDPS = [{ id: 'sportello-id', name: 'Sportello ID (demo)' }];

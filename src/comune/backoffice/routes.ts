@@ -6,11 +6,11 @@ import type { App } from '../../core/http.ts';
 import { listAudit } from '../../core/audit.ts';
 import { checkFormCsrf, formCsrfToken, redirectTo } from '../../core/auth/sessions.ts';
 import { generateTotpSecret } from '../../core/auth/totp.ts';
-import { HttpProblem, forbidden } from '../../core/problem.ts';
+import { forbidden } from '../../core/problem.ts';
 import { actorOf, requireTenant, staffLogin, type ComuneContext, type StaffLogin } from '../context.ts';
 import { may, type Action } from '../policies.ts';
 import { t, type ComuneT } from '../messages.ts';
-import { alert, csrfField, errorSummary, textField, type FieldErrors } from '../website/forms.ts';
+import { alert, csrfField, errorSummary, problemFieldErrors, runFormCommand, textField, type FieldErrors } from '../website/forms.ts';
 import { renderPage } from '../website/layout.ts';
 import { sendPage } from '../website/routes.ts';
 import { registerStaffLogin } from '../staff/login-routes.ts';
@@ -140,22 +140,15 @@ ${errorSummary(errors, tr('area.errorSummary', { count: Object.keys(errors).leng
       const totpSecret = request.body.totp ? generateTotpSecret() : null;
       const input = { tenantId: tenant.id, role, email, givenName, familyName, password, totpSecret };
       const values = { givenName, familyName, email };
-      let created;
-      try {
-        created = await createStaffUser(comune.db, input, { type: staff.role, id: staff.id, requestId: request.id });
-      } catch (err) {
-        if (!(err instanceof HttpProblem) || (err.status !== 400 && err.status !== 409)) throw err;
-        const errors: FieldErrors =
-          err.status === 409
+      const outcome = await runFormCommand(
+        () => createStaffUser(comune.db, input, { type: staff.role, id: staff.id, requestId: request.id }),
+        (problem) =>
+          problem.status === 409
             ? { email: tr('backoffice.emailTaken') }
-            : Object.fromEntries(
-                (err.errors ?? []).map((e) => {
-                  const field = e.pointer.split('/').pop()!;
-                  return [field, field === 'password' ? tr('backoffice.passwordRule') : field === 'email' ? tr('error.email') : tr('error.required')];
-                }),
-              );
-        return sendPage(reply, await operatorsPage(request, staff, tr, { errors, values }), err.status);
-      }
+            : problemFieldErrors(problem, (field) => tr(field === 'password' ? 'backoffice.passwordRule' : field === 'email' ? 'error.email' : 'error.required')),
+      );
+      if (!outcome.ok) return sendPage(reply, await operatorsPage(request, staff, tr, { errors: outcome.errors, values }), outcome.status);
+      const created = outcome.value;
       const message = html`${alert('success', tr('backoffice.created', { email: created.email }))}${totpSecret ? alert('info', tr('backoffice.totpSecret', { secret: totpSecret })) : ''}`;
       return sendPage(reply, await operatorsPage(request, staff, tr, { message }), 201);
     },

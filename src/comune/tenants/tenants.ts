@@ -28,24 +28,9 @@ export interface Tenant {
   active: boolean;
 }
 
-export interface TenantInput {
-  slug: string;
-  name: string;
-  ipaCode: string;
-  fiscalCode: string;
-  istatCode: string;
-  primaryColor?: string;
-  logoSvg?: string | null;
-  languages?: Locale[];
-  email?: string | null;
-  pec?: string | null;
-  phone?: string | null;
-  website?: string | null;
-  street?: string | null;
-  postcode?: string | null;
-  accessibilityUrl?: string | null;
-  parentEntity?: string | null;
-}
+/** What creates a tenant: the identifying fields, and any of the others. */
+export type TenantInput = Pick<Tenant, 'slug' | 'name' | 'ipaCode' | 'fiscalCode' | 'istatCode'> &
+  Partial<Omit<Tenant, 'id' | 'active' | 'slug' | 'name' | 'ipaCode' | 'fiscalCode' | 'istatCode'>>;
 
 /** Field rules for a tenant; each problem names its field (JSON pointer) and a reason code. */
 export function validateTenantInput(input: TenantInput): InvalidField[] {

@@ -1,6 +1,7 @@
 // Accessible form pieces in Bootstrap Italia: labelled fields, errors tied to their field, an error summary.
 import { attr, html, type SafeHtml } from '../../core/html.ts';
 import { CSRF_FIELD } from '../../core/auth/csrf.ts';
+import { HttpProblem } from '../../core/problem.ts';
 
 export type FieldErrors = Record<string, string>;
 
@@ -47,4 +48,27 @@ export function errorSummary(errors: FieldErrors, heading: string): SafeHtml {
 
 export function alert(kind: 'success' | 'danger' | 'info' | 'warning', message: string): SafeHtml {
   return html`<div class="alert alert-${kind}" role="${kind === 'danger' ? 'alert' : 'status'}">${message}</div>`;
+}
+
+export type FormOutcome<T> = { ok: true; value: T } | { ok: false; status: number; errors: FieldErrors };
+
+/**
+ * Runs the command behind a form. Its refusals (400 invalid fields, 409 conflict) come back as field
+ * errors to show the form again with; anything else is a real error and propagates.
+ */
+export async function runFormCommand<T>(command: () => Promise<T>, explain: (problem: HttpProblem) => FieldErrors): Promise<FormOutcome<T>> {
+  try {
+    return { ok: true, value: await command() };
+  } catch (err) {
+    if (!(err instanceof HttpProblem) || (err.status !== 400 && err.status !== 409)) throw err;
+    return { ok: false, status: err.status, errors: explain(err) };
+  }
+}
+
+/** The field name of each invalid field of a problem ("/body/email" → "email"), with a message. */
+export function problemFieldErrors(problem: HttpProblem, message: (field: string, detail: string) => string): FieldErrors {
+  return Object.fromEntries((problem.errors ?? []).map((e) => {
+    const field = e.pointer.split('/').pop()!;
+    return [field, message(field, e.detail)];
+  }));
 }

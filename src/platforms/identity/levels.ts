@@ -1,25 +1,11 @@
-// SPID/CIE levels of assurance as OIDC acr values, and the rules that compare them.
-// SPID/CIE OIDC, authorization_endpoint.rst: acr_values are the SpidL1/L2/L3 URIs, CIE id uses the same three.
+// The identity providers' rules on levels of assurance: which one a request asks for, how to reach it.
 
-export const ACR = {
-  L1: 'https://www.spid.gov.it/SpidL1',
-  L2: 'https://www.spid.gov.it/SpidL2',
-  L3: 'https://www.spid.gov.it/SpidL3',
-} as const;
-export type Acr = (typeof ACR)[keyof typeof ACR];
-export const ACR_VALUES: Acr[] = [ACR.L1, ACR.L2, ACR.L3];
+import { ACR, acrRank, isAcr, type Acr } from '../../domain/assurance-level.ts';
+
+export { ACR, ACR_VALUES, acrRank, isAcr, meetsRequestedLevel, type Acr } from '../../domain/assurance-level.ts';
 
 // Reference OP (spid-cie-oidc-django): SpidL2 when the request carries no acr_values.
 export const DEFAULT_ACR: Acr = ACR.L2;
-
-export function isAcr(value: unknown): value is Acr {
-  return typeof value === 'string' && (ACR_VALUES as string[]).includes(value);
-}
-
-/** 1, 2 or 3 for a SPID level; 0 for anything else (no session, unknown value). */
-export function acrRank(acr: string | undefined | null): 0 | 1 | 2 | 3 {
-  return isAcr(acr) ? ((ACR_VALUES.indexOf(acr) + 1) as 1 | 2 | 3) : 0;
-}
 
 /**
  * The level the RP asks for: the first known value of acr_values (OIDC Core 3.1.2.1: "in order of
@@ -28,11 +14,6 @@ export function acrRank(acr: string | undefined | null): 0 | 1 | 2 | 3 {
 export function requestedAcr(acrValues: unknown): Acr {
   if (typeof acrValues !== 'string') return DEFAULT_ACR;
   return acrValues.split(' ').find(isAcr) ?? DEFAULT_ACR;
-}
-
-// SPID/CIE OIDC, authorization_endpoint.rst: the OP may authenticate at a higher level than requested, never lower.
-export function meetsRequestedLevel(achieved: string | undefined, requested: Acr): boolean {
-  return acrRank(achieved) >= acrRank(requested);
 }
 
 export type LoginMethod = 'password' | 'card';
