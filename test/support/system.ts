@@ -55,6 +55,7 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Tes
   await migrateApps(ctx, modules);
   await seedApps(ctx, modules);
   const running = await startApps(ctx, modules);
+  console.info(`[system] ${modules.map((m) => m.name).join(', ')} on ${target.name === 'postgres' ? 'PostgreSQL' : 'PGlite'}`);
   return {
     config,
     ctx,
