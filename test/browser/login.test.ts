@@ -1,0 +1,190 @@
+// A citizen in a real browser (headless Chromium driven by playwright-core): comune home → "Accedi
+// all'area personale" → "Entra con SPID" → identity provider (password, TOTP, consent) → personal
+// area in Italian → English → log out at the comune and at the IdP → back on the comune home.
+// Pages are found by role and label, as assistive technology finds them, and the comune home, the
+// IdP login page and the personal area are checked with axe-core (no serious or critical issues).
+// Needs Chromium at /usr/bin/chromium (Debian package `chromium`) or at $CHROMIUM_PATH.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import axe from 'axe-core';
+import { totpCode } from '../../src/core/auth/totp.ts';
+import { identityDemoUsers } from '../../src/platforms/identity/users.ts';
+import { startSystem, type TestSystem } from '../support/system.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const TENANT = 'comune-di-bugliano';
+const BLOCKING_IMPACTS = new Set(['serious', 'critical']);
+const user = identityDemoUsers()[0]!;
+
+type AuditedPage = 'comune home' | 'identity provider login' | 'personal area';
+interface Audit {
+  url: string;
+  violations: axe.Result[];
+}
+
+let system: TestSystem;
+let browser: Browser;
+let shotsDir: string;
+let shots = 0;
+const audits = new Map<AuditedPage, Audit>();
+/** Uncaught exceptions and CSP violations seen by the citizen's browser during the journey. */
+const pageProblems: string[] = [];
+
+beforeAll(async () => {
+  if (!fs.existsSync(CHROMIUM)) {
+    throw new Error(
+      `Chromium not found at ${CHROMIUM}: the browser tests need it. Install the Debian package ` +
+        '(apt-get install -y chromium) or point CHROMIUM_PATH at a Chromium binary.',
+    );
+  }
+  shotsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sportello-browser-'));
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  system = await startSystem({ apps: ['identity', 'comune'] });
+  console.info(`[browser e2e] database: ${system.databaseKind}; screenshots in ${shotsDir}`);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await system?.stop();
+});
+
+/** A screenshot of the whole page, for a human looking at the run (kept in a temp dir). */
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(shotsDir, `${String(++shots).padStart(2, '0')}-${name}.png`), fullPage: true });
+}
+
+/**
+ * Runs axe-core on the page the citizen is looking at. The pages' CSP (script-src 'self') refuses the
+ * injected script, so axe runs in a second context that bypasses CSP, with the citizen's cookies;
+ * the citizen's own context keeps the real CSP.
+ */
+async function audit(name: AuditedPage, citizen: BrowserContext, url: string): Promise<void> {
+  const auditor = await browser.newContext({ bypassCSP: true, locale: 'it-IT', storageState: await citizen.storageState() });
+  try {
+    const page = await auditor.newPage();
+    await page.goto(url);
+    await page.addScriptTag({ content: axe.source });
+    const results = await page.evaluate(() => (window as unknown as { axe: typeof axe }).axe.run(document, { resultTypes: ['violations'] }));
+    audits.set(name, { url: page.url(), violations: results.violations });
+    for (const v of results.violations) {
+      console.info(`[axe] ${name}: ${v.id} (${v.impact ?? 'no impact'}) ${v.help}\n  ${v.helpUrl}`);
+      for (const node of v.nodes) console.info(`  - ${node.target.join(' ')}\n    ${node.html}\n    ${node.failureSummary?.replace(/\n/g, '\n    ') ?? ''}`);
+    }
+    if (!results.violations.length) console.info(`[axe] ${name}: no violations`);
+  } finally {
+    await auditor.close();
+  }
+}
+
+describe('a citizen in the browser', () => {
+  it('logs in with SPID L2, reads the personal area in Italian and English, and logs out', { timeout: 90_000 }, async () => {
+    const citizen = await browser.newContext({ locale: 'it-IT', viewport: { width: 1280, height: 900 } });
+    const page = await citizen.newPage();
+    page.on('pageerror', (err) => pageProblems.push(`${page.url()}: uncaught ${err.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) {
+        pageProblems.push(`${page.url()}: ${message.text()} (from ${message.location().url})`);
+      }
+    });
+    const comune = new URL(system.urls.comune).origin;
+    const identity = new URL(system.urls.identity).origin;
+
+    try {
+      // The comune home, in Italian.
+      await page.goto(`${system.urls.comune}/${TENANT}/`);
+      await expect.poll(() => page.title()).toContain('Bugliano');
+      await shot(page, 'comune-home');
+      await audit('comune home', citizen, page.url());
+
+      // "Accedi all'area personale" in the header, then the SPID button and its list of IdPs.
+      await page.getByRole('banner').getByRole('link', { name: "Accedi all'area personale" }).click();
+      await page.waitForURL(`${comune}/${TENANT}/accedi`);
+      const spidButton = page.getByRole('button', { name: 'Entra con SPID' });
+      await spidButton.click();
+      await expect.poll(() => spidButton.getAttribute('aria-expanded')).toBe('true');
+      await shot(page, 'spid-idp-list');
+      await page.getByRole('link', { name: 'Sportello ID (demo)' }).click();
+
+      // The identity provider: username and password, then the TOTP, then consent.
+      await page.waitForURL((url) => url.origin === identity && url.pathname.startsWith('/interaction/'));
+      await page.getByRole('heading', { level: 1, name: 'Entra con SPID' }).waitFor();
+      await shot(page, 'idp-login');
+      await audit('identity provider login', citizen, page.url());
+      await page.getByLabel('Nome utente').fill(user.username);
+      await page.getByLabel('Password', { exact: true }).fill(user.password);
+      await page.getByRole('button', { name: 'Entra', exact: true }).click();
+
+      await page.getByRole('heading', { level: 1, name: 'Secondo fattore di autenticazione' }).waitFor();
+      await page.getByLabel('Codice temporaneo (OTP)').fill(totpCode(user.totpSecret));
+      await shot(page, 'idp-otp');
+      await page.getByRole('button', { name: 'Verifica il codice' }).click();
+
+      await page.getByRole('heading', { level: 1, name: 'Autorizza la condivisione dei dati' }).waitFor();
+      await shot(page, 'idp-consent');
+      await page.getByRole('button', { name: 'Acconsento', exact: true }).click();
+
+      // The personal area, in Italian, with the identity data from SPID.
+      await page.waitForURL(`${comune}/${TENANT}/area-personale`);
+      const main = page.getByRole('main');
+      await main.getByRole('heading', { level: 1, name: `Ciao, ${user.givenName}` }).waitFor();
+      await main.getByText(user.fiscalCode, { exact: true }).waitFor();
+      await shot(page, 'area-it');
+      await audit('personal area', citizen, page.url());
+
+      // The language links in the header: EN (hreflang="en").
+      const english = page.getByRole('banner').getByRole('navigation', { name: 'Lingua' }).getByRole('link', { name: 'English' });
+      expect(await english.getAttribute('hreflang')).toBe('en');
+      expect(await english.getByText('EN', { exact: true }).isVisible()).toBe(true);
+      await english.click();
+      await page.waitForURL((url) => url.pathname === `/${TENANT}/area-personale` && url.searchParams.get('lang') === 'en');
+      await main.getByRole('heading', { level: 1, name: `Hello, ${user.givenName}` }).waitFor();
+      expect(await page.locator('html').getAttribute('lang')).toBe('en');
+      expect(await page.getByRole('banner').getByRole('navigation', { name: 'Language' }).getByRole('link', { name: 'English' }).getAttribute('aria-current')).toBe('true');
+      await shot(page, 'area-en');
+
+      // Log out at the comune, confirm at the identity provider (in English too), land on the comune home.
+      await main.getByRole('button', { name: 'Log out' }).click();
+      await page.waitForURL((url) => url.origin === identity && url.pathname.endsWith('/session/end'));
+      await page.getByRole('heading', { level: 1, name: 'Do you want to log out?' }).waitFor();
+      await shot(page, 'idp-logout');
+      await page.getByRole('button', { name: 'Yes, log out' }).click();
+      await page.waitForURL(`${comune}/${TENANT}/`);
+      await page.getByRole('banner').getByRole('link', { name: 'Log in to your personal area' }).waitFor();
+      await shot(page, 'comune-home-after-logout');
+
+      // The comune session is gone: the personal area asks to log in again.
+      await page.goto(`${system.urls.comune}/${TENANT}/area-personale`);
+      expect(new URL(page.url()).pathname).toBe(`/${TENANT}/accedi`);
+    } finally {
+      await citizen.close();
+    }
+  });
+
+  it('meets no script error and no CSP violation on the way', () => {
+    expect(shots, 'the journey did not start').toBeGreaterThan(0);
+    expect(pageProblems).toEqual([]);
+  });
+
+  const audited: AuditedPage[] = ['comune home', 'identity provider login', 'personal area'];
+  it.each(audited)('%s has no serious or critical accessibility violations (axe-core)', (name) => {
+    const result = audits.get(name);
+    expect(result, `the journey did not reach the ${name}`).toBeDefined();
+    const blocking = result!.violations
+      .filter((v) => BLOCKING_IMPACTS.has(v.impact ?? ''))
+      .map((v) => ({ rule: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) }));
+    expect(blocking, `axe on ${result!.url}`).toEqual([]);
+  });
+});
