@@ -101,6 +101,8 @@ export async function startBenchSystem(apps: AppName[]): Promise<BenchSystem> {
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     SECRET: randomBytes(32).toString('base64url'),
     DATABASE_URL: process.env.DATABASE_URL,
+    // As behind a TLS proxy on this host: the load generator's X-Forwarded-For names each virtual client.
+    TRUST_PROXY: 'loopback',
   });
   const ctx = await createContext(config);
   const modules = await loadApps(apps);

@@ -53,6 +53,7 @@ const comune: AppModule = {
       description: 'The municipal platform: ente sites, the citizen personal area, the operator back-office and the platform administration.',
       publicUrl: config.urls.comune,
       logLevel: config.logLevel,
+      trustProxy: config.trustProxy,
       cookieSecret: ctx.secret,
       // Login and logout hand the browser over to the identity provider.
       formActionOrigins: [config.urls.identity],

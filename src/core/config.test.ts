@@ -30,3 +30,12 @@ describe('configuration', () => {
     for (const name of ['COMUNE_PORT', 'IO_URL', 'DATABASE_URL', 'SEED_DEMO', 'SECRET']) expect(problems).toContain(name);
   });
 });
+
+describe('trusted proxies', () => {
+  it('believes no X-Forwarded-For unless told which proxies to trust', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, loopback' }).trustProxy).toEqual(['10.0.0.0/8', 'loopback']);
+    expect(() => loadConfig({ TRUST_PROXY: 'everyone' })).toThrow(/TRUST_PROXY/);
+  });
+});

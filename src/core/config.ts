@@ -30,6 +30,8 @@ export interface Config {
   /** Secret for cookies and CSRF tokens; generated and kept in dataDir when not configured. */
   secret: string | undefined;
   seedDemo: boolean;
+  /** X-Forwarded-For is believed only from these proxies (hop count, or addresses/CIDRs); none by default. */
+  trustProxy: false | number | string[];
 }
 
 export class ConfigError extends Error {
@@ -74,6 +76,15 @@ function readBool(env: Env, name: string, fallback: boolean, problems: string[])
   return fallback;
 }
 
+function readTrustProxy(raw: string | undefined, problems: string[]): false | number | string[] {
+  if (!raw) return false;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  const entries = raw.split(',').map((entry) => entry.trim()).filter(Boolean);
+  if (entries.every((entry) => /^[0-9a-f.:]+(\/\d{1,3})?$/i.test(entry) || ['loopback', 'linklocal', 'uniquelocal'].includes(entry))) return entries;
+  problems.push(`TRUST_PROXY="${raw}" must be a hop count or a comma-separated list of proxy addresses/CIDRs`);
+  return false;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const problems: string[] = [];
   const nodeEnv = env.NODE_ENV ?? 'development';
@@ -105,6 +116,7 @@ export function loadConfig(env: Env = process.env): Config {
   if (nodeEnv === 'production' && !secret) problems.push('SECRET is required in production');
   const catcherEnabled = readBool(env, 'SMTP_CATCHER', !env.SMTP_URL, problems);
   const seedDemo = readBool(env, 'SEED_DEMO', true, problems);
+  const trustProxy = readTrustProxy(env.TRUST_PROXY, problems);
   if (problems.length) throw new ConfigError(problems);
   return {
     env: nodeEnv as Config['env'],
@@ -122,5 +134,6 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     secret,
     seedDemo,
+    trustProxy,
   };
 }

@@ -53,12 +53,9 @@ export interface HttpAppOptions {
   securitySchemes?: Record<string, Record<string, unknown>>;
   /** Secret for signed cookies. */
   cookieSecret?: string;
+  /** Which proxies' X-Forwarded-For to believe (Fastify trustProxy: hop count, addresses or CIDRs). */
+  trustProxy?: boolean | number | string | string[];
 }
-
-export const BOOTSTRAP_ITALIA_STYLE_HASHES = [
-  "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='",
-  "'sha256-wPXhisdsFu1DtHYH1D9W5isSGqS5vIPn6QJWSNLqfCM='",
-];
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -98,7 +95,8 @@ export async function createHttpApp(options: HttpAppOptions): Promise<App> {
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     },
-    trustProxy: true,
+    // Only a configured proxy may tell us the client address: otherwise X-Forwarded-For would let anyone dodge rate limits.
+    trustProxy: options.trustProxy ?? false,
     ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -120,9 +118,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<App> {
       directives: {
         defaultSrc: ["'self'"],
         scriptSrc: ["'self'"],
-        // Bootstrap Italia's bundle injects two <style> elements (an empty one and its @font-face block
-        // for /assets/bootstrap-italia/fonts): allowed by hash, no other inline style is.
-        styleSrc: ["'self'", ...BOOTSTRAP_ITALIA_STYLE_HASHES],
+        styleSrc: ["'self'"],
         imgSrc: ["'self'", 'data:'],
         fontSrc: ["'self'", 'data:'],
         connectSrc: ["'self'"],

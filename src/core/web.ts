@@ -38,6 +38,7 @@ export function documentShell(input: DocumentInput): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${input.title}</title>
 ${input.description ? html`<meta name="description" content="${input.description}">` : ''}
+<link rel="icon" href="/assets/sportello/stemma.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/assets/bootstrap-italia/css/bootstrap-italia.min.css">
 <link rel="stylesheet" href="/assets/sportello/sportello.css">
 <script src="/assets/sportello/public-path.js"></script>

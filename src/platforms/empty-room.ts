@@ -16,6 +16,7 @@ export function emptyRoom(name: AppName, title: string, description: string): Ap
         description,
         publicUrl: ctx.config.urls[name],
         logLevel: ctx.config.logLevel,
+        trustProxy: ctx.config.trustProxy,
         healthChecks: databaseHealth(ctx),
       });
     },

@@ -75,3 +75,20 @@ describe('the running system', () => {
     expect(response.headers.get('content-type')).toContain('application/problem+json');
   });
 });
+
+describe('rate limits', () => {
+  it('cannot be dodged with a forged X-Forwarded-For when no proxy is trusted', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 22; i++) {
+      const response = await fetch(`${system.urls.comune}/comune-di-bugliano/backoffice/accedi`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': `198.51.100.${i}` },
+        body: 'email=a%40b.it&password=x',
+      });
+      statuses.push(response.status);
+    }
+    // 20 login attempts a minute per client address; the forged header does not make new clients.
+    expect(statuses.slice(0, 20).every((s) => s === 403)).toBe(true);
+    expect(statuses.slice(20)).toEqual([429, 429]);
+  });
+});

@@ -31,7 +31,7 @@ function languageSwitch(request: FastifyRequest, languages: readonly Locale[], t
   <ul class="list-inline mb-0 language-switch">
     ${languages.map(
       (locale) => html`<li class="list-inline-item"><a class="nav-link text-white px-1" lang="${locale}" hreflang="${locale}" href="${languageHref(request, locale)}"
-        ${request.locale === locale ? html`aria-current="true"` : ''}><span class="visually-hidden">${LOCALE_NAMES[locale]}</span><span aria-hidden="true">${locale.toUpperCase()}</span></a></li>`,
+        ${request.locale === locale ? html`aria-current="true"` : ''}><abbr title="${LOCALE_NAMES[locale]}">${locale.toUpperCase()}</abbr><span class="visually-hidden"> – ${LOCALE_NAMES[locale]}</span></a></li>`,
     )}
   </ul>
 </nav>`;

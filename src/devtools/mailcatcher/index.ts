@@ -77,6 +77,7 @@ export async function buildMailHttp(ctx: AppContext): Promise<App> {
     description: 'Every e-mail the system sends, caught over SMTP: read it, filter it by recipient, delete it.',
     publicUrl: config.urls.mail,
     logLevel: config.logLevel,
+    trustProxy: config.trustProxy,
     renderErrorPage: (request, input) => errorPage({ locale: request.locale, url: request.url }, input),
     healthChecks: { database: async () => void (await sql`select 1`.execute(db)) },
   });

@@ -62,6 +62,7 @@ export async function buildIdentityHttp(ctx: AppContext): Promise<App> {
     description: openApiDescription(identityUrl),
     publicUrl: identityUrl,
     logLevel: config.logLevel,
+    trustProxy: config.trustProxy,
     cookieSecret: secret,
     renderErrorPage: (request, input) =>
       errorPage(
