@@ -57,6 +57,9 @@ export interface HttpAppOptions {
   trustProxy?: boolean | number | string | string[];
 }
 
+/** Trusts the first n hops in front of the app (proxy-addr semantics of a hop count). */
+const trustHops = (n: number) => (_address: string, hop: number) => hop < n;
+
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 function pointerFor(error: NonNullable<FastifyError['validation']>[number], context: string | undefined): string {
@@ -96,7 +99,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<App> {
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     },
     // Only a configured proxy may tell us the client address: otherwise X-Forwarded-For would let anyone dodge rate limits.
-    trustProxy: options.trustProxy ?? false,
+    trustProxy: typeof options.trustProxy === 'number' ? trustHops(options.trustProxy) : (options.trustProxy ?? false),
     ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
