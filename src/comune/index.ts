@@ -15,6 +15,8 @@ import { relyingPartyKeys } from './auth/rp-keys.ts';
 import { registerCitizenLoginRoutes, registerCitizenLogout, registerRelyingPartyRoutes } from './auth/citizen-auth.ts';
 import { registerPersonalArea } from './area/routes.ts';
 import { registerBackoffice } from './backoffice/routes.ts';
+import { registerTenantSettings } from './backoffice/settings.ts';
+import multipart from '@fastify/multipart';
 import { registerAdmin } from './admin/routes.ts';
 import { registerPlatformPages, registerTenantPages } from './website/routes.ts';
 import { renderPage } from './website/layout.ts';
@@ -70,6 +72,8 @@ const comune: AppModule = {
       },
     });
     await registerAssets(app);
+    // Only the ente logo is uploaded for now: one small file per request.
+    await app.register(multipart, { limits: { fileSize: 1024 * 1024, files: 1, fields: 10 } });
     registerSessions(app, { db, schema: 'comune', secret: ctx.secret, secure: config.urls.comune.startsWith('https:') });
     app.addHook('onRequest', async (request, reply) => {
       const lang = (request.query as Record<string, unknown> | undefined)?.lang;
@@ -115,6 +119,7 @@ const comune: AppModule = {
         registerCitizenLogout(scope, context);
         registerPersonalArea(scope, context);
         registerBackoffice(scope, context);
+        registerTenantSettings(scope, context);
       },
       { prefix: '/:tenant' },
     );

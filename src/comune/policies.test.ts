@@ -23,6 +23,8 @@ const matrix: [Action, string[]][] = [
   [{ type: 'tenant.manageOperators', tenantId: A }, ['adminA']],
   [{ type: 'tenant.manageOperators', tenantId: B }, []],
   [{ type: 'tenant.readAudit', tenantId: A }, ['adminA']],
+  [{ type: 'tenant.manageSettings', tenantId: A }, ['adminA']],
+  [{ type: 'tenant.manageSettings', tenantId: B }, []],
   [{ type: 'platform.manageTenants' }, ['platformAdmin']],
 ];
 

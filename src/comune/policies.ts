@@ -12,6 +12,7 @@ export type Action =
   | { type: 'tenant.readCitizens'; tenantId: string }
   | { type: 'tenant.manageOperators'; tenantId: string }
   | { type: 'tenant.readAudit'; tenantId: string }
+  | { type: 'tenant.manageSettings'; tenantId: string }
   | { type: 'platform.manageTenants' };
 
 export function may(actor: Actor, action: Action): boolean {
@@ -23,6 +24,7 @@ export function may(actor: Actor, action: Action): boolean {
       return actor.kind === 'staff' && actor.role !== 'platform_admin' && actor.tenantId === action.tenantId;
     case 'tenant.manageOperators':
     case 'tenant.readAudit':
+    case 'tenant.manageSettings':
       return actor.kind === 'staff' && actor.role === 'tenant_admin' && actor.tenantId === action.tenantId;
     case 'platform.manageTenants':
       return actor.kind === 'staff' && actor.role === 'platform_admin';

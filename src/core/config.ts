@@ -30,6 +30,8 @@ export interface Config {
   /** Secret for cookies and CSRF tokens; generated and kept in dataDir when not configured. */
   secret: string | undefined;
   seedDemo: boolean;
+  /** Login attempts per minute per client address on each login form (beside the per-account throttle). */
+  loginRateLimit: number;
   /** X-Forwarded-For is believed only from these proxies (hop count, or addresses/CIDRs); none by default. */
   trustProxy: false | number | string[];
 }
@@ -76,6 +78,17 @@ function readBool(env: Env, name: string, fallback: boolean, problems: string[])
   return fallback;
 }
 
+function readPositiveInteger(env: Env, name: string, fallback: number, problems: string[]): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) {
+    problems.push(`${name}="${raw}" must be a positive integer`);
+    return fallback;
+  }
+  return value;
+}
+
 function readTrustProxy(raw: string | undefined, problems: string[]): false | number | string[] {
   if (!raw) return false;
   if (/^\d+$/.test(raw)) return Number(raw);
@@ -117,6 +130,7 @@ export function loadConfig(env: Env = process.env): Config {
   const catcherEnabled = readBool(env, 'SMTP_CATCHER', !env.SMTP_URL, problems);
   const seedDemo = readBool(env, 'SEED_DEMO', true, problems);
   const trustProxy = readTrustProxy(env.TRUST_PROXY, problems);
+  const loginRateLimit = readPositiveInteger(env, 'LOGIN_RATE_LIMIT', 20, problems);
   if (problems.length) throw new ConfigError(problems);
   return {
     env: nodeEnv as Config['env'],
@@ -135,5 +149,6 @@ export function loadConfig(env: Env = process.env): Config {
     secret,
     seedDemo,
     trustProxy,
+    loginRateLimit,
   };
 }

@@ -13,7 +13,7 @@ const user = identityDemoUsers()[0]!;
 
 let system: TestSystem;
 beforeAll(async () => {
-  system = await startSystem({ apps: ['mail', 'identity', 'comune'] });
+  system = await startSystem({ apps: ['mail', 'identity', 'comune'], env: { LOGIN_RATE_LIMIT: '1000' } });
   console.info(`[citizen e2e] database: ${system.databaseKind}`);
 });
 afterAll(() => system?.stop());

@@ -7,6 +7,7 @@ import { sql } from '../../src/core/db.ts';
 import { DEMO_STAFF } from '../../src/comune/seed.ts';
 import { startSystem, type TestSystem } from '../support/system.ts';
 import { WebClient, type Visit } from '../support/web-client.ts';
+import { formWithAction } from '../support/cookie-jar.ts';
 
 const BUGLIANO = 'comune-di-bugliano';
 const OTHER = 'comune-di-vicopisano-demo';
@@ -14,7 +15,7 @@ const staffOf = (tenant: string | null, role: string) => DEMO_STAFF.find((s) => 
 
 let system: TestSystem;
 beforeAll(async () => {
-  system = await startSystem({ apps: ['comune'] });
+  system = await startSystem({ apps: ['comune'], env: { LOGIN_RATE_LIMIT: '1000' } });
 });
 afterAll(() => system?.stop());
 
@@ -152,5 +153,47 @@ describe('staff', () => {
     expect((await post(body, writer.key)).status).toBe(409);
     const list = (await (await fetch(`${system.urls.comune}/api/v1/tenants`)).json()) as { slug: string }[];
     expect(list.map((x) => x.slug)).toEqual(expect.arrayContaining([BUGLIANO, OTHER, 'comune-di-cascina']));
+  });
+
+  it("lets a tenant admin change the ente's colour, languages, contacts and logo, checking each", async () => {
+    const client = new WebClient();
+    await staffLogin(client, OTHER);
+    const page = await client.visit(`${system.urls.comune}/${OTHER}/backoffice/ente`);
+    expect(page.status).toBe(200);
+    const fields = { name: 'Comune di Vicopisano (demo)', primaryColor: '#8a1538', email: 'urp@demo.comune.vicopisano.example', pec: '', phone: '', website: '', street: 'Via del Pretorio 1', postcode: '56010', accessibilityUrl: '', parentEntity: 'Regione Toscana' };
+    const unreadable = await client.submit(page, '/backoffice/ente', { ...fields, primaryColor: '#ffff00', phone: 'abc' });
+    expect(unreadable.status).toBe(400);
+    expect(unreadable.html).toContain('id="field-primaryColor-error"');
+    expect(unreadable.html).toContain('id="field-phone-error"');
+    const saved = await client.submit(page, '/backoffice/ente', { ...fields, primaryColor: '#1b5e20', languages: 'de', phone: '050 799111' });
+    expect(saved.status).toBe(200);
+    expect(await (await fetch(`${system.urls.comune}/${OTHER}/theme.css`)).text()).toContain('#1b5e20');
+    const site = await (await fetch(`${system.urls.comune}/${OTHER}/`)).text();
+    expect(site).toContain('hreflang="de"');
+    expect(site).not.toContain('hreflang="en"');
+    expect(site).toContain('050 799111');
+
+    const upload = async (svg: string) => {
+      const form = formWithAction(saved.html, '/backoffice/ente/logo');
+      const body = new FormData();
+      body.set('_csrf', form.hidden._csrf!);
+      body.set('logo', new Blob([svg], { type: 'image/svg+xml' }), 'stemma.svg');
+      return client.request(`${system.urls.comune}/${OTHER}/backoffice/ente/logo`, { method: 'POST', body });
+    };
+    expect((await upload('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>')).status).toBe(400);
+    expect((await upload('<svg onload="alert(1)"></svg>')).status).toBe(400);
+    expect((await upload('not an svg')).status).toBe(400);
+    const logo = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="10" height="10" fill="#1b5e20"/></svg>';
+    expect((await upload(logo)).status).toBe(200);
+    const served = await fetch(`${system.urls.comune}/${OTHER}/logo.svg`);
+    expect(await served.text()).toBe(logo);
+    expect(served.headers.get('content-security-policy')).toContain('sandbox');
+
+    const operator = new WebClient();
+    await staffLogin(operator, OTHER, staffOf(OTHER, 'operator'));
+    expect((await operator.visit(`${system.urls.comune}/${OTHER}/backoffice/ente`)).status).toBe(403);
+    const bugliano = new WebClient();
+    await staffLogin(bugliano, BUGLIANO);
+    expect((await bugliano.visit(`${system.urls.comune}/${OTHER}/backoffice/ente`)).status).toBe(403);
   });
 });

@@ -29,6 +29,8 @@ export interface StartSystemOptions {
   apps?: AppName[];
   /** Force a database; default PostgreSQL when reachable. */
   database?: 'pglite' | 'postgres';
+  /** Extra configuration, e.g. { LOGIN_RATE_LIMIT: '1000' } for tests that log in many times. */
+  env?: Record<string, string>;
 }
 
 export async function startSystem(options: StartSystemOptions = {}): Promise<TestSystem> {
@@ -47,6 +49,7 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Tes
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     SECRET: 'test-secret-0123456789-0123456789-0123456789',
     SMTP_CATCHER_PORT: String(await freePort()),
+    ...options.env,
   };
   for (const app of APP_NAMES) env[`${app.toUpperCase()}_PORT`] = String(await freePort());
   const config = loadConfig(env);

@@ -19,7 +19,7 @@ import { createStaffUser } from '../commands.ts';
 const TenantParams = Type.Object({ tenant: Type.String() });
 
 /** The staff member if the policy allows the action; otherwise a redirect to login or a 403. */
-function guard(request: FastifyRequest, reply: FastifyReply, action: Action): StaffLogin | undefined {
+export function guard(request: FastifyRequest, reply: FastifyReply, action: Action): StaffLogin | undefined {
   const staff = staffLogin(request);
   if (!staff) {
     void redirectTo(reply, `/${requireTenant(request).slug}/backoffice/accedi`);
@@ -29,13 +29,17 @@ function guard(request: FastifyRequest, reply: FastifyReply, action: Action): St
   return staff;
 }
 
-function desk(request: FastifyRequest, staff: StaffLogin, title: string, content: SafeHtml, comune: ComuneContext): string {
+export function desk(request: FastifyRequest, staff: StaffLogin, title: string, content: SafeHtml, comune: ComuneContext): string {
   const tenant = requireTenant(request);
   const tr = t(request.locale);
   const token = formCsrfToken(request, comune.app.secret);
   const links: [string, string][] = [[`/${tenant.slug}/backoffice`, tr('backoffice.title')]];
   if (staff.role === 'tenant_admin') {
-    links.push([`/${tenant.slug}/backoffice/operatori`, tr('backoffice.operators')], [`/${tenant.slug}/backoffice/registro-attivita`, tr('backoffice.auditLog')]);
+    links.push(
+      [`/${tenant.slug}/backoffice/operatori`, tr('backoffice.operators')],
+      [`/${tenant.slug}/backoffice/ente`, tr('settings.title')],
+      [`/${tenant.slug}/backoffice/registro-attivita`, tr('backoffice.auditLog')],
+    );
   }
   const body = html`<div class="d-flex justify-content-between align-items-center flex-wrap">
   <p class="mb-2">${tr('backoffice.welcome', { name: staff.name, role: tr(`backoffice.role.${staff.role}`), tenant: tenant.name })}</p>

@@ -89,7 +89,7 @@ export function registerStaffLogin(app: App, comune: ComuneContext, options: Sta
 
   app.post(
     options.loginPath,
-    { config: { html: true, rateLimit: { max: 20, timeWindow: '1 minute' } }, schema: { hide: true, body: LoginBody } },
+    { config: { html: true, rateLimit: { max: comune.app.config.loginRateLimit, timeWindow: '1 minute' } }, schema: { hide: true, body: LoginBody } },
     async (request, reply) => {
       checkFormCsrf(request, secret);
       const { email, password } = request.body;
@@ -105,7 +105,7 @@ export function registerStaffLogin(app: App, comune: ComuneContext, options: Sta
 
   app.post(
     `${options.loginPath}/totp`,
-    { config: { html: true, rateLimit: { max: 20, timeWindow: '1 minute' } }, schema: { hide: true, body: TotpBody } },
+    { config: { html: true, rateLimit: { max: comune.app.config.loginRateLimit, timeWindow: '1 minute' } }, schema: { hide: true, body: TotpBody } },
     async (request, reply) => {
       checkFormCsrf(request, secret);
       const pending = request.session.data.pendingStaff as { id: string; at: number } | undefined;

@@ -32,6 +32,22 @@ export interface Tenant {
 export type TenantInput = Pick<Tenant, 'slug' | 'name' | 'ipaCode' | 'fiscalCode' | 'istatCode'> &
   Partial<Omit<Tenant, 'id' | 'active' | 'slug' | 'name' | 'ipaCode' | 'fiscalCode' | 'istatCode'>>;
 
+/** What an ente's administrator edits in the back-office. */
+export type TenantSettings = Pick<
+  Tenant,
+  'name' | 'primaryColor' | 'languages' | 'email' | 'pec' | 'phone' | 'website' | 'street' | 'postcode' | 'accessibilityUrl' | 'parentEntity'
+>;
+
+export const MAX_LOGO_BYTES = 100 * 1024;
+
+/** An uploaded logo must be a plain SVG: no scripts, event handlers, external references or entities. */
+export function logoProblem(svg: string): string | undefined {
+  if (Buffer.byteLength(svg) > MAX_LOGO_BYTES) return 'too-large';
+  if (!/^\s*(<\?xml[^>]*>\s*)?<svg[\s>]/i.test(svg)) return 'not-svg';
+  if (/<script|<foreignObject|<!ENTITY|<!DOCTYPE|\son[a-z]+\s*=|javascript:|(?:href|src)\s*=\s*["']\s*(?:https?:|\/\/|data:text)/i.test(svg)) return 'unsafe';
+  return undefined;
+}
+
 /** Field rules for a tenant; each problem names its field (JSON pointer) and a reason code. */
 export function validateTenantInput(input: TenantInput): InvalidField[] {
   const errors: InvalidField[] = [];
@@ -129,6 +145,23 @@ export class TenantRepository {
   async list(): Promise<Tenant[]> {
     const { rows } = await sql<TenantRow>`select ${columns} from comune.tenants order by name`.execute(this.db);
     return rows.map(fromRow);
+  }
+
+  /** Changes the settings an ente manages itself; its identity (slug, IPA, fiscal and ISTAT codes) stays. */
+  async updateSettings(id: string, settings: TenantSettings, tx: Executor = this.db): Promise<Tenant | undefined> {
+    const { rows } = await sql<TenantRow>`
+      update comune.tenants set
+        name = ${settings.name}, primary_color = ${settings.primaryColor}, languages = ${settings.languages},
+        email = ${settings.email}, pec = ${settings.pec}, phone = ${settings.phone}, website = ${settings.website},
+        street = ${settings.street}, postcode = ${settings.postcode}, accessibility_url = ${settings.accessibilityUrl},
+        parent_entity = ${settings.parentEntity}
+      where id = ${id}
+      returning ${columns}`.execute(tx);
+    return rows[0] && fromRow(rows[0]);
+  }
+
+  async updateLogo(id: string, logoSvg: string | null, tx: Executor = this.db): Promise<void> {
+    await sql`update comune.tenants set logo_svg = ${logoSvg} where id = ${id}`.execute(tx);
   }
 
   /** Inserts; the caller validated the input. Returns undefined when slug or IPA code is taken. */

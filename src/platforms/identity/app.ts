@@ -84,7 +84,7 @@ export async function buildIdentityHttp(ctx: AppContext): Promise<App> {
     await registerOpEntityConfiguration(app, { db, profile, issuer: issuerOf(identityUrl, profile.kind), identityUrl, oidcKeys: keys });
     ops[profile.kind] = { profile, provider };
   }
-  registerInteractionRoutes(app, { ops, db, secret });
+  registerInteractionRoutes(app, { ops, db, secret, loginRateLimit: config.loginRateLimit });
 
   app.get('/', { schema: { hide: true }, config: { html: true } }, async (request, reply) =>
     reply.type('text/html; charset=utf-8').send(

@@ -32,10 +32,9 @@ export interface InteractionDeps {
   ops: Record<OpKind, OpRuntime>;
   db: Db;
   secret: string;
+  /** Login POSTs per minute per client address, beside the per-account throttle. */
+  loginRateLimit: number;
 }
-
-/** Route limit on every login POST, beside the per-account throttle. */
-export const LOGIN_RATE_LIMIT = { max: 30, timeWindow: '1 minute' };
 const PENDING_TTL_SECONDS = 600;
 
 const Params = Type.Object({
@@ -181,7 +180,7 @@ export function registerInteractionRoutes(app: App, deps: InteractionDeps): void
   }
 
   const pageRoute = { schema: { hide: true, params: Params }, config: { html: true } };
-  const postRoute = { schema: { hide: true, params: Params, body: Form }, config: { html: true, rateLimit: LOGIN_RATE_LIMIT } };
+  const postRoute = { schema: { hide: true, params: Params, body: Form }, config: { html: true, rateLimit: { max: deps.loginRateLimit, timeWindow: '1 minute' } } };
 
   app.get<Route>('/interaction/:op/:uid', pageRoute, async (request, reply) => {
     const loaded = await load(request, reply);
