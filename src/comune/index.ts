@@ -18,6 +18,7 @@ import { registerBackoffice } from './backoffice/routes.ts';
 import { registerTenantSettings } from './backoffice/settings.ts';
 import multipart from '@fastify/multipart';
 import { registerAdmin } from './admin/routes.ts';
+import { registerChecks } from './api/checks.ts';
 import { registerPlatformPages, registerTenantPages } from './website/routes.ts';
 import { renderPage } from './website/layout.ts';
 import { t } from './messages.ts';
@@ -105,6 +106,7 @@ const comune: AppModule = {
     registerPlatformPages(app, context);
     registerRelyingPartyRoutes(app, context);
     registerAdmin(app, context);
+    registerChecks(app);
     await app.register(
       async (scope) => {
         scope.addHook('onRequest', async (request) => {

@@ -92,3 +92,30 @@ describe('rate limits', () => {
     expect(statuses.slice(20)).toEqual([429, 429]);
   });
 });
+
+describe('identifier checks', () => {
+  const get = async (path: string) => {
+    const response = await fetch(`${system.urls.comune}${path}`);
+    return { status: response.status, type: response.headers.get('content-type'), body: (await response.json()) as Record<string, any> };
+  };
+
+  it('decodes a valid codice fiscale, omocodia included', async () => {
+    expect((await get('/api/v1/checks/codice-fiscale/RSSMRA85T10A562S')).body).toMatchObject({ sex: 'M', birthDate: '1985-12-10', birthplaceCode: 'A562', omocodia: false });
+    expect((await get('/api/v1/checks/codice-fiscale/GLLDVD71D19D96VD')).body).toMatchObject({ omocodia: true, birthplaceCode: 'D969' });
+  });
+
+  it('names the field and the reason of a malformed codice fiscale', async () => {
+    const wrongCheck = await get('/api/v1/checks/codice-fiscale/RSSMRA85T10A562X');
+    expect(wrongCheck.status).toBe(400);
+    expect(wrongCheck.type).toContain('application/problem+json');
+    expect(wrongCheck.body.errors).toEqual([expect.objectContaining({ pointer: '/params/code', code: 'invalid-check-character' })]);
+    expect((await get('/api/v1/checks/codice-fiscale/ABC')).body.errors[0].code).toBe('invalid-length');
+  });
+
+  it('checks IBANs', async () => {
+    expect((await get('/api/v1/checks/iban/IT60X0542811101000000123456')).body).toMatchObject({ formatted: 'IT60 X054 2811 1010 0000 0123 456', countryCode: 'IT' });
+    const bad = await get('/api/v1/checks/iban/IT61X0542811101000000123456');
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors[0]).toMatchObject({ pointer: '/params/iban', code: 'invalid-checksum' });
+  });
+});
