@@ -37,6 +37,7 @@ describe('citizen login and personal area', () => {
     expect(area.html).toContain(`Ciao, ${user.givenName}`);
     expect(area.html).toContain(user.fiscalCode);
     expect(area.html).toContain('livello 2');
+    expect(area.html).toContain('Pisa (PI)');
     const entries = await listAudit(system.ctx.database.db, 'comune', { limit: 20 });
     expect(entries.some((e) => e.action === 'citizen.login' && e.actorId === user.fiscalCode)).toBe(true);
   });

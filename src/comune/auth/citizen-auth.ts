@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { ACR, FISCAL_NUMBER_CLAIM, fiscalCodeFromClaim, signEntityConfiguration, type Acr } from '../../clients/identity/index.ts';
 import { html } from '../../core/html.ts';
+import { birthplaceByBelfiore } from '../../domain/municipalities.ts';
 import type { App } from '../../core/http.ts';
 import { transaction } from '../../core/db.ts';
 import { audit } from '../../core/audit.ts';
@@ -23,6 +24,13 @@ interface PendingLogin {
   nonce: string;
   codeVerifier: string;
   startedAt: number;
+}
+
+/** "Pisa (PI)" from the place_of_birth claim { locality: Belfiore code, region: province }. */
+export function placeOfBirthLabel(claim: { locality?: string; region?: string } | undefined): string | undefined {
+  if (!claim?.locality) return undefined;
+  const name = birthplaceByBelfiore(claim.locality)?.name ?? claim.locality;
+  return claim.region ? `${name} (${claim.region})` : name;
 }
 
 const PENDING_LOGIN_TTL_MS = 10 * 60 * 1000;
@@ -182,7 +190,7 @@ export function registerRelyingPartyRoutes(app: App, comune: ComuneContext): voi
       givenName,
       familyName,
       birthdate: citizen.birthdate ?? undefined,
-      placeOfBirth: placeOfBirth?.locality ? `${placeOfBirth.locality}${placeOfBirth.region ? ` (${placeOfBirth.region})` : ''}` : undefined,
+      placeOfBirth: placeOfBirthLabel(placeOfBirth),
       provider: pending.provider,
       acr: verified.acr,
       idToken: verified.idToken,
