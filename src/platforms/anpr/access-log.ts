@@ -1,0 +1,47 @@
+// Every e-service access to a person's record is logged: which consumer (the PDND client's organisation),
+// under which purpose, through which e-service, when, about whom. It feeds the citizen's "who consulted my
+// data" page. Written even when the fiscal code is unknown (outcome 'not-found'), never with response data.
+import { sql, type Executor } from '../../core/db.ts';
+import type { IsoDate } from '../../domain/dates.ts';
+import { SCHEMA } from './schema.ts';
+
+export interface AccessEntry {
+  consumerId: string;
+  consumerName?: string | null;
+  purposeId?: string | null;
+  eservice: string;
+  fiscalCode: string;
+  idAnpr: string | null;
+  outcome: 'found' | 'not-found';
+  asOf?: IsoDate | null;
+  requestId?: string | null;
+}
+
+export interface AccessRecord extends AccessEntry {
+  id: number;
+  at: string;
+}
+
+export async function logAccess(db: Executor, e: AccessEntry): Promise<void> {
+  await sql`insert into ${sql.table(`${SCHEMA}.access_log`)} (consumer_id, consumer_name, purpose_id, eservice, fiscal_code, id_anpr, outcome, as_of, request_id)
+    values (${e.consumerId}, ${e.consumerName ?? null}, ${e.purposeId ?? null}, ${e.eservice}, ${e.fiscalCode}, ${e.idAnpr}, ${e.outcome}, ${e.asOf ?? null}, ${e.requestId ?? null})`.execute(db);
+}
+
+/** Who consulted a person's record, newest first. */
+export async function readAccessLog(db: Executor, idAnpr: string, limit = 100): Promise<AccessRecord[]> {
+  const { rows } = await sql<{ id: number; at: Date; consumer_id: string; consumer_name: string | null; purpose_id: string | null; eservice: string; fiscal_code: string; id_anpr: string | null; outcome: 'found' | 'not-found'; as_of: string | null; request_id: string | null }>`
+    select * from ${sql.table(`${SCHEMA}.access_log`)} where id_anpr = ${idAnpr} order by at desc, id desc limit ${limit}`.execute(db);
+  return rows.map((r) => ({
+    id: r.id,
+    at: new Date(r.at).toISOString(),
+    consumerId: r.consumer_id,
+    consumerName: r.consumer_name,
+    purposeId: r.purpose_id,
+    eservice: r.eservice,
+    fiscalCode: r.fiscal_code,
+    idAnpr: r.id_anpr,
+    outcome: r.outcome,
+    asOf: r.as_of,
+    requestId: r.request_id,
+  }));
+}

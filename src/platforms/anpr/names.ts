@@ -1,0 +1,36 @@
+// Names for the synthetic population. Source note: given names are among the most frequent in Italy by
+// birth cohort as published by ISTAT ("Nomi dei nati", annual statistics, and the "Contanomi" pages);
+// surnames are among the most frequent Italian surnames in published frequency rankings; foreign names are
+// common names of the largest foreign communities in Italy (ISTAT: Romania, Albania, Morocco, China,
+// Ukraine, Philippines, India...). Written from those public rankings, no dataset copied, no network used;
+// the order is roughly by frequency, which the generator uses as a weight. Any match with a real person is
+// coincidental.
+
+export const MALE_NAMES_OLD = ['Giuseppe', 'Giovanni', 'Antonio', 'Mario', 'Luigi', 'Francesco', 'Angelo', 'Vincenzo', 'Pietro', 'Salvatore', 'Carlo', 'Franco', 'Domenico', 'Bruno', 'Paolo', 'Michele', 'Giorgio', 'Aldo', 'Sergio', 'Luciano', 'Renato', 'Roberto', 'Enzo', 'Gino', 'Alberto', 'Silvano', 'Romano', 'Piero', 'Dino', 'Lorenzo', 'Umberto', 'Ugo', 'Guido', 'Gianni', 'Elio', 'Raffaele', 'Nicola', 'Emilio', 'Sandro', 'Renzo'] as const;
+export const MALE_NAMES_MID = ['Marco', 'Andrea', 'Alessandro', 'Luca', 'Stefano', 'Massimo', 'Roberto', 'Fabio', 'Paolo', 'Davide', 'Simone', 'Matteo', 'Daniele', 'Francesco', 'Giuseppe', 'Antonio', 'Claudio', 'Maurizio', 'Riccardo', 'Federico', 'Alberto', 'Emanuele', 'Gianluca', 'Fabrizio', 'Marcello', 'Cristian', 'Nicola', 'Diego', 'Enrico', 'Filippo', 'Michele', 'Giacomo', 'Raffaele', 'Mirko', 'Valerio', 'Ivan', 'Walter', 'Luigi', 'Vincenzo', 'Salvatore'] as const;
+export const MALE_NAMES_YOUNG = ['Leonardo', 'Francesco', 'Alessandro', 'Lorenzo', 'Mattia', 'Tommaso', 'Gabriele', 'Andrea', 'Riccardo', 'Edoardo', 'Matteo', 'Giuseppe', 'Antonio', 'Federico', 'Diego', 'Davide', 'Giovanni', 'Pietro', 'Christian', 'Filippo', 'Samuele', 'Nicolò', 'Marco', 'Luca', 'Michele', 'Simone', 'Alessio', 'Emanuele', 'Giulio', 'Giacomo', 'Jacopo', 'Elia', 'Cristian', 'Vincenzo', 'Manuel', 'Salvatore', 'Stefano', 'Daniele', 'Enea', 'Achille'] as const;
+export const FEMALE_NAMES_OLD = ['Maria', 'Anna', 'Giuseppina', 'Rosa', 'Angela', 'Giovanna', 'Teresa', 'Lucia', 'Carmela', 'Caterina', 'Francesca', 'Antonietta', 'Carla', 'Elena', 'Concetta', 'Rita', 'Margherita', 'Franca', 'Paola', 'Giuliana', 'Luciana', 'Bruna', 'Graziella', 'Marisa', 'Silvana', 'Lina', 'Vittoria', 'Adriana', 'Gabriella', 'Liliana', 'Ida', 'Elsa', 'Nella', 'Ada', 'Iolanda', 'Rosanna', 'Wanda', 'Loredana', 'Mirella', 'Lidia'] as const;
+export const FEMALE_NAMES_MID = ['Francesca', 'Chiara', 'Sara', 'Valentina', 'Laura', 'Elena', 'Silvia', 'Alessandra', 'Federica', 'Martina', 'Giulia', 'Simona', 'Roberta', 'Paola', 'Monica', 'Barbara', 'Elisa', 'Cristina', 'Manuela', 'Serena', 'Claudia', 'Daniela', 'Michela', 'Anna', 'Stefania', 'Valeria', 'Ilaria', 'Sabrina', 'Erika', 'Veronica', 'Eleonora', 'Marta', 'Irene', 'Arianna', 'Beatrice', 'Raffaella', 'Antonella', 'Patrizia', 'Lucia', 'Cinzia'] as const;
+export const FEMALE_NAMES_YOUNG = ['Sofia', 'Giulia', 'Aurora', 'Alice', 'Ginevra', 'Emma', 'Giorgia', 'Greta', 'Beatrice', 'Anna', 'Vittoria', 'Chiara', 'Ludovica', 'Matilde', 'Sara', 'Martina', 'Nicole', 'Noemi', 'Gaia', 'Arianna', 'Bianca', 'Rebecca', 'Camilla', 'Elisa', 'Mia', 'Azzurra', 'Francesca', 'Adele', 'Viola', 'Asia', 'Giada', 'Cecilia', 'Marta', 'Elena', 'Irene', 'Alessia', 'Ludovica', 'Rachele', 'Emily', 'Carlotta'] as const;
+
+export const SURNAMES = ['Rossi', 'Russo', 'Ferrari', 'Esposito', 'Bianchi', 'Romano', 'Colombo', 'Ricci', 'Marino', 'Greco', 'Bruno', 'Gallo', 'Conti', 'De Luca', 'Mancini', 'Costa', 'Giordano', 'Rizzo', 'Lombardi', 'Moretti', 'Barbieri', 'Fontana', 'Santoro', 'Mariani', 'Rinaldi', 'Caruso', 'Ferrara', 'Galli', 'Martini', 'Leone', 'Longo', 'Gentile', 'Martinelli', 'Vitale', 'Lombardo', 'Serra', 'Coppola', 'De Santis', "D'Angelo", 'Marchetti', 'Parisi', 'Villa', 'Conte', 'Ferraro', 'Ferri', 'Fabbri', 'Bianco', 'Marini', 'Grasso', 'Valentini', 'Messina', 'Sala', 'De Angelis', 'Gatti', 'Pellegrini', 'Palumbo', 'Sanna', 'Farina', 'Rizzi', 'Monti', 'Cattaneo', 'Morelli', 'Amato', 'Silvestri', 'Mazza', 'Testa', 'Grassi', 'Pellegrino', 'Carbone', 'Giuliani', 'Benedetti', 'Barone', 'Rossetti', 'Caputo', 'Montanari', 'Guerra', 'Palmieri', 'Bernardi', 'Martino', 'Fiore', 'De Rosa', 'Ferretti', 'Bellini', 'Basile', 'Riva', 'Donati', 'Piras', 'Vitali', 'Battaglia', 'Sartori', 'Neri', 'Costantini', 'Milani', 'Pagano', 'Ruggiero', 'Sorrentino', "D'Amico", 'Orlando', 'Negri', 'Bertini', 'Bartoli', 'Cecchi', 'Innocenti', 'Lazzeri', 'Pratesi', 'Puccini', 'Bacci', 'Bertelli', 'Cioni', 'Giannini', 'Lenzi', 'Baldi', 'Nardi', 'Paoli', 'Tognetti', 'Bonsignori', 'Scarpellini', 'Fantozzi', 'Carmignani', 'Del Carlo', 'Dell\'Omodarme', 'Pardini', 'Salvadori', 'Taddei', 'Vanni', 'Lupi', 'Mori', 'Meucci', 'Cappelli', 'Ghelardi', 'Orsini', 'Guidi', 'Betti', 'Bernardini', 'Fabiani', 'Mazzei', 'Niccolai', 'Pieri', 'Tosi', 'Volpi'] as const;
+
+/** Foreign communities: citizenship (ISO 3166 alpha-2), state Z-code, and a few common names. */
+export interface ForeignCommunity {
+  readonly iso: string;
+  readonly stateCode: string;
+  readonly weight: number;
+  readonly male: readonly string[];
+  readonly female: readonly string[];
+  readonly surnames: readonly string[];
+}
+
+export const FOREIGN_COMMUNITIES: readonly ForeignCommunity[] = [
+  { iso: 'RO', stateCode: 'Z129', weight: 21, male: ['Ion', 'Andrei', 'Mihai', 'Alexandru', 'Florin', 'Gheorghe', 'Stefan', 'Adrian'], female: ['Maria', 'Elena', 'Ioana', 'Andreea', 'Mihaela', 'Gabriela', 'Alina', 'Cristina'], surnames: ['Popescu', 'Ionescu', 'Popa', 'Dumitru', 'Stan', 'Stoica', 'Gheorghe', 'Rusu', 'Munteanu', 'Matei'] },
+  { iso: 'AL', stateCode: 'Z100', weight: 8, male: ['Arben', 'Ermal', 'Besnik', 'Klodian', 'Gentian', 'Dritan', 'Erion', 'Ardit'], female: ['Elona', 'Anila', 'Blerina', 'Ermira', 'Jonida', 'Klea', 'Entela', 'Dorina'], surnames: ['Hoxha', 'Shehu', 'Kola', 'Leka', 'Marku', 'Gjoka', 'Duka', 'Cela'] },
+  { iso: 'MA', stateCode: 'Z330', weight: 8, male: ['Mohamed', 'Youssef', 'Ahmed', 'Hassan', 'Rachid', 'Omar', 'Said', 'Karim'], female: ['Fatima', 'Khadija', 'Aicha', 'Naima', 'Samira', 'Latifa', 'Meryem', 'Salma'], surnames: ['El Amrani', 'Benali', 'El Idrissi', 'Bouzid', 'Alaoui', 'Tahiri', 'Bennani', 'Chraibi'] },
+  { iso: 'CN', stateCode: 'Z210', weight: 6, male: ['Wei', 'Jun', 'Lei', 'Hao', 'Ming', 'Jian'], female: ['Li', 'Mei', 'Xiu', 'Yan', 'Jing', 'Hui'], surnames: ['Hu', 'Chen', 'Wang', 'Zhou', 'Lin', 'Zhang', 'Xu', 'Ye'] },
+  { iso: 'UA', stateCode: 'Z138', weight: 5, male: ['Oleksandr', 'Andriy', 'Serhiy', 'Volodymyr', 'Mykola', 'Yuriy'], female: ['Olena', 'Nataliya', 'Oksana', 'Tetyana', 'Iryna', 'Svitlana'], surnames: ['Shevchenko', 'Kovalenko', 'Bondarenko', 'Tkachenko', 'Kravchenko', 'Melnyk'] },
+  { iso: 'PH', stateCode: 'Z216', weight: 3, male: ['Jose', 'Mark', 'John', 'Ramon', 'Rodel'], female: ['Maria', 'Cristina', 'Marites', 'Rowena', 'Jocelyn'], surnames: ['Santos', 'Reyes', 'Cruz', 'Bautista', 'Garcia', 'Mendoza'] },
+  { iso: 'IN', stateCode: 'Z222', weight: 3, male: ['Harpreet', 'Gurpreet', 'Rajesh', 'Sandeep', 'Amit'], female: ['Manpreet', 'Priya', 'Sunita', 'Kiran', 'Anjali'], surnames: ['Singh', 'Kaur', 'Kumar', 'Sharma', 'Patel'] },
+];
