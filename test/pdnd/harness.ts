@@ -113,3 +113,25 @@ export async function startPdndHarness(database?: Database): Promise<PdndHarness
     },
   };
 }
+
+import { afterAll, beforeAll, describe } from 'vitest';
+import { postgresTestTarget, testDatabaseTargets } from '../support/database.ts';
+
+/**
+ * Registers body with one started harness: on PostgreSQL when reachable, else PGlite (the token
+ * tests run on both through withTestDatabases; the rest need only one to stay fast).
+ */
+export async function withPdnd(title: string, body: (h: () => PdndHarness) => void): Promise<void> {
+  const target = (await postgresTestTarget()) ?? (await testDatabaseTargets())[0]!;
+  describe(`${title} [${target.name}]`, () => {
+    let harness: PdndHarness | undefined;
+    beforeAll(async () => {
+      harness = await startPdndHarness(await target.open());
+    });
+    afterAll(async () => {
+      await harness?.close();
+      await target.cleanup();
+    });
+    body(() => harness!);
+  });
+}
