@@ -116,6 +116,9 @@ function fnv1a(text: string): number {
   return h;
 }
 
+const STEPS = [7, 11, 13, 17, 19, 23];
+const gcd = (a: number, b: number): number => (b ? gcd(b, a % b) : a);
+
 const cache = new Map<string, readonly Street[]>();
 
 function build(m: Municipality): readonly Street[] {
@@ -134,8 +137,9 @@ function build(m: Municipality): readonly Street[] {
   const h = fnv1a(m.istatCode);
   const count = Math.min(COMMON_STREETS.length, (postcodes?.length ?? 1) > 2 ? COMMON_STREETS.length : 20 + (h % 21));
   const start = h % COMMON_STREETS.length;
-  const picked = Array.from({ length: count }, (_, i) => COMMON_STREETS[(start + i * 7) % COMMON_STREETS.length]!);
-  // (start + i*7) mod 69 visits distinct entries because 7 and the list length are coprime.
+  // Stepping by a number coprime with the list length visits distinct entries.
+  const step = STEPS.find((k) => gcd(k, COMMON_STREETS.length) === 1)!;
+  const picked = Array.from({ length: count }, (_, i) => COMMON_STREETS[(start + i * step) % COMMON_STREETS.length]!);
   return picked.map(([s, n], i) => street(i, s, n, 20 + (fnv1a(m.istatCode + n) % 180)));
 }
 
