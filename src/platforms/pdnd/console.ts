@@ -269,18 +269,20 @@ ${form}`, secret));
   });
   app.post(
     `${CONSOLE}/finalita`,
-    { config, schema: { ...hidden, body: Type.Object({ eserviceId: Type.String(), title: Type.String({ maxLength: 60 }), description: Type.String({ maxLength: 250 }), dailyCalls: Type.String({ maxLength: 12 }) }, { additionalProperties: true }) } },
+    { config, schema: { ...hidden, body: Type.Object({ eserviceId: Type.Optional(Type.String({ maxLength: 40 })), title: Type.Optional(Type.String({ maxLength: 60 })), description: Type.Optional(Type.String({ maxLength: 250 })), dailyCalls: Type.Optional(Type.String({ maxLength: 12 })) }, { additionalProperties: true }) } },
     async (request, reply) =>
       command(request, reply, '/finalita', async (login) => {
         const tr = t(request.locale);
+        const { eserviceId = '', title = '', description = '' } = request.body;
         const dailyCalls = Number(request.body.dailyCalls);
         const errors = [
-          ...(request.body.title.trim().length < 5 ? [{ pointer: '/body/title', detail: `${tr('purposeTitle')}: ${tr('required')}` }] : []),
-          ...(request.body.description.trim().length < 10 ? [{ pointer: '/body/description', detail: `${tr('purposeDescription')}: ${tr('required')}` }] : []),
+          ...(!eserviceId ? [{ pointer: '/body/eserviceId', detail: `${tr('eservice')}: ${tr('required')}` }] : []),
+          ...(title.trim().length < 5 ? [{ pointer: '/body/title', detail: `${tr('purposeTitle')}: ${tr('required')}` }] : []),
+          ...(description.trim().length < 10 ? [{ pointer: '/body/description', detail: `${tr('purposeDescription')}: ${tr('required')}` }] : []),
           ...(!Number.isInteger(dailyCalls) || dailyCalls < 1 ? [{ pointer: '/body/dailyCalls', detail: `${tr('dailyCalls')}: ${tr('notANumber')}` }] : []),
         ];
         if (errors.length) throw new HttpProblem(400, { detail: tr('formErrors'), errors });
-        return store.createPurpose(db, actorOf(request, login), { eserviceId: request.body.eserviceId, title: request.body.title, description: request.body.description, dailyCalls });
+        return store.createPurpose(db, actorOf(request, login), { eserviceId, title, description, dailyCalls });
       }),
   );
 
