@@ -91,6 +91,8 @@ export function checkEvent(before: PersonState | undefined, e: AnprEventData & {
   }
   if (!before) return [v('not-registered', 'the person has no scheda anagrafica on that date')];
   // Nothing happens to a deceased person's record but corrections (DPR 223/1989 art. 11 c.1 a: cancellazione per morte).
+  // A death date is not before the birth date (DPR 223/1989 art. 11; DPR 396/2000 art. 72, the death act).
+  if (e.type === 'died' && compareIsoDates(e.effectiveDate, before.birthDate) < 0) return [v('death-before-birth', 'the death date is before the birth date', 'date')];
   if (before.status === 'deceased' && e.type !== 'rectified') return [v('deceased', `the person died on ${before.deathDate}`)];
   // An event cannot precede the registration it modifies.
   if (e.type !== 'rectified' && compareIsoDates(e.effectiveDate, before.registeredOn) < 0) {
@@ -98,8 +100,7 @@ export function checkEvent(before: PersonState | undefined, e: AnprEventData & {
   }
   switch (e.type) {
     case 'died':
-      // A death date is not before the birth date (DPR 223/1989 art. 11; DPR 396/2000 art. 72, the death act).
-      return compareIsoDates(e.effectiveDate, before.birthDate) < 0 ? [v('death-before-birth', 'the death date is before the birth date', 'date')] : [];
+      return [];
     case 'civil-status-changed': {
       if (!isCivilStatusCode(e.civilStatus)) return [v('unknown-civil-status', `unknown civil status ${e.civilStatus}`, 'civilStatus')];
       if (!ALLOWED_FROM[e.civilStatus].includes(before.civilStatus.code)) {

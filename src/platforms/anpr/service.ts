@@ -9,7 +9,7 @@ import { municipalityByIstat } from '../../domain/municipalities.ts';
 import { CHILD, HEAD, isCivilStatusCode, type CivilStatusCode, type RelationshipCode } from './codes.ts';
 import { placeOfBelfiore } from './generator.ts';
 import { familyIdOf, idAnprOf } from './id.ts';
-import { personAsOf, type Address, type AnprEventData, type Generalita, type PersonState } from './model.ts';
+import { personAsOf, type Address, type AnprEvent, type AnprEventData, type Generalita, type PersonState } from './model.ts';
 import { mayWriteRecord, type Officer } from './policy.ts';
 import { canStillReject, checkEvent, declarationStateAt, type DeclarationState, type RuleViolation } from './rules.ts';
 import { SCHEMA } from './schema.ts';
@@ -47,6 +47,14 @@ async function stateOf(db: Executor, idAnpr: string, on: IsoDate): Promise<Perso
   return state;
 }
 
+/** The state on a date, or (for a date before the record starts) the state at its start, for the rules to judge. */
+function stateNear(events: readonly AnprEvent[], on: IsoDate): PersonState | undefined {
+  const state = personAsOf(events, on);
+  if (state) return state;
+  const start = events.find((e) => e.type === 'registered')?.effectiveDate;
+  return start ? personAsOf(events, start) : undefined;
+}
+
 async function requireWritable(db: Executor, officer: Officer, idAnpr: string): Promise<void> {
   const row = await personRow(db, idAnpr);
   if (!row) throw new AnprError('not-found', `no scheda anagrafica ${idAnpr}`);
@@ -63,7 +71,7 @@ async function record(tx: Executor, officer: Officer, idAnpr: string, events: Ne
   const existing = await loadEvents(tx, idAnpr);
   const staged = [...existing];
   for (const e of events) {
-    const before = personAsOf(staged, e.effectiveDate);
+    const before = e.type === 'registered' ? personAsOf(staged, e.effectiveDate) : stateNear(staged, e.effectiveDate);
     check(before, e, today);
     staged.push({ ...e, seq: Number.MAX_SAFE_INTEGER, idAnpr, recordedAt: new Date().toISOString(), recordedBy: officer.istatCode } as never);
   }
@@ -156,7 +164,8 @@ export async function registerDeath(db: Executor, officer: Officer, input: { idA
   const today = options.today ?? todayUtc();
   return transaction(db, async (tx) => {
     await requireWritable(tx, officer, input.idAnpr);
-    const before = await stateOf(tx, input.idAnpr, input.date);
+    const before = stateNear(await loadEvents(tx, input.idAnpr), input.date);
+    if (!before) throw new AnprError('not-found', `no scheda anagrafica ${input.idAnpr}`);
     const state = await record(tx, officer, input.idAnpr, [{ type: 'died', effectiveDate: input.date, placeIstatCode: null }], today);
     if (before.spouseId && before.civilStatus.code === '2') {
       const spouse = personAsOf(await loadEvents(tx, before.spouseId), input.date);
