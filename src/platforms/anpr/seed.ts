@@ -48,7 +48,8 @@ export interface SeedResult {
 }
 
 interface Batch {
-  ev: { id: string[]; type: string[]; date: string[]; data: string[] };
+  /** Events as JSON rows, serialized once per batch (cheaper than a jsonb[] parameter, escaped element by element). */
+  ev: { i: string; t: string; d: string; x: unknown }[];
   persons: { id: string[]; cf: string[]; fn: string[]; gn: string[]; sex: string[]; birth: string[]; status: string[]; comune: string[]; family: (string | null)[]; death: (string | null)[] };
   members: { family: string[]; id: string[]; rel: string[]; from: string[]; to: (string | null)[] };
   people: number;
@@ -56,7 +57,7 @@ interface Batch {
 
 function emptyBatch(): Batch {
   return {
-    ev: { id: [], type: [], date: [], data: [] },
+    ev: [],
     persons: { id: [], cf: [], fn: [], gn: [], sex: [], birth: [], status: [], comune: [], family: [], death: [] },
     members: { family: [], id: [], rel: [], from: [], to: [] },
     people: 0,
@@ -70,10 +71,7 @@ function addPerson(batch: Batch, p: GeneratedPerson): void {
   if (!state) throw new Error(`generated person ${p.idAnpr} has no registration`);
   for (const e of p.events) {
     const { effectiveDate, ...data } = e;
-    batch.ev.id.push(p.idAnpr);
-    batch.ev.type.push(e.type);
-    batch.ev.date.push(effectiveDate);
-    batch.ev.data.push(JSON.stringify(data));
+    batch.ev.push({ i: p.idAnpr, t: e.type, d: effectiveDate, x: data });
   }
   const r = projectionRow(state);
   const ps = batch.persons;
@@ -90,8 +88,8 @@ async function writeBatch(db: Executor, b: Batch): Promise<void> {
   await transaction(db, async (tx) => {
     // `with ordinality ... order by` keeps each person's events in recording order (their seq).
     await sql`insert into ${t('events')} (id_anpr, type, effective_date, recorded_by, data)
-      select id, type, date, 'system', data from unnest(${b.ev.id}::text[], ${b.ev.type}::text[], ${b.ev.date}::date[], ${b.ev.data}::jsonb[])
-        with ordinality as e(id, type, date, data, n) order by n`.execute(tx);
+      select e.i, e.t, e.d, 'system', e.x from json_array_elements(${JSON.stringify(b.ev)}::json) with ordinality as r(row, n),
+        json_to_record(r.row) as e(i text, t text, d date, x jsonb) order by r.n`.execute(tx);
     const p = b.persons;
     await sql`insert into ${t('persons')} (id_anpr, fiscal_code, family_name, given_name, sex, birth_date, status, comune_istat, family_id, death_date)
       select * from unnest(${p.id}::text[], ${p.cf}::text[], ${p.fn}::text[], ${p.gn}::text[], ${p.sex}::text[], ${p.birth}::date[],
