@@ -11,6 +11,7 @@ const USAGE = `Usage: sportello <command>
   start [all | <app>...]     migrate, seed the demo on first start (SEED_DEMO=false to skip), and run the apps
   migrate [all | <app>...]   apply pending database migrations
   seed [all | <app>...]      load the demo data (idempotent)
+  seed anpr --people <n> [--seed <n>]   add n synthetic residents to ANPR (for benchmarks), with progress
   tenant create --slug <s> --name <n> --ipa <code> --fiscal-code <cf> --istat <code> [--pec <pec>] [--languages it,en,de]
   user create --email <e> --role <operator|tenant_admin|platform_admin> --given-name <n> --family-name <n>
               --password <p> [--tenant <slug>] [--totp]
@@ -158,6 +159,23 @@ async function provision(kind: string, action: string | undefined, argv: string[
   });
 }
 
+async function seedPeople(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { people: { type: 'string' }, seed: { type: 'string' } } });
+  const people = Number(values.people);
+  if (positionals.join(' ') !== 'anpr' || !Number.isInteger(people) || people < 1) throw new UsageError('Usage: sportello seed anpr --people <n> [--seed <n>]');
+  await withContext(async (ctx) => {
+    const [anpr] = await loadApps(['anpr']);
+    await migrateApps(ctx, [anpr!]);
+    const { seedPopulation } = await import('./platforms/anpr/index.ts');
+    const result = await seedPopulation(ctx.database.db, {
+      people,
+      seed: values.seed ? Number(values.seed) : undefined,
+      onProgress: (p) => process.stdout.write(`\r${p.people.toLocaleString('en')} / ${p.total.toLocaleString('en')} people · ${Math.round(p.rate).toLocaleString('en')}/s `),
+    });
+    process.stdout.write(`\nSeeded ${result.people} people in ${result.families} families (${result.omocodia} omocodia cases) in ${(result.elapsedMs / 1000).toFixed(1)}s: ${Math.round(result.rate)} people/s\n`);
+  });
+}
+
 export async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   try {
@@ -170,6 +188,7 @@ export async function main(argv: string[]): Promise<void> {
           for (const [app, ids] of Object.entries(applied)) console.log(`${app}: ${ids.length ? ids.join(', ') : 'up to date'}`);
         });
       case 'seed':
+        if (rest.includes('--people')) return await seedPeople(rest);
         return await withContext(async (ctx) => {
           const modules = await loadApps(selectApps(rest));
           await migrateApps(ctx, modules);
