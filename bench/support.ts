@@ -4,10 +4,10 @@
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { APP_NAMES, loadConfig, type AppName } from '../src/core/config.ts';
+import { loadConfig, type AppName } from '../src/core/config.ts';
+import { freePortsEnv } from '../test/support/ports.ts';
 import { createContext, migrateApps, seedApps, startApps, stopApps, type AppContext } from '../src/core/runtime.ts';
 import { loadApps } from '../src/apps.ts';
 
@@ -63,20 +63,7 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 
 // --- Apps --------------------------------------------------------------------------------------------
 
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** Every app's port (and the SMTP catcher's) set to a free one, for a run beside `npm start`. */
-export async function freePortsEnv(): Promise<Record<string, string>> {
-  const env: Record<string, string> = { SMTP_CATCHER_PORT: String(await freePort()) };
-  for (const app of APP_NAMES) env[`${app.toUpperCase()}_PORT`] = String(await freePort());
-  return env;
-}
+export { freePort, freePortsEnv } from '../test/support/ports.ts';
 
 export interface BenchSystem {
   ctx: AppContext;

@@ -1,21 +1,15 @@
 // Boots the whole system (or some apps) for an end-to-end test: fresh database (PostgreSQL when
 // reachable, else PGlite), every app on a free port, migrated and seeded like `npm start`.
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { APP_NAMES, loadConfig, type AppName, type Config } from '../../src/core/config.ts';
+import { loadConfig, type AppName, type Config } from '../../src/core/config.ts';
 import { createContext, migrateApps, seedApps, startApps, stopApps, type AppContext } from '../../src/core/runtime.ts';
 import { START_ORDER, loadApps } from '../../src/apps.ts';
+import { freePortsEnv } from './ports.ts';
 import { postgresTestTarget, testDatabaseTargets, type TestDatabaseTarget } from './database.ts';
 
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+export { freePort } from './ports.ts';
 
 export interface TestSystem {
   config: Config;
@@ -48,10 +42,9 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Tes
     PUBLIC_HOST: '127.0.0.1',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     SECRET: 'test-secret-0123456789-0123456789-0123456789',
-    SMTP_CATCHER_PORT: String(await freePort()),
+    ...(await freePortsEnv()),
     ...options.env,
   };
-  for (const app of APP_NAMES) env[`${app.toUpperCase()}_PORT`] = String(await freePort());
   const config = loadConfig(env);
   const ctx = await createContext(config, database);
   const modules = await loadApps(options.apps ?? START_ORDER);
