@@ -18,6 +18,8 @@ const USAGE = `Usage: sportello <command>
   apikey create --scope <scope>[,<scope>] --label <label>   a platform API key (shown once)
   rp onboard <entity_id> <organization name> | rp suspend|resume <entity_id> | rp list
                              relying parties admitted by the SPID/CIE identity providers
+  pdnd apikey create <ipa> [label] | pdnd clients <ipa> | pdnd key add <ipa> <client id> <pem file> [name]
+       | pdnd account create <ipa> <e-mail> <password> <name>   bodies on the PDND platform
 
 Apps: ${START_ORDER.join(', ')}. Configuration is read from the environment (see README).`;
 
@@ -82,6 +84,14 @@ async function withContext(fn: (ctx: AppContext) => Promise<void>): Promise<void
     ctx.mailer.close();
     await ctx.database.close();
   }
+}
+
+/** A platform's own command: its schema migrated first, the lines it returns printed. */
+async function runAppCommand(app: AppName, run: (db: AppContext['database']['db']) => Promise<string[]>): Promise<void> {
+  await withContext(async (ctx) => {
+    await migrateApps(ctx, await loadApps([app]));
+    for (const line of await run(ctx.database.db)) console.log(line);
+  });
 }
 
 async function provision(kind: string, action: string | undefined, argv: string[]): Promise<void> {
@@ -196,12 +206,9 @@ export async function main(argv: string[]): Promise<void> {
           console.log(`Seeded: ${modules.map((m) => m.name).join(', ')}`);
         });
       case 'rp':
-        return await withContext(async (ctx) => {
-          const [identity] = await loadApps(['identity']);
-          await migrateApps(ctx, [identity!]);
-          const { runRelyingPartyCommand } = await import('./platforms/identity/cli.ts');
-          for (const line of await runRelyingPartyCommand(ctx.database.db, rest)) console.log(line);
-        });
+        return await runAppCommand('identity', async (db) => (await import('./platforms/identity/cli.ts')).runRelyingPartyCommand(db, rest));
+      case 'pdnd':
+        return await runAppCommand('pdnd', async (db) => (await import('./platforms/pdnd/cli.ts')).runPdndCommand(db, rest));
       case 'tenant':
       case 'user':
       case 'apikey':

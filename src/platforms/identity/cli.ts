@@ -1,15 +1,10 @@
 // Command line for onboarding relying parties at the identity OPs:
-//   npx tsx src/platforms/identity/cli.ts onboard <entity_id> <organization name>
-//   npx tsx src/platforms/identity/cli.ts suspend|resume <entity_id>
-//   npx tsx src/platforms/identity/cli.ts list
+//   npx sportello rp onboard <entity_id> <organization name>
+//   npx sportello rp suspend|resume <entity_id>
+//   npx sportello rp list
 // Uses the same configuration as the apps (DATABASE_URL or the embedded database under DATA_DIR).
-import { fileURLToPath } from 'node:url';
-import { loadConfig } from '../../core/config.ts';
-import { openDatabase, type Executor } from '../../core/db.ts';
-import { migrateSchema } from '../../core/migrations.ts';
-import { identityMigrations } from './migrations.ts';
+import type { Executor } from '../../core/db.ts';
 import { listRelyingParties, onboardRelyingParty, setRelyingPartyActive } from './onboarding.ts';
-import { SCHEMA } from './schema.ts';
 
 export const RELYING_PARTY_USAGE = `Usage:
   onboard <entity_id> <organization name>   onboard (or re-activate) a relying party; entity_id ends with "/"
@@ -43,19 +38,3 @@ export async function runRelyingPartyCommand(db: Executor, args: string[]): Prom
       throw new Error(RELYING_PARTY_USAGE);
   }
 }
-
-async function main(args: string[]): Promise<void> {
-  const config = loadConfig();
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  try {
-    await migrateSchema(database.db, SCHEMA, identityMigrations);
-    for (const line of await runRelyingPartyCommand(database.db, args)) console.log(line);
-  } catch (err) {
-    console.error((err as Error).message);
-    process.exitCode = 1;
-  } finally {
-    await database.close();
-  }
-}
-
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main(process.argv.slice(2));

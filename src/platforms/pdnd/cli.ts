@@ -1,17 +1,13 @@
 // Command line of PDND, for operators and for wiring the demo (same configuration as the apps):
-//   npx tsx src/platforms/pdnd/cli.ts apikey create <ipa code> [label]      an API key of the body (shown once)
-//   npx tsx src/platforms/pdnd/cli.ts clients <ipa code>                    the body's clients, their purposes and keys
-//   npx tsx src/platforms/pdnd/cli.ts key add <ipa code> <client id> <public key PEM file> [name]
-//   npx tsx src/platforms/pdnd/cli.ts account create <ipa code> <e-mail> <password> <name...>
+//   npx sportello pdnd apikey create <ipa code> [label]      an API key of the body (shown once)
+//   npx sportello pdnd clients <ipa code>                    the body's clients, their purposes and keys
+//   npx sportello pdnd key add <ipa code> <client id> <public key PEM file> [name]
+//   npx sportello pdnd account create <ipa code> <e-mail> <password> <name...>
 import fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { loadConfig } from '../../core/config.ts';
-import { openDatabase, type Executor } from '../../core/db.ts';
+import type { Executor } from '../../core/db.ts';
 import { createApiKey } from '../../core/auth/api-keys.ts';
-import { migrateSchema } from '../../core/migrations.ts';
 import { upsertAccount } from './accounts.ts';
 import { API_KEY_OWNER } from './api.ts';
-import { pdndMigrations } from './migrations.ts';
 import { SCHEMA } from './schema.ts';
 import * as store from './store.ts';
 
@@ -63,19 +59,3 @@ export async function runPdndCommand(db: Executor, args: string[]): Promise<stri
   }
   throw new Error(PDND_USAGE);
 }
-
-async function main(args: string[]): Promise<void> {
-  const config = loadConfig();
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  try {
-    await migrateSchema(database.db, SCHEMA, pdndMigrations);
-    for (const line of await runPdndCommand(database.db, args)) console.log(line);
-  } catch (err) {
-    console.error((err as Error).message);
-    process.exitCode = 1;
-  } finally {
-    await database.close();
-  }
-}
-
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main(process.argv.slice(2));

@@ -1,7 +1,7 @@
 // Demo data (idempotent): ANPR (Ministero dell'Interno) publishes its e-services; the two demo comuni
 // consume them, each with an Active agreement, one Active purpose per e-service and one client
 // associated with every purpose, WITHOUT keys: a comune generates its own key pair and uploads the
-// public key (src/clients/pdnd registerClientKey, the console, or `cli.ts key add`).
+// public key (src/clients/pdnd registerClientKey, the console, or `sportello pdnd key add`).
 import type { Executor } from '../../core/db.ts';
 import type { DemoAccount } from '../../core/runtime.ts';
 import { ANPR_ESERVICES, anprAudience, type AnprEservice } from '../../clients/pdnd/anpr.ts';
