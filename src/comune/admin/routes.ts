@@ -11,7 +11,7 @@ import { LOCALES, type Locale } from '../../core/i18n.ts';
 import { actorOf, staffLogin, type ComuneContext, type StaffLogin } from '../context.ts';
 import { may } from '../policies.ts';
 import { t, type ComuneT } from '../messages.ts';
-import { alert, csrfField, errorSummary, problemFieldErrors, runFormCommand, textField, type FieldErrors } from '../website/forms.ts';
+import { alert, csrfField, errorSummary, problemFieldErrors, runFormCommand, textField, type FieldErrors } from '../../core/forms.ts';
 import { renderPage } from '../website/layout.ts';
 import { sendPage } from '../website/routes.ts';
 import { registerStaffLogin } from '../staff/login-routes.ts';

@@ -13,7 +13,7 @@ import { acrRank } from '../../clients/identity/index.ts';
 import { citizenLogin, requireTenant, type CitizenLogin, type ComuneContext } from '../context.ts';
 import { isValidEmail, isValidItalianPhone, normalizePhone } from '../contacts.ts';
 import { t, type ComuneT } from '../messages.ts';
-import { alert, csrfField, errorSummary, textField, type FieldErrors } from '../website/forms.ts';
+import { alert, csrfField, errorSummary, textField, type FieldErrors } from '../../core/forms.ts';
 import { renderPage } from '../website/layout.ts';
 import { sendPage } from '../website/routes.ts';
 import type { Citizen } from '../citizens/citizens.ts';

@@ -11,7 +11,7 @@ import { checkFormCsrf, redirectTo } from '../../core/auth/sessions.ts';
 import { HttpProblem } from '../../core/problem.ts';
 import { requireTenant, citizenLogin, type CitizenLogin, type ComuneContext, type ProviderName } from '../context.ts';
 import { t } from '../messages.ts';
-import { alert } from '../website/forms.ts';
+import { alert } from '../../core/forms.ts';
 import { renderPage } from '../website/layout.ts';
 import { sendPage } from '../website/routes.ts';
 

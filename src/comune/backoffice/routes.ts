@@ -10,7 +10,7 @@ import { forbidden } from '../../core/problem.ts';
 import { actorOf, requireTenant, staffLogin, type ComuneContext, type StaffLogin } from '../context.ts';
 import { may, type Action } from '../policies.ts';
 import { t, type ComuneT } from '../messages.ts';
-import { alert, csrfField, errorSummary, problemFieldErrors, runFormCommand, textField, type FieldErrors } from '../website/forms.ts';
+import { alert, csrfField, errorSummary, problemFieldErrors, runFormCommand, textField, type FieldErrors } from '../../core/forms.ts';
 import { renderPage } from '../website/layout.ts';
 import { sendPage } from '../website/routes.ts';
 import { registerStaffLogin } from '../staff/login-routes.ts';

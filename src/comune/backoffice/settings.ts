@@ -12,7 +12,7 @@ import { requireTenant, type ComuneContext, type StaffLogin } from '../context.t
 import { updateTenantLogo, updateTenantSettings } from '../commands.ts';
 import { MAX_LOGO_BYTES, type Tenant, type TenantSettings } from '../tenants/tenants.ts';
 import { t } from '../messages.ts';
-import { alert, csrfField, errorSummary, problemFieldErrors, runFormCommand, textField, type FieldErrors } from '../website/forms.ts';
+import { alert, csrfField, errorSummary, problemFieldErrors, runFormCommand, textField, type FieldErrors } from '../../core/forms.ts';
 import { tenantLogo } from '../website/layout.ts';
 import { sendPage } from '../website/routes.ts';
 import { desk, guard } from './routes.ts';

@@ -9,7 +9,7 @@ import { checkFormCsrf, formCsrfToken, redirectTo } from '../../core/auth/sessio
 import type { Tenant } from '../tenants/tenants.ts';
 import type { ComuneContext, StaffLogin } from '../context.ts';
 import { t } from '../messages.ts';
-import { alert, csrfField, textField } from '../website/forms.ts';
+import { alert, csrfField, textField } from '../../core/forms.ts';
 import { renderPage } from '../website/layout.ts';
 import { sendPage } from '../website/routes.ts';
 import type { PasswordCheck, StaffUser } from './staff.ts';

@@ -5,13 +5,13 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { attr, html, type SafeHtml } from '../../core/html.ts';
 import type { App, ErrorPageInput } from '../../core/http.ts';
-import { LOCALE_NAMES, LOCALES } from '../../core/i18n.ts';
+import { alert } from '../../core/forms.ts';
+import { dataTable, platformPage, sendHtml } from '../../core/ui.ts';
 import { CSRF_FIELD } from '../../core/auth/csrf.ts';
 import { checkFormCsrf, formCsrfToken, redirectTo } from '../../core/auth/sessions.ts';
 import type { Executor } from '../../core/db.ts';
 import { HttpProblem } from '../../core/problem.ts';
 import { audit } from '../../core/audit.ts';
-import { documentShell } from '../../core/web.ts';
 import { checkLogin, type ConsoleLogin } from './accounts.ts';
 import { t, type T } from './messages.ts';
 import * as store from './store.ts';
@@ -21,14 +21,6 @@ export const CONSOLE = '/console';
 
 const loginOf = (request: FastifyRequest) => request.session?.data.pdnd as ConsoleLogin | undefined;
 const actorOf = (request: FastifyRequest, login: ConsoleLogin): store.Actor => ({ tenantId: login.tenantId, type: 'tenant_admin', id: login.accountId, requestId: request.id });
-
-function languageLinks(request: FastifyRequest, tr: T): SafeHtml {
-  const path = request.url.split('?')[0]!;
-  return html`<nav aria-label="${tr('languages')}"><ul class="list-inline mb-0">${LOCALES.map(
-    (locale) =>
-      html`<li class="list-inline-item"><a class="text-white" href="${path}?lang=${locale}" lang="${locale}" hreflang="${locale}"${attr('aria-current', locale === request.locale ? 'true' : null)}>${LOCALE_NAMES[locale]}</a></li>`,
-  )}</ul></nav>`;
-}
 
 const NAV = [
   ['catalog', '/catalogo'],
@@ -41,32 +33,15 @@ const NAV = [
 function page(request: FastifyRequest, title: string, main: SafeHtml, secret?: string): string {
   const tr = t(request.locale);
   const login = loginOf(request);
-  const path = request.url.split('?')[0]!;
-  const nav = login
-    ? html`<nav class="navbar navbar-expand-lg bg-light mb-4" aria-label="${tr('mainNav')}"><div class="container"><ul class="navbar-nav flex-row flex-wrap">
-        ${NAV.map(([key, href]) => html`<li class="nav-item me-3"><a class="nav-link${path === CONSOLE + href ? ' active' : ''}" href="${CONSOLE}${href}"${attr('aria-current', path === CONSOLE + href ? 'page' : null)}>${tr(key)}</a></li>`)}
-      </ul>
-      <form method="post" action="${CONSOLE}/esci" class="ms-auto d-flex align-items-center gap-2"><span>${tr('signedInAs', { name: login.name, tenant: login.tenantName })}</span>${secret ? csrf(request, secret) : ''}<button type="submit" class="btn btn-outline-primary btn-sm">${tr('signOut')}</button></form>
-    </div></nav>`
-    : '';
-  return documentShell({
-    locale: request.locale,
-    title: `${title} — ${tr('brand')}`,
-    body: html`<div class="skiplinks"><a href="#main">${tr('skipToContent')}</a></div>
-<header class="it-header-wrapper">
-  <div class="it-header-slim-wrapper"><div class="container"><div class="it-header-slim-wrapper-content">
-    <span class="navbar-brand">${tr('brand')}</span>
-    <div class="it-header-slim-right-zone">${languageLinks(request, tr)}</div>
-  </div></div></div>
-  <div class="it-header-center-wrapper"><div class="container"><div class="it-header-center-content-wrapper">
-    <div class="it-brand-wrapper"><a href="${CONSOLE}"><div class="it-brand-text"><div class="it-brand-title text-white">${tr('brand')}</div><div class="it-brand-tagline text-white d-none d-md-block">${tr('tagline')}</div></div></a></div>
-  </div></div></div>
-</header>
-${nav}
-<main id="main" class="container my-4">
-${main}
-</main>
-<footer class="it-footer"><div class="it-footer-small-prints py-3"><div class="container"><p class="text-white mb-0">${tr('footer')}</p></div></div></footer>`,
+  return platformPage({
+    request,
+    title,
+    main,
+    chrome: { brand: tr('brand'), tagline: tr('tagline'), homeHref: CONSOLE, footer: tr('footer'), skipToContent: tr('skipToContent'), languages: tr('languages'), mainNav: tr('mainNav') },
+    nav: login ? NAV.map(([key, href]) => ({ label: tr(key), href: CONSOLE + href })) : undefined,
+    user: login
+      ? html`<form method="post" action="${CONSOLE}/esci" class="d-flex align-items-center gap-2"><span>${tr('signedInAs', { name: login.name, tenant: login.tenantName })}</span>${secret ? csrf(request, secret) : ''}<button type="submit" class="btn btn-outline-primary btn-sm">${tr('signOut')}</button></form>`
+      : undefined,
   });
 }
 
@@ -90,14 +65,8 @@ function select(name: string, label: string, options: { value: string; label: st
   return html`<div class="select-wrapper mb-3"><label for="field-${name}">${label}</label><select id="field-${name}" name="${name}" required>${options.map((o) => html`<option value="${o.value}">${o.label}</option>`)}</select></div>`;
 }
 
-const alert = (kind: 'success' | 'danger', message: string) => html`<div class="alert alert-${kind}" role="${kind === 'danger' ? 'alert' : 'status'}">${message}</div>`;
 
-function table(tr: T, caption: string, headings: string[], rows: SafeHtml[][]): SafeHtml {
-  if (!rows.length) return html`<p>${tr('none')}</p>`;
-  return html`<div class="table-responsive"><table class="table"><caption class="visually-hidden">${caption}</caption>
-<thead><tr>${headings.map((h) => html`<th scope="col">${h}</th>`)}</tr></thead>
-<tbody>${rows.map((cells) => html`<tr>${cells.map((c) => html`<td>${c}</td>`)}</tr>`)}</tbody></table></div>`;
-}
+const table = (tr: T, caption: string, headings: string[], rows: SafeHtml[][]) => dataTable(caption, headings, rows, tr('none'));
 
 const badge = (state: string) => html`<span class="badge ${state === 'Active' || state === 'Published' ? 'bg-success' : state === 'Pending' || state === 'WaitingForApproval' ? 'bg-warning text-dark' : 'bg-secondary'}">${state}</span>`;
 
@@ -111,7 +80,7 @@ export function consoleErrorPage(request: FastifyRequest, input: ErrorPageInput)
 <p>${input.detail ?? input.title}</p><p class="text-muted">${tr('errorRequestId', { id: input.requestId })}</p><p><a href="${CONSOLE}">${tr('backHome')}</a></p>`);
 }
 
-const send = (reply: FastifyReply, body: string, status = 200) => reply.status(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
+const send = sendHtml;
 
 export interface ConsoleOptions {
   db: Executor;

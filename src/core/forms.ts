@@ -1,7 +1,7 @@
 // Accessible form pieces in Bootstrap Italia: labelled fields, errors tied to their field, an error summary.
-import { attr, html, type SafeHtml } from '../../core/html.ts';
-import { CSRF_FIELD } from '../../core/auth/csrf.ts';
-import { HttpProblem } from '../../core/problem.ts';
+import { attr, html, type SafeHtml } from './html.ts';
+import { CSRF_FIELD } from './auth/csrf.ts';
+import { HttpProblem } from './problem.ts';
 
 export type FieldErrors = Record<string, string>;
 
@@ -9,7 +9,7 @@ export interface FieldInput {
   name: string;
   label: string;
   value?: string | null;
-  type?: 'text' | 'email' | 'tel' | 'password' | 'url';
+  type?: 'text' | 'email' | 'tel' | 'password' | 'url' | 'date' | 'number';
   error?: string;
   help?: string;
   required?: boolean;
@@ -27,6 +27,45 @@ export function textField(input: FieldInput): SafeHtml {
       'aria-invalid',
       input.error ? 'true' : undefined,
     )}${attr('aria-describedby', describedBy || undefined)}>
+  ${input.help ? html`<small id="${id}-help" class="form-text">${input.help}</small>` : ''}
+  ${input.error ? html`<div id="${id}-error" class="invalid-feedback d-block">${input.error}</div>` : ''}
+</div>`;
+}
+
+/** A multi-line text field, labelled and described like textField. */
+export function textareaField(input: Omit<FieldInput, 'type' | 'inputmode'> & { rows?: number }): SafeHtml {
+  const id = `field-${input.name}`;
+  const describedBy = [input.help ? `${id}-help` : '', input.error ? `${id}-error` : ''].filter(Boolean).join(' ');
+  return html`<div class="form-group">
+  <label for="${id}" class="active">${input.label}${input.required ? html` <span aria-hidden="true">*</span>` : ''}</label>
+  <textarea id="${id}" name="${input.name}" rows="${input.rows ?? 4}" class="form-control${input.error ? ' is-invalid' : ''}"${attr('required', input.required)}${attr(
+    'aria-invalid',
+    input.error ? 'true' : undefined,
+  )}${attr('aria-describedby', describedBy || undefined)}>${input.value ?? ''}</textarea>
+  ${input.help ? html`<small id="${id}-help" class="form-text">${input.help}</small>` : ''}
+  ${input.error ? html`<div id="${id}-error" class="invalid-feedback d-block">${input.error}</div>` : ''}
+</div>`;
+}
+
+export interface SelectInput {
+  name: string;
+  label: string;
+  options: readonly { value: string; label: string }[];
+  value?: string | null;
+  error?: string;
+  help?: string;
+  required?: boolean;
+}
+
+/** A labelled select (Bootstrap Italia select-wrapper); the option equal to `value` is selected. */
+export function selectField(input: SelectInput): SafeHtml {
+  const id = `field-${input.name}`;
+  const describedBy = [input.help ? `${id}-help` : '', input.error ? `${id}-error` : ''].filter(Boolean).join(' ');
+  return html`<div class="select-wrapper mb-4">
+  <label for="${id}">${input.label}${input.required ? html` <span aria-hidden="true">*</span>` : ''}</label>
+  <select id="${id}" name="${input.name}"${attr('required', input.required)}${attr('aria-invalid', input.error ? 'true' : undefined)}${attr('aria-describedby', describedBy || undefined)}>
+    ${input.options.map((o) => html`<option value="${o.value}"${attr('selected', o.value === input.value)}>${o.label}</option>`)}
+  </select>
   ${input.help ? html`<small id="${id}-help" class="form-text">${input.help}</small>` : ''}
   ${input.error ? html`<div id="${id}-error" class="invalid-feedback d-block">${input.error}</div>` : ''}
 </div>`;

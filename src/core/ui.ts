@@ -1,0 +1,98 @@
+// The page frame of the national platforms' web pages (ANPR, PDND console, …): Bootstrap Italia header
+// with language switch, an optional navigation bar with the signed-in user, main, footer; and small
+// pieces every such page uses. The comune sites have their own, richer layout (src/comune/website).
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { attr, html, type SafeHtml } from './html.ts';
+import { LOCALE_NAMES, LOCALES } from './i18n.ts';
+import { documentShell } from './web.ts';
+
+/** Sends a rendered page; pages carry personal data, so they are never cached. */
+export function sendHtml(reply: FastifyReply, body: string, status = 200): FastifyReply {
+  return reply.status(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
+}
+
+/** it · en · de links to the same page, the current one marked. */
+export function languageLinks(request: FastifyRequest, label: string, linkClass = 'text-white'): SafeHtml {
+  const path = request.url.split('?')[0]!;
+  return html`<nav aria-label="${label}"><ul class="list-inline mb-0">${LOCALES.map(
+    (locale) =>
+      html`<li class="list-inline-item"><a class="${linkClass}" href="${path}?lang=${locale}" lang="${locale}" hreflang="${locale}"${attr('aria-current', locale === request.locale ? 'true' : null)}>${LOCALE_NAMES[locale]}</a></li>`,
+  )}</ul></nav>`;
+}
+
+export interface NavLink {
+  label: string;
+  href: string;
+}
+
+export interface PlatformPageInput {
+  request: FastifyRequest;
+  /** The document title (the brand is appended). */
+  title: string;
+  main: SafeHtml;
+  chrome: {
+    brand: string;
+    tagline: string;
+    homeHref: string;
+    footer: string;
+    skipToContent: string;
+    languages: string;
+    mainNav: string;
+  };
+  /** Shown when someone is signed in. */
+  nav?: readonly NavLink[];
+  /** Right side of the navigation bar, e.g. the user's name and a sign-out form. */
+  user?: SafeHtml;
+  breadcrumb?: readonly { label: string; href?: string }[];
+  breadcrumbLabel?: string;
+}
+
+export function platformPage(input: PlatformPageInput): string {
+  const { request, chrome } = input;
+  const path = request.url.split('?')[0]!;
+  const current = (href: string) => path === href || (href !== input.chrome.homeHref && path.startsWith(`${href}/`));
+  const nav =
+    input.nav?.length || input.user
+      ? html`<nav class="navbar navbar-expand-lg bg-light mb-4" aria-label="${chrome.mainNav}"><div class="container"><ul class="navbar-nav flex-row flex-wrap">
+        ${(input.nav ?? []).map((link) => html`<li class="nav-item me-3"><a class="nav-link${current(link.href) ? ' active' : ''}" href="${link.href}"${attr('aria-current', current(link.href) ? 'page' : null)}>${link.label}</a></li>`)}
+      </ul>${input.user ? html`<div class="ms-auto d-flex align-items-center gap-2">${input.user}</div>` : ''}</div></nav>`
+      : '';
+  const breadcrumb = input.breadcrumb?.length
+    ? html`<nav class="breadcrumb-container" aria-label="${input.breadcrumbLabel ?? 'Breadcrumb'}"><ol class="breadcrumb">
+        <li class="breadcrumb-item"><a href="${chrome.homeHref}">${chrome.brand}</a><span class="separator">/</span></li>
+        ${input.breadcrumb.map((b, i) =>
+          i === input.breadcrumb!.length - 1
+            ? html`<li class="breadcrumb-item active" aria-current="page">${b.label}</li>`
+            : html`<li class="breadcrumb-item">${b.href ? html`<a href="${b.href}">${b.label}</a>` : b.label}<span class="separator">/</span></li>`,
+        )}
+      </ol></nav>`
+    : '';
+  return documentShell({
+    locale: request.locale,
+    title: `${input.title} — ${chrome.brand}`,
+    body: html`<div class="skiplinks"><a class="visually-hidden-focusable" href="#main">${chrome.skipToContent}</a></div>
+<header class="it-header-wrapper">
+  <div class="it-header-slim-wrapper"><div class="container"><div class="it-header-slim-wrapper-content">
+    <span class="navbar-brand">${chrome.brand}</span>
+    <div class="it-header-slim-right-zone">${languageLinks(request, chrome.languages)}</div>
+  </div></div></div>
+  <div class="it-header-center-wrapper"><div class="container"><div class="it-header-center-content-wrapper">
+    <div class="it-brand-wrapper"><a href="${chrome.homeHref}"><div class="it-brand-text"><div class="it-brand-title text-white">${chrome.brand}</div><div class="it-brand-tagline text-white d-none d-md-block">${chrome.tagline}</div></div></a></div>
+  </div></div></div>
+</header>
+${nav}
+<main id="main" class="container my-4">
+${breadcrumb}
+${input.main}
+</main>
+<footer class="it-footer"><div class="it-footer-small-prints py-3"><div class="container"><p class="text-white mb-0">${chrome.footer}</p></div></div></footer>`,
+  });
+}
+
+/** A table with a caption for screen readers; `empty` when there are no rows. */
+export function dataTable(caption: string, headings: readonly string[], rows: readonly (readonly (SafeHtml | string | number)[])[], empty: string): SafeHtml {
+  if (!rows.length) return html`<p>${empty}</p>`;
+  return html`<div class="table-responsive"><table class="table"><caption class="visually-hidden">${caption}</caption>
+<thead><tr>${headings.map((h) => html`<th scope="col">${h}</th>`)}</tr></thead>
+<tbody>${rows.map((cells) => html`<tr>${cells.map((c) => html`<td>${c}</td>`)}</tr>`)}</tbody></table></div>`;
+}
