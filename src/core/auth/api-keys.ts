@@ -42,20 +42,36 @@ export function parseApiKey(key: string): { prefix: string; secret: string } | u
   return match ? { prefix: match[1]!, secret: match[2]! } : undefined;
 }
 
+/**
+ * A new key, random unless `key` gives its value (e.g. a demo key both sides derive from a shared
+ * secret): creating a given key again returns the existing one, if it has the same owner.
+ */
 export async function createApiKey(
   db: Executor,
   schema: string,
-  input: ApiKeyOwner & { label: string; scopes?: string[] },
+  input: ApiKeyOwner & { label: string; scopes?: string[]; key?: string },
 ): Promise<{ key: string; record: ApiKeyRecord }> {
-  const prefix = `sk_${randomBytes(9).toString('base64url').toLowerCase().replace(/[^a-z0-9]/g, '0').slice(0, 12)}`;
-  const secret = randomBytes(32).toString('base64url');
+  const given = input.key === undefined ? undefined : parseApiKey(input.key);
+  if (input.key !== undefined && !given) throw new Error('A given API key must look like sk_<12 lowercase letters or digits>.<32+ base64url characters>');
+  const prefix = given?.prefix ?? `sk_${randomBytes(9).toString('base64url').toLowerCase().replace(/[^a-z0-9]/g, '0').slice(0, 12)}`;
+  const secret = given?.secret ?? randomBytes(32).toString('base64url');
+  const table = sql.table(`${schema}.api_keys`);
+  const hash = sha256(secret).toString('base64url');
   const { rows } = await sql<{ id: string }>`
-    insert into ${sql.table(`${schema}.api_keys`)} (prefix, secret_hash, owner_type, owner_id, label, scopes)
-    values (${prefix}, ${sha256(secret).toString('base64url')}, ${input.ownerType}, ${input.ownerId}, ${input.label}, ${input.scopes ?? []})
+    insert into ${table} (prefix, secret_hash, owner_type, owner_id, label, scopes)
+    values (${prefix}, ${hash}, ${input.ownerType}, ${input.ownerId}, ${input.label}, ${input.scopes ?? []})
+    ${given ? sql`on conflict (prefix) do nothing` : sql``}
     returning id`.execute(db);
+  let id = rows[0]?.id;
+  if (!id) {
+    const existing = await sql<{ id: string }>`select id from ${table}
+      where prefix = ${prefix} and secret_hash = ${hash} and owner_type = ${input.ownerType} and owner_id = ${input.ownerId}`.execute(db);
+    id = existing.rows[0]?.id;
+    if (!id) throw new Error(`API key ${prefix} already exists with another secret or owner`);
+  }
   return {
     key: `${prefix}.${secret}`,
-    record: { id: rows[0]!.id, prefix, label: input.label, scopes: input.scopes ?? [], ownerType: input.ownerType, ownerId: input.ownerId },
+    record: { id, prefix, label: input.label, scopes: input.scopes ?? [], ownerType: input.ownerType, ownerId: input.ownerId },
   };
 }
 

@@ -66,4 +66,17 @@ await withTestDatabases('login throttle and API keys', ({ database }) => {
     await revokeApiKey(db, 'auth_test', record.id);
     expect(await verifyApiKey(db, 'auth_test', key)).toBeUndefined();
   });
+
+  it('creates a key of a given value once, and refuses the same prefix with another secret or owner', async () => {
+    const { db } = database();
+    const given = `sk_given0000001.${'g'.repeat(43)}`;
+    const first = await createApiKey(db, 'auth_test', { ownerType: 'tenant', ownerId: 't1', label: 'demo', key: given });
+    const again = await createApiKey(db, 'auth_test', { ownerType: 'tenant', ownerId: 't1', label: 'demo', key: given });
+    expect(first.key).toBe(given);
+    expect(again.record.id).toBe(first.record.id);
+    expect(await verifyApiKey(db, 'auth_test', given)).toMatchObject({ ownerId: 't1' });
+    await expect(createApiKey(db, 'auth_test', { ownerType: 'tenant', ownerId: 't2', label: 'demo', key: given })).rejects.toThrow(/already exists/);
+    await expect(createApiKey(db, 'auth_test', { ownerType: 'tenant', ownerId: 't1', label: 'demo', key: `sk_given0000001.${'h'.repeat(43)}` })).rejects.toThrow(/already exists/);
+    await expect(createApiKey(db, 'auth_test', { ownerType: 'tenant', ownerId: 't1', label: 'demo', key: 'not-a-key' })).rejects.toThrow(/must look like/);
+  });
 });
