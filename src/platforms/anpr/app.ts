@@ -6,6 +6,8 @@ import { databaseHealth, type AppContext } from '../../core/runtime.ts';
 import { registerBackoffice } from './backoffice.ts';
 import { registerEservices, type CallerAuth } from './eservices.ts';
 import { SCHEMA } from './schema.ts';
+import { registerAnprPages } from './web/index.ts';
+import { anprErrorPage } from './web/layout.ts';
 
 export const ANPR_TITLE = 'ANPR — Anagrafe nazionale della popolazione residente';
 
@@ -40,9 +42,14 @@ export async function buildAnprHttp(ctx: AppContext, options: AnprHttpOptions = 
     logLevel: ctx.config.logLevel,
     trustProxy: ctx.config.trustProxy,
     healthChecks: databaseHealth(ctx),
+    cookieSecret: ctx.secret,
+    renderErrorPage: anprErrorPage,
+    // Citizens sign in at the identity platform and come back from it.
+    formActionOrigins: [ctx.config.urls.identity],
   });
   const db = ctx.database.db;
   registerEservices(app, { db, callerAuth: options.callerAuth ?? anprCallerAuth(ctx), today: options.today });
   registerBackoffice(app, { db, today: options.today });
+  await registerAnprPages(app, { db, secret: ctx.secret, publicUrl: ctx.config.urls.anpr }, []);
   return app;
 }

@@ -3,6 +3,7 @@
 // officers' scoping and "stato di famiglia" at a date; the rest are procedures and the e-service access log.
 import { auditMigrations } from '../../core/audit.ts';
 import { apiKeyMigrations } from '../../core/auth/api-keys.ts';
+import { sessionMigrations } from '../../core/auth/sessions.ts';
 import { sqlMigration, type Migration } from '../../core/migrations.ts';
 import { voucherCallCounterMigrations } from '../../clients/pdnd/voucher.ts';
 
@@ -112,4 +113,6 @@ export const anprMigrations: Migration[] = [
     `create index access_log_person on {schema}.access_log (id_anpr, at desc)`,
     `create index access_log_consumer on {schema}.access_log (consumer_id, at desc)`,
   ),
+  // The ANPR pages (citizen area, registry office) keep server-side sessions.
+  ...sessionMigrations,
 ];

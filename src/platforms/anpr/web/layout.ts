@@ -1,0 +1,86 @@
+// The frame of every ANPR page: the header, the navigation of whoever is signed in (citizen area under
+// /cittadino, registry office under /ufficio), the page, the footer.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { html, type SafeHtml } from '../../../core/html.ts';
+import { csrfField } from '../../../core/forms.ts';
+import { platformPage, sendHtml, type NavLink } from '../../../core/ui.ts';
+import type { ErrorPageInput } from '../../../core/http.ts';
+import { webT, type WebKey } from './messages.ts';
+import { citizenOf, officerOf } from './session.ts';
+
+export const CITIZEN = '/cittadino';
+export const OFFICE = '/ufficio';
+
+const CITIZEN_NAV: readonly [WebKey, string][] = [
+  ['navMyData', CITIZEN],
+  ['navCertificates', `${CITIZEN}/certificati`],
+  ['navSelfDeclaration', `${CITIZEN}/autocertificazione`],
+  ['navResidence', `${CITIZEN}/residenza`],
+  ['navRectification', `${CITIZEN}/rettifica`],
+  ['navContacts', `${CITIZEN}/contatti`],
+  ['navAccessLog', `${CITIZEN}/consultazioni`],
+];
+
+const OFFICE_NAV: readonly [WebKey, string][] = [
+  ['navSearch', OFFICE],
+  ['navDeclarations', `${OFFICE}/dichiarazioni`],
+  ['navRectifications', `${OFFICE}/rettifiche`],
+  ['navBirth', `${OFFICE}/nascita`],
+];
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The CSRF token of the page's forms (set on the ANPR page routes, which have a session). */
+    anprCsrf?: () => string;
+  }
+}
+
+/** The hidden CSRF field of a form on an ANPR page. */
+export function csrf(request: FastifyRequest): SafeHtml {
+  if (!request.anprCsrf) throw new Error('forms need the ANPR session (register the route inside registerAnprPages)');
+  return csrfField(request.anprCsrf());
+}
+
+export interface AnprPageInput {
+  title: string;
+  main: SafeHtml;
+  breadcrumb?: readonly { label: string; href?: string }[];
+}
+
+export function anprPage(request: FastifyRequest, input: AnprPageInput): string {
+  const tr = webT(request.locale);
+  const citizen = citizenOf(request);
+  const officer = officerOf(request);
+  const [items, who, signOut] = citizen
+    ? [CITIZEN_NAV, `${citizen.givenName} ${citizen.familyName}`, `${CITIZEN}/esci`]
+    : officer
+      ? [OFFICE_NAV, `${officer.name} — ${officer.comuneName}`, `${OFFICE}/esci`]
+      : [undefined, undefined, undefined];
+  const nav: NavLink[] | undefined = items?.map(([key, href]) => ({ label: tr(key), href }));
+  return platformPage({
+    request,
+    title: input.title,
+    main: input.main,
+    breadcrumb: input.breadcrumb,
+    breadcrumbLabel: tr('breadcrumb'),
+    chrome: { brand: tr('brand'), tagline: tr('tagline'), homeHref: '/', footer: tr('footer'), skipToContent: tr('skipToContent'), languages: tr('languages'), mainNav: tr('mainNav') },
+    nav,
+    user:
+      who && request.anprCsrf
+        ? html`<span>${tr('signedInAs', { name: who })}</span><form method="post" action="${signOut}">${csrf(request)}<button type="submit" class="btn btn-outline-primary btn-sm">${tr('signOut')}</button></form>`
+        : undefined,
+  });
+}
+
+export function sendPage(reply: FastifyReply, request: FastifyRequest, input: AnprPageInput, status = 200): FastifyReply {
+  return sendHtml(reply, anprPage(request, input), status);
+}
+
+export function anprErrorPage(request: FastifyRequest, error: ErrorPageInput): string {
+  const tr = webT(request.locale);
+  const title = tr('errorTitle', { status: error.status });
+  return anprPage(request, {
+    title,
+    main: html`<h1>${title}</h1><p class="lead">${error.status >= 500 ? error.title : (error.detail ?? error.title)}</p><p class="small text-muted">${tr('errorRequestId', { id: error.requestId })}</p><p><a class="btn btn-primary" href="/">${tr('backHome')}</a></p>`,
+  });
+}
