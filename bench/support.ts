@@ -73,12 +73,19 @@ export interface BenchSystem {
   stop(): Promise<void>;
 }
 
+export interface BenchSystemOptions {
+  /** Configuration over the defaults below, e.g. the ports of apps started in other processes. */
+  env?: Record<string, string>;
+  /** Load the demo data (default true). */
+  seed?: boolean;
+}
+
 /**
  * Migrates, seeds and starts these apps as `npm start` does (NODE_ENV=production, log level warn),
  * on free ports and a fresh data directory: the embedded PGlite there, or the PostgreSQL at
  * $DATABASE_URL when set (migrations and demo data are idempotent).
  */
-export async function startBenchSystem(apps: AppName[]): Promise<BenchSystem> {
+export async function startBenchSystem(apps: AppName[], options: BenchSystemOptions = {}): Promise<BenchSystem> {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'sportello-bench-'));
   const config = loadConfig({
     ...(await freePortsEnv()),
@@ -90,11 +97,12 @@ export async function startBenchSystem(apps: AppName[]): Promise<BenchSystem> {
     DATABASE_URL: process.env.DATABASE_URL,
     // As behind a TLS proxy on this host: the load generator's X-Forwarded-For names each virtual client.
     TRUST_PROXY: 'loopback',
+    ...options.env,
   });
   const ctx = await createContext(config);
   const modules = await loadApps(apps);
   await migrateApps(ctx, modules);
-  await seedApps(ctx, modules);
+  if (options.seed !== false) await seedApps(ctx, modules);
   const running = await startApps(ctx, modules);
   return {
     ctx,

@@ -1,0 +1,83 @@
+// The HTTP ceiling on loopback, shared by the benchmarks that report against it: a bare Fastify
+// hello-world, our HTTP stack (createHttpApp: cookies, locale, request id, helmet/CSP, rate-limit
+// plugin, OpenAPI) answering GET /health with no checks, and the comune app's GET /health (which runs
+// `select 1` on the database). A benchmark includes baselineRoles in its serveIfChild roles; each
+// server then runs in a child process and autocannon drives it from the parent.
+import autocannon from 'autocannon';
+import Fastify from 'fastify';
+import { createHttpApp } from '../src/core/http.ts';
+import { fixed, startBenchSystem, startChild } from './support.ts';
+
+export interface Target {
+  url: string;
+  label: string;
+}
+
+export interface Load {
+  connections: number;
+  /** Seconds measured. */
+  duration: number;
+  /** Seconds of load before, not measured. */
+  warmup: number;
+}
+
+async function listenOnLoopback(app: { listen(o: { port: number; host: string }): Promise<string> }): Promise<string> {
+  return app.listen({ port: 0, host: '127.0.0.1' });
+}
+
+export const baselineRoles = {
+  async fastify() {
+    const app = Fastify();
+    app.get('/', async () => ({ hello: 'world' }));
+    const url = await listenOnLoopback(app);
+    return { info: { url: `${url}/`, label: 'bare Fastify, GET / (hello world)' } satisfies Target, stop: () => app.close() };
+  },
+  async stack() {
+    const app = await createHttpApp({ name: 'bench', title: 'bench', description: 'bench', publicUrl: 'http://127.0.0.1', logLevel: 'warn' });
+    const url = await listenOnLoopback(app);
+    return { info: { url: `${url}/health`, label: 'createHttpApp, GET /health (no checks)' } satisfies Target, stop: () => app.close() };
+  },
+  async comune() {
+    const system = await startBenchSystem(['comune']);
+    const label = `comune app, GET /health (select 1 on ${system.database})`;
+    return { info: { url: `${system.urls.comune}/health`, label } satisfies Target, stop: () => system.stop() };
+  },
+};
+
+export type BaselineRole = keyof typeof baselineRoles;
+
+/** Warm-up (not measured), then the measured run, with the same autocannon options. */
+export async function drive(options: autocannon.Options, load: Load): Promise<autocannon.Result> {
+  const run = { ...options, connections: load.connections };
+  if (load.warmup > 0) await autocannon({ ...run, duration: load.warmup });
+  return autocannon({ ...run, duration: load.duration });
+}
+
+export const RESULT_HEADER = ['SERVER', 'REQ/S', 'P50 MS', 'P99 MS', 'MAX MS', 'NON-2XX', 'ERRORS'];
+
+/** One table row: REQ/S is the mean of the per-second samples, latencies from autocannon's histogram. */
+export function resultRow(label: string, result: autocannon.Result): string[] {
+  return [label, fixed(result.requests.average, 0), fixed(result.latency.p50, 1), fixed(result.latency.p99, 1), fixed(result.latency.max, 1), String(result.non2xx), String(result.errors)];
+}
+
+/**
+ * Measures these baseline servers one after the other, each in a child process started from `script`
+ * (which must serve baselineRoles); returns one resultRow each.
+ */
+export async function measureBaselines(script: string | URL, roles: readonly BaselineRole[], load: Load): Promise<string[][]> {
+  const rows: string[][] = [];
+  for (const role of roles) {
+    const server = await startChild<Target>(script, role);
+    try {
+      const { url, label } = server.info;
+      const first = await fetch(url);
+      if (first.status !== 200) throw new Error(`${url} answered ${first.status}`);
+      const result = await drive({ url }, load);
+      rows.push(resultRow(label, result));
+      console.log(`measured ${label}: ${fixed(result.requests.average, 0)} req/s`);
+    } finally {
+      await server.stop();
+    }
+  }
+  return rows;
+}
