@@ -1,6 +1,21 @@
 // PDND client library: the door to the interoperability platform for consumers and providers.
 export { ANPR_ESERVICES, anprAudience, type AnprEservice } from './anpr.ts';
 export { CLIENT_ASSERTION_TYPE, pdndEndpoints, type PdndEndpoints, type VoucherStatus } from './endpoints.ts';
+export { demoPdndApiKey } from './demo.ts';
+export {
+  listClients,
+  listEservices,
+  listPurposes,
+  PdndApiError,
+  type PdndApiOptions,
+  type PdndClientKey,
+  type PdndConsumerClient,
+  type PdndDescriptor,
+  type PdndEserviceInfo,
+  type PdndPurpose,
+  type PdndPurposeVersion,
+  type PurposeState,
+} from './management.ts';
 export {
   buildClientAssertion,
   createVoucherSource,

@@ -14,7 +14,7 @@ const pdnd: AppModule = {
   title: PDND_TITLE,
   migrations: pdndMigrations,
   async seedDemo(ctx) {
-    await seedPdnd(ctx.database.db, { anpr: ctx.config.urls.anpr });
+    await seedPdnd(ctx.database.db, { anpr: ctx.config.urls.anpr }, ctx.secret);
   },
   buildHttp: buildPdndHttp,
   async startBackground(ctx) {

@@ -5,6 +5,10 @@
 import type { Executor } from '../../core/db.ts';
 import type { DemoAccount } from '../../core/runtime.ts';
 import { ANPR_ESERVICES, anprAudience, type AnprEservice } from '../../clients/pdnd/anpr.ts';
+import { demoPdndApiKey } from '../../clients/pdnd/demo.ts';
+import { createApiKey } from '../../core/auth/api-keys.ts';
+import { API_KEY_OWNER } from './api.ts';
+import { SCHEMA } from './schema.ts';
 import { upsertAccount } from './accounts.ts';
 import * as store from './store.ts';
 
@@ -79,7 +83,8 @@ export function anprInterface(anprUrl: string, e: AnprEservice): Record<string, 
 
 const system = (tenantId: string): store.Actor => ({ tenantId, type: 'system', id: 'seed' });
 
-export async function seedPdnd(db: Executor, urls: { anpr: string }): Promise<void> {
+/** `demoKeySecret`: the shared SECRET, from which each demo comune's API key is derived (demoPdndApiKey). */
+export async function seedPdnd(db: Executor, urls: { anpr: string }, demoKeySecret?: string): Promise<void> {
   const anpr = await store.createTenant(db, ANPR_TENANT);
   const existing = await store.listEservices(db, anpr.id, { producerId: anpr.id });
   const eservices: store.Eservice[] = [];
@@ -121,6 +126,8 @@ export async function seedPdnd(db: Executor, urls: { anpr: string }): Promise<vo
     const clients = await store.listClients(db, consumer.id);
     const client = clients.find((x) => x.name === CLIENT_NAME) ?? (await store.createClient(db, actor, { name: CLIENT_NAME, description: 'Client e-service della piattaforma comunale (chiave caricata dal Comune).' }));
     for (const purposeId of purposeIds) if (!client.purposes.includes(purposeId)) await store.addClientPurpose(db, actor, client.id, purposeId);
+    // The comune's seed derives the same key and connects over the API at start-up (src/comune/interop/demo.ts).
+    if (demoKeySecret) await createApiKey(db, SCHEMA, { ownerType: API_KEY_OWNER, ownerId: consumer.id, label: 'demo: piattaforma comunale Sportello', key: demoPdndApiKey(demoKeySecret, c.ipaCode) });
   }
 
   for (const account of DEMO_CONSOLE_ACCOUNTS) {
