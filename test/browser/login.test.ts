@@ -4,56 +4,27 @@
 // Pages are found by role and label, as assistive technology finds them, and the comune home, the
 // IdP login page and the personal area are checked with axe-core (no serious or critical issues).
 // Needs Chromium at /usr/bin/chromium (Debian package `chromium`) or at $CHROMIUM_PATH.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import axe from 'axe-core';
+import type { Browser } from 'playwright-core';
 import { totpCode } from '../../src/core/auth/totp.ts';
 import { identityDemoUsers } from '../../src/platforms/identity/users.ts';
+import { Journey, launchBrowser } from '../support/browser.ts';
 import { startSystem, type TestSystem } from '../support/system.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const TENANT = 'comune-di-bugliano';
-const BLOCKING_IMPACTS = new Set(['serious', 'critical']);
 const user = identityDemoUsers()[0]!;
 
 type AuditedPage = 'comune home' | 'identity provider login' | 'personal area';
-interface Audit {
-  url: string;
-  violations: axe.Result[];
-}
 
 let system: TestSystem;
 let browser: Browser;
-let shotsDir: string;
-let shots = 0;
-const audits = new Map<AuditedPage, Audit>();
-/** Uncaught exceptions and CSP violations seen by the citizen's browser during the journey. */
-const pageProblems: string[] = [];
+let journey: Journey<AuditedPage>;
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(
-      `Chromium not found at ${CHROMIUM}: the browser tests need it. Install the Debian package ` +
-        '(apt-get install -y chromium) or point CHROMIUM_PATH at a Chromium binary.',
-    );
-  }
-  shotsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sportello-browser-'));
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launchBrowser();
+  journey = new Journey(browser);
   system = await startSystem({ apps: ['identity', 'comune'] });
-  console.info(`[browser e2e] database: ${system.databaseKind}; screenshots in ${shotsDir}`);
+  console.info(`[browser e2e] database: ${system.databaseKind}; screenshots in ${journey.shotsDir}`);
 });
 
 afterAll(async () => {
@@ -61,44 +32,14 @@ afterAll(async () => {
   await system?.stop();
 });
 
-/** A screenshot of the whole page, for a human looking at the run (kept in a temp dir). */
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(shotsDir, `${String(++shots).padStart(2, '0')}-${name}.png`), fullPage: true });
-}
-
-/**
- * Runs axe-core on the page the citizen is looking at. The pages' CSP (script-src 'self') refuses the
- * injected script, so axe runs in a second context that bypasses CSP, with the citizen's cookies;
- * the citizen's own context keeps the real CSP.
- */
-async function audit(name: AuditedPage, citizen: BrowserContext, url: string): Promise<void> {
-  const auditor = await browser.newContext({ bypassCSP: true, locale: 'it-IT', storageState: await citizen.storageState() });
-  try {
-    const page = await auditor.newPage();
-    await page.goto(url);
-    await page.addScriptTag({ content: axe.source });
-    const results = await page.evaluate(() => (window as unknown as { axe: typeof axe }).axe.run(document, { resultTypes: ['violations'] }));
-    audits.set(name, { url: page.url(), violations: results.violations });
-    for (const v of results.violations) {
-      console.info(`[axe] ${name}: ${v.id} (${v.impact ?? 'no impact'}) ${v.help}\n  ${v.helpUrl}`);
-      for (const node of v.nodes) console.info(`  - ${node.target.join(' ')}\n    ${node.html}\n    ${node.failureSummary?.replace(/\n/g, '\n    ') ?? ''}`);
-    }
-    if (!results.violations.length) console.info(`[axe] ${name}: no violations`);
-  } finally {
-    await auditor.close();
-  }
-}
+const shot: Journey<AuditedPage>['shot'] = (page, name) => journey.shot(page, name);
+const audit: Journey<AuditedPage>['audit'] = (name, context, url) => journey.audit(name, context, url);
 
 describe('a citizen in the browser', () => {
   it('logs in with SPID L2, reads the personal area in Italian and English, and logs out', { timeout: 90_000 }, async () => {
     const citizen = await browser.newContext({ locale: 'it-IT', viewport: { width: 1280, height: 900 } });
     const page = await citizen.newPage();
-    page.on('pageerror', (err) => pageProblems.push(`${page.url()}: uncaught ${err.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) {
-        pageProblems.push(`${page.url()}: ${message.text()} (from ${message.location().url})`);
-      }
-    });
+    journey.watch(page);
     const comune = new URL(system.urls.comune).origin;
     const identity = new URL(system.urls.identity).origin;
 
@@ -174,17 +115,14 @@ describe('a citizen in the browser', () => {
   });
 
   it('meets no script error and no CSP violation on the way', () => {
-    expect(shots, 'the journey did not start').toBeGreaterThan(0);
-    expect(pageProblems).toEqual([]);
+    expect(journey.shots, 'the journey did not start').toBeGreaterThan(0);
+    expect(journey.pageProblems).toEqual([]);
   });
 
   const audited: AuditedPage[] = ['comune home', 'identity provider login', 'personal area'];
   it.each(audited)('%s has no serious or critical accessibility violations (axe-core)', (name) => {
-    const result = audits.get(name);
+    const result = journey.blocking(name);
     expect(result, `the journey did not reach the ${name}`).toBeDefined();
-    const blocking = result!.violations
-      .filter((v) => BLOCKING_IMPACTS.has(v.impact ?? ''))
-      .map((v) => ({ rule: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) }));
-    expect(blocking, `axe on ${result!.url}`).toEqual([]);
+    expect(result!.violations, `axe on ${result!.url}`).toEqual([]);
   });
 });

@@ -1,0 +1,85 @@
+// Real pages in headless Chromium (playwright-core, the Debian package's binary: never a downloaded
+// browser): launching it, screenshots for a human reading the run, axe-core audits, and the script
+// errors and CSP violations a page meets on the way.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import axe from 'axe-core';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const BLOCKING_IMPACTS = new Set(['serious', 'critical']);
+
+export async function launchBrowser(): Promise<Browser> {
+  if (!fs.existsSync(CHROMIUM)) {
+    throw new Error(`Chromium not found at ${CHROMIUM}: the browser tests need it. Install the Debian package (apt-get install -y chromium) or point CHROMIUM_PATH at a Chromium binary.`);
+  }
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+}
+
+export interface Audit {
+  url: string;
+  violations: axe.Result[];
+}
+
+/** One journey's record: screenshots, axe audits by page name, problems seen by the pages. */
+export class Journey<Name extends string> {
+  readonly shotsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sportello-browser-'));
+  readonly audits = new Map<Name, Audit>();
+  /** Uncaught exceptions and CSP violations seen by the browser during the journey. */
+  readonly pageProblems: string[] = [];
+  shots = 0;
+
+  constructor(readonly browser: Browser) {}
+
+  /** Records the page's uncaught errors and CSP violations. */
+  watch(page: Page): void {
+    page.on('pageerror', (err) => this.pageProblems.push(`${page.url()}: uncaught ${err.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) {
+        this.pageProblems.push(`${page.url()}: ${message.text()} (from ${message.location().url})`);
+      }
+    });
+  }
+
+  /** A screenshot of the whole page, kept in a temp dir. */
+  async shot(page: Page, name: string): Promise<void> {
+    await page.screenshot({ path: path.join(this.shotsDir, `${String(++this.shots).padStart(2, '0')}-${name}.png`), fullPage: true });
+  }
+
+  /**
+   * Runs axe-core on the page the user is looking at. The pages' CSP (script-src 'self') refuses the
+   * injected script, so axe runs in a second context that bypasses CSP, with the user's cookies; the
+   * user's own context keeps the real CSP.
+   */
+  async audit(name: Name, user: BrowserContext, url: string): Promise<void> {
+    const auditor = await this.browser.newContext({ bypassCSP: true, locale: 'it-IT', storageState: await user.storageState() });
+    try {
+      const page = await auditor.newPage();
+      await page.goto(url);
+      await page.addScriptTag({ content: axe.source });
+      const results = await page.evaluate(() => (window as unknown as { axe: typeof axe }).axe.run(document, { resultTypes: ['violations'] }));
+      this.audits.set(name, { url: page.url(), violations: results.violations });
+      for (const v of results.violations) {
+        console.info(`[axe] ${name}: ${v.id} (${v.impact ?? 'no impact'}) ${v.help}\n  ${v.helpUrl}`);
+        for (const node of v.nodes) console.info(`  - ${node.target.join(' ')}\n    ${node.html}\n    ${node.failureSummary?.replace(/\n/g, '\n    ') ?? ''}`);
+      }
+      if (!results.violations.length) console.info(`[axe] ${name}: no violations`);
+    } finally {
+      await auditor.close();
+    }
+  }
+
+  /** The serious and critical violations axe found on a page (undefined if it was never audited). */
+  blocking(name: Name): { url: string; violations: { rule: string; impact: string | null | undefined; help: string; targets: string[] }[] } | undefined {
+    const result = this.audits.get(name);
+    if (!result) return undefined;
+    return {
+      url: result.url,
+      violations: result.violations
+        .filter((v) => BLOCKING_IMPACTS.has(v.impact ?? ''))
+        .map((v) => ({ rule: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) })),
+    };
+  }
+}
