@@ -82,4 +82,23 @@ export const comuneMigrations: Migration[] = [
      )`,
   ),
   sqlMigration('005_citizen_email_verified', 'alter table {schema}.citizens add column email_verified_at timestamptz'),
+  // Each ente's connection to PDND as a consumer (src/comune/interop): secrets sealed with core/secrets.
+  sqlMigration(
+    '006_pdnd_connections',
+    `create table {schema}.pdnd_connections (
+       tenant_id uuid primary key references {schema}.tenants(id),
+       api_key_sealed text,
+       client_id text,
+       kid text,
+       private_jwk_sealed text,
+       public_key_pem text,
+       purposes jsonb not null default '{}'::jsonb,
+       status text not null default 'not-configured' check (status in ('not-configured', 'connected', 'error')),
+       last_error_code text,
+       last_error text,
+       checked_at timestamptz,
+       connected_at timestamptz,
+       updated_at timestamptz not null default now()
+     )`,
+  ),
 ];

@@ -25,6 +25,8 @@ const matrix: [Action, string[]][] = [
   [{ type: 'tenant.readAudit', tenantId: A }, ['adminA']],
   [{ type: 'tenant.manageSettings', tenantId: A }, ['adminA']],
   [{ type: 'tenant.manageSettings', tenantId: B }, []],
+  [{ type: 'tenant.manageInteroperability', tenantId: A }, ['adminA']],
+  [{ type: 'tenant.manageInteroperability', tenantId: B }, []],
   [{ type: 'platform.manageTenants' }, ['platformAdmin']],
 ];
 

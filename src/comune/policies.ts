@@ -13,6 +13,7 @@ export type Action =
   | { type: 'tenant.manageOperators'; tenantId: string }
   | { type: 'tenant.readAudit'; tenantId: string }
   | { type: 'tenant.manageSettings'; tenantId: string }
+  | { type: 'tenant.manageInteroperability'; tenantId: string }
   | { type: 'platform.manageTenants' };
 
 export function may(actor: Actor, action: Action): boolean {
@@ -25,6 +26,7 @@ export function may(actor: Actor, action: Action): boolean {
     case 'tenant.manageOperators':
     case 'tenant.readAudit':
     case 'tenant.manageSettings':
+    case 'tenant.manageInteroperability':
       return actor.kind === 'staff' && actor.role === 'tenant_admin' && actor.tenantId === action.tenantId;
     case 'platform.manageTenants':
       return actor.kind === 'staff' && actor.role === 'platform_admin';
