@@ -46,11 +46,14 @@ export const baselineRoles = {
 
 export type BaselineRole = keyof typeof baselineRoles;
 
-/** Warm-up (not measured), then the measured run, with the same autocannon options. */
-export async function drive(options: autocannon.Options, load: Load): Promise<autocannon.Result> {
+const answered = (r: autocannon.Result) => r['2xx'] + r.non2xx;
+
+/** Warm-up (not measured), then the measured run, with the same autocannon options; responses counts both. */
+export async function drive(options: autocannon.Options, load: Load): Promise<{ result: autocannon.Result; responses: number }> {
   const run = { ...options, connections: load.connections };
-  if (load.warmup > 0) await autocannon({ ...run, duration: load.warmup });
-  return autocannon({ ...run, duration: load.duration });
+  const warm = load.warmup > 0 ? answered(await autocannon({ ...run, duration: load.warmup })) : 0;
+  const result = await autocannon({ ...run, duration: load.duration });
+  return { result, responses: warm + answered(result) };
 }
 
 export const RESULT_HEADER = ['SERVER', 'REQ/S', 'P50 MS', 'P99 MS', 'MAX MS', 'NON-2XX', 'ERRORS'];
@@ -72,7 +75,7 @@ export async function measureBaselines(script: string | URL, roles: readonly Bas
       const { url, label } = server.info;
       const first = await fetch(url);
       if (first.status !== 200) throw new Error(`${url} answered ${first.status}`);
-      const result = await drive({ url }, load);
+      const { result } = await drive({ url }, load);
       rows.push(resultRow(label, result));
       console.log(`measured ${label}: ${fixed(result.requests.average, 0)} req/s`);
     } finally {
