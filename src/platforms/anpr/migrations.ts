@@ -115,4 +115,29 @@ export const anprMigrations: Migration[] = [
   ),
   // The ANPR pages (citizen area, registry office) keep server-side sessions.
   ...sessionMigrations,
+  // Issued certificates (certificates/service.ts): what was certified (a snapshot) and the PDF's hash, for
+  // public verification; one contrassegno (marca da bollo) pays for one certificate only.
+  sqlMigration(
+    'anpr.005_certificates',
+    `create table {schema}.certificates (
+       code text primary key,
+       kind text not null,
+       subject_id text not null,
+       subject_fiscal_code text not null,
+       requester_id text not null,
+       requester_fiscal_code text not null,
+       exempt_use text,
+       bollo_id text,
+       issued_on date not null,
+       issued_at timestamptz not null,
+       reference_date date not null,
+       valid_until date,
+       content jsonb not null,
+       pdf_sha256 text not null,
+       check ((exempt_use is null) <> (bollo_id is null))
+     )`,
+    `create unique index certificates_bollo on {schema}.certificates (bollo_id) where bollo_id is not null`,
+    `create index certificates_requester on {schema}.certificates (requester_fiscal_code, issued_at desc)`,
+    `create index certificates_subject on {schema}.certificates (subject_id, issued_at desc)`,
+  ),
 ];
