@@ -33,7 +33,8 @@ declare module 'fastify' {
   }
 }
 
-function toProblem(err: unknown): unknown {
+/** An AnprError as the HTTP problem it answers (404, 403, 409, 422 naming the fields); other errors unchanged. */
+export function toProblem(err: unknown): unknown {
   if (!(err instanceof service.AnprError)) return err;
   switch (err.code) {
     case 'not-found':
