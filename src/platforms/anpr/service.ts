@@ -160,13 +160,16 @@ export async function registerBirth(db: Executor, officer: Officer, input: Birth
  * when the deceased headed the family, the spouse, else the eldest member, becomes intestatario
  * (relationships of the others are left as they were [simplified: ANPR recodes them to the new head]).
  */
-export async function registerDeath(db: Executor, officer: Officer, input: { idAnpr: string; date: IsoDate }, options: OperationOptions = {}): Promise<PersonState> {
+export async function registerDeath(db: Executor, officer: Officer, input: { idAnpr: string; date: IsoDate; placeIstatCode?: string | null }, options: OperationOptions = {}): Promise<PersonState> {
   const today = options.today ?? todayUtc();
+  if (input.placeIstatCode && !municipalityByIstat(input.placeIstatCode)) {
+    throw new AnprError('rule', `no comune has ISTAT code ${input.placeIstatCode}`, [{ rule: 'unknown-place', field: 'placeIstatCode', message: 'unknown comune' }]);
+  }
   return transaction(db, async (tx) => {
     await requireWritable(tx, officer, input.idAnpr);
     const before = stateNear(await loadEvents(tx, input.idAnpr), input.date);
     if (!before) throw new AnprError('not-found', `no scheda anagrafica ${input.idAnpr}`);
-    const state = await record(tx, officer, input.idAnpr, [{ type: 'died', effectiveDate: input.date, placeIstatCode: null }], today);
+    const state = await record(tx, officer, input.idAnpr, [{ type: 'died', effectiveDate: input.date, placeIstatCode: input.placeIstatCode ?? null }], today);
     if (before.spouseId && before.civilStatus.code === '2') {
       const spouse = personAsOf(await loadEvents(tx, before.spouseId), input.date);
       if (spouse && spouse.status !== 'deceased' && spouse.spouseId === input.idAnpr) {
