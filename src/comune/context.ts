@@ -2,14 +2,12 @@
 import type { FastifyRequest } from 'fastify';
 import type { AppContext } from '../core/runtime.ts';
 import type { Executor } from '../core/db.ts';
-import type { OpenIdProvider, RelyingPartyKeys, RelyingPartyMetadata } from '../clients/identity/index.ts';
+import type { ProviderName, RelyingParty } from '../clients/identity/login.ts';
 import { notFound } from '../core/problem.ts';
 import type { Tenant, TenantRepository } from './tenants/tenants.ts';
 import type { StaffRepository, StaffRole } from './staff/staff.ts';
 import type { CitizenRepository } from './citizens/citizens.ts';
 import type { Actor } from './policies.ts';
-
-export type ProviderName = 'spid' | 'cie';
 
 export interface ComuneContext {
   app: AppContext;
@@ -17,8 +15,8 @@ export interface ComuneContext {
   tenants: TenantRepository;
   staff: StaffRepository;
   citizens: CitizenRepository;
-  providers: Record<ProviderName, OpenIdProvider>;
-  relyingParty: { meta: RelyingPartyMetadata; keys: RelyingPartyKeys };
+  /** The comune platform as a relying party of SPID and CIE. */
+  relyingParty: RelyingParty;
 }
 
 /** The citizen's login, kept in the server-side session. */

@@ -6,12 +6,12 @@ import { notFound } from '../core/problem.ts';
 import { registerSessions } from '../core/auth/sessions.ts';
 import { registerAssets } from '../core/web.ts';
 import { databaseHealth, type AppModule } from '../core/runtime.ts';
-import { OpenIdProvider } from '../clients/identity/index.ts';
+import { relyingParty } from '../clients/identity/login.ts';
+import { relyingPartyKeys } from '../clients/identity/rp-keys.ts';
 import { comuneMigrations } from './migrations.ts';
 import { TenantRepository } from './tenants/tenants.ts';
 import { StaffRepository } from './staff/staff.ts';
 import { CitizenRepository } from './citizens/citizens.ts';
-import { relyingPartyKeys } from './auth/rp-keys.ts';
 import { registerCitizenLoginRoutes, registerCitizenLogout, registerRelyingPartyRoutes } from './auth/citizen-auth.ts';
 import { registerPersonalArea } from './area/routes.ts';
 import { registerBackoffice } from './backoffice/routes.ts';
@@ -81,7 +81,7 @@ const comune: AppModule = {
       if (isLocale(lang)) reply.setCookie('lang', lang, { path: '/', sameSite: 'lax', maxAge: 365 * 86400 });
     });
 
-    const keys = await relyingPartyKeys(db);
+    const keys = await relyingPartyKeys(db, 'comune');
     const meta = {
       entityId: `${config.urls.comune}/`,
       clientName: 'Sportello — Comune',
@@ -89,18 +89,13 @@ const comune: AppModule = {
       postLogoutRedirectUri: `${config.urls.comune}/auth/logged-out`,
       homepageUri: `${config.urls.comune}/`,
     };
-    const allowHttp = config.urls.identity.startsWith('http:');
     const context: ComuneContext = {
       app: ctx,
       db,
       tenants: new TenantRepository(db),
       staff: new StaffRepository(db),
       citizens: new CitizenRepository(db),
-      providers: {
-        spid: new OpenIdProvider(`${config.urls.identity}/oidc/spid`, meta, keys, allowHttp),
-        cie: new OpenIdProvider(`${config.urls.identity}/oidc/cie`, meta, keys, allowHttp),
-      },
-      relyingParty: { meta, keys },
+      relyingParty: relyingParty(config.urls.identity, meta, keys),
     };
 
     registerPlatformPages(app, context);

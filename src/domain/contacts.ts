@@ -1,4 +1,4 @@
-// Contact data rules: what the personal area and tenant settings accept.
+// Contact data rules (e-mail, phone): what the comune's personal area and settings and the ANPR citizen area accept.
 
 // A pragmatic subset of RFC 5321/5322: one @, a dotted domain, no spaces, at most 254 characters.
 export function isValidEmail(value: string): boolean {

@@ -7,5 +7,6 @@ export * from './fiscal-code.ts';
 export * from './partita-iva.ts';
 export * from './iban.ts';
 export * from './holidays.ts';
+export * from './contacts.ts';
 export * from './demo-people.ts';
 export { italianCheckCharacter } from './check-character.ts';

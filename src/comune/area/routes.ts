@@ -11,7 +11,7 @@ import { assertCsrf } from '../../core/auth/csrf.ts';
 import { invalid, unauthorized, type InvalidField } from '../../core/problem.ts';
 import { acrRank } from '../../clients/identity/index.ts';
 import { citizenLogin, requireTenant, type CitizenLogin, type ComuneContext } from '../context.ts';
-import { isValidEmail, isValidItalianPhone, normalizePhone } from '../contacts.ts';
+import { isValidEmail, isValidItalianPhone, normalizePhone } from '../../domain/contacts.ts';
 import { t, type ComuneT } from '../messages.ts';
 import { alert, csrfField, errorSummary, textField, type FieldErrors } from '../../core/forms.ts';
 import { renderPage } from '../website/layout.ts';

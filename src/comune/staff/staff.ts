@@ -5,7 +5,7 @@ import { hashPassword, verifyPassword } from '../../core/auth/passwords.ts';
 import { LoginThrottle } from '../../core/auth/throttle.ts';
 import { verifyTotp } from '../../core/auth/totp.ts';
 import type { InvalidField } from '../../core/problem.ts';
-import { isValidEmail } from '../contacts.ts';
+import { isValidEmail } from '../../domain/contacts.ts';
 
 export const STAFF_ROLES = ['operator', 'tenant_admin', 'platform_admin'] as const;
 export type StaffRole = (typeof STAFF_ROLES)[number];

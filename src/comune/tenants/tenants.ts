@@ -4,7 +4,7 @@ import type { InvalidField } from '../../core/problem.ts';
 import { LOCALES, type Locale } from '../../core/i18n.ts';
 import { validatePartitaIva } from '../../domain/partita-iva.ts';
 import { municipalityByIstat } from '../../domain/municipalities.ts';
-import { isValidEmail, isValidItalianPhone } from '../contacts.ts';
+import { isValidEmail, isValidItalianPhone } from '../../domain/contacts.ts';
 import { isReadableOnWhiteText } from '../website/theme.ts';
 
 export interface Tenant {

@@ -19,9 +19,12 @@ const identity: AppModule = {
   async seedDemo(ctx) {
     const db = ctx.database.db;
     await seedDemoUsers(db);
-    // The Comune platform is the demo relying party (its EC: <comune>/.well-known/openid-federation).
-    const comune = `${ctx.config.urls.comune}/`;
-    if (!(await findRelyingParty(db, comune))) await onboardRelyingParty(db, { entityId: comune, organizationName: 'Comune di Bugliano' });
+    // The demo relying parties: the Comune platform and ANPR's citizen area (EC: <entity id>.well-known/openid-federation).
+    const relyingParties = [
+      { entityId: `${ctx.config.urls.comune}/`, organizationName: 'Comune di Bugliano' },
+      { entityId: `${ctx.config.urls.anpr}/`, organizationName: 'ANPR — Ministero dell’Interno' },
+    ];
+    for (const rp of relyingParties) if (!(await findRelyingParty(db, rp.entityId))) await onboardRelyingParty(db, rp);
   },
 
   buildHttp: buildIdentityHttp,
