@@ -8,6 +8,7 @@ import type { Tenant, TenantRepository } from './tenants/tenants.ts';
 import type { StaffRepository, StaffRole } from './staff/staff.ts';
 import type { CitizenRepository } from './citizens/citizens.ts';
 import type { Actor } from './policies.ts';
+import type { ComuneInterop } from './interop/service.ts';
 
 export interface ComuneContext {
   app: AppContext;
@@ -17,6 +18,8 @@ export interface ComuneContext {
   citizens: CitizenRepository;
   /** The comune platform as a relying party of SPID and CIE. */
   relyingParty: RelyingParty;
+  /** Each ente's PDND connection and its ANPR client (src/comune/interop). */
+  interop: ComuneInterop;
 }
 
 /** The citizen's login, kept in the server-side session. */

@@ -26,6 +26,8 @@ import type { ComuneContext } from './context.ts';
 import { comuneDemoAccounts, seedComuneDemo } from './seed.ts';
 import { createJobWorker } from '../core/jobs.ts';
 import { VERIFY_EMAIL_JOB, verifyEmailHandler } from './citizens/email-verification.ts';
+import { comuneInterop, pdndConnectJobs } from './interop/startup.ts';
+import { registerInteropRoutes } from './interop/routes.ts';
 
 const comune: AppModule = {
   name: 'comune',
@@ -35,15 +37,17 @@ const comune: AppModule = {
   demoAccounts: comuneDemoAccounts,
 
   async startBackground(ctx) {
+    const pdnd = pdndConnectJobs(ctx, comuneInterop(ctx));
     const worker = createJobWorker({
       db: ctx.database.db,
       schema: 'comune',
-      handlers: { [VERIFY_EMAIL_JOB]: verifyEmailHandler(ctx.mailer, ctx.config.urls.comune, ctx.secret) },
+      handlers: { [VERIFY_EMAIL_JOB]: verifyEmailHandler(ctx.mailer, ctx.config.urls.comune, ctx.secret), ...pdnd.handlers },
       concurrency: 4,
       listenUrl: ctx.config.databaseUrl,
       logger: ctx.logger.child({ app: 'comune', worker: 'jobs' }),
     });
     await worker.start();
+    await pdnd.enqueue();
     return () => worker.stop();
   },
 
@@ -96,6 +100,7 @@ const comune: AppModule = {
       staff: new StaffRepository(db),
       citizens: new CitizenRepository(db),
       relyingParty: relyingParty(config.urls.identity, meta, keys),
+      interop: comuneInterop(ctx),
     };
 
     registerPlatformPages(app, context);
@@ -117,6 +122,7 @@ const comune: AppModule = {
         registerPersonalArea(scope, context);
         registerBackoffice(scope, context);
         registerTenantSettings(scope, context);
+        registerInteropRoutes(scope, context);
       },
       { prefix: '/:tenant' },
     );

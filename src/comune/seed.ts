@@ -7,6 +7,7 @@ import { BUGLIANO, municipalityByIstat } from '../domain/municipalities.ts';
 import { TenantRepository, type TenantInput } from './tenants/tenants.ts';
 import { createStaffUser, createTenant, type CommandActor } from './commands.ts';
 import type { StaffRole } from './staff/staff.ts';
+import { seedDemoPdndKeys } from './interop/startup.ts';
 
 /** An ente's numeric codice fiscale: 10 digits plus the check digit (DPR 605/1973). */
 const enteFiscalCode = (first10: string) => first10 + partitaIvaCheckDigit(first10);
@@ -80,6 +81,8 @@ export async function seedComuneDemo(ctx: AppContext): Promise<void> {
   const db = ctx.database.db;
   const tenants = new TenantRepository(db);
   for (const tenant of DEMO_TENANTS) await ensure(() => createTenant(db, tenant, SEED));
+  // Demo only: each ente's PDND API key derived from SECRET, the one PDND's seed creates; connected at start-up.
+  await seedDemoPdndKeys(ctx, (await Promise.all(DEMO_TENANTS.map((t) => tenants.bySlug(t.slug)))).filter((t) => t !== undefined));
   for (const person of DEMO_STAFF) {
     const tenant = person.tenantSlug ? await tenants.bySlug(person.tenantSlug) : undefined;
     await ensure(() =>

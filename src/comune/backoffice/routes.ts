@@ -15,6 +15,8 @@ import { renderPage } from '../website/layout.ts';
 import { sendPage } from '../website/routes.ts';
 import { registerStaffLogin } from '../staff/login-routes.ts';
 import { createStaffUser } from '../commands.ts';
+import { INTEROP_PATH } from '../interop/routes.ts';
+import { interopT } from '../interop/messages.ts';
 
 const TenantParams = Type.Object({ tenant: Type.String() });
 
@@ -38,6 +40,7 @@ export function desk(request: FastifyRequest, staff: StaffLogin, title: string, 
     links.push(
       [`/${tenant.slug}/backoffice/operatori`, tr('backoffice.operators')],
       [`/${tenant.slug}/backoffice/ente`, tr('settings.title')],
+      [`/${tenant.slug}${INTEROP_PATH}`, interopT(request.locale)('interop.title')],
       [`/${tenant.slug}/backoffice/registro-attivita`, tr('backoffice.auditLog')],
     );
   }

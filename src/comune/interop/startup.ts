@@ -1,21 +1,44 @@
-// `npm start` with no manual step: the demo entes get their PDND management API key derived from the
-// shared SECRET (the PDND seed derives the same one, demoPdndApiKey), and at start-up every ente with
-// a stored key but no working connection is connected over HTTP by a durable job, retried with backoff
-// until PDND answers. A connected ente is left alone.
+// The interop service as the comune app starts it, and `npm start` with no manual step: the demo entes
+// get their PDND management API key derived from the shared SECRET (PDND's seed derives the same one,
+// demoPdndApiKey), and at start-up every ente with a stored key but no working connection is connected
+// over HTTP by a durable job, retried with backoff until PDND answers. A connected ente is left alone.
 import type { Logger } from 'pino';
 import type { Executor } from '../../core/db.ts';
 import { enqueue, PermanentJobError, type JobHandler } from '../../core/jobs.ts';
 import { demoPdndApiKey } from '../../clients/pdnd/index.ts';
-import type { TenantRepository } from '../tenants/tenants.ts';
+import type { AppContext } from '../../core/runtime.ts';
+import { TenantRepository } from '../tenants/tenants.ts';
 import { PdndConnectError, PERMANENT_CONNECT_ERRORS } from './connect.ts';
-import type { ComuneInterop } from './service.ts';
-import type { PdndConnectionRepository } from './store.ts';
+import { createComuneInterop, type ComuneInterop } from './service.ts';
+import { PdndConnectionRepository } from './store.ts';
 
 export const PDND_CONNECT_JOB = 'pdnd.connect';
 
 /** Seed: the derived key for each demo ente that has no PDND connection yet (an admin's own key stays). */
-export async function seedDemoPdndKeys(connections: PdndConnectionRepository, secret: string, tenants: readonly { id: string; ipaCode: string }[]): Promise<void> {
-  for (const tenant of tenants) await connections.saveApiKey(tenant.id, demoPdndApiKey(secret, tenant.ipaCode), { onlyIfAbsent: true });
+export async function seedDemoPdndKeys(ctx: AppContext, tenants: readonly { id: string; ipaCode: string }[]): Promise<void> {
+  const connections = new PdndConnectionRepository(ctx.database.db, ctx.secret);
+  for (const tenant of tenants) await connections.saveApiKey(tenant.id, demoPdndApiKey(ctx.secret, tenant.ipaCode), { onlyIfAbsent: true });
+}
+
+/** For the comune's job worker: the connect handler, and the start-up enqueue (logs, never throws). */
+export function pdndConnectJobs(ctx: AppContext, interop: ComuneInterop): { handlers: Record<string, JobHandler>; enqueue(): Promise<void> } {
+  const logger = ctx.logger.child({ app: 'comune', job: PDND_CONNECT_JOB });
+  return {
+    handlers: { [PDND_CONNECT_JOB]: pdndConnectHandler(interop, new TenantRepository(ctx.database.db), logger) },
+    async enqueue() {
+      try {
+        const created = await enqueuePdndConnections(ctx.database.db, interop.connections);
+        if (created) logger.info({ entes: created }, 'comune: connecting entes to PDND in the background');
+      } catch (err) {
+        logger.error({ err }, 'comune: could not schedule the PDND connections');
+      }
+    },
+  };
+}
+
+/** The ente's PDND connection service, from the app's configuration. */
+export function comuneInterop(ctx: AppContext): ComuneInterop {
+  return createComuneInterop({ db: ctx.database.db, secret: ctx.secret, pdndUrl: ctx.config.urls.pdnd, anprUrl: ctx.config.urls.anpr });
 }
 
 /** Start-up: one connect job per ente waiting to be connected; the same state never gets two jobs. */

@@ -126,7 +126,7 @@ export async function seedPdnd(db: Executor, urls: { anpr: string }, demoKeySecr
     const clients = await store.listClients(db, consumer.id);
     const client = clients.find((x) => x.name === CLIENT_NAME) ?? (await store.createClient(db, actor, { name: CLIENT_NAME, description: 'Client e-service della piattaforma comunale (chiave caricata dal Comune).' }));
     for (const purposeId of purposeIds) if (!client.purposes.includes(purposeId)) await store.addClientPurpose(db, actor, client.id, purposeId);
-    // The comune's seed derives the same key and connects over the API at start-up (src/comune/interop/demo.ts).
+    // The comune's seed derives the same key and connects over the API at start-up (src/comune/interop/startup.ts).
     if (demoKeySecret) await createApiKey(db, SCHEMA, { ownerType: API_KEY_OWNER, ownerId: consumer.id, label: 'demo: piattaforma comunale Sportello', key: demoPdndApiKey(demoKeySecret, c.ipaCode) });
   }
 
