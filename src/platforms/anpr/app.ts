@@ -6,6 +6,7 @@ import { databaseHealth, type AppContext } from '../../core/runtime.ts';
 import { registerBackoffice } from './backoffice.ts';
 import { registerEservices, type CallerAuth } from './eservices.ts';
 import { SCHEMA } from './schema.ts';
+import { registerCertificateRoutes } from './certificates/routes.ts';
 import { registerAnprPages } from './web/index.ts';
 import { anprErrorPage } from './web/layout.ts';
 
@@ -50,6 +51,8 @@ export async function buildAnprHttp(ctx: AppContext, options: AnprHttpOptions = 
   const db = ctx.database.db;
   registerEservices(app, { db, callerAuth: options.callerAuth ?? anprCallerAuth(ctx), today: options.today });
   registerBackoffice(app, { db, today: options.today });
-  await registerAnprPages(app, { db, secret: ctx.secret, publicUrl: ctx.config.urls.anpr }, []);
+  await registerAnprPages(app, { db, secret: ctx.secret, publicUrl: ctx.config.urls.anpr }, [
+    (pages) => registerCertificateRoutes(pages, { db, publicUrl: ctx.config.urls.anpr, today: options.today }),
+  ]);
   return app;
 }

@@ -5,7 +5,7 @@ import type { IsoDate } from '../../../domain/dates.ts';
 import type { Sex } from '../../../domain/fiscal-code.ts';
 import { municipalityByIstat } from '../../../domain/municipalities.ts';
 import { CIVIL_STATUS_CODES, RELATIONSHIP_CODES, type CivilStatusCode, type RelationshipCode } from '../codes.ts';
-import type { PersonState, Place } from '../model.ts';
+import type { Address, PersonState, Place } from '../model.ts';
 import { cittadinanza } from '../presenter.ts';
 import type { FamilyMemberState } from '../store.ts';
 import { certificateTitle, kindSpec, validUntil, type CertificateKind } from './kinds.ts';
@@ -17,8 +17,10 @@ export interface PersonSummary {
   readonly familyName: string;
   readonly sex: Sex;
   readonly birthDate: IsoDate;
-  /** As printed: "PISA (PI)", "BUENOS AIRES (ARGENTINA)". */
+  /** As printed: "PISA (PI)", "BUENOS AIRES (ARGENTINA)", "ARGENTINA". */
   readonly birthPlace: string;
+  /** Born in a foreign state whose locality is not recorded: "nato in ARGENTINA" rather than "a". */
+  readonly bornInState?: true;
 }
 
 export interface FamilyMemberSummary extends PersonSummary {
@@ -55,8 +57,20 @@ export function placeLabel(place: Place): string {
   return (place.locality ? `${place.locality} (${place.name})` : place.name).toUpperCase();
 }
 
+/** "VIA ROMA 15, INT. 3". */
+export const addressLine = (r: Address) => `${r.species} ${r.streetName} ${r.houseNumber}${r.interior ? `, int. ${r.interior}` : ''}`.toUpperCase();
+
 export function personSummary(p: PersonState): PersonSummary {
-  return { fiscalCode: p.fiscalCode, givenName: p.givenName, familyName: p.familyName, sex: p.sex, birthDate: p.birthDate, birthPlace: placeLabel(p.birthPlace) };
+  const place = p.birthPlace;
+  return {
+    fiscalCode: p.fiscalCode,
+    givenName: p.givenName,
+    familyName: p.familyName,
+    sex: p.sex,
+    birthDate: p.birthDate,
+    birthPlace: placeLabel(place),
+    ...(place.kind === 'foreign' && !place.locality ? { bornInState: true as const } : {}),
+  };
 }
 
 export interface ContentInput {
@@ -92,7 +106,7 @@ export function certificateContent(input: ContentInput): CertificateContent {
     comune: { istatCode: istat, name: m?.name ?? r?.comune ?? '', province: m?.province ?? r?.province ?? '' },
     subject: { ...personSummary(p), idAnpr: p.idAnpr },
     ...(has('residenza') && r
-      ? { residence: { address: `${r.species} ${r.streetName} ${r.houseNumber}${r.interior ? `, int. ${r.interior}` : ''}`.toUpperCase(), comune: r.comune.toUpperCase(), province: r.province, postcode: r.postcode, since: r.since } }
+      ? { residence: { address: addressLine(r), comune: r.comune.toUpperCase(), province: r.province, postcode: r.postcode, since: r.since } }
       : {}),
     ...(has('aire') && a
       ? { aire: { state: a.stateName.toUpperCase(), city: a.city.toUpperCase(), address: a.address.toUpperCase(), ...(a.consulate ? { consulate: a.consulate } : {}), since: a.since } }
@@ -136,10 +150,16 @@ export const relationshipLabel = (code: RelationshipCode, sex: Sex) => genderedL
 
 export const fullName = (p: { familyName: string; givenName: string }) => `${p.familyName} ${p.givenName}`.toUpperCase();
 
-/** "nato a PISA (PI) il 14/03/1978". */
-export const bornLine = (p: PersonSummary) => `${bySex(p.sex, 'nato', 'nata')} a ${p.birthPlace} il ${italianDate(p.birthDate)}`;
+/** "nato a PISA (PI) il 14/03/1978", "nata in ARGENTINA il ...". */
+export const bornLine = (p: PersonSummary) => `${bySex(p.sex, 'nato', 'nata')} ${p.bornInState ? 'in' : 'a'} ${p.birthPlace} il ${italianDate(p.birthDate)}`;
 
 export const comuneLabel = (c: CertificateContent['comune']) => `${c.name} (${c.province})`.toUpperCase();
+
+/** Names of the subject's states of citizenship, Italy apart ("ITALIA" as ANPR's descrizioneStato). */
+export function citizenshipStates(p: PersonState): { italian: boolean; others: string[] } {
+  const states = cittadinanza(p).map((c) => c.descrizioneStato);
+  return { italian: states.includes('ITALIA'), others: states.filter((s) => s !== 'ITALIA') };
+}
 
 function citizenshipStatement(citizenships: readonly string[], sex: Sex, verb: string): string {
   const others = citizenships.filter((c) => c !== 'ITALIA');
