@@ -102,10 +102,6 @@ export class PdndConnectionRepository {
     return { kid: row.kid!, publicKeyPem: row.public_key_pem! };
   }
 
-  async hasKeyPair(tenantId: string): Promise<boolean> {
-    return Boolean((await this.row(tenantId))[0]?.private_jwk_sealed);
-  }
-
   /** Records a connect or a check: connected (with what was discovered, when connecting) or the error. */
   async record(tenantId: string, outcome: Outcome, tx: Executor = this.db): Promise<void> {
     if (outcome.status === 'connected') {
