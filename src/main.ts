@@ -20,6 +20,7 @@ const USAGE = `Usage: sportello <command>
                              relying parties admitted by the SPID/CIE identity providers
   pdnd apikey create <ipa> [label] | pdnd clients <ipa> | pdnd key add <ipa> <client id> <pem file> [name]
        | pdnd account create <ipa> <e-mail> <password> <name>   bodies on the PDND platform
+  anpr officer create <istat> <e-mail> <name>   a registry officer of a comune (password and TOTP secret shown once)
 
 Apps: ${START_ORDER.join(', ')}. Configuration is read from the environment (see README).`;
 
@@ -87,10 +88,10 @@ async function withContext(fn: (ctx: AppContext) => Promise<void>): Promise<void
 }
 
 /** A platform's own command: its schema migrated first, the lines it returns printed. */
-async function runAppCommand(app: AppName, run: (db: AppContext['database']['db']) => Promise<string[]>): Promise<void> {
+async function runAppCommand(app: AppName, run: (db: AppContext['database']['db'], ctx: AppContext) => Promise<string[]>): Promise<void> {
   await withContext(async (ctx) => {
     await migrateApps(ctx, await loadApps([app]));
-    for (const line of await run(ctx.database.db)) console.log(line);
+    for (const line of await run(ctx.database.db, ctx)) console.log(line);
   });
 }
 
@@ -209,6 +210,8 @@ export async function main(argv: string[]): Promise<void> {
         return await runAppCommand('identity', async (db) => (await import('./platforms/identity/cli.ts')).runRelyingPartyCommand(db, rest));
       case 'pdnd':
         return await runAppCommand('pdnd', async (db) => (await import('./platforms/pdnd/cli.ts')).runPdndCommand(db, rest));
+      case 'anpr':
+        return await runAppCommand('anpr', async (db, ctx) => (await import('./platforms/anpr/office/accounts.ts')).runAnprCommand(db, ctx.secret, rest));
       case 'tenant':
       case 'user':
       case 'apikey':

@@ -5,6 +5,7 @@ import type { AppModule } from '../../core/runtime.ts';
 import { buildAnprHttp, ANPR_TITLE } from './app.ts';
 import { anprMigrations } from './migrations.ts';
 import { seedDemoPopulation } from './seed.ts';
+import { anprDemoAccounts, seedDemoOfficers } from './office/accounts.ts';
 
 export { seedPopulation, seedDemoPopulation, DEMO_SEED, DEMO_PEOPLE, type SeedPopulationOptions, type SeedProgress, type SeedResult } from './seed.ts';
 export * from './service.ts';
@@ -23,8 +24,10 @@ const anpr: AppModule = {
   async seedDemo(ctx) {
     const result = await seedDemoPopulation(ctx.database.db);
     if (result) ctx.logger.info({ people: result.people, families: result.families, ms: Math.round(result.elapsedMs) }, 'anpr: demo population seeded');
+    await seedDemoOfficers(ctx.database.db, ctx.secret);
   },
   buildHttp: buildAnprHttp,
+  demoAccounts: anprDemoAccounts,
 };
 
 export default anpr;

@@ -4,6 +4,8 @@
 import { auditMigrations } from '../../core/audit.ts';
 import { apiKeyMigrations } from '../../core/auth/api-keys.ts';
 import { sessionMigrations } from '../../core/auth/sessions.ts';
+import { localAccountsMigration } from '../../core/auth/local-accounts.ts';
+import { loginThrottleMigrations } from '../../core/auth/throttle.ts';
 import { sqlMigration, type Migration } from '../../core/migrations.ts';
 import { voucherCallCounterMigrations } from '../../clients/pdnd/voucher.ts';
 
@@ -140,4 +142,7 @@ export const anprMigrations: Migration[] = [
     `create index certificates_requester on {schema}.certificates (requester_fiscal_code, issued_at desc)`,
     `create index certificates_subject on {schema}.certificates (subject_id, issued_at desc)`,
   ),
+  // Registry officers sign in with e-mail, password and TOTP (office/accounts.ts); failed attempts are throttled.
+  ...loginThrottleMigrations,
+  localAccountsMigration('anpr.office.001_officers', 'officers', 'text', { totp: true }),
 ];
