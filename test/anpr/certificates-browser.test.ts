@@ -2,7 +2,7 @@
 // a certificate issued, then the verification form → the authentic page → a mistyped code → the "not
 // found" page; each page checked with axe-core (no serious or critical issues) and for CSP violations.
 // Needs Chromium at /usr/bin/chromium or $CHROMIUM_PATH.
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { formatCertificateCode } from '../../src/platforms/anpr/certificates/code.ts';
 import { issueCertificate } from '../../src/platforms/anpr/certificates/service.ts';
@@ -12,23 +12,14 @@ import { startSystem, type TestSystem } from '../support/system.ts';
 
 type AuditedPage = 'verification form' | 'authentic certificate' | 'certificate not found';
 
-let system: TestSystem;
-let browser: Browser;
-let journey: Journey<AuditedPage>;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-  journey = new Journey(browser);
-  system = await startSystem({ apps: ['anpr'] });
-  console.info(`[browser e2e] database: ${system.databaseKind}; screenshots in ${journey.shotsDir}`);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await system?.stop();
-});
+let system: TestSystem | undefined;
+let browser: Browser | undefined;
+afterAll(async () => Promise.all([browser?.close(), system?.stop()]));
 
 it('someone handed a certificate checks its code on the verification page', { timeout: 90_000 }, async () => {
+  [browser, system] = await Promise.all([launchBrowser(), startSystem({ apps: ['anpr'] })]);
+  const journey = new Journey<AuditedPage>(browser);
+  console.info(`[browser e2e] database: ${system.databaseKind}; screenshots in ${journey.shotsDir}`);
   const anpr = system.urls.anpr;
   const { code } = await issueCertificate(system.ctx.database.db, {
     requesterFiscalCode: 'BNCMRC78C14G702E',
