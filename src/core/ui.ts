@@ -50,7 +50,10 @@ export interface PlatformPageInput {
 export function platformPage(input: PlatformPageInput): string {
   const { request, chrome } = input;
   const path = request.url.split('?')[0]!;
-  const current = (href: string) => path === href || (href !== input.chrome.homeHref && path.startsWith(`${href}/`));
+  const within = (href: string) => path === href || (href !== input.chrome.homeHref && path.startsWith(`${href}/`));
+  // One current link: the most specific one (a section's home is a prefix of its other pages).
+  const currentHref = (input.nav ?? []).map((l) => l.href).filter(within).sort((a, b) => b.length - a.length)[0];
+  const current = (href: string) => href === currentHref;
   const nav =
     input.nav?.length || input.user
       ? html`<nav class="navbar navbar-expand-lg bg-light mb-4" aria-label="${chrome.mainNav}"><div class="container"><ul class="navbar-nav flex-row flex-wrap">

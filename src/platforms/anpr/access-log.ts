@@ -27,10 +27,10 @@ export async function logAccess(db: Executor, e: AccessEntry): Promise<void> {
     values (${e.consumerId}, ${e.consumerName ?? null}, ${e.purposeId ?? null}, ${e.eservice}, ${e.fiscalCode}, ${e.idAnpr}, ${e.outcome}, ${e.asOf ?? null}, ${e.requestId ?? null})`.execute(db);
 }
 
-/** Who consulted a person's record, newest first. */
-export async function readAccessLog(db: Executor, idAnpr: string, limit = 100): Promise<AccessRecord[]> {
+/** Who consulted a person's record, newest first (`offset` entries skipped, for pages). */
+export async function readAccessLog(db: Executor, idAnpr: string, limit = 100, offset = 0): Promise<AccessRecord[]> {
   const { rows } = await sql<{ id: number; at: Date; consumer_id: string; consumer_name: string | null; purpose_id: string | null; eservice: string; fiscal_code: string; id_anpr: string | null; outcome: 'found' | 'not-found'; as_of: string | null; request_id: string | null }>`
-    select * from ${sql.table(`${SCHEMA}.access_log`)} where id_anpr = ${idAnpr} order by at desc, id desc limit ${limit}`.execute(db);
+    select * from ${sql.table(`${SCHEMA}.access_log`)} where id_anpr = ${idAnpr} order by at desc, id desc limit ${limit} offset ${offset}`.execute(db);
   return rows.map((r) => ({
     id: r.id,
     at: new Date(r.at).toISOString(),

@@ -7,6 +7,7 @@ import { registerBackoffice } from './backoffice.ts';
 import { registerEservices, type CallerAuth } from './eservices.ts';
 import { SCHEMA } from './schema.ts';
 import { registerCertificateRoutes } from './certificates/routes.ts';
+import { citizenArea } from './citizen/index.ts';
 import { officePages } from './office/index.ts';
 import { registerAnprPages } from './web/index.ts';
 import { anprErrorPage } from './web/layout.ts';
@@ -55,6 +56,7 @@ export async function buildAnprHttp(ctx: AppContext, options: AnprHttpOptions = 
   await registerAnprPages(app, { db, secret: ctx.secret, publicUrl: ctx.config.urls.anpr }, [
     (pages) => registerCertificateRoutes(pages, { db, publicUrl: ctx.config.urls.anpr, today: options.today }),
     officePages({ db, secret: ctx.secret, today: options.today, loginRateLimit: ctx.config.loginRateLimit }),
+    citizenArea({ db, secret: ctx.secret, publicUrl: ctx.config.urls.anpr, identityUrl: ctx.config.urls.identity, today: options.today }),
   ]);
   return app;
 }

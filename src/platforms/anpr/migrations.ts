@@ -7,6 +7,7 @@ import { sessionMigrations } from '../../core/auth/sessions.ts';
 import { localAccountsMigration } from '../../core/auth/local-accounts.ts';
 import { loginThrottleMigrations } from '../../core/auth/throttle.ts';
 import { sqlMigration, type Migration } from '../../core/migrations.ts';
+import { rpKeyMigrations } from '../../clients/identity/rp-keys.ts';
 import { voucherCallCounterMigrations } from '../../clients/pdnd/voucher.ts';
 
 export const anprMigrations: Migration[] = [
@@ -141,6 +142,15 @@ export const anprMigrations: Migration[] = [
     `create unique index certificates_bollo on {schema}.certificates (bollo_id) where bollo_id is not null`,
     `create index certificates_requester on {schema}.certificates (requester_fiscal_code, issued_at desc)`,
     `create index certificates_subject on {schema}.certificates (subject_id, issued_at desc)`,
+  ),
+  // The citizen area is a relying party of SPID/CIE: its keys (src/clients/identity/rp-keys.ts).
+  ...rpKeyMigrations,
+  // Declarations of residence are filed at the registry office or online by the declarant (citizen area);
+  // a citizen lists the declarations that moved them, as declarant or mover.
+  sqlMigration(
+    'anpr.citizen.001_declaration_channel',
+    `alter table {schema}.residence_declarations add column channel text not null default 'office' check (channel in ('office', 'online'))`,
+    `create index residence_declarations_movers on {schema}.residence_declarations using gin (movers)`,
   ),
   // Registry officers sign in with e-mail, password and TOTP (office/accounts.ts); failed attempts are throttled.
   ...loginThrottleMigrations,

@@ -81,7 +81,7 @@ interface EventBase {
   readonly effectiveDate: IsoDate;
   /** Transaction time: when the registry recorded it (ISO timestamp). */
   readonly recordedAt: string;
-  /** ISTAT code of the comune that recorded it, or 'system' (seeder). */
+  /** ISTAT code of the comune that recorded it, 'system' (seeder) or 'online' (the citizen, in the ANPR citizen area). */
   readonly recordedBy: string;
 }
 
@@ -113,6 +113,14 @@ export type AnprEventData =
   | { readonly type: 'citizenship-changed'; readonly citizenships: readonly string[] }
   | { readonly type: 'died'; readonly placeIstatCode?: string | null }
   | {
+      // The e-mail and phone the citizen gives ANPR (citizen area): kept as events like the rest of the record
+      // rather than in a table of their own, so the registry office reads them with the scheda's events, with
+      // their history (when they changed), and nothing is updated in place; null removes one.
+      readonly type: 'contacts-changed';
+      readonly email: string | null;
+      readonly phone: string | null;
+    }
+  | {
       readonly type: 'rectified';
       /** Corrected fields, which hold ab origine (a material error is corrected as if never made). */
       readonly fields: Partial<Generalita>;
@@ -123,6 +131,13 @@ export type AnprEventType = AnprEventData['type'];
 export type AnprEvent = EventBase & AnprEventData;
 
 export type PersonStatus = 'resident' | 'aire' | 'deceased';
+
+/** The contacts a citizen gave ANPR (not certified data). */
+export interface Contacts {
+  readonly email: string | null;
+  readonly phone: string | null;
+  readonly since: IsoDate;
+}
 
 /** A scheda anagrafica at a date. */
 export interface PersonState extends Generalita {
@@ -241,6 +256,8 @@ export function applyEvent(state: PersonState | undefined, e: AnprEvent): Person
       break;
     case 'residence-change-annulled':
       break; // handled in personAsOf, which drops the annulled change before folding
+    case 'contacts-changed':
+      break; // not part of the scheda's certifiable state: read with contactsOf
   }
   return next;
 }
@@ -326,4 +343,11 @@ export function membershipHistory(events: readonly AnprEvent[], options: AsOfOpt
 export function currentPerson(events: readonly AnprEvent[]): PersonState | undefined {
   const last = events.reduce<IsoDate>((max, e) => (e.effectiveDate > max ? e.effectiveDate : max), '0001-01-01');
   return personAsOf(events, last);
+}
+
+/** The contacts the citizen last gave (latest recorded), or null when none or removed. */
+export function contactsOf(events: readonly AnprEvent[]): Contacts | null {
+  let last: Extract<AnprEvent, { type: 'contacts-changed' }> | undefined;
+  for (const e of events) if (e.type === 'contacts-changed' && (!last || e.seq > last.seq)) last = e;
+  return last && (last.email || last.phone) ? { email: last.email, phone: last.phone, since: last.effectiveDate } : null;
 }

@@ -2,6 +2,7 @@
 // the violations (empty = allowed). Each rule cites where it comes from; article numbers of DPR 223/1989
 // (regolamento anagrafico) are quoted from memory of the text where marked [unverified].
 import { addDays, compareIsoDates, isIsoDate, type IsoDate } from '../../domain/dates.ts';
+import { isValidEmail, isValidItalianPhone } from '../../domain/contacts.ts';
 import { fiscalCodeMatches, validateFiscalCode } from '../../domain/fiscal-code.ts';
 import { municipalityByIstat } from '../../domain/municipalities.ts';
 import { isCivilStatusCode, isRelationshipCode, type CivilStatusCode } from './codes.ts';
@@ -139,7 +140,20 @@ export function checkEvent(before: PersonState | undefined, e: AnprEventData & {
       return e.citizenships.length ? [] : [v('no-citizenship', 'at least one citizenship (or stateless: "ZZ")', 'citizenships')];
     case 'residence-change-annulled':
       return [];
+    case 'contacts-changed':
+      return checkContacts(e);
   }
+}
+
+/**
+ * Contacts the citizen gives ANPR are not certified data: only their form is checked (e-mail RFC 5321/5322,
+ * phone ITU-T E.164 and the Italian numbering plan, see domain/contacts.ts); both may be empty.
+ */
+export function checkContacts(c: { email: string | null; phone: string | null }): RuleViolation[] {
+  const out: RuleViolation[] = [];
+  if (c.email !== null && !isValidEmail(c.email)) out.push(v('invalid-email', 'not a valid e-mail address', 'email'));
+  if (c.phone !== null && !isValidItalianPhone(c.phone)) out.push(v('invalid-phone', 'not a valid phone number', 'phone'));
+  return out;
 }
 
 // --- Change of residence declarations ---------------------------------------------------------------

@@ -4,16 +4,17 @@
 import { audit } from '../../core/audit.ts';
 import { sql, transaction, type Executor } from '../../core/db.ts';
 import { isIsoDate, todayUtc, type IsoDate } from '../../domain/dates.ts';
+import { normalizePhone } from '../../domain/contacts.ts';
 import { computeFiscalCode, MAX_OMOCODIA_LEVEL, type Sex } from '../../domain/fiscal-code.ts';
 import { municipalityByIstat } from '../../domain/municipalities.ts';
 import { CHILD, HEAD, isCivilStatusCode, type CivilStatusCode, type RelationshipCode } from './codes.ts';
 import { placeOfBelfiore } from './generator.ts';
 import { familyIdOf, idAnprOf } from './id.ts';
-import { personAsOf, type Address, type AnprEvent, type AnprEventData, type Generalita, type PersonState } from './model.ts';
+import { contactsOf, personAsOf, type Address, type AnprEvent, type AnprEventData, type Contacts, type Generalita, type PersonState } from './model.ts';
 import { mayWriteRecord, type Officer } from './policy.ts';
 import { canStillReject, checkEvent, declarationStateAt, type DeclarationState, type RuleViolation } from './rules.ts';
 import { SCHEMA } from './schema.ts';
-import { appendEvents, loadEvents, nextFamilySerial, nextPersonSerial, personRow, readFamilyAsOf } from './store.ts';
+import { appendEvents, idByFiscalCode, loadEvents, nextFamilySerial, nextPersonSerial, personRow, readFamilyAsOf } from './store.ts';
 
 export type { Officer } from './policy.ts';
 
@@ -66,20 +67,30 @@ function check(before: PersonState | undefined, e: NewEvent, today: IsoDate): vo
   if (violations.length) throw new AnprError('rule', violations.map((v) => v.message).join('; '), violations);
 }
 
-/** Checks every event of one person in order against the state it builds, then appends them. */
-async function record(tx: Executor, officer: Officer, idAnpr: string, events: NewEvent[], today: IsoDate): Promise<PersonState> {
+/** Checks every event of one person in order against the state it builds, then appends them (recordedBy: a comune's ISTAT code). */
+async function record(tx: Executor, recordedBy: string, idAnpr: string, events: NewEvent[], today: IsoDate): Promise<PersonState> {
   const existing = await loadEvents(tx, idAnpr);
   const staged = [...existing];
   for (const e of events) {
     const before = e.type === 'registered' ? personAsOf(staged, e.effectiveDate) : stateNear(staged, e.effectiveDate);
     check(before, e, today);
-    staged.push({ ...e, seq: Number.MAX_SAFE_INTEGER, idAnpr, recordedAt: new Date().toISOString(), recordedBy: officer.istatCode } as never);
+    staged.push({ ...e, seq: Number.MAX_SAFE_INTEGER, idAnpr, recordedAt: new Date().toISOString(), recordedBy } as never);
   }
-  return appendEvents(tx, idAnpr, events, officer.istatCode);
+  return appendEvents(tx, idAnpr, events, recordedBy);
 }
 
-async function auditOp(tx: Executor, officer: Officer, action: string, targetId: string, details: Record<string, unknown>, options: OperationOptions) {
-  await audit(tx, SCHEMA, { actorType: 'operator', actorId: officer.id, tenantId: officer.istatCode, action, targetType: 'person', targetId, details, requestId: options.requestId });
+/** Who acts, for the audit log: an officer of a comune, or a citizen online (tenant: the comune concerned). */
+interface Actor {
+  type: 'operator' | 'citizen';
+  id: string;
+  tenantId: string;
+}
+
+const officerActor = (officer: Officer): Actor => ({ type: 'operator', id: officer.id, tenantId: officer.istatCode });
+
+async function auditOp(tx: Executor, actor: Officer | Actor, action: string, targetId: string, details: Record<string, unknown>, options: OperationOptions) {
+  const a = 'type' in actor ? actor : officerActor(actor);
+  await audit(tx, SCHEMA, { actorType: a.type, actorId: a.id, tenantId: a.tenantId, action, targetType: 'person', targetId, details, requestId: options.requestId });
 }
 
 async function fiscalCodeFree(db: Executor, data: Omit<Generalita, 'fiscalCode'>): Promise<string> {
@@ -134,7 +145,7 @@ export async function registerBirth(db: Executor, officer: Officer, input: Birth
     const citizenships = parentCitizenships.includes('IT') ? ['IT'] : [...new Set(parentCitizenships)];
     const idAnpr = idAnprOf(await nextPersonSerial(tx));
     const { since: _since, ...address } = home.residence;
-    const state = await record(tx, officer, idAnpr, [
+    const state = await record(tx, officer.istatCode, idAnpr, [
       {
         type: 'registered',
         effectiveDate: input.birthDate,
@@ -169,17 +180,17 @@ export async function registerDeath(db: Executor, officer: Officer, input: { idA
     await requireWritable(tx, officer, input.idAnpr);
     const before = stateNear(await loadEvents(tx, input.idAnpr), input.date);
     if (!before) throw new AnprError('not-found', `no scheda anagrafica ${input.idAnpr}`);
-    const state = await record(tx, officer, input.idAnpr, [{ type: 'died', effectiveDate: input.date, placeIstatCode: input.placeIstatCode ?? null }], today);
+    const state = await record(tx, officer.istatCode, input.idAnpr, [{ type: 'died', effectiveDate: input.date, placeIstatCode: input.placeIstatCode ?? null }], today);
     if (before.spouseId && before.civilStatus.code === '2') {
       const spouse = personAsOf(await loadEvents(tx, before.spouseId), input.date);
       if (spouse && spouse.status !== 'deceased' && spouse.spouseId === input.idAnpr) {
-        await record(tx, officer, spouse.idAnpr, [{ type: 'civil-status-changed', effectiveDate: input.date, civilStatus: '3' }], today);
+        await record(tx, officer.istatCode, spouse.idAnpr, [{ type: 'civil-status-changed', effectiveDate: input.date, civilStatus: '3' }], today);
       }
     }
     if (before.family?.relationship === HEAD) {
       const members = (await readFamilyAsOf(tx, before.family.familyId, input.date)).filter((m) => m.person.idAnpr !== input.idAnpr);
       const next = members.find((m) => m.person.idAnpr === before.spouseId) ?? [...members].sort((a, b) => a.person.birthDate.localeCompare(b.person.birthDate))[0];
-      if (next) await record(tx, officer, next.person.idAnpr, [{ type: 'family-changed', effectiveDate: input.date, familyId: before.family.familyId, relationship: HEAD }], today);
+      if (next) await record(tx, officer.istatCode, next.person.idAnpr, [{ type: 'family-changed', effectiveDate: input.date, familyId: before.family.familyId, relationship: HEAD }], today);
     }
     await auditOp(tx, officer, 'person.death', input.idAnpr, { date: input.date }, options);
     return state;
@@ -199,7 +210,7 @@ export async function changeCivilStatus(
   if (!isCivilStatusCode(input.civilStatus)) throw new AnprError('rule', `unknown civil status ${input.civilStatus}`, [{ rule: 'unknown-civil-status', field: 'civilStatus', message: 'unknown code' }]);
   return transaction(db, async (tx) => {
     await requireWritable(tx, officer, input.idAnpr);
-    const state = await record(tx, officer, input.idAnpr, [{ type: 'civil-status-changed', effectiveDate: input.date, civilStatus: input.civilStatus, spouseId: input.spouseId ?? null }], today);
+    const state = await record(tx, officer.istatCode, input.idAnpr, [{ type: 'civil-status-changed', effectiveDate: input.date, civilStatus: input.civilStatus, spouseId: input.spouseId ?? null }], today);
     await auditOp(tx, officer, 'person.civil-status', input.idAnpr, { civilStatus: input.civilStatus, date: input.date }, options);
     return state;
   });
@@ -227,6 +238,9 @@ export interface ResidenceDeclaration {
   decision: { state: 'confirmed' | 'rejected'; on: IsoDate; reason?: string } | null;
   /** The effective state on the day it was read (45-day silence applied). */
   state: DeclarationState;
+  /** Filed at the registry office (filedBy: the officer) or online by the declarant (filedBy: their fiscal code). */
+  channel: 'office' | 'online';
+  filedBy: string;
 }
 
 function relationshipToNewHead(declarant: PersonState, mover: PersonState): RelationshipCode {
@@ -237,6 +251,9 @@ function relationshipToNewHead(declarant: PersonState, mover: PersonState): Rela
   if (declarant.fatherId === mover.idAnpr || declarant.motherId === mover.idAnpr) return '6';
   return '13'; // altro parente [simplified: ANPR would code the exact degree]
 }
+
+/** Who files a declaration: the registry office of the destination comune, or the declarant online. */
+export type DeclarationFiler = { kind: 'officer'; officer: Officer } | { kind: 'citizen'; fiscalCode: string };
 
 /**
  * Records a declaration of change of residence (DPR 223/1989 art. 13 c.1 a-b; DL 5/2012 art. 5), made to
@@ -251,33 +268,61 @@ export async function declareResidenceChange(db: Executor, officer: Officer, inp
     if (input.address.istatCode !== officer.istatCode) {
       throw new AnprError('forbidden', `the declaration is made to the comune of the new residence (${input.address.istatCode}), not ${officer.istatCode}`);
     }
-    const declarant = await stateOf(tx, input.declarantId, input.date);
-    if (declarant.status === 'deceased') throw new AnprError('rule', 'the declarant is deceased', [{ rule: 'deceased', field: 'declarantId', message: 'deceased' }]);
-    const family = declarant.family ? await readFamilyAsOf(tx, declarant.family.familyId, input.date) : [];
-    const memberIds = new Set(family.map((m) => m.person.idAnpr));
-    const movers = [...new Set([input.declarantId, ...(input.movers ?? [])])];
-    const outsiders = movers.filter((id) => id !== input.declarantId && !memberIds.has(id));
-    if (outsiders.length) {
-      // DPR 223/1989 art. 6 and 13: a declarant declares for themselves and the members of their own family.
-      throw new AnprError(
-        'rule',
-        `not members of the declarant's family: ${outsiders.join(', ')}`,
-        outsiders.map((id) => ({ rule: 'mover-not-in-family', field: 'movers', message: `${id} is not a member of the declarant's famiglia anagrafica` })),
-      );
-    }
-    const wholeFamily = declarant.family && family.every((m) => movers.includes(m.person.idAnpr)) && declarant.family.relationship === HEAD;
-    const familyId = wholeFamily ? declarant.family!.familyId : familyIdOf(await nextFamilySerial(tx));
-    const { rows } = await sql<{ id: string }>`insert into ${t('residence_declarations')} (declarant_id, istat_code, declared_on, address, movers, family_id, created_by)
-      values (${input.declarantId}, ${officer.istatCode}, ${input.date}, ${JSON.stringify(input.address)}::jsonb, ${movers}::text[], ${familyId}, ${officer.id}) returning id`.execute(tx);
-    const declarationId = rows[0]!.id;
-    for (const id of movers) {
-      const mover = id === declarant.idAnpr ? declarant : family.find((m) => m.person.idAnpr === id)!.person;
-      const relationship = wholeFamily ? mover.family!.relationship : relationshipToNewHead(declarant, mover);
-      await record(tx, officer, id, [{ type: 'residence-changed', effectiveDate: input.date, address: input.address, family: { familyId, relationship }, declarationId }], today);
-    }
-    await auditOp(tx, officer, 'residence.declare', input.declarantId, { declarationId, movers, familyId }, options);
-    return (await getResidenceDeclaration(tx, declarationId, today))!;
+    return fileDeclaration(tx, { kind: 'officer', officer }, input, today, options);
   });
+}
+
+/**
+ * The same declaration made online by the declarant (the ANPR portal's "cambio di residenza"): dated the day
+ * it is made, from which it holds (DL 5/2012 art. 5), for the citizen and the members of their family who
+ * move with them; addressed to the comune of the new address, whose office confirms it or rejects it within
+ * 45 days (silence confirms it).
+ */
+export async function declareResidenceChangeOnline(
+  db: Executor,
+  citizen: { fiscalCode: string },
+  input: { address: Address; movers?: string[] },
+  options: OperationOptions = {},
+): Promise<ResidenceDeclaration> {
+  const today = options.today ?? todayUtc();
+  return transaction(db, async (tx) => {
+    const declarantId = await idByFiscalCode(tx, citizen.fiscalCode);
+    if (!declarantId) throw new AnprError('not-found', 'the citizen has no scheda anagrafica');
+    return fileDeclaration(tx, { kind: 'citizen', fiscalCode: citizen.fiscalCode }, { declarantId, date: today, address: input.address, movers: input.movers }, today, options);
+  });
+}
+
+/** The declaration itself, whoever files it; the events are recorded for the destination comune. */
+async function fileDeclaration(tx: Executor, filer: DeclarationFiler, input: ResidenceDeclarationInput, today: IsoDate, options: OperationOptions): Promise<ResidenceDeclaration> {
+  const istatCode = input.address.istatCode;
+  const declarant = await stateOf(tx, input.declarantId, input.date);
+  if (declarant.status === 'deceased') throw new AnprError('rule', 'the declarant is deceased', [{ rule: 'deceased', field: 'declarantId', message: 'deceased' }]);
+  const family = declarant.family ? await readFamilyAsOf(tx, declarant.family.familyId, input.date) : [];
+  const memberIds = new Set(family.map((m) => m.person.idAnpr));
+  const movers = [...new Set([input.declarantId, ...(input.movers ?? [])])];
+  const outsiders = movers.filter((id) => id !== input.declarantId && !memberIds.has(id));
+  if (outsiders.length) {
+    // DPR 223/1989 art. 6 and 13: a declarant declares for themselves and the members of their own family.
+    throw new AnprError(
+      'rule',
+      `not members of the declarant's family: ${outsiders.join(', ')}`,
+      outsiders.map((id) => ({ rule: 'mover-not-in-family', field: 'movers', message: `${id} is not a member of the declarant's famiglia anagrafica` })),
+    );
+  }
+  const wholeFamily = declarant.family && family.every((m) => movers.includes(m.person.idAnpr)) && declarant.family.relationship === HEAD;
+  const familyId = wholeFamily ? declarant.family!.familyId : familyIdOf(await nextFamilySerial(tx));
+  const [channel, filedBy] = filer.kind === 'officer' ? ['office', filer.officer.id] : ['online', filer.fiscalCode];
+  const { rows } = await sql<{ id: string }>`insert into ${t('residence_declarations')} (declarant_id, istat_code, declared_on, address, movers, family_id, created_by, channel)
+    values (${input.declarantId}, ${istatCode}, ${input.date}, ${JSON.stringify(input.address)}::jsonb, ${movers}::text[], ${familyId}, ${filedBy}, ${channel}) returning id`.execute(tx);
+  const declarationId = rows[0]!.id;
+  for (const id of movers) {
+    const mover = id === declarant.idAnpr ? declarant : family.find((m) => m.person.idAnpr === id)!.person;
+    const relationship = wholeFamily ? mover.family!.relationship : relationshipToNewHead(declarant, mover);
+    await record(tx, istatCode, id, [{ type: 'residence-changed', effectiveDate: input.date, address: input.address, family: { familyId, relationship }, declarationId }], today);
+  }
+  const actor: Officer | Actor = filer.kind === 'officer' ? filer.officer : { type: 'citizen', id: filer.fiscalCode, tenantId: istatCode };
+  await auditOp(tx, actor, 'residence.declare', input.declarantId, { declarationId, movers, familyId, channel }, options);
+  return (await getResidenceDeclaration(tx, declarationId, today))!;
 }
 
 interface DeclarationRow {
@@ -291,6 +336,8 @@ interface DeclarationRow {
   decision: 'confirmed' | 'rejected' | null;
   decided_on: string | null;
   reason: string | null;
+  channel: 'office' | 'online';
+  created_by: string;
 }
 
 function toDeclaration(r: DeclarationRow, on: IsoDate): ResidenceDeclaration {
@@ -305,6 +352,8 @@ function toDeclaration(r: DeclarationRow, on: IsoDate): ResidenceDeclaration {
     familyId: r.family_id,
     decision,
     state: declarationStateAt({ declaredOn: r.declared_on, decision }, on),
+    channel: r.channel,
+    filedBy: r.created_by,
   };
 }
 
@@ -317,6 +366,13 @@ export async function getResidenceDeclaration(db: Executor, id: string, on: IsoD
 /** A comune's declarations, newest first, with their effective state on `on`. */
 export async function listResidenceDeclarations(db: Executor, istatCode: string, on: IsoDate = todayUtc(), limit = 50): Promise<ResidenceDeclaration[]> {
   const { rows } = await sql<DeclarationRow>`select * from ${t('residence_declarations')} where istat_code = ${istatCode} order by declared_on desc, created_at desc limit ${limit}`.execute(db);
+  return rows.map((r) => toDeclaration(r, on));
+}
+
+/** The declarations a person made or was moved by (as declarant or mover), newest first. */
+export async function listDeclarationsOf(db: Executor, idAnpr: string, on: IsoDate = todayUtc(), limit = 50): Promise<ResidenceDeclaration[]> {
+  const { rows } = await sql<DeclarationRow>`select * from ${t('residence_declarations')} where declarant_id = ${idAnpr} or ${idAnpr} = any(movers)
+    order by declared_on desc, created_at desc limit ${limit}`.execute(db);
   return rows.map((r) => toDeclaration(r, on));
 }
 
@@ -345,7 +401,7 @@ export async function decideResidenceDeclaration(
         throw new AnprError('rule', 'more than 45 days have passed: the declaration stands (silenzio-assenso)', [{ rule: 'silence-confirmed', field: 'date', message: 'confirmed by silence' }]);
       }
       for (const id of row.movers) {
-        await record(tx, officer, id, [{ type: 'residence-change-annulled', effectiveDate: input.date, declarationId: row.id, reason: input.reason }], today);
+        await record(tx, officer.istatCode, id, [{ type: 'residence-change-annulled', effectiveDate: input.date, declarationId: row.id, reason: input.reason }], today);
       }
     }
     await sql`update ${t('residence_declarations')} set decision = ${input.decision}, decided_on = ${input.date}, reason = ${input.reason ?? null}, decided_by = ${officer.id}
@@ -445,7 +501,7 @@ export async function decideRectification(
       const r = computeFiscalCode({ ...merged, birthplaceCode: merged.birthPlace.belfioreCode });
       const sameBase = r.ok && before.fiscalCode.slice(0, 11) === r.value.slice(0, 11) && before.birthPlace.belfioreCode === merged.birthPlace.belfioreCode;
       const fields = sameBase ? corrected : { ...corrected, fiscalCode: await fiscalCodeFree(tx, merged) };
-      await record(tx, officer, req.id_anpr, [{ type: 'rectified', effectiveDate: input.date, fields, requestId: req.id }], today);
+      await record(tx, officer.istatCode, req.id_anpr, [{ type: 'rectified', effectiveDate: input.date, fields, requestId: req.id }], today);
     } else if (!input.reason?.trim()) {
       throw new AnprError('rule', 'a rejection states its reason', [{ rule: 'reason-required', field: 'reason', message: 'reason required' }]);
     }
@@ -454,5 +510,30 @@ export async function decideRectification(
       where id = ${req.id} returning *`.execute(tx);
     await auditOp(tx, officer, `rectification.${input.accept ? 'accept' : 'reject'}`, req.id_anpr, { requestId: req.id }, options);
     return toRectification(updated[0]!);
+  });
+}
+
+// --- Contacts -----------------------------------------------------------------------------------------------
+
+/**
+ * The e-mail and phone a citizen gives ANPR from the citizen area (empty = none): a `contacts-changed` event
+ * recorded 'online', which the registry office reads with the record (model.ts contactsOf).
+ */
+export async function changeContacts(
+  db: Executor,
+  citizen: { fiscalCode: string },
+  input: { email: string | null; phone: string | null },
+  options: OperationOptions = {},
+): Promise<Contacts | null> {
+  const today = options.today ?? todayUtc();
+  const email = input.email?.trim().toLowerCase() || null;
+  const phone = input.phone?.trim() ? normalizePhone(input.phone) : null;
+  return transaction(db, async (tx) => {
+    const idAnpr = await idByFiscalCode(tx, citizen.fiscalCode);
+    const row = idAnpr ? await personRow(tx, idAnpr) : undefined;
+    if (!idAnpr || !row) throw new AnprError('not-found', 'the citizen has no scheda anagrafica');
+    await record(tx, 'online', idAnpr, [{ type: 'contacts-changed', effectiveDate: today, email, phone }], today);
+    await auditOp(tx, { type: 'citizen', id: citizen.fiscalCode, tenantId: row.comune_istat }, 'person.contacts', idAnpr, { email: !!email, phone: !!phone }, options);
+    return contactsOf(await loadEvents(tx, idAnpr));
   });
 }
