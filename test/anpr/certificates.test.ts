@@ -239,6 +239,8 @@ await withTestDatabases('anpr certificates', ({ database }) => {
       statements: ['risulta residente in BUGLIANO (PI), VIA ROMA 15, CAP 56000, dal 14/06/2008.'],
       pdfSha256: certificate.pdfSha256,
     });
+    // Only what the certificate prints: not the idANPR.
+    expect(r.body).not.toContain(certificate.subjectId);
     const missing = await app.inject({ url: `/api/v1/certificati/${code.slice(0, -1)}X` });
     expect(missing.statusCode).toBe(404);
     expect(missing.headers['content-type']).toContain('application/problem+json');

@@ -37,7 +37,8 @@ export interface CertificateContent {
   readonly historical: boolean;
   /** The comune whose anagrafe keeps the record (of residence, or the AIRE comune). */
   readonly comune: { readonly istatCode: string; readonly name: string; readonly province: string };
-  readonly subject: PersonSummary & { readonly idAnpr: string };
+  /** Only what is printed: the idANPR stays in the record (subject_id), out of the public verification. */
+  readonly subject: PersonSummary;
   readonly residence?: { readonly address: string; readonly comune: string; readonly province: string; readonly postcode: string; readonly since: IsoDate };
   readonly aire?: { readonly state: string; readonly city: string; readonly address: string; readonly consulate?: string; readonly since: IsoDate };
   /** Names of the states, Italy first as recorded. */
@@ -104,7 +105,7 @@ export function certificateContent(input: ContentInput): CertificateContent {
     issuedOn: input.issuedOn,
     historical,
     comune: { istatCode: istat, name: m?.name ?? r?.comune ?? '', province: m?.province ?? r?.province ?? '' },
-    subject: { ...personSummary(p), idAnpr: p.idAnpr },
+    subject: personSummary(p),
     ...(has('residenza') && r
       ? { residence: { address: addressLine(r), comune: r.comune.toUpperCase(), province: r.province, postcode: r.postcode, since: r.since } }
       : {}),
