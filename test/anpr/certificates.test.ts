@@ -4,6 +4,7 @@ import os from 'node:os';
 import { createHash } from 'node:crypto';
 import { expect, it } from 'vitest';
 import { listAudit } from '../../src/core/audit.ts';
+import { sql } from '../../src/core/db.ts';
 import { loadConfig } from '../../src/core/config.ts';
 import type { App } from '../../src/core/http.ts';
 import { migrateSchema } from '../../src/core/migrations.ts';
@@ -172,6 +173,22 @@ await withTestDatabases('anpr certificates', ({ database }) => {
     for (const phrase of ['GRECO MARTINA', 'nata in ARGENTINA il 05/06/1983', 'risulta in possesso della cittadinanza italiana e di quella dei seguenti Stati: ARGENTINA.', 'risulta di stato civile CONIUGATA', 'SALA FABIO', 'L. 74/1987, art. 19']) {
       expect(text, phrase).toContain(phrase);
     }
+  });
+
+  it('an Italian abroad gets the AIRE certificate; a foreign resident no certificate of Italian citizenship', async () => {
+    const one = async (query: ReturnType<typeof sql<{ fiscal_code: string }>>) => (await query.execute(db())).rows[0]!.fiscal_code;
+    const abroad = await one(sql`select fiscal_code from anpr.persons where status = 'aire' order by id_anpr limit 1`);
+    const { pdf, certificate } = await issue({ kind: 'residenza-aire', requesterFiscalCode: abroad, subjectFiscalCode: abroad });
+    expect(certificate.content.aire).toBeDefined();
+    const text = (await readPdf(pdf)).flat;
+    expect(text).toContain("nell'Anagrafe degli Italiani Residenti all'Estero (AIRE) del Comune di");
+    expect(text).toContain(`con residenza in ${certificate.content.aire!.city} (${certificate.content.aire!.state})`);
+    expect((await refused(issue({ kind: 'residenza', requesterFiscalCode: abroad, subjectFiscalCode: abroad }))).violations[0]!.rule).toBe('not-resident');
+    const foreigner = await one(sql`select p.fiscal_code from anpr.persons p join anpr.events e on e.id_anpr = p.id_anpr and e.type = 'registered'
+      where p.status = 'resident' and not (e.data -> 'citizenships') ? 'IT' order by p.id_anpr limit 1`);
+    expect((await refused(issue({ kind: 'cittadinanza', requesterFiscalCode: foreigner, subjectFiscalCode: foreigner }))).violations[0]!.rule).toBe('not-italian');
+    const contestuale = await issue({ kind: 'contestuale', requesterFiscalCode: foreigner, subjectFiscalCode: foreigner });
+    expect((await readPdf(contestuale.pdf)).flat).toMatch(/risulta cittadin[oa] dei seguenti Stati: [A-Z]/);
   });
 
   it('the snapshot keeps what was certified when the record later changes', async () => {
