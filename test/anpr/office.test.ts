@@ -2,31 +2,20 @@
 // search scoped to the comune, the scheda with its history and as-of view, deaths, civil status, births,
 // declarations of residence, rectifications; officers of another comune see nothing; CSRF on every POST.
 import fs from 'node:fs';
-import os from 'node:os';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAudit } from '../../src/core/audit.ts';
 import { totpCode } from '../../src/core/auth/totp.ts';
-import { loadConfig } from '../../src/core/config.ts';
-import type { App } from '../../src/core/http.ts';
 import { missingTranslations } from '../../src/core/i18n.ts';
-import { migrateSchema } from '../../src/core/migrations.ts';
-import { createContext } from '../../src/core/runtime.ts';
 import { BUGLIANO } from '../../src/domain/municipalities.ts';
-import { buildAnprHttp } from '../../src/platforms/anpr/app.ts';
-import { anprMigrations } from '../../src/platforms/anpr/migrations.ts';
 import type { Address } from '../../src/platforms/anpr/model.ts';
-import { DEMO_OFFICERS, runAnprCommand, seedDemoOfficers, type DemoOfficer } from '../../src/platforms/anpr/office/accounts.ts';
+import { DEMO_OFFICERS, runAnprCommand, type DemoOfficer } from '../../src/platforms/anpr/office/accounts.ts';
 import { officeMessages } from '../../src/platforms/anpr/office/messages.ts';
-import { seedDemoPopulation } from '../../src/platforms/anpr/seed.ts';
 import * as svc from '../../src/platforms/anpr/service.ts';
 import { stradarioOf } from '../../src/platforms/anpr/stradario.ts';
 import { idByFiscalCode, readPersonAsOf } from '../../src/platforms/anpr/store.ts';
-import { testDatabaseTargets, type TestDatabase } from '../support/database.ts';
 import { WebClient, type Visit } from '../support/web-client.ts';
+import { SECRET, startOfficeApp, TODAY, type OfficeApp } from './office-harness.ts';
 
-const TODAY = '2026-03-01';
-const SECRET = 'test-secret-for-the-registry-office-0123456789';
 const [bugliano, vicopisano] = DEMO_OFFICERS as [DemoOfficer, DemoOfficer];
 const officerOf = (o: DemoOfficer): svc.Officer => ({ id: `test:${o.email}`, istatCode: o.istatCode });
 
@@ -35,27 +24,18 @@ function addressInBugliano(streetIndex: number, houseNumber: string): Address {
   return { istatCode: BUGLIANO.istatCode, comune: 'Bugliano', province: 'PI', postcode: s.postcode!, streetCode: s.code, species: s.species, streetName: s.name, houseNumber };
 }
 
-const target = (await testDatabaseTargets())[0]!; // PGlite: the pages are the same on both
 describe('anpr registry office pages', () => {
-  let database: TestDatabase;
-  let app: App;
+  let office: OfficeApp;
   let url: string;
-  const db = () => database.db;
+  const db = () => office.db;
   const id = async (cf: string) => (await idByFiscalCode(db(), cf))!;
 
   beforeAll(async () => {
-    database = await target.open();
-    await migrateSchema(database.db, 'anpr', anprMigrations);
-    await seedDemoPopulation(database.db);
-    await seedDemoOfficers(database.db, SECRET);
-    const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: os.tmpdir(), SECRET, LOG_LEVEL: 'warn', LOGIN_RATE_LIMIT: '200' });
-    app = await buildAnprHttp(await createContext(config, database), { today: () => TODAY });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    office = await startOfficeApp();
+    url = office.url;
   });
   afterAll(async () => {
-    await app?.close();
-    await target.cleanup();
+    await office?.close();
   });
 
   async function signIn(o: { email: string; password: string; totpSecret: string }, language = 'it') {
@@ -165,6 +145,7 @@ describe('anpr registry office pages', () => {
     expect(t).toContain('Neri Silvia');
     expect(t).toContain('History of the record');
     expect(t).toContain('Initial population of the registry');
+    expect(t).toContain('Contacts');
     const before = await page(browser, `/ufficio/schede/${marco}?al=1970-01-01`);
     expect(text(before)).toContain('On January 1, 1970 the person was not in the registry.');
     expect(text(await page(browser, `/ufficio/schede/${marco}?al=2008-06-13`))).toContain('was not in the registry');
@@ -175,13 +156,13 @@ describe('anpr registry office pages', () => {
     const { browser } = await signIn(bugliano);
     const salvatore = await id('LMBSVT49B27G273V');
     let scheda = await page(browser, `/ufficio/schede/${salvatore}`);
-    const future = await browser.submit(scheda, `/ufficio/schede/${salvatore}/decesso`, { date: '2027-01-01', place: 'Pisa' });
+    const future = await browser.submit(scheda, `/ufficio/schede/${salvatore}/decesso`, { deathDate: '2027-01-01', deathPlace: 'Pisa' });
     expect(future.status).toBe(422);
     expect(future.html).toContain('La data non può essere successiva a oggi.');
     expect(future.html).toContain('value="2027-01-01"');
-    const nowhere = await browser.submit(future, `/ufficio/schede/${salvatore}/decesso`, { date: '2026-01-20', place: 'Atlantide' });
+    const nowhere = await browser.submit(future, `/ufficio/schede/${salvatore}/decesso`, { deathDate: '2026-01-20', deathPlace: 'Atlantide' });
     expect(nowhere.html).toContain('Comune non trovato');
-    scheda = await browser.submit(nowhere, `/ufficio/schede/${salvatore}/decesso`, { date: '2026-01-20', place: 'Pisa' });
+    scheda = await browser.submit(nowhere, `/ufficio/schede/${salvatore}/decesso`, { deathDate: '2026-01-20', deathPlace: 'Pisa' });
     expect(scheda.url.pathname).toBe(`/ufficio/schede/${salvatore}`);
     const t = text(scheda);
     expect(t).toContain('Decesso registrato.');
@@ -200,12 +181,12 @@ describe('anpr registry office pages', () => {
     const { browser } = await signIn(bugliano);
     const elena = await id('MRTLNE99T71A944N');
     let scheda = await page(browser, `/ufficio/schede/${elena}`);
-    const widowed = await browser.submit(scheda, `/ufficio/schede/${elena}/stato-civile`, { civilStatus: '3', spouse: '', date: '2026-02-14' });
+    const widowed = await browser.submit(scheda, `/ufficio/schede/${elena}/stato-civile`, { civilStatus: '3', spouse: '', civilDate: '2026-02-14' });
     expect(widowed.status).toBe(422);
     expect(widowed.html).toContain('Dallo stato civile attuale non si può passare a quello indicato.');
-    const noSpouse = await browser.submit(widowed, `/ufficio/schede/${elena}/stato-civile`, { civilStatus: '2', spouse: '', date: '2026-02-14' });
+    const noSpouse = await browser.submit(widowed, `/ufficio/schede/${elena}/stato-civile`, { civilStatus: '2', spouse: '', civilDate: '2026-02-14' });
     expect(noSpouse.html).toContain('indica il codice fiscale dell’altra parte');
-    scheda = await browser.submit(noSpouse, `/ufficio/schede/${elena}/stato-civile`, { civilStatus: '2', spouse: 'glldvd71d19d96vd', date: '2026-02-14' });
+    scheda = await browser.submit(noSpouse, `/ufficio/schede/${elena}/stato-civile`, { civilStatus: '2', spouse: 'glldvd71d19d96vd', civilDate: '2026-02-14' });
     const t = text(scheda);
     expect(t).toContain('Variazione di stato civile registrata.');
     expect(t).toContain('Stato civile: Coniugato/a con Gallo Davide');
@@ -277,20 +258,25 @@ describe('anpr registry office pages', () => {
     const accept = await svc.requestRectification(db(), { idAnpr: anna, fields: { givenName: 'Anna Maria' }, motivation: 'Secondo nome omesso', requestedBy: 'MRNNNA01R44A662H', date: '2026-02-27' });
     const reject = await svc.requestRectification(db(), { idAnpr: tommaso.idAnpr, fields: { familyName: 'Bianco' }, motivation: 'Errore', requestedBy: 'BNCMRC78C14G702E', date: '2026-02-28' });
     const { browser } = await signIn(bugliano);
-    let list = await page(browser, '/ufficio/rettifiche');
+    const list = await page(browser, '/ufficio/rettifiche');
     expect(text(list)).toContain('Nome: Anna → Anna Maria');
-    list = await browser.submit(list, `/ufficio/rettifiche/${accept.id}/accetta`, {});
-    expect(text(list)).toContain('Rettifica accolta');
+    expect(text(list)).toContain('Da decidere');
+    let detail = await page(browser, `/ufficio/rettifiche/${accept.id}`);
+    expect(text(detail)).toContain('Secondo nome omesso');
+    detail = await browser.submit(detail, `/ufficio/rettifiche/${accept.id}/accetta`, {});
+    expect(text(detail)).toContain('Rettifica accolta');
+    expect(detail.html).not.toContain('/accetta"');
     const scheda = text(await page(browser, `/ufficio/schede/${anna}`));
     expect(scheda).toContain('Marino Anna Maria');
     expect(scheda).toMatch(/Rettifica dei dati\s*: Nome: Anna Maria; Codice fiscale: MRNNMR01R44A662/);
     // Ab origine: the record as of an old date has the corrected name too.
     expect(text(await page(browser, `/ufficio/schede/${anna}?al=2010-01-01`))).toContain('Nome Anna Maria');
-    const noReason = await browser.submit(list, `/ufficio/rettifiche/${reject.id}/rifiuta`, { reason: '' });
+    detail = await page(browser, `/ufficio/rettifiche/${reject.id}`);
+    const noReason = await browser.submit(detail, `/ufficio/rettifiche/${reject.id}/rifiuta`, { reason: '' });
     expect(noReason.status).toBe(422);
     expect(noReason.html).toContain('Campo obbligatorio.');
-    list = await browser.submit(noReason, `/ufficio/rettifiche/${reject.id}/rifiuta`, { reason: 'Il cognome è corretto' });
-    expect(text(list)).toContain('Respinta il 1 marzo 2026: Il cognome è corretto');
+    detail = await browser.submit(noReason, `/ufficio/rettifiche/${reject.id}/rifiuta`, { reason: 'Il cognome è corretto' });
+    expect(text(detail)).toContain('Respinta il 1 marzo 2026: Il cognome è corretto');
   });
 
   it('shows nothing of another comune: a Vicopisano officer cannot open, search or write a Bugliano resident', async () => {
@@ -310,8 +296,8 @@ describe('anpr registry office pages', () => {
     const csrf = /name="_csrf" value="([^"]+)"/.exec(own.html)![1]!;
     const post = (path: string, body: Record<string, string>) =>
       browser.request(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: csrf, ...body }) });
-    expect((await post(`/ufficio/schede/${marco}/decesso`, { date: '2026-02-01', place: 'Pisa' })).status).toBe(404);
-    expect((await post(`/ufficio/schede/${marco}/stato-civile`, { civilStatus: '4', spouse: '', date: '2026-02-01' })).status).toBe(404);
+    expect((await post(`/ufficio/schede/${marco}/decesso`, { deathDate: '2026-02-01', deathPlace: 'Pisa' })).status).toBe(404);
+    expect((await post(`/ufficio/schede/${marco}/stato-civile`, { civilStatus: '4', spouse: '', civilDate: '2026-02-01' })).status).toBe(404);
     expect((await readPersonAsOf(db(), marco, TODAY))!.status).toBe('resident');
     const declaration = (await svc.listResidenceDeclarations(db(), BUGLIANO.istatCode, TODAY))[0]!;
     expect((await page(browser, `/ufficio/dichiarazioni/${declaration.id}`)).status).toBe(404);
@@ -319,6 +305,7 @@ describe('anpr registry office pages', () => {
     expect(text(await page(browser, '/ufficio/dichiarazioni'))).not.toContain('Gallo');
     const pending = await svc.requestRectification(db(), { idAnpr: marco, fields: { givenName: 'Marcello' }, motivation: 'x', requestedBy: 'x' });
     expect(text(await page(browser, '/ufficio/rettifiche'))).not.toContain('Marcello');
+    expect((await page(browser, `/ufficio/rettifiche/${pending.id}`)).status).toBe(404);
     expect((await post(`/ufficio/rettifiche/${pending.id}/accetta`, {})).status).toBe(404);
     expect((await svc.listRectifications(db(), { idAnpr: marco }))[0]!.state).toBe('pending');
     const birth = await post('/ufficio/nascita', { givenName: 'X', familyName: '', sex: 'M', birthDate: '2026-02-10', mother: 'RMNGLI92L63H501O', father: '' });
@@ -331,8 +318,8 @@ describe('anpr registry office pages', () => {
     const declaration = (await svc.listResidenceDeclarations(db(), BUGLIANO.istatCode, TODAY))[0]!;
     const rectification = (await svc.listRectifications(db(), { istatCode: BUGLIANO.istatCode })).find((r) => r.state === 'pending')!;
     const forms: [string, Record<string, string>][] = [
-      [`/ufficio/schede/${marco}/decesso`, { date: '2026-02-01', place: 'Pisa' }],
-      [`/ufficio/schede/${marco}/stato-civile`, { civilStatus: '4', spouse: '', date: '2026-02-01' }],
+      [`/ufficio/schede/${marco}/decesso`, { deathDate: '2026-02-01', deathPlace: 'Pisa' }],
+      [`/ufficio/schede/${marco}/stato-civile`, { civilStatus: '4', spouse: '', civilDate: '2026-02-01' }],
       ['/ufficio/nascita', { givenName: 'X', sex: 'M', birthDate: '2026-02-10', mother: 'RMNGLI92L63H501O' }],
       [`/ufficio/dichiarazioni/${declaration.id}/conferma`, {}],
       [`/ufficio/dichiarazioni/${declaration.id}/rifiuto`, { reason: 'x' }],

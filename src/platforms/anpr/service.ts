@@ -475,6 +475,12 @@ export async function listRectifications(db: Executor, filter: { istatCode?: str
   return rows.map(toRectification);
 }
 
+export async function getRectification(db: Executor, id: string): Promise<RectificationRequest | undefined> {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+  const { rows } = await sql<RectificationRow>`select * from ${t('rectification_requests')} where id = ${id}`.execute(db);
+  return rows[0] && toRectification(rows[0]);
+}
+
 /**
  * Accepts or rejects a rectification. Accepted corrections hold ab origine (a `rectified` event); when they
  * change the data a fiscal code is made of, the code is recomputed (DPR 605/1973; omocodia if taken).

@@ -55,6 +55,8 @@ export function describeEvent(e: AnprEvent, locale: Locale, names: Names, annull
       return html`<strong>${tr('evDied')}</strong>${e.placeIstatCode ? html` — ${tr('evDiedAt', { place: comuneText(e.placeIstatCode) })}` : ''}`;
     case 'rectified':
       return html`<strong>${tr('evRectified')}</strong>: ${rectifiedText(tr, locale, e.fields)}`;
+    case 'contacts-changed':
+      return html`<strong>${tr('evContacts')}</strong>: ${[e.email, e.phone].filter(Boolean).join(', ') || '—'}`;
   }
 }
 

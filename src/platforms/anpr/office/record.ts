@@ -1,5 +1,5 @@
 // The scheda anagrafica of a resident of the officer's comune: as it is today or as it was on a chosen day
-// (?al=YYYY-MM-DD), the family with relationships, the full history; and,
+// (?al=YYYY-MM-DD), the family with relationships, the contacts the citizen gave, the full history; and,
 // from it, the registration of a death and of a change of civil status (one service.ts call each).
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -11,7 +11,7 @@ import { dataTable } from '../../../core/ui.ts';
 import { isIsoDate } from '../../../domain/dates.ts';
 import { listMunicipalities, municipalityByIstat } from '../../../domain/municipalities.ts';
 import { CIVIL_STATUS_CODES, isCivilStatusCode, MARRIED, type CivilStatusCode } from '../codes.ts';
-import { currentPerson, personAsOf, type PersonState } from '../model.ts';
+import { contactsOf, currentPerson, personAsOf, type PersonState } from '../model.ts';
 import { changeCivilStatus, registerDeath } from '../service.ts';
 import { idByFiscalCode, loadEvents, loadEventsOf, readFamilyAsOf } from '../store.ts';
 import { csrf, OFFICE, sendPage } from '../web/layout.ts';
@@ -39,9 +39,9 @@ import { civilStatusLabel, officeT, relationshipLabel, statusKey, type OfficeT }
 
 const Params = Type.Object({ idAnpr: Type.String({ maxLength: 20 }) });
 const Query = Type.Object({ al: Type.Optional(Type.String({ maxLength: 10 })), esito: Type.Optional(Type.String({ maxLength: 20 })) }, { additionalProperties: true });
-const DeathBody = Type.Object({ date: Type.Optional(Type.String({ maxLength: 10 })), place: Type.Optional(Type.String({ maxLength: 100 })) }, { additionalProperties: true });
+const DeathBody = Type.Object({ deathDate: Type.Optional(Type.String({ maxLength: 10 })), deathPlace: Type.Optional(Type.String({ maxLength: 100 })) }, { additionalProperties: true });
 const CivilBody = Type.Object(
-  { civilStatus: Type.Optional(Type.String({ maxLength: 2 })), spouse: Type.Optional(Type.String({ maxLength: 32 })), date: Type.Optional(Type.String({ maxLength: 10 })) },
+  { civilStatus: Type.Optional(Type.String({ maxLength: 2 })), spouse: Type.Optional(Type.String({ maxLength: 32 })), civilDate: Type.Optional(Type.String({ maxLength: 10 })) },
   { additionalProperties: true },
 );
 
@@ -110,14 +110,14 @@ ${refusalAlert(op.state)}${errorSummary(errors, tr('errorSummary'))}
 
 const deathForm = (tr: OfficeT, request: FastifyRequest, idAnpr: string, state: FormState | undefined) =>
   operationForm(tr, request, { id: 'death', title: tr('deathTitle'), action: `${OFFICE}/schede/${idAnpr}/decesso`, submit: tr('deathSubmit'), danger: true, state }, (v, e) => html`
-  ${textField({ name: 'date', label: tr('deathDate'), type: 'date', value: v.date, error: e.date, required: true })}
-  ${textField({ name: 'place', label: tr('deathPlace'), value: v.place ?? sessionOf(request).comuneName, error: e.place, help: tr('deathPlaceHelp'), required: true })}`);
+  ${textField({ name: 'deathDate', label: tr('deathDate'), type: 'date', value: v.deathDate, error: e.deathDate, required: true })}
+  ${textField({ name: 'deathPlace', label: tr('deathPlace'), value: v.deathPlace ?? sessionOf(request).comuneName, error: e.deathPlace, help: tr('deathPlaceHelp'), required: true })}`);
 
 const civilForm = (tr: OfficeT, request: FastifyRequest, idAnpr: string, state: FormState | undefined) =>
   operationForm(tr, request, { id: 'civil', title: tr('civilTitle'), action: `${OFFICE}/schede/${idAnpr}/stato-civile`, submit: tr('civilSubmit'), state }, (v, e) => html`
   ${selectField({ name: 'civilStatus', label: tr('newCivilStatus'), value: v.civilStatus, error: e.civilStatus, required: true, options: NEW_STATUSES.map((c) => ({ value: c, label: civilStatusLabel(request.locale, c) })) })}
   ${textField({ name: 'spouse', label: tr('spouseFiscalCode'), value: v.spouse, error: e.spouse, help: tr('spouseHelp'), autocomplete: 'off' })}
-  ${textField({ name: 'date', label: tr('civilDate'), type: 'date', value: v.date, error: e.date, required: true })}`);
+  ${textField({ name: 'civilDate', label: tr('civilDate'), type: 'date', value: v.civilDate, error: e.civilDate, required: true })}`);
 
 export function registerRecord(office: App, deps: OfficeDeps): void {
   const { db } = deps;
@@ -138,6 +138,7 @@ export function registerRecord(office: App, deps: OfficeDeps): void {
       const p = currentPerson(evs);
       return p ? [[id, `${p.familyName} ${p.givenName}`] as const] : [];
     }));
+    const contacts = contactsOf(events);
     const title = `${current.familyName} ${current.givenName}`;
     const history = historyRows(events, locale, names);
     const main = html`<h1>${title} <small class="text-muted h4"><code>${current.fiscalCode}</code></small></h1>
@@ -156,6 +157,8 @@ ${dataTable(
   family.map((m) => [relationshipLabel(locale, m.relationship), m.person.idAnpr === idAnpr ? `${m.person.familyName} ${m.person.givenName}` : html`<a href="${OFFICE}/schede/${m.person.idAnpr}">${m.person.familyName} ${m.person.givenName}</a>`, html`<code>${m.person.fiscalCode}</code>`, dateText(locale, m.person.birthDate)]),
   tr('familyNone'),
 )}</section>
+<section aria-labelledby="contacts-title"><h2 class="h4" id="contacts-title">${tr('contactsTitle')}</h2>
+${contacts ? dl([[tr('email'), contacts.email ?? '—'], [tr('phone'), contacts.phone ?? '—'], [tr('contactsSince'), dateText(locale, contacts.since)]]) : html`<p>${tr('contactsNone')}</p>`}</section>
 <section aria-labelledby="history-title"><h2 class="h4" id="history-title">${tr('historyTitle')}</h2>
 ${dataTable(tr('historyTitle'), [tr('effectiveDate'), tr('event'), tr('recordedAt'), tr('recordedBy')], history.map((h) => [h.effective, h.what, h.recordedAt, h.recordedBy]), tr('historyNone'))}</section>
 ${current.status !== 'deceased'
@@ -174,17 +177,17 @@ ${current.status !== 'deceased'
   office.post(`${OFFICE}/schede/:idAnpr/decesso`, { config: { html: true }, schema: { hide: true, params: Params, body: DeathBody } }, async (request, reply) => {
     const tr = officeT(request.locale);
     const { idAnpr } = request.params as { idAnpr: string };
-    const values = request.body as { date?: string; place?: string };
+    const values = request.body as { deathDate?: string; deathPlace?: string };
     await recordInComune(db, request, idAnpr);
-    const placeIstatCode = values.place ? comuneOfInput(values.place) : undefined;
+    const placeIstatCode = values.deathPlace ? comuneOfInput(values.deathPlace) : undefined;
     const errors = Object.fromEntries(
-      Object.entries({ date: dateError(tr, values.date), place: !values.place?.trim() ? tr('required') : placeIstatCode ? undefined : tr('ruleUnknownPlace') }).filter(([, m]) => m),
+      Object.entries({ deathDate: dateError(tr, values.deathDate), deathPlace: !values.deathPlace?.trim() ? tr('required') : placeIstatCode ? undefined : tr('ruleUnknownPlace') }).filter(([, m]) => m),
     ) as Record<string, string>;
     if (Object.keys(errors).length) return render(request, reply, idAnpr, { death: { values, errors } }, 422);
     try {
-      await registerDeath(db, officerFor(request), { idAnpr, date: values.date!, placeIstatCode }, operation(deps, request));
+      await registerDeath(db, officerFor(request), { idAnpr, date: values.deathDate!, placeIstatCode }, operation(deps, request));
     } catch (err) {
-      const r = refusal(err, tr, { date: 'date', placeIstatCode: 'place' });
+      const r = refusal(err, tr, { date: 'deathDate', placeIstatCode: 'deathPlace' });
       return render(request, reply, idAnpr, { death: { values, ...r } }, r.status);
     }
     return redirectTo(reply, `${OFFICE}/schede/${idAnpr}?esito=decesso`);
@@ -193,7 +196,7 @@ ${current.status !== 'deceased'
   office.post(`${OFFICE}/schede/:idAnpr/stato-civile`, { config: { html: true }, schema: { hide: true, params: Params, body: CivilBody } }, async (request, reply) => {
     const tr = officeT(request.locale);
     const { idAnpr } = request.params as { idAnpr: string };
-    const values = request.body as { civilStatus?: string; spouse?: string; date?: string };
+    const values = request.body as { civilStatus?: string; spouse?: string; civilDate?: string };
     await recordInComune(db, request, idAnpr);
     const code = values.civilStatus && isCivilStatusCode(values.civilStatus) ? values.civilStatus : undefined;
     const spouseCode = fiscalCodeInput(values.spouse);
@@ -202,13 +205,13 @@ ${current.status !== 'deceased'
     if (!code) errors.civilStatus = tr('required');
     if (code && NEEDS_SPOUSE.includes(code) && !spouseCode) errors.spouse = tr('spouseRequired');
     else if (spouseCode && (!spouseId || spouseId === idAnpr)) errors.spouse = tr('spouseUnknown');
-    const dateMessage = dateError(tr, values.date);
-    if (dateMessage) errors.date = dateMessage;
+    const dateMessage = dateError(tr, values.civilDate);
+    if (dateMessage) errors.civilDate = dateMessage;
     if (Object.keys(errors).length) return render(request, reply, idAnpr, { civil: { values, errors } }, 422);
     try {
-      await changeCivilStatus(db, officerFor(request), { idAnpr, civilStatus: code!, date: values.date!, spouseId: code && NEEDS_SPOUSE.includes(code) ? spouseId : null }, operation(deps, request));
+      await changeCivilStatus(db, officerFor(request), { idAnpr, civilStatus: code!, date: values.civilDate!, spouseId: code && NEEDS_SPOUSE.includes(code) ? spouseId : null }, operation(deps, request));
     } catch (err) {
-      const r = refusal(err, tr, { date: 'date', civilStatus: 'civilStatus' });
+      const r = refusal(err, tr, { date: 'civilDate', civilStatus: 'civilStatus' });
       return render(request, reply, idAnpr, { civil: { values, ...r } }, r.status);
     }
     return redirectTo(reply, `${OFFICE}/schede/${idAnpr}?esito=stato-civile`);
