@@ -89,19 +89,7 @@ export function registerRelyingPartyRoutes(app: App, comune: ComuneContext): voi
     const { verified } = outcome;
     const { fiscalCode, givenName, familyName } = outcome.citizen;
     const citizen = await transaction(comune.db, async (tx) => {
-      const saved = await comune.citizens.recordLogin(
-        tenant.id,
-        {
-          fiscalCode,
-          givenName,
-          familyName,
-          birthdate: outcome.citizen.birthdate,
-          email: outcome.citizen.email,
-          phone: outcome.citizen.phone,
-          acr: verified.acr,
-        },
-        tx,
-      );
+      const saved = await comune.citizens.recordLogin(tenant.id, { ...outcome.citizen, acr: verified.acr }, tx);
       await audit(tx, 'comune', {
         actorType: 'citizen',
         actorId: fiscalCode,

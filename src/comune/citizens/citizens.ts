@@ -1,6 +1,7 @@
 // A citizen's profile at one ente: identity from SPID/CIE, contacts and language chosen by the citizen.
 import { sql, type Executor } from '../../core/db.ts';
 import type { Locale } from '../../core/i18n.ts';
+import type { CitizenIdentity } from '../../clients/identity/login.ts';
 
 export interface Citizen {
   id: string;
@@ -17,13 +18,8 @@ export interface Citizen {
   lastAcr: string | null;
 }
 
-export interface LoginIdentity {
-  fiscalCode: string;
-  givenName: string;
-  familyName: string;
-  birthdate?: string;
-  email?: string;
-  phone?: string;
+/** Who logged in, as the identity provider asserted them, and at which level. */
+export interface LoginIdentity extends Omit<CitizenIdentity, 'placeOfBirth'> {
   acr: string;
 }
 
