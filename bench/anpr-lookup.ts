@@ -26,7 +26,7 @@ import { seedPopulation, type SeedResult } from '../src/platforms/anpr/seed.ts';
 import { API_KEY_OWNER } from '../src/platforms/pdnd/api.ts';
 import { CLIENT_NAME } from '../src/platforms/pdnd/seed.ts';
 import { baselineRoles, drive, measureBaselines, RESULT_HEADER, resultRow, type Load } from './baseline.ts';
-import { fixed, formatTable, freePortsEnv, printHeader, serveIfChild, startBenchSystem, startChild } from './support.ts';
+import { cpuSeconds, fixed, formatTable, freePortsEnv, printHeader, serveIfChild, sleep, startBenchSystem, startChild } from './support.ts';
 
 const ESERVICE = ANPR_ESERVICES.find((e) => e.code === 'C020')!;
 /** The purpose's daily estimate for the run: far above any run's calls (the counter still counts each). */
@@ -35,7 +35,8 @@ const BENCH_DAILY_CALLS = 1_000_000_000;
 interface AnprServer {
   url: string;
   database: string;
-  workers: number;
+  /** The processes serving (one per worker). */
+  pids: number[];
 }
 
 /** Role arguments: the configuration both apps share (ports, DATABASE_URL), as JSON. */
@@ -52,16 +53,16 @@ const roles = {
     const count = Number(workers ?? 1);
     if (cluster.isPrimary && count > 1) {
       const forks = Array.from({ length: count }, () => cluster.fork());
-      const [info] = (await Promise.all(forks.map((w) => once(w, 'message'))))[0] as [AnprServer];
+      const infos = (await Promise.all(forks.map((w) => once(w, 'message')))).map(([info]) => info as AnprServer);
       return {
-        info: { ...info, workers: count } satisfies AnprServer,
+        info: { ...infos[0]!, pids: infos.flatMap((i) => i.pids) } satisfies AnprServer,
         async stop() {
           await Promise.all(forks.map((w) => (w.send('stop'), once(w, 'exit'))));
         },
       };
     }
     const system = await startBenchSystem(['anpr'], { env: envOf(env), seed: false });
-    return { info: { url: system.urls.anpr, database: system.database, workers: 1 } satisfies AnprServer, stop: () => system.stop() };
+    return { info: { url: system.urls.anpr, database: system.database, pids: [process.pid] } satisfies AnprServer, stop: () => system.stop() };
   },
 };
 
@@ -122,16 +123,11 @@ async function registry(name: string, people: number, reseed: boolean): Promise<
   }
 }
 
-/** The plan's node types of the lookup queries: they must use the indexes, never scan a million rows. */
-async function lookupPlans(db: Db, fiscalCode: string, idAnpr: string): Promise<string[]> {
-  const plan = async (query: ReturnType<typeof sql>) => {
-    const { rows } = await sql<{ 'QUERY PLAN': string }>`explain ${query}`.execute(db);
-    return rows.map((r) => r['QUERY PLAN'].trim()).join(' / ');
-  };
-  return [
-    `persons by fiscal code: ${await plan(sql`select id_anpr from anpr.persons where fiscal_code = ${fiscalCode}`)}`,
-    `events by idANPR:       ${await plan(sql`select * from anpr.events where id_anpr = ${idAnpr} order by seq`)}`,
-  ];
+/** The plan of the e-services' lookup (store.ts loadEventsByFiscalCode): indexes only, never a scan of a million rows. */
+async function lookupPlan(db: Db, fiscalCode: string): Promise<string[]> {
+  const { rows } = await sql<{ 'QUERY PLAN': string }>`explain select * from anpr.events
+    where id_anpr = (select id_anpr from anpr.persons where fiscal_code = ${fiscalCode}) order by seq`.execute(db);
+  return rows.map((r) => r['QUERY PLAN'].replace(/\s+\(cost=.*\)$/, ''));
 }
 
 // --- The consumer at PDND -------------------------------------------------------------------------------
@@ -219,16 +215,19 @@ async function main(): Promise<void> {
   // PDND starts afresh each run (its descriptors name this run's ANPR port); ANPR's log and counters too.
   await sql`drop schema if exists pdnd cascade`.execute(db);
   await sql`truncate anpr.access_log, anpr.voucher_calls`.execute(db);
-  const { rows: sample } = await sql<{ fiscal_code: string; id_anpr: string }>`
-    select fiscal_code, id_anpr from anpr.persons tablesample system (${Math.min(100, (200 * Number(values.sample)) / people)}) order by random() limit ${Number(values.sample)}`.execute(db);
+  const { rows: sample } = await sql<{ fiscal_code: string }>`
+    select fiscal_code from anpr.persons tablesample system (${Math.min(100, (200 * Number(values.sample)) / people)}) order by random() limit ${Number(values.sample)}`.execute(db);
   const codes = sample.map((r) => r.fiscal_code);
-  for (const line of await lookupPlans(db, codes[0]!, sample[0]!.id_anpr)) console.log(`Plan:   ${line}`);
+  for (const line of await lookupPlan(db, codes[0]!)) console.log(`Plan:   ${line}`);
 
+  const backends = async () => (await sql<{ pid: number }>`select pid from pg_stat_activity where datname = ${name}`.execute(db)).rows.map((r) => r.pid);
+  const ownBackends = new Set(await backends());
   const env = { ...(await freePortsEnv()), DATABASE_URL: databaseUrl(name) };
   const script = new URL(import.meta.url);
   const pdnd = await startChild<{ url: string }>(script, 'pdnd', [JSON.stringify(env)]);
   const anpr = await startChild<AnprServer>(script, 'anpr', [JSON.stringify(env), values.workers]);
   const rows = [RESULT_HEADER];
+  const cpuLines: string[] = [];
   let responses = 0;
   let purposeId = '';
   try {
@@ -240,12 +239,27 @@ async function main(): Promise<void> {
     if (first.status !== 200) throw new Error(`the first lookup answered ${first.status}: ${await first.text()}`);
     responses++;
     for (const method of values.get ? (['POST', 'GET'] as const) : (['POST'] as const)) {
-      const label = `ANPR ${method === 'POST' ? 'POST …/anpr-service-e002' : 'GET …/soggetti/{cf}'} (${anpr.info.workers} worker(s))`;
+      const label = `ANPR ${method === 'POST' ? 'POST …/anpr-service-e002' : 'GET …/soggetti/{cf}'} (${anpr.info.pids.length} worker(s))`;
+      // CPU time per lookup of each side, which other work on the machine does not change (unlike req/s).
+      const pgBefore = new Map((await backends()).map((pid) => [pid, cpuSeconds([pid])]));
+      const [anprBefore, selfBefore] = [cpuSeconds(anpr.info.pids), process.cpuUsage()];
       const run = await drive({ url: anpr.info.url, requests: lookupRequests(audience.pathname, voucher.token, codes, method, date) }, load);
+      const pgPids = (await backends()).filter((pid) => !ownBackends.has(pid));
+      const perLookup = (seconds: number) => fixed((seconds * 1e6) / run.responses, 0);
+      const cpu = {
+        anpr: cpuSeconds(anpr.info.pids) - anprBefore,
+        pg: cpuSeconds(pgPids) - pgPids.reduce((sum, pid) => sum + (pgBefore.get(pid) ?? 0), 0),
+        load: (({ user, system }) => (user + system) / 1e6)(process.cpuUsage(selfBefore)),
+      };
+      cpuLines.push(
+        `${method}: ANPR ${perLookup(cpu.anpr)} µs, PostgreSQL ${perLookup(cpu.pg)} µs, autocannon ${perLookup(cpu.load)} µs; ` +
+          `${os.availableParallelism()} cores would serve at most ${fixed((os.availableParallelism() * run.responses) / (cpu.anpr + cpu.pg + cpu.load), 0)} lookups/s`,
+      );
       responses += run.responses;
       rows.push(resultRow(label, run.result));
       console.log(`measured ${label}: ${fixed(run.result.requests.average, 0)} req/s`);
     }
+    await sleep(1000); // the lookups still queued when autocannon stopped
   } finally {
     await anpr.stop();
     await pdnd.stop();
@@ -259,6 +273,7 @@ async function main(): Promise<void> {
   console.log(`\n${formatTable(rows)}\n`);
   console.log(`Access log: ${logged[0]!.n.toLocaleString('en')} rows for ${responses.toLocaleString('en')} lookups answered; daily-calls counter of the purpose: ${counted[0]!.calls.toLocaleString('en')}`);
   console.log(`Seeding:    ${rate}`);
+  for (const line of cpuLines) console.log(`CPU per lookup, ${line}`);
   console.log("REQ/S: mean of the per-second samples; latencies from autocannon's histogram.");
 }
 

@@ -3,6 +3,7 @@
 // do not share one event loop).
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -60,6 +61,22 @@ export function formatTable(rows: string[][]): string {
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** CPU seconds (user + system) the processes have used so far, from /proc (Linux; NaN elsewhere); gone ones count 0. */
+export function cpuSeconds(pids: readonly number[]): number {
+  if (process.platform !== 'linux') return NaN;
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      // The fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // exited
+    }
+  }
+  return ticks / 100; // USER_HZ, 100 on Linux
+}
 
 // --- Apps --------------------------------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { preHandlerAsyncHookHandler } from 'fastify';
 import os from 'node:os';
 import { loadConfig } from '../../src/core/config.ts';
+import { sql } from '../../src/core/db.ts';
 import { migrateSchema } from '../../src/core/migrations.ts';
 import { createContext } from '../../src/core/runtime.ts';
 import type { App } from '../../src/core/http.ts';
@@ -65,6 +66,15 @@ describe('anpr http', () => {
     expect(s.identificativi.idANPR).toBe(id);
     const log = await readAccessLog(database.db, id);
     expect(log[0]).toMatchObject({ consumerId: 'tenant-bugliano', purposeId: 'purpose-1', eservice: 'C015-servizioAccertamentoGeneralita', outcome: 'found', asOf: '2026-03-01' });
+  });
+
+  it('logs every one of many concurrent lookups before answering it (written together)', async () => {
+    const { rows } = await sql<{ fiscal_code: string; id_anpr: string }>`select fiscal_code, id_anpr from anpr.persons order by id_anpr limit 40`.execute(database.db);
+    const answers = await Promise.all(rows.map((r) => e002('/C019-servizioAccertamentoEsistenzaVita/v1', { codiceFiscale: r.fiscal_code })));
+    for (const [i, r] of rows.entries()) {
+      const log = await readAccessLog(database.db, r.id_anpr);
+      expect(log.map((e) => e.requestId)).toContain(answers[i]!.headers['x-request-id']);
+    }
   });
 
   it('C020 residence, C021 family, C019 life, C018 citizenship, C030 idANPR; GET with ?date', async () => {

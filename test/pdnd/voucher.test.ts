@@ -138,6 +138,16 @@ await withPdnd('PDND vouchers at a provider', (harness) => {
     expect(jwksFetches).toBeGreaterThanOrEqual(1);
   });
 
+  it('refuses a voucher it verified and kept once that voucher has expired', async () => {
+    const h = harness();
+    let at = new Date();
+    const validator = createVoucherValidator({ pdndUrl: h.url, audience: h.audience('C015'), now: () => at });
+    const token = await vouchers.voucher(bugliano.purposes.C015!);
+    expect((await validator.verify(token)).purposeId).toBe(bugliano.purposes.C015);
+    at = new Date(Date.now() + 3600_000);
+    await expect(validator.verify(token)).rejects.toMatchObject({ failure: 'expired' });
+  });
+
   it('counts in memory too, and tells the day in Italian time', async () => {
     const counter = memoryCallCounter();
     expect(await counter.consume('p', '2026-01-01', 1)).toEqual({ allowed: true, count: 1 });

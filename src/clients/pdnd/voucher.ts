@@ -52,6 +52,8 @@ export interface VoucherValidatorOptions {
   jwksRefetchFloorSeconds?: number;
   /** Purpose status kept this long (default 30 s): a suspension takes effect within it. */
   statusCacheSeconds?: number;
+  /** Vouchers whose signature was verified, kept (until they expire, at most jwksCacheSeconds) so that a consumer reusing one is not verified again; default 10,000. */
+  verifiedCacheSize?: number;
   clockToleranceSeconds?: number;
   now?: () => Date;
 }
@@ -74,6 +76,39 @@ export function createVoucherValidator(options: VoucherValidatorOptions): Vouche
   });
   const statusCache = new Map<string, { at: number; status: Promise<VoucherStatus> }>();
   const statusTtl = (options.statusCacheSeconds ?? 30) * 1000;
+  const clockTolerance = options.clockToleranceSeconds ?? 10;
+  // Signature, typ, iss and alg of a token never change: a verified one is kept until it expires, and no longer
+  // than the JWKS, so that a key PDND withdraws stops its vouchers as soon as it would without this cache.
+  const verified = new Map<string, { payload: JWTPayload; until: number }>();
+  const verifiedMax = options.verifiedCacheSize ?? 10_000;
+  const verifiedTtl = (options.jwksCacheSeconds ?? 600) * 1000;
+
+  async function verifySignature(token: string): Promise<JWTPayload> {
+    const at = now().getTime();
+    const cached = verified.get(token);
+    // `until` is never past the expiry: beyond it jwtVerify runs again, and refuses an expired voucher.
+    if (cached && at < cached.until) return cached.payload;
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, jwks, {
+        issuer: endpoints.issuer,
+        typ: VOUCHER_TYP,
+        algorithms: [VOUCHER_ALG],
+        clockTolerance,
+        currentDate: now(),
+        requiredClaims: ['jti', 'exp', 'iat', 'aud', 'sub'],
+      }));
+    } catch (err) {
+      if (err instanceof joseErrors.JWTExpired) throw new VoucherError('expired', 'The voucher has expired: ask PDND for a new one');
+      if (err instanceof joseErrors.JWKSTimeout || !(err instanceof joseErrors.JOSEError)) {
+        throw new VoucherError('unavailable', `PDND's keys cannot be fetched: ${(err as Error).message}`);
+      }
+      throw new VoucherError('invalid', `The voucher is not valid: ${(err as Error).message}`);
+    }
+    if (verified.size >= verifiedMax) verified.delete(verified.keys().next().value!);
+    verified.set(token, { payload, until: Math.min(at + verifiedTtl, (payload.exp! + clockTolerance) * 1000) });
+    return payload;
+  }
 
   async function status(purposeId: string, token: string): Promise<VoucherStatus> {
     const cached = statusCache.get(purposeId);
@@ -102,23 +137,7 @@ export function createVoucherValidator(options: VoucherValidatorOptions): Vouche
   return {
     async verify(token) {
       if (!token) throw new VoucherError('missing', 'A PDND voucher is required: Authorization: Bearer <voucher>');
-      let payload: JWTPayload;
-      try {
-        ({ payload } = await jwtVerify(token, jwks, {
-          issuer: endpoints.issuer,
-          typ: VOUCHER_TYP,
-          algorithms: [VOUCHER_ALG],
-          clockTolerance: options.clockToleranceSeconds ?? 10,
-          currentDate: now(),
-          requiredClaims: ['jti', 'exp', 'iat', 'aud', 'sub'],
-        }));
-      } catch (err) {
-        if (err instanceof joseErrors.JWTExpired) throw new VoucherError('expired', 'The voucher has expired: ask PDND for a new one');
-        if (err instanceof joseErrors.JWKSTimeout || !(err instanceof joseErrors.JOSEError)) {
-          throw new VoucherError('unavailable', `PDND's keys cannot be fetched: ${(err as Error).message}`);
-        }
-        throw new VoucherError('invalid', `The voucher is not valid: ${(err as Error).message}`);
-      }
+      const payload = await verifySignature(token);
       const aud = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
       if (!aud.some((a) => typeof a === 'string' && audiences.includes(a))) {
         throw new VoucherError('wrong_audience', 'The voucher was issued for another e-service');
@@ -147,13 +166,15 @@ export function createVoucherValidator(options: VoucherValidatorOptions): Vouche
 
 export interface CallCount {
   allowed: boolean;
-  /** Calls counted today for the purpose, this one included when allowed. */
+  /** The call's number among those counted today for the purpose (when allowed); else the day's count. */
   count: number;
 }
 
 /** Counts a purpose's calls per day; consume() refuses (without counting) once the limit is reached. */
 export interface VoucherCallCounter {
   consume(purposeId: string, day: string, limit: number): Promise<CallCount>;
+  /** Gives back what the counter holds and has not used (at shutdown). */
+  close?(): Promise<void>;
 }
 
 /** Include in the provider's migrations: creates {schema}.voucher_calls. */
@@ -169,19 +190,84 @@ export const voucherCallCounterMigrations: Migration[] = [
   ),
 ];
 
-/** The counter in the provider's own PostgreSQL schema, atomic under concurrency. */
-export function postgresCallCounter(db: Executor, schema: string): VoucherCallCounter {
+export interface PostgresCallCounterOptions {
+  /** Most calls a process reserves at once (default 1,000). */
+  maxLease?: number;
+}
+
+/** Calls reserved at once for a daily limit: a thousandth of it, so that limits under 2,000 are counted call by call. */
+export const leaseSize = (limit: number, maxLease = 1000): number => Math.max(1, Math.min(maxLease, Math.floor(limit / 1000)));
+
+interface Lease {
+  /** Next call number to hand out, and the last one reserved. */
+  next: number;
+  end: number;
+  /** The reservation under way: resolves to the day's count when the limit is reached. */
+  refill?: Promise<number | undefined>;
+}
+
+/**
+ * The counter in the provider's own PostgreSQL schema, shared by every process of the provider. The row of
+ * the day counts calls RESERVED: a process reserves a lease of numbered calls (leaseSize) with one atomic
+ * upsert and hands them out from memory, allowing only numbers up to the limit — so the limit is never
+ * exceeded, whatever the processes and even if the limit is lowered during the day. close() gives back
+ * what was not used; a process that dies without it leaves at most one lease per purpose unused (calls
+ * refused that many too early, never allowed beyond the limit).
+ */
+export function postgresCallCounter(db: Executor, schema: string, options: PostgresCallCounterOptions = {}): Required<VoucherCallCounter> {
   const table = sql.table(`${schema}.voucher_calls`);
+  const leases = new Map<string, Lease & { purposeId: string; day: string }>();
+
+  /** Reserves up to `want` calls into the lease; undefined, or the day's count when none is left. */
+  async function reserve(lease: Lease & { purposeId: string; day: string }, limit: number): Promise<number | undefined> {
+    let want = Math.min(leaseSize(limit, options.maxLease), limit);
+    for (;;) {
+      const { rows } = await sql<{ calls: number }>`
+        insert into ${table} as c (purpose_id, day, calls) values (${lease.purposeId}, ${lease.day}, ${want})
+        on conflict (purpose_id, day) do update set calls = c.calls + ${want} where c.calls + ${want} <= ${limit}
+        returning calls`.execute(db);
+      if (rows[0]) {
+        lease.next = rows[0].calls - want + 1;
+        lease.end = rows[0].calls;
+        return undefined;
+      }
+      const current = await sql<{ calls: number }>`select calls from ${table} where purpose_id = ${lease.purposeId} and day = ${lease.day}`.execute(db);
+      const count = current.rows[0]?.calls ?? 0;
+      if (count >= limit) return count;
+      want = Math.min(want, limit - count);
+    }
+  }
+
   return {
     async consume(purposeId, day, limit) {
       if (limit <= 0) return { allowed: false, count: 0 };
-      const { rows } = await sql<{ calls: number }>`
-        insert into ${table} as c (purpose_id, day, calls) values (${purposeId}, ${day}, 1)
-        on conflict (purpose_id, day) do update set calls = c.calls + 1 where c.calls < ${limit}
-        returning calls`.execute(db);
-      if (rows[0]) return { allowed: true, count: rows[0].calls };
-      const current = await sql<{ calls: number }>`select calls from ${table} where purpose_id = ${purposeId} and day = ${day}`.execute(db);
-      return { allowed: false, count: current.rows[0]?.calls ?? limit };
+      const key = `${purposeId}|${day}`;
+      let lease = leases.get(key);
+      if (!lease) {
+        // A new day: the leases of the days before can no longer be used.
+        for (const [k, l] of leases) if (l.day !== day) leases.delete(k);
+        lease = { purposeId, day, next: 1, end: 0 };
+        leases.set(key, lease);
+      }
+      for (;;) {
+        if (lease.next <= lease.end) {
+          // A limit lowered since the lease was taken: its numbers beyond are kept, to be given back.
+          if (lease.next > limit) return { allowed: false, count: lease.next - 1 };
+          return { allowed: true, count: lease.next++ };
+        }
+        // One reservation at a time per purpose; the calls waiting for it share its outcome.
+        const l = lease;
+        l.refill ??= reserve(l, limit).finally(() => (l.refill = undefined));
+        const full = await l.refill;
+        if (full !== undefined) return { allowed: false, count: full };
+      }
+    },
+    async close() {
+      for (const l of leases.values()) {
+        const unused = l.end - l.next + 1;
+        if (unused > 0) await sql`update ${table} set calls = calls - ${unused} where purpose_id = ${l.purposeId} and day = ${l.day}`.execute(db);
+      }
+      leases.clear();
     },
   };
 }
@@ -202,15 +288,20 @@ export function memoryCallCounter(): VoucherCallCounter {
 
 export const CALL_DAY_TIME_ZONE = 'Europe/Rome';
 
+// Made once: building an Intl.DateTimeFormat costs more than the rest of a call's checks.
+const callDayFormat = new Intl.DateTimeFormat('en-GB', { timeZone: CALL_DAY_TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+
+let lastCallDay: { second: number; value: { day: string; secondsToNextDay: number } } | undefined;
+
 /** The calendar day (YYYY-MM-DD, Italian time) a call counts on, and the seconds until the next one. */
 export function callDay(at: Date): { day: string; secondsToNextDay: number } {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-GB', { timeZone: CALL_DAY_TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' })
-      .formatToParts(at)
-      .map((p) => [p.type, p.value]),
-  );
+  const second = Math.floor(at.getTime() / 1000);
+  // Every call of the same second gets the same answer: worked out once.
+  if (lastCallDay?.second === second) return lastCallDay.value;
+  const parts = Object.fromEntries(callDayFormat.formatToParts(at).map((p) => [p.type, p.value]));
   const elapsed = Number(parts.hour) * 3600 + Number(parts.minute) * 60 + Number(parts.second);
-  return { day: `${parts.year}-${parts.month}-${parts.day}`, secondsToNextDay: Math.max(1, 86400 - elapsed) };
+  lastCallDay = { second, value: { day: `${parts.year}-${parts.month}-${parts.day}`, secondsToNextDay: Math.max(1, 86400 - elapsed) } };
+  return lastCallDay.value;
 }
 
 // --- The Fastify guard ----------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 // Every e-service access to a person's record is logged: which consumer (the PDND client's organisation),
 // under which purpose, through which e-service, when, about whom. It feeds the citizen's "who consulted my
 // data" page. Written even when the fiscal code is unknown (outcome 'not-found'), never with response data.
+import { groupWriter, type GroupWriter } from '../../core/batch.ts';
 import { sql, type Executor } from '../../core/db.ts';
 import type { IsoDate } from '../../domain/dates.ts';
 import { SCHEMA } from './schema.ts';
@@ -22,9 +23,20 @@ export interface AccessRecord extends AccessEntry {
   at: string;
 }
 
-export async function logAccess(db: Executor, e: AccessEntry): Promise<void> {
+/** Writes entries in one multi-row insert (one parameter per column, whatever their number). */
+export async function logAccesses(db: Executor, entries: readonly AccessEntry[]): Promise<void> {
+  const column = <K extends keyof AccessEntry>(key: K) => entries.map((e) => e[key] ?? null);
   await sql`insert into ${sql.table(`${SCHEMA}.access_log`)} (consumer_id, consumer_name, purpose_id, eservice, fiscal_code, id_anpr, outcome, as_of, request_id)
-    values (${e.consumerId}, ${e.consumerName ?? null}, ${e.purposeId ?? null}, ${e.eservice}, ${e.fiscalCode}, ${e.idAnpr}, ${e.outcome}, ${e.asOf ?? null}, ${e.requestId ?? null})`.execute(db);
+    select * from unnest(${column('consumerId')}::text[], ${column('consumerName')}::text[], ${column('purposeId')}::text[], ${column('eservice')}::text[],
+      ${column('fiscalCode')}::text[], ${column('idAnpr')}::text[], ${column('outcome')}::text[], ${column('asOf')}::date[], ${column('requestId')}::text[])`.execute(db);
+}
+
+/**
+ * The access log of a busy app: concurrent lookups' entries are written together (group commit, one
+ * insert at a time), and each lookup waits for its own entry to be stored before it answers.
+ */
+export function accessLogWriter(db: Executor): GroupWriter<AccessEntry> {
+  return groupWriter((entries) => logAccesses(db, entries));
 }
 
 /** Who consulted a person's record, newest first (`offset` entries skipped, for pages). */

@@ -21,9 +21,10 @@ export interface AnprHttpOptions {
   today?: () => string;
 }
 
-/** The PDND voucher guard for one e-service: audience = its URL on this app, daily calls counted here. */
-export function anprCallerAuth(ctx: AppContext): CallerAuth {
+/** The PDND voucher guard for one e-service: audience = its URL on this app, daily calls counted here (unused reservations given back when `app` closes). */
+export function anprCallerAuth(ctx: AppContext, app?: App): CallerAuth {
   const counter = postgresCallCounter(ctx.database.db, SCHEMA);
+  app?.addHook('onClose', () => counter.close());
   return (eservice) => requireVoucher({ pdndUrl: ctx.config.urls.pdnd, audience: anprAudience(ctx.config.urls.anpr, eservice), counter });
 }
 
@@ -51,7 +52,7 @@ export async function buildAnprHttp(ctx: AppContext, options: AnprHttpOptions = 
     formActionOrigins: [ctx.config.urls.identity],
   });
   const db = ctx.database.db;
-  registerEservices(app, { db, callerAuth: options.callerAuth ?? anprCallerAuth(ctx), today: options.today });
+  registerEservices(app, { db, callerAuth: options.callerAuth ?? anprCallerAuth(ctx, app), today: options.today });
   registerBackoffice(app, { db, today: options.today });
   await registerAnprPages(app, { db, secret: ctx.secret, publicUrl: ctx.config.urls.anpr }, [
     (pages) => registerCertificateRoutes(pages, { db, publicUrl: ctx.config.urls.anpr, today: options.today }),

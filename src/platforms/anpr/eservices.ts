@@ -16,11 +16,11 @@ import { HttpProblem, invalid, problemType } from '../../core/problem.ts';
 import { ANPR_ESERVICES, type AnprEservice } from '../../clients/pdnd/anpr.ts';
 import { isIsoDate, todayUtc, type IsoDate } from '../../domain/dates.ts';
 import { validateFiscalCode } from '../../domain/fiscal-code.ts';
-import { logAccess } from './access-log.ts';
+import { accessLogWriter } from './access-log.ts';
 import { isIdAnpr } from './id.ts';
-import type { PersonState } from './model.ts';
+import { personAsOf, type AnprEvent, type PersonState } from './model.ts';
 import { cittadinanza, datiBase, familyMember, residenza, RispostaE002OKSchema, statoCivile, type DatiSoggetto } from './presenter.ts';
-import { idByFiscalCode, readFamilyAsOf, readPersonAsOf, personRow } from './store.ts';
+import { loadEvents, loadEventsByFiscalCode, personRow, readFamilyAsOf } from './store.ts';
 
 /** Authenticates the caller of one e-service (sets request.pdnd); default: the PDND voucher guard. */
 export type CallerAuth = (eservice: AnprEservice) => preHandlerAsyncHookHandler;
@@ -86,6 +86,8 @@ export interface EserviceDeps {
 
 export function registerEservices(app: App, deps: EserviceDeps): void {
   const today = deps.today ?? todayUtc;
+  const accessLog = accessLogWriter(deps.db);
+  app.addHook('onClose', () => accessLog.drain());
   for (const es of ANPR_ESERVICES) {
     const preHandler = deps.callerAuth(es);
     const answer = ANSWERS[es.code];
@@ -98,21 +100,24 @@ export function registerEservices(app: App, deps: EserviceDeps): void {
     ) {
       let idAnpr: string | undefined;
       let fiscalCode = '';
+      let events: AnprEvent[] | undefined;
       if (by.codiceFiscale !== undefined) {
         const cf = validateFiscalCode(by.codiceFiscale, { requireKnownBirthplace: false });
         if (!cf.ok) throw invalid([{ pointer: `${pointer}/codiceFiscale`, detail: cf.message, code: cf.reason }], 'The fiscal code is malformed.');
         fiscalCode = cf.value.fiscalCode;
-        idAnpr = await idByFiscalCode(deps.db, fiscalCode);
+        events = await loadEventsByFiscalCode(deps.db, fiscalCode);
+        idAnpr = events[0]?.idAnpr;
       } else if (by.idANPR !== undefined) {
         if (!isIdAnpr(by.idANPR)) throw invalid([{ pointer: `${pointer}/idANPR`, detail: 'not a valid idANPR (check digit)', code: 'checksum' }]);
-        idAnpr = (await personRow(deps.db, by.idANPR))?.id_anpr;
-        fiscalCode = idAnpr ? ((await personRow(deps.db, idAnpr))?.fiscal_code ?? '') : '';
+        const row = await personRow(deps.db, by.idANPR);
+        idAnpr = row?.id_anpr;
+        fiscalCode = row?.fiscal_code ?? '';
       } else {
         throw invalid([{ pointer: `${pointer}/codiceFiscale`, detail: 'codiceFiscale or idANPR is required', code: 'required' }]);
       }
-      const person = idAnpr ? await readPersonAsOf(deps.db, idAnpr, date) : undefined;
+      const person = idAnpr ? personAsOf(events ?? (await loadEvents(deps.db, idAnpr)), date) : undefined;
       const caller = request.pdnd;
-      await logAccess(deps.db, {
+      await accessLog.add({
         consumerId: caller?.consumer.id ?? 'unknown',
         consumerName: caller?.consumer.name ?? null,
         purposeId: caller?.purposeId ?? null,

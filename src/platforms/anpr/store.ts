@@ -37,6 +37,14 @@ export async function loadEventsOf(db: Executor, ids: readonly string[]): Promis
   return out;
 }
 
+/** A person's events by current fiscal code, in one round trip (the e-services' lookup); none if unknown. */
+export async function loadEventsByFiscalCode(db: Executor, fiscalCode: string): Promise<AnprEvent[]> {
+  // A scalar subquery rather than a join: the same two index scans, planned in half the time (planning dominates).
+  const { rows } = await sql<EventRow>`select * from ${t('events')}
+    where id_anpr = (select id_anpr from ${t('persons')} where fiscal_code = ${fiscalCode}) order by seq`.execute(db);
+  return rows.map(toEvent);
+}
+
 /** The idANPR of a fiscal code (current codes only). */
 export async function idByFiscalCode(db: Executor, fiscalCode: string): Promise<string | undefined> {
   const { rows } = await sql<{ id_anpr: string }>`select id_anpr from ${t('persons')} where fiscal_code = ${fiscalCode}`.execute(db);
