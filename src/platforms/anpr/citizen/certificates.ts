@@ -149,7 +149,7 @@ export function registerCertificates(area: App, deps: CitizenDeps): void {
     // Only the citizen who requested it downloads it again; for anyone else it does not exist.
     if (!certificate || certificate.requesterFiscalCode !== signedIn(request).fiscalCode) throw notFound(citizenT(request.locale)('notFound'));
     const pdf = await reissuePdf(certificate, deps.publicUrl);
-    if (!pdf) throw conflict('The certificate can no longer be rendered as issued.');
+    if (!pdf) throw conflict(citizenT(request.locale)('certNotReproducible'));
     return sendPdf(reply, pdf, `certificato-${certificate.kind}-${certificate.code}.pdf`);
   });
 

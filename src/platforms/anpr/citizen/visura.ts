@@ -48,7 +48,7 @@ ${
     ? html`<section aria-labelledby="aire-title" class="mb-5">
   <h2 id="aire-title" class="h4">${tr('sectionAire')}</h2>
   <dl>
-    ${dataRow(tr('fieldAireState'), p.aire.stateName)}
+    ${dataRow(tr('fieldAireState'), placeLabel(locale, { kind: 'foreign', belfioreCode: p.aire.stateCode, name: p.aire.stateName }, tr))}
     ${dataRow(tr('fieldAireAddress'), `${p.aire.address}, ${p.aire.city}`)}
     ${dataRow(tr('fieldAireComune'), aireComune ? `${aireComune.name} (${aireComune.province})` : p.aire.aireIstatCode)}
     ${p.aire.consulate ? dataRow(tr('fieldAireConsulate'), p.aire.consulate) : ''}
