@@ -1,5 +1,6 @@
-// Registration of a birth (iscrizione per nascita): the parents are residents of the officer's comune, named
-// by fiscal code; the child is born in the comune; service.ts computes the fiscal code and the family.
+// Registration of a birth (iscrizione per nascita, DPR 223/1989 art. 7 c.1 a): the parents are residents of
+// the officer's comune, named by fiscal code; the child is born in the comune; service.ts computes the fiscal
+// code and the family.
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { redirectTo } from '../../../core/auth/sessions.ts';
