@@ -192,7 +192,7 @@ async function main(): Promise<void> {
       reseed: { type: 'boolean', default: false },
       duration: { type: 'string', default: '20' },
       warmup: { type: 'string', default: '5' },
-      connections: { type: 'string', default: '50' },
+      connections: { type: 'string', default: '10,50' },
       workers: { type: 'string', default: '1' },
       sample: { type: 'string', default: '200000' },
       get: { type: 'boolean', default: false },
@@ -200,11 +200,12 @@ async function main(): Promise<void> {
     },
   });
   const people = Number(values.people);
-  const load: Load = { duration: Number(values.duration), warmup: Number(values.warmup), connections: Number(values.connections) };
+  const connectionCounts = values.connections.split(',').map(Number);
+  const load: Load = { duration: Number(values.duration), warmup: Number(values.warmup), connections: connectionCounts[0]! };
   const name = `sportello_bench_anpr_${people === 1_000_000 ? '1m' : people}`;
   printHeader(`ANPR e-service lookups (${ESERVICE.name}, PDND voucher, PostgreSQL)`, [
     `People: ${people.toLocaleString('en')} in database ${name}; ${Number(values.sample).toLocaleString('en')} distinct fiscal codes drawn at random, each request the next one`,
-    `Load:   ${load.connections} connections, ${load.warmup} s warm-up then ${load.duration} s measured; ANPR in a child process (${values.workers} worker(s)), PDND in another`,
+    `Load:   ${connectionCounts.join(' then ')} connections, ${load.warmup} s warm-up then ${load.duration} s measured each; ANPR in a child process (${values.workers} worker(s)), PDND in another`,
     `Logs:   level ${process.env.LOG_LEVEL ?? 'warn'} (no per-request log lines)`,
   ]);
 
@@ -238,26 +239,23 @@ async function main(): Promise<void> {
     const first = await fetch(`${audience}/soggetti/${codes[0]}?date=${date}`, { headers: { authorization: `Bearer ${voucher.token}` } });
     if (first.status !== 200) throw new Error(`the first lookup answered ${first.status}: ${await first.text()}`);
     responses++;
-    for (const method of values.get ? (['POST', 'GET'] as const) : (['POST'] as const)) {
-      const label = `ANPR ${method === 'POST' ? 'POST …/anpr-service-e002' : 'GET …/soggetti/{cf}'} (${anpr.info.pids.length} worker(s))`;
-      // CPU time per lookup of each side, which other work on the machine does not change (unlike req/s).
-      const pgBefore = new Map((await backends()).map((pid) => [pid, cpuSeconds([pid])]));
-      const [anprBefore, selfBefore] = [cpuSeconds(anpr.info.pids), process.cpuUsage()];
-      const run = await drive({ url: anpr.info.url, requests: lookupRequests(audience.pathname, voucher.token, codes, method, date) }, load);
-      const pgPids = (await backends()).filter((pid) => !ownBackends.has(pid));
-      const perLookup = (seconds: number) => fixed((seconds * 1e6) / run.responses, 0);
-      const cpu = {
-        anpr: cpuSeconds(anpr.info.pids) - anprBefore,
-        pg: cpuSeconds(pgPids) - pgPids.reduce((sum, pid) => sum + (pgBefore.get(pid) ?? 0), 0),
-        load: (({ user, system }) => (user + system) / 1e6)(process.cpuUsage(selfBefore)),
-      };
-      cpuLines.push(
-        `${method}: ANPR ${perLookup(cpu.anpr)} µs, PostgreSQL ${perLookup(cpu.pg)} µs, autocannon ${perLookup(cpu.load)} µs; ` +
-          `${os.availableParallelism()} cores would serve at most ${fixed((os.availableParallelism() * run.responses) / (cpu.anpr + cpu.pg + cpu.load), 0)} lookups/s`,
-      );
-      responses += run.responses;
-      rows.push(resultRow(label, run.result));
-      console.log(`measured ${label}: ${fixed(run.result.requests.average, 0)} req/s`);
+    // PostgreSQL's share: the backends of this database but this process's own (PDND's are nearly idle).
+    const pgSeconds = async () => cpuSeconds((await backends()).filter((pid) => !ownBackends.has(pid)));
+    for (const connections of connectionCounts) {
+      for (const method of values.get ? (['POST', 'GET'] as const) : (['POST'] as const)) {
+        const label = `ANPR ${method === 'POST' ? 'POST …/anpr-service-e002' : 'GET …/soggetti/{cf}'} (${anpr.info.pids.length} worker(s))`;
+        const requests = lookupRequests(audience.pathname, voucher.token, codes, method, date);
+        const run = await drive({ url: anpr.info.url, requests }, { ...load, connections }, { anpr: () => cpuSeconds(anpr.info.pids), pg: pgSeconds });
+        const { anpr: anprCpu, pg, load: loadCpu } = run.cpu;
+        const total = anprCpu + pg + loadCpu;
+        cpuLines.push(
+          `${method}, ${connections} connections: ANPR ${fixed(anprCpu, 0)} µs + PostgreSQL ${fixed(pg, 0)} µs + autocannon ${fixed(loadCpu, 0)} µs = ${fixed(total, 0)} µs; ` +
+            `${os.availableParallelism()} cores could not serve more than ${fixed((os.availableParallelism() * 1e6) / total, 0)} lookups/s`,
+        );
+        responses += run.responses;
+        rows.push(resultRow(label, run.result, anprCpu + pg));
+        console.log(`measured ${label}, ${connections} connections: ${fixed(run.result.requests.average, 0)} req/s`);
+      }
     }
     await sleep(1000); // the lookups still queued when autocannon stopped
   } finally {
@@ -269,12 +267,12 @@ async function main(): Promise<void> {
   const { rows: counted } = await sql<{ calls: number }>`select coalesce(sum(calls), 0)::int as calls from anpr.voucher_calls where purpose_id = ${purposeId}`.execute(db);
   await database.close();
 
-  if (!values['no-baseline']) rows.push(...(await measureBaselines(script, ['fastify', 'stack'], load)));
+  if (!values['no-baseline']) for (const connections of connectionCounts) rows.push(...(await measureBaselines(script, ['fastify', 'stack'], { ...load, connections })));
   console.log(`\n${formatTable(rows)}\n`);
   console.log(`Access log: ${logged[0]!.n.toLocaleString('en')} rows for ${responses.toLocaleString('en')} lookups answered; daily-calls counter of the purpose: ${counted[0]!.calls.toLocaleString('en')}`);
   console.log(`Seeding:    ${rate}`);
   for (const line of cpuLines) console.log(`CPU per lookup, ${line}`);
-  console.log("REQ/S: mean of the per-second samples; latencies from autocannon's histogram.");
+  console.log("REQ/S: mean of the per-second samples; latencies from autocannon's histogram; SERVER CPU: per request, ANPR's processes and PostgreSQL's backends.");
 }
 
 if (!serveIfChild(roles)) await main();

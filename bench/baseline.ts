@@ -6,11 +6,13 @@
 import autocannon from 'autocannon';
 import Fastify from 'fastify';
 import { createHttpApp } from '../src/core/http.ts';
-import { fixed, startBenchSystem, startChild } from './support.ts';
+import { cpuSeconds, fixed, startBenchSystem, startChild } from './support.ts';
 
 export interface Target {
   url: string;
   label: string;
+  /** The server's process, for its CPU time. */
+  pid: number;
 }
 
 export interface Load {
@@ -30,17 +32,17 @@ export const baselineRoles = {
     const app = Fastify();
     app.get('/', async () => ({ hello: 'world' }));
     const url = await listenOnLoopback(app);
-    return { info: { url: `${url}/`, label: 'bare Fastify, GET / (hello world)' } satisfies Target, stop: () => app.close() };
+    return { info: { url: `${url}/`, label: 'bare Fastify, GET / (hello world)', pid: process.pid } satisfies Target, stop: () => app.close() };
   },
   async stack() {
     const app = await createHttpApp({ name: 'bench', title: 'bench', description: 'bench', publicUrl: 'http://127.0.0.1', logLevel: 'warn' });
     const url = await listenOnLoopback(app);
-    return { info: { url: `${url}/health`, label: 'createHttpApp, GET /health (no checks)' } satisfies Target, stop: () => app.close() };
+    return { info: { url: `${url}/health`, label: 'createHttpApp, GET /health (no checks)', pid: process.pid } satisfies Target, stop: () => app.close() };
   },
   async comune() {
     const system = await startBenchSystem(['comune']);
     const label = `comune app, GET /health (select 1 on ${system.database})`;
-    return { info: { url: `${system.urls.comune}/health`, label } satisfies Target, stop: () => system.stop() };
+    return { info: { url: `${system.urls.comune}/health`, label, pid: process.pid } satisfies Target, stop: () => system.stop() };
   },
 };
 
@@ -48,19 +50,41 @@ export type BaselineRole = keyof typeof baselineRoles;
 
 const answered = (r: autocannon.Result) => r['2xx'] + r.non2xx;
 
-/** Warm-up (not measured), then the measured run, with the same autocannon options; responses counts both. */
-export async function drive(options: autocannon.Options, load: Load): Promise<{ result: autocannon.Result; responses: number }> {
-  const run = { ...options, connections: load.connections };
-  const warm = load.warmup > 0 ? answered(await autocannon({ ...run, duration: load.warmup })) : 0;
-  const result = await autocannon({ ...run, duration: load.duration });
-  return { result, responses: warm + answered(result) };
+/** CPU seconds used so far by a side of the server (its processes, its database backends...). */
+export type CpuMeter = () => number | Promise<number>;
+
+export interface Driven<M extends string> {
+  result: autocannon.Result;
+  /** Responses of the warm-up and the measured run. */
+  responses: number;
+  /** CPU microseconds per response of the measured run: each meter's, and this process's (autocannon). */
+  cpu: Record<M | 'load', number>;
 }
 
-export const RESULT_HEADER = ['SERVER', 'REQ/S', 'P50 MS', 'P99 MS', 'MAX MS', 'NON-2XX', 'ERRORS'];
+/**
+ * Warm-up (not measured), then the measured run, with the same autocannon options; with the CPU time each
+ * side spent per response, which other work on the machine changes far less than req/s.
+ */
+export async function drive<M extends string>(options: autocannon.Options, load: Load, meters: Record<M, CpuMeter>): Promise<Driven<M>> {
+  const run = { ...options, connections: load.connections };
+  const warm = load.warmup > 0 ? answered(await autocannon({ ...run, duration: load.warmup })) : 0;
+  const sides = Object.entries(meters) as [M, CpuMeter][];
+  const before = await Promise.all(sides.map(([, meter]) => meter()));
+  const loadBefore = process.cpuUsage();
+  const result = await autocannon({ ...run, duration: load.duration });
+  const loadUsage = process.cpuUsage(loadBefore);
+  const after = await Promise.all(sides.map(([, meter]) => meter()));
+  const measured = answered(result);
+  const cpu = Object.fromEntries(sides.map(([name], i) => [name, ((after[i]! - before[i]!) * 1e6) / measured])) as Record<M, number>;
+  return { result, responses: warm + measured, cpu: { ...cpu, load: (loadUsage.user + loadUsage.system) / measured } };
+}
+
+export const RESULT_HEADER = ['SERVER', 'CONNS', 'REQ/S', 'P50 MS', 'P99 MS', 'MAX MS', 'NON-2XX', 'ERRORS', 'SERVER CPU µS/REQ'];
 
 /** One table row: REQ/S is the mean of the per-second samples, latencies from autocannon's histogram. */
-export function resultRow(label: string, result: autocannon.Result): string[] {
-  return [label, fixed(result.requests.average, 0), fixed(result.latency.p50, 1), fixed(result.latency.p99, 1), fixed(result.latency.max, 1), String(result.non2xx), String(result.errors)];
+export function resultRow(label: string, result: autocannon.Result, serverCpu: number): string[] {
+  const { latency, requests } = result;
+  return [label, String(result.connections), fixed(requests.average, 0), fixed(latency.p50, 1), fixed(latency.p99, 1), fixed(latency.max, 1), String(result.non2xx), String(result.errors), fixed(serverCpu, 0)];
 }
 
 /**
@@ -75,9 +99,9 @@ export async function measureBaselines(script: string | URL, roles: readonly Bas
       const { url, label } = server.info;
       const first = await fetch(url);
       if (first.status !== 200) throw new Error(`${url} answered ${first.status}`);
-      const { result } = await drive({ url }, load);
-      rows.push(resultRow(label, result));
-      console.log(`measured ${label}: ${fixed(result.requests.average, 0)} req/s`);
+      const driven = await drive({ url }, load, { server: () => cpuSeconds([server.info.pid]) });
+      rows.push(resultRow(label, driven.result, driven.cpu.server));
+      console.log(`measured ${label}: ${fixed(driven.result.requests.average, 0)} req/s`);
     } finally {
       await server.stop();
     }

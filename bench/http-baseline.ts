@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   ]);
   const rows = await measureBaselines(new URL(import.meta.url), Object.keys(baselineRoles) as BaselineRole[], load);
   console.log(`\n${formatTable([RESULT_HEADER, ...rows])}\n`);
-  console.log("REQ/S: mean of the per-second samples; latencies from autocannon's histogram.");
+  console.log("REQ/S: mean of the per-second samples; latencies from autocannon's histogram; SERVER CPU: per request, the server's process.");
 }
 
 if (!serveIfChild(baselineRoles)) await main();

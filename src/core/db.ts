@@ -14,6 +14,7 @@ import {
   type Dialect,
   type Driver,
   type QueryResult,
+  type RawBuilder,
   type Transaction,
 } from 'kysely';
 import pg from 'pg';
@@ -126,11 +127,35 @@ export interface DatabaseOptions {
   poolSize?: number;
 }
 
+/** SQL text → statement name of the queries run with executePrepared. */
+const preparedNames = new Map<string, string>();
+
+/**
+ * Runs a query as a named prepared statement on PostgreSQL: parsed and planned once per connection rather
+ * than at every call, for the hottest queries (list the columns: a prepared `select *` fails once a
+ * migration adds one). On PGlite, as any query.
+ */
+export async function executePrepared<R>(db: Executor, query: RawBuilder<R>): Promise<QueryResult<R>> {
+  const compiled = query.compile(db);
+  if (!preparedNames.has(compiled.sql)) preparedNames.set(compiled.sql, `sportello_${preparedNames.size + 1}`);
+  return db.executeQuery(compiled);
+}
+
+/** Makes a pool connection run the texts of executePrepared as named statements (Kysely passes plain text). */
+function prepareOnConnect(client: pg.PoolClient): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  client.query = ((text: unknown, ...rest: unknown[]) => {
+    const name = typeof text === 'string' ? preparedNames.get(text) : undefined;
+    return name ? query({ name, text, values: rest[0] }, ...rest.slice(1)) : query(text, ...rest);
+  }) as typeof client.query;
+}
+
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.databaseUrl) {
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
     // An idle connection the server closes (restart, admin termination) must not crash the process: the pool replaces it.
     pool.on('error', (err) => console.error(`PostgreSQL connection lost: ${err.message}`));
+    pool.on('connect', prepareOnConnect);
     const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
     await sql`select 1`.execute(db);
     return {

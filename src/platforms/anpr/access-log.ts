@@ -2,7 +2,7 @@
 // under which purpose, through which e-service, when, about whom. It feeds the citizen's "who consulted my
 // data" page. Written even when the fiscal code is unknown (outcome 'not-found'), never with response data.
 import { groupWriter, type GroupWriter } from '../../core/batch.ts';
-import { sql, type Executor } from '../../core/db.ts';
+import { executePrepared, sql, type Executor } from '../../core/db.ts';
 import type { IsoDate } from '../../domain/dates.ts';
 import { SCHEMA } from './schema.ts';
 
@@ -26,9 +26,12 @@ export interface AccessRecord extends AccessEntry {
 /** Writes entries in one multi-row insert (one parameter per column, whatever their number). */
 export async function logAccesses(db: Executor, entries: readonly AccessEntry[]): Promise<void> {
   const column = <K extends keyof AccessEntry>(key: K) => entries.map((e) => e[key] ?? null);
-  await sql`insert into ${sql.table(`${SCHEMA}.access_log`)} (consumer_id, consumer_name, purpose_id, eservice, fiscal_code, id_anpr, outcome, as_of, request_id)
-    select * from unnest(${column('consumerId')}::text[], ${column('consumerName')}::text[], ${column('purposeId')}::text[], ${column('eservice')}::text[],
-      ${column('fiscalCode')}::text[], ${column('idAnpr')}::text[], ${column('outcome')}::text[], ${column('asOf')}::date[], ${column('requestId')}::text[])`.execute(db);
+  await executePrepared(
+    db,
+    sql`insert into ${sql.table(`${SCHEMA}.access_log`)} (consumer_id, consumer_name, purpose_id, eservice, fiscal_code, id_anpr, outcome, as_of, request_id)
+      select * from unnest(${column('consumerId')}::text[], ${column('consumerName')}::text[], ${column('purposeId')}::text[], ${column('eservice')}::text[],
+        ${column('fiscalCode')}::text[], ${column('idAnpr')}::text[], ${column('outcome')}::text[], ${column('asOf')}::date[], ${column('requestId')}::text[])`,
+  );
 }
 
 /**

@@ -1,6 +1,6 @@
 // Reading and writing the registry: events are appended, projections are recomputed from them in the same
 // transaction, and every read "as of a date" folds the person's events (model.ts).
-import { sql, transaction, type Executor } from '../../core/db.ts';
+import { executePrepared, sql, transaction, type Executor } from '../../core/db.ts';
 import type { IsoDate } from '../../domain/dates.ts';
 import type { RelationshipCode } from './codes.ts';
 import { currentPerson, membershipHistory, personAsOf, type AnprEvent, type AnprEventData, type AsOfOptions, type PersonState } from './model.ts';
@@ -39,9 +39,9 @@ export async function loadEventsOf(db: Executor, ids: readonly string[]): Promis
 
 /** A person's events by current fiscal code, in one round trip (the e-services' lookup); none if unknown. */
 export async function loadEventsByFiscalCode(db: Executor, fiscalCode: string): Promise<AnprEvent[]> {
-  // A scalar subquery rather than a join: the same two index scans, planned in half the time (planning dominates).
-  const { rows } = await sql<EventRow>`select * from ${t('events')}
-    where id_anpr = (select id_anpr from ${t('persons')} where fiscal_code = ${fiscalCode}) order by seq`.execute(db);
+  // A scalar subquery rather than a join: the same two index scans, planned in half the time; prepared, not planned at all.
+  const { rows } = await executePrepared(db, sql<EventRow>`select seq, id_anpr, type, effective_date, recorded_at, recorded_by, data from ${t('events')}
+    where id_anpr = (select id_anpr from ${t('persons')} where fiscal_code = ${fiscalCode}) order by seq`);
   return rows.map(toEvent);
 }
 
