@@ -93,7 +93,8 @@ await withTestDatabases('anpr certificates', ({ database }) => {
     ]) {
       expect(text, phrase).toContain(phrase);
     }
-    expect(read.images[0]).toBe(1); // the QR code
+    expect(read.images[0]).toBe(1); // the QR code, which says the verification URL
+    expect(read.qrCodes).toEqual([`${PUBLIC_URL}/verifica/${code}`]);
     expect(read.info).toMatchObject({ Title: 'Certificato di residenza — BIANCHI MARCO', Author: "Ministero dell'Interno — Anagrafe Nazionale della Popolazione Residente", Language: 'it-IT' });
     const roles = structRoles(read.structure[0]!);
     expect(roles.map((r) => r.role)).toEqual(expect.arrayContaining(['H1', 'P', 'Figure']));
