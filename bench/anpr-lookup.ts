@@ -4,9 +4,11 @@
 // voucher from PDND's token endpoint), over distinct fiscal codes drawn from the registry. PDND and ANPR
 // each run in a child process, as `sportello start pdnd` and `sportello start anpr` would against one
 // PostgreSQL; autocannon drives ANPR from this process. The HTTP ceiling (bench/baseline.ts) is
-// measured in the same run.
+// measured in the same run, and the CPU time each side spends per lookup.
 //   node --import tsx bench/anpr-lookup.ts [--people 1000000] [--reseed] [--duration 20] [--warmup 5]
-//     [--connections 50] [--workers 1] [--get] [--no-baseline]
+//     [--connections 10,50] [--workers 1] [--sample 200000] [--get] [--no-baseline]
+// One ANPR process, as `npm start` runs it; --workers N puts N behind node:cluster (on 2 cores that costs
+// more CPU per lookup than it brings: see bench/README.md).
 // The database (sportello_bench_anpr_1m for a million people, on BENCH_DATABASE_URL or TEST_DATABASE_URL or
 // the local default server) is kept between runs and seeded again only when its population differs, or
 // with --reseed; the seeding rate of the run that seeded it is kept in the database's comment.
