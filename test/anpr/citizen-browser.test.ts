@@ -3,8 +3,7 @@
 // checked with axe-core (no serious or critical issues) and under the real CSP. Needs Chromium.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { totpCode } from '../../src/core/auth/totp.ts';
-import { Journey, launchBrowser } from '../support/browser.ts';
+import { Journey, launchBrowser, signInWithSpid } from '../support/browser.ts';
 import { startCitizenHarness, user, type CitizenHarness } from './citizen-harness.ts';
 
 type AuditedPage = 'login' | 'visura' | 'certificates' | 'self-declaration' | 'residence' | 'refused-declaration' | 'rectification' | 'contacts' | 'access-log';
@@ -36,16 +35,7 @@ describe('a citizen in the browser', () => {
       await page.goto(`${h.anprUrl}/cittadino`);
       await page.waitForURL(`${anpr}/cittadino/accedi`);
       await journey.audit('login', context, page.url());
-      const spid = page.getByRole('button', { name: 'Entra con SPID' });
-      await spid.click();
-      await expect.poll(() => spid.getAttribute('aria-expanded')).toBe('true');
-      await page.getByRole('link', { name: 'Sportello ID (demo)' }).click();
-      await page.getByLabel('Nome utente').fill(MARCO.username);
-      await page.getByLabel('Password', { exact: true }).fill(MARCO.password);
-      await page.getByRole('button', { name: 'Entra', exact: true }).click();
-      await page.getByLabel('Codice temporaneo (OTP)').fill(totpCode(MARCO.totpSecret));
-      await page.getByRole('button', { name: 'Verifica il codice' }).click();
-      await page.getByRole('button', { name: 'Acconsento', exact: true }).click();
+      await signInWithSpid(page, MARCO);
 
       await page.waitForURL(`${anpr}/cittadino`);
       const main = page.getByRole('main');

@@ -8,7 +8,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { totpCode } from '../../src/core/auth/totp.ts';
 import { DEMO_OFFICERS } from '../../src/platforms/anpr/office/accounts.ts';
 import { identityDemoUsers } from '../../src/platforms/identity/users.ts';
-import { Journey, launchBrowser } from '../support/browser.ts';
+import { Journey, launchBrowser, signInWithSpid } from '../support/browser.ts';
 import { readPdf } from '../support/pdf.ts';
 import { startSystem, type TestSystem } from '../support/system.ts';
 
@@ -43,14 +43,7 @@ async function spidLogin(page: Page): Promise<void> {
   await page.goto(`${system.urls.anpr}/`);
   await page.getByRole('link', { name: 'Accedi con SPID o CIE' }).click();
   await page.waitForURL(`${anpr}/cittadino/accedi`);
-  await page.getByRole('button', { name: 'Entra con SPID' }).click();
-  await page.getByRole('link', { name: 'Sportello ID (demo)' }).click();
-  await page.getByLabel('Nome utente').fill(marco.username);
-  await page.getByLabel('Password', { exact: true }).fill(marco.password);
-  await page.getByRole('button', { name: 'Entra', exact: true }).click();
-  await page.getByLabel('Codice temporaneo (OTP)').fill(totpCode(marco.totpSecret));
-  await page.getByRole('button', { name: 'Verifica il codice' }).click();
-  await page.getByRole('button', { name: 'Acconsento', exact: true }).click();
+  await signInWithSpid(page, marco);
   await page.waitForURL(`${anpr}/cittadino`);
 }
 

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import axe from 'axe-core';
+import { totpCode } from '../../src/core/auth/totp.ts';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -82,4 +83,19 @@ export class Journey<Name extends string> {
         .map((v) => ({ rule: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) })),
     };
   }
+}
+
+/**
+ * On a relying party's login page: "Entra con SPID" → "Sportello ID (demo)" → username and password →
+ * TOTP (level 2) → consent. The caller waits for the page it expects back.
+ */
+export async function signInWithSpid(page: Page, person: { username: string; password: string; totpSecret: string }): Promise<void> {
+  await page.getByRole('button', { name: 'Entra con SPID' }).click();
+  await page.getByRole('link', { name: 'Sportello ID (demo)' }).click();
+  await page.getByLabel('Nome utente').fill(person.username);
+  await page.getByLabel('Password', { exact: true }).fill(person.password);
+  await page.getByRole('button', { name: 'Entra', exact: true }).click();
+  await page.getByLabel('Codice temporaneo (OTP)').fill(totpCode(person.totpSecret));
+  await page.getByRole('button', { name: 'Verifica il codice' }).click();
+  await page.getByRole('button', { name: 'Acconsento', exact: true }).click();
 }

@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import * as pdfjs from 'pdfjs-dist/legacy/build/pdf.mjs';
-import jsQR from 'jsqr';
+import jsqr from 'jsqr';
 
 const require = createRequire(import.meta.url);
 const STANDARD_FONTS = `${path.join(path.dirname(require.resolve('pdfjs-dist/package.json')), 'standard_fonts')}/`;
@@ -47,6 +47,9 @@ function toRgba(image: PdfImage): Uint8ClampedArray {
   }
   return rgba;
 }
+
+// jsqr is CommonJS with a `default` property typed as the export: take whichever is the function.
+const jsQR = (typeof jsqr === 'function' ? jsqr : jsqr.default) as typeof jsqr.default;
 
 function decodeQr(image: PdfImage): string | undefined {
   if (!image?.data || image.data.length % (image.width * image.height) !== 0) return undefined;
