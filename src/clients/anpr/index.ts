@@ -1,11 +1,9 @@
 // The ANPR e-services as a consumer reads them through PDND: one voucher per purpose (one purpose per
 // e-service), RichiestaE002 → RispostaE002OK at POST <audience>/anpr-service-e002 (reference §6).
 // Used by the comune (src/comune/interop) and by form prefill (once-only principle).
-import type { Static } from '@sinclair/typebox';
 import type { Problem } from '../../core/problem.ts';
 import { todayUtc, type IsoDate } from '../../domain/dates.ts';
-// Type-only: the wire shapes the ANPR app publishes in its OpenAPI document; nothing of the room is loaded.
-import type { RispostaE002OKSchema } from '../../platforms/anpr/presenter.ts';
+import type { DatiSoggetto, RispostaE002OK } from './wire.ts';
 import { anprAudience, type AnprEservice } from '../pdnd/anpr.ts';
 import type { VoucherSource } from '../pdnd/consumer.ts';
 import { readProblem } from '../problem.ts';
@@ -13,8 +11,7 @@ import { profileFromFamily, type PrefillProfile } from './profile.ts';
 
 export { profileFromFamily, type PrefillAddress, type PrefillFamilyMember, type PrefillProfile } from './profile.ts';
 
-export type RispostaE002OK = Static<typeof RispostaE002OKSchema>;
-export type DatiSoggetto = RispostaE002OK['listaSoggetti']['datiSoggetto'][number];
+export type { DatiSoggetto, RispostaE002OK } from './wire.ts';
 export type Generalita = DatiSoggetto['generalita'];
 export type Residenza = NonNullable<DatiSoggetto['residenza']>[number];
 export type Cittadinanza = NonNullable<DatiSoggetto['cittadinanza']>[number];
