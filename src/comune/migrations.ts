@@ -5,6 +5,10 @@ import { loginThrottleMigrations } from '../core/auth/throttle.ts';
 import { auditMigrations } from '../core/audit.ts';
 import { apiKeyMigrations } from '../core/auth/api-keys.ts';
 import { jobMigrations } from '../core/jobs.ts';
+import { catalogMigrations } from './catalog/migrations.ts';
+import { formsMigrations } from './forms/migrations.ts';
+import { protocolMigrations } from './protocol/migrations.ts';
+import { applicationsMigrations } from './applications/migrations.ts';
 
 export const comuneMigrations: Migration[] = [
   ...sessionMigrations,
@@ -101,4 +105,9 @@ export const comuneMigrations: Migration[] = [
        updated_at timestamptz not null default now()
      )`,
   ),
+  // The services engine, in dependency order: services → forms → protocol register → applications.
+  ...catalogMigrations,
+  ...formsMigrations,
+  ...protocolMigrations,
+  ...applicationsMigrations,
 ];

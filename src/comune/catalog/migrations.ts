@@ -1,0 +1,4 @@
+// The catalog tables of the comune schema (issue 5); appended to the comune list in src/comune/migrations.ts.
+import type { Migration } from '../../core/migrations.ts';
+
+export const catalogMigrations: Migration[] = [];
