@@ -190,15 +190,12 @@ export const voucherCallCounterMigrations: Migration[] = [
   ),
 ];
 
-export interface PostgresCallCounterOptions {
-  /** Most calls a process reserves at once (default 1,000). */
-  maxLease?: number;
-}
-
-/** Calls reserved at once for a daily limit: a thousandth of it, so that limits under 2,000 are counted call by call. */
-export const leaseSize = (limit: number, maxLease = 1000): number => Math.max(1, Math.min(maxLease, Math.floor(limit / 1000)));
+/** Calls reserved at once for a daily limit: a thousandth of it, at most 1,000, so that limits under 2,000 are counted call by call. */
+export const leaseSize = (limit: number): number => Math.max(1, Math.min(1000, Math.floor(limit / 1000)));
 
 interface Lease {
+  purposeId: string;
+  day: string;
   /** Next call number to hand out, and the last one reserved. */
   next: number;
   end: number;
@@ -214,13 +211,13 @@ interface Lease {
  * what was not used; a process that dies without it leaves at most one lease per purpose unused (calls
  * refused that many too early, never allowed beyond the limit).
  */
-export function postgresCallCounter(db: Executor, schema: string, options: PostgresCallCounterOptions = {}): Required<VoucherCallCounter> {
+export function postgresCallCounter(db: Executor, schema: string): Required<VoucherCallCounter> {
   const table = sql.table(`${schema}.voucher_calls`);
-  const leases = new Map<string, Lease & { purposeId: string; day: string }>();
+  const leases = new Map<string, Lease>();
 
   /** Reserves up to `want` calls into the lease; undefined, or the day's count when none is left. */
-  async function reserve(lease: Lease & { purposeId: string; day: string }, limit: number): Promise<number | undefined> {
-    let want = Math.min(leaseSize(limit, options.maxLease), limit);
+  async function reserve(lease: Lease, limit: number): Promise<number | undefined> {
+    let want = Math.min(leaseSize(limit), limit);
     for (;;) {
       const { rows } = await sql<{ calls: number }>`
         insert into ${table} as c (purpose_id, day, calls) values (${lease.purposeId}, ${lease.day}, ${want})
