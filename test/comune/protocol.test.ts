@@ -1,0 +1,104 @@
+// The built-in protocol register on both databases: gapless numbers under concurrency, yearly restart, append-only, annulment.
+import { describe, expect, it, beforeAll } from 'vitest';
+import { sql, transaction } from '../../src/core/db.ts';
+import { memoryDocumentStore } from '../../src/comune/protocol/files.ts';
+import { annulEntry, getEntry, listEntries, registerEntry, type RegisterInput } from '../../src/comune/protocol/register.ts';
+import { sha256Hex } from '../../src/comune/protocol/segnatura.ts';
+import { withTestDatabases } from '../support/database.ts';
+import { createTestTenant, migrateComune } from './protocol-harness.ts';
+
+const store = memoryDocumentStore();
+const input = (subject: string): RegisterInput => ({
+  direction: 'incoming',
+  subject,
+  correspondent: { name: 'Mario Rossi', fiscalCode: 'RSSMRA80A01G702Q' },
+  classification: 'VI.3',
+  documents: [
+    { name: 'domanda.pdf', mime: 'application/pdf', data: Buffer.from(`%PDF ${subject}`) },
+    { name: 'allegato.pdf', mime: 'application/pdf', data: Buffer.from('%PDF allegato') },
+  ],
+});
+
+await withTestDatabases('protocol register', ({ name, database }) => {
+  let tenantId: string;
+  beforeAll(async () => {
+    await migrateComune(database().db);
+    tenantId = await createTestTenant(database().db);
+  });
+
+  it('gives 200 parallel registrations the numbers 1..200, no gap, no duplicate', { timeout: 60_000 }, async () => {
+    const { db } = database();
+    const results = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => transaction(db, (tx) => registerEntry(tx, tenantId, input(`Domanda ${i}`), { store }))),
+    );
+    const numbers = results.map((r) => r.number).sort((a, b) => a - b);
+    expect(numbers).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+    const entries = await listEntries(db, tenantId, results[0]!.year, { limit: 500 });
+    expect(entries.map((e) => e.number)).toEqual(numbers);
+    // The register's time follows its numbers.
+    for (let i = 1; i < entries.length; i++) expect(entries[i]!.registeredAt.getTime()).toBeGreaterThanOrEqual(entries[i - 1]!.registeredAt.getTime());
+    console.info(`[${name}] 200 concurrent registrations numbered 1..200`);
+  });
+
+  it('gives a rolled-back number to the next registration (no gap)', async () => {
+    const { db } = database();
+    const other = await createTestTenant(db);
+    await expect(
+      transaction(db, async (tx) => {
+        await registerEntry(tx, other, input('annullata dal rollback'), { store });
+        throw new Error('the business change failed');
+      }),
+    ).rejects.toThrow('the business change failed');
+    const next = await transaction(db, (tx) => registerEntry(tx, other, input('la prima vera'), { store }));
+    expect(next.number).toBe(1);
+  });
+
+  it('restarts at 1 on 1 January, Italian time (DPR 445/2000 art. 57)', async () => {
+    const { db } = database();
+    const other = await createTestTenant(db);
+    const at = (iso: string) => ({ store, now: () => new Date(iso) });
+    const a = await registerEntry(db, other, input('fine anno'), at('2030-12-31T22:59:59Z')); // 23:59:59 in Rome
+    const b = await registerEntry(db, other, input('ancora fine anno'), at('2030-12-31T22:59:59.500Z'));
+    const c = await registerEntry(db, other, input('capodanno'), at('2030-12-31T23:00:00Z')); // midnight in Rome
+    expect([a.year, a.number, b.year, b.number, c.year, c.number]).toEqual([2030, 1, 2030, 2, 2031, 1]);
+  });
+
+  it('stores the art. 53 fields, the documents\' SHA-256 and the segnatura', async () => {
+    const { db } = database();
+    const reg = await registerEntry(db, tenantId, input('Iscrizione mensa'), { store, now: () => new Date('2031-03-04T09:00:00Z') });
+    const entry = (await getEntry(db, tenantId, reg.id))!;
+    expect(entry).toMatchObject({ number: 1, year: 2031, subject: 'Iscrizione mensa', direction: 'incoming', classification: 'VI.3' });
+    expect(entry.correspondent.name).toBe('Mario Rossi');
+    const sha = sha256Hex(Buffer.from('%PDF Iscrizione mensa'));
+    expect(entry.documents.map((d) => d.sha256)).toEqual([sha, sha256Hex(Buffer.from('%PDF allegato'))]);
+    expect((await store.get(sha))!.toString()).toBe('%PDF Iscrizione mensa');
+    expect(entry.segnaturaXml).toContain('<NumeroRegistrazione>0000001</NumeroRegistrazione>');
+    expect(entry.segnaturaXml).toContain('<DataRegistrazione>2031-03-04</DataRegistrazione>');
+    expect(entry.segnaturaXml).toContain(`<Impronta algoritmo="SHA-256">${Buffer.from(sha, 'hex').toString('base64')}</Impronta>`);
+  });
+
+  it('refuses to change or delete a registration (append-only)', async () => {
+    const { db } = database();
+    const [first] = await listEntries(db, tenantId, new Date().getFullYear(), { limit: 1 });
+    await expect(sql`update comune.protocol_entries set subject = 'altro' where id = ${first!.id}`.execute(db)).rejects.toThrow(/append-only/);
+    await expect(sql`delete from comune.protocol_documents where entry_id = ${first!.id}`.execute(db)).rejects.toThrow(/append-only/);
+    await expect(sql`truncate comune.protocol_entries cascade`.execute(db)).rejects.toThrow(/append-only/);
+  });
+
+  it('annuls by adding an annulment, once, keeping the entry readable (art. 54)', async () => {
+    const { db } = database();
+    const reg = await registerEntry(db, tenantId, input('da annullare'), { store });
+    const actor = { type: 'operator' as const, id: 'op-1' };
+    await transaction(db, (tx) => annulEntry(tx, tenantId, reg.id, { reason: 'registrato due volte', authorisedBy: 'Provv. n. 12/2031', actor }));
+    const entry = (await getEntry(db, tenantId, reg.id))!;
+    expect(entry.subject).toBe('da annullare');
+    expect(entry.annulment).toMatchObject({ reason: 'registrato due volte', authorisedBy: 'Provv. n. 12/2031' });
+    await expect(annulEntry(db, tenantId, reg.id, { reason: 'ancora', authorisedBy: 'x', actor })).rejects.toMatchObject({ status: 409 });
+  });
+});
+
+describe('protocol register input', () => {
+  it('refuses a registration without a document', async () => {
+    await expect(registerEntry({} as never, 't', { ...input('x'), documents: [] }, { store })).rejects.toThrow(/primary document/);
+  });
+});
