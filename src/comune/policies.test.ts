@@ -27,6 +27,10 @@ const matrix: [Action, string[]][] = [
   [{ type: 'tenant.manageSettings', tenantId: B }, []],
   [{ type: 'tenant.manageInteroperability', tenantId: A }, ['adminA']],
   [{ type: 'tenant.manageInteroperability', tenantId: B }, []],
+  [{ type: 'tenant.manageServices', tenantId: A }, ['adminA']],
+  [{ type: 'tenant.manageServices', tenantId: B }, []],
+  [{ type: 'tenant.manageOffices', tenantId: A }, ['adminA']],
+  [{ type: 'tenant.manageOffices', tenantId: B }, []],
   [{ type: 'platform.manageTenants' }, ['platformAdmin']],
 ];
 

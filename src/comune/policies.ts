@@ -14,6 +14,8 @@ export type Action =
   | { type: 'tenant.readAudit'; tenantId: string }
   | { type: 'tenant.manageSettings'; tenantId: string }
   | { type: 'tenant.manageInteroperability'; tenantId: string }
+  | { type: 'tenant.manageServices'; tenantId: string }
+  | { type: 'tenant.manageOffices'; tenantId: string }
   | { type: 'platform.manageTenants' };
 
 export function may(actor: Actor, action: Action): boolean {
@@ -27,6 +29,8 @@ export function may(actor: Actor, action: Action): boolean {
     case 'tenant.readAudit':
     case 'tenant.manageSettings':
     case 'tenant.manageInteroperability':
+    case 'tenant.manageServices':
+    case 'tenant.manageOffices':
       return actor.kind === 'staff' && actor.role === 'tenant_admin' && actor.tenantId === action.tenantId;
     case 'platform.manageTenants':
       return actor.kind === 'staff' && actor.role === 'platform_admin';
