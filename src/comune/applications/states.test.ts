@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { checkTransition, FINAL_STATUSES, isFinal, STATUS, STATUS_CODES, TRANSITIONS, transitionsFrom, type StatusCode, type TransitionActor } from './states.ts';
+import { randomWalk, seededRandom } from './random-walk.ts';
+
+const ACTORS: TransitionActor[] = ['citizen', 'operator', 'system'];
+
+function reachableFrom(start: StatusCode): Set<StatusCode> {
+  const seen = new Set<StatusCode>([start]);
+  const queue = [start];
+  while (queue.length) for (const t of transitionsFrom(queue.shift()!)) if (!seen.has(t.to)) (seen.add(t.to), queue.push(t.to));
+  return seen;
+}
+
+describe('application state machine', () => {
+  it('reaches every status from draft, and a final status from every status', () => {
+    expect([...reachableFrom(STATUS.draft)].sort()).toEqual([...STATUS_CODES].sort());
+    for (const code of STATUS_CODES) expect([...reachableFrom(code)].some(isFinal), `${code} is a dead end`).toBe(true);
+  });
+
+  it('has no way out of a final status', () => {
+    for (const code of FINAL_STATUSES) {
+      expect(transitionsFrom(code)).toEqual([]);
+      for (const to of STATUS_CODES) for (const actor of ACTORS) expect(checkTransition(code, to, actor).ok).toBe(false);
+    }
+  });
+
+  it('names who may trigger each transition', () => {
+    expect(checkTransition(STATUS.draft, STATUS.submitted, 'citizen').ok).toBe(true);
+    expect(checkTransition(STATUS.draft, STATUS.submitted, 'operator')).toEqual({ ok: false, reason: 'wrong-actor' });
+    expect(checkTransition(STATUS.draft, STATUS.complete, 'operator')).toEqual({ ok: false, reason: 'not-allowed' });
+    expect(checkTransition(STATUS.submitted, STATUS.registered, 'system').ok).toBe(true);
+    expect(checkTransition(STATUS.submitted, STATUS.registered, 'operator').ok).toBe(false);
+    expect(checkTransition(STATUS.pending, STATUS.complete, 'citizen').ok).toBe(false);
+    expect(checkTransition(STATUS.requestIntegration, STATUS.submittedAfterIntegration, 'citizen').ok).toBe(true);
+    expect(new Set(TRANSITIONS.map((t) => `${t.from}>${t.to}`)).size).toBe(TRANSITIONS.length);
+  });
+
+  it('random walks: from every reachable status exactly the listed transitions succeed; every path to an outcome passes through submitted', () => {
+    for (let seed = 1; seed <= 500; seed++) {
+      const walk = randomWalk(seededRandom(seed));
+      for (let i = 1; i < walk.length; i++) {
+        const from = walk[i - 1]!.to;
+        for (const to of STATUS_CODES)
+          for (const actor of ACTORS) {
+            const listed = TRANSITIONS.some((t) => t.from === from && t.to === to && t.by.includes(actor));
+            expect(checkTransition(from, to, actor).ok, `seed ${seed}: ${from}>${to} by ${actor}`).toBe(listed);
+          }
+        expect(checkTransition(from, walk[i]!.to, walk[i]!.by).ok).toBe(true);
+      }
+      const last = walk.at(-1)!.to;
+      if (isFinal(last)) expect(walk.some((s) => s.to === STATUS.submitted), `seed ${seed} reached ${last} unsubmitted`).toBe(true);
+    }
+  });
+});
