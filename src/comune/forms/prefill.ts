@@ -1,0 +1,123 @@
+// Prefill: a component declaring `properties.prefill` gets its value from the citizen's login or from
+// ANPR, so the citizen types nothing the PA already knows (once-only, D.Lgs. 82/2005 art. 50-ter).
+import type { PrefillProfile } from '../../clients/anpr/index.ts';
+import type { ProviderName } from '../../clients/identity/login.ts';
+import type { Component, FormSchema } from './schema.ts';
+
+export interface LoginSource {
+  fiscalCode: string;
+  givenName: string;
+  familyName: string;
+  birthdate?: string;
+  email?: string;
+  phone?: string;
+  /** Which identity the citizen signed in with, named in the field's mark. */
+  provider?: ProviderName;
+}
+
+export interface PrefillSources {
+  login: LoginSource;
+  /** From the ente's ANPR client (interop anprClientFor(tenant).prefillProfile(cf)); absent when ANPR is unreachable. */
+  anpr?: PrefillProfile;
+}
+
+/** The value of an `address` component. */
+export interface AddressValue {
+  street: string;
+  houseNumber: string;
+  postcode: string;
+  comune: string;
+  province: string;
+  /** Only for an address abroad (from ANPR), where postcode and province may be empty. */
+  country?: string;
+}
+
+export type PrefillOrigin = 'anpr' | ProviderName;
+
+export interface PrefillMark {
+  origin: PrefillOrigin;
+  /** From an authoritative source (ANPR; the identity's certified attributes): shown read-only, never taken from the post. */
+  readOnly: boolean;
+}
+
+export interface PrefillResult {
+  data: Record<string, unknown>;
+  marks: Record<string, PrefillMark>;
+}
+
+interface PrefillSource {
+  /** Which components it fits: text-like fields (textfield, codicefiscale, day, email...) or an address. */
+  fits: 'text' | 'address';
+  from: 'login' | 'anpr';
+  authoritative: boolean;
+  pick(sources: PrefillSources): string | AddressValue | undefined;
+}
+
+const anprAddress = (p: PrefillProfile | undefined): AddressValue | undefined => {
+  const r = p?.residence;
+  if (!r) return undefined;
+  if (r.kind === 'abroad') return { street: r.address, houseNumber: '', postcode: '', comune: r.locality, province: '', country: r.state };
+  // ANPR writes the house number at the end of the street ("VIA ROMA 12/A").
+  const street = r.street.endsWith(` ${r.houseNumber}`) ? r.street.slice(0, -r.houseNumber.length - 1) : r.street;
+  return { street, houseNumber: r.houseNumber, postcode: r.postcode, comune: r.comune, province: r.province };
+};
+
+const birthPlaceText = (p: PrefillProfile | undefined): string | undefined => {
+  const b = p?.birthPlace;
+  if (!b) return undefined;
+  return b.comune ? `${b.comune}${b.province ? ` (${b.province})` : ''}` : [b.locality, b.state].filter(Boolean).join(', ') || undefined;
+};
+
+const login = (pick: (l: LoginSource) => string | undefined, authoritative: boolean): PrefillSource => ({ fits: 'text', from: 'login', authoritative, pick: (s) => pick(s.login) });
+const anpr = (pick: (p: PrefillProfile) => string | undefined): PrefillSource => ({ fits: 'text', from: 'anpr', authoritative: true, pick: (s) => s.anpr && pick(s.anpr) });
+const residence = (field: keyof AddressValue): PrefillSource => anpr((p) => anprAddress(p)?.[field] || undefined);
+
+/**
+ * The vocabulary of `properties.prefill`. The identity's fiscal code, names and birth date are
+ * certified by the identity provider (read-only); its e-mail and phone are only suggestions.
+ */
+export const PREFILL_SOURCES: Record<string, PrefillSource> = {
+  'login.fiscalCode': login((l) => l.fiscalCode, true),
+  'login.givenName': login((l) => l.givenName, true),
+  'login.familyName': login((l) => l.familyName, true),
+  'login.birthdate': login((l) => l.birthdate, true),
+  'login.email': login((l) => l.email, false),
+  'login.phone': login((l) => l.phone, false),
+  'anpr.fiscalCode': anpr((p) => p.fiscalCode),
+  'anpr.givenName': anpr((p) => p.givenName),
+  'anpr.familyName': anpr((p) => p.familyName),
+  'anpr.sex': anpr((p) => p.sex),
+  'anpr.birthDate': anpr((p) => p.birthDate),
+  'anpr.birthPlace': anpr(birthPlaceText),
+  'anpr.residence.address': { fits: 'address', from: 'anpr', authoritative: true, pick: (s) => anprAddress(s.anpr) },
+  'anpr.residence.street': residence('street'),
+  'anpr.residence.houseNumber': residence('houseNumber'),
+  'anpr.residence.postcode': residence('postcode'),
+  'anpr.residence.comune': residence('comune'),
+  'anpr.residence.province': residence('province'),
+};
+
+function* prefillable(components: readonly Component[]): Generator<Component> {
+  for (const c of components) {
+    if (c.type === 'panel') yield* prefillable(c.components ?? []);
+    else if (c.properties?.prefill) yield c;
+  }
+}
+
+/** The values the sources give the schema's top-level fields, each marked with where it came from. */
+export function prefill(schema: FormSchema, sources: PrefillSources): PrefillResult {
+  const result: PrefillResult = { data: {}, marks: {} };
+  for (const component of prefillable(schema.components)) {
+    const source = PREFILL_SOURCES[component.properties!.prefill!];
+    const value = source?.pick(sources);
+    if (value === undefined || value === '') continue;
+    result.data[component.key] = value;
+    result.marks[component.key] = { origin: source!.from === 'anpr' ? 'anpr' : (sources.login.provider ?? 'spid'), readOnly: source!.authoritative };
+  }
+  return result;
+}
+
+/** The prefilled values a post may not change: validateSubmission takes them over what was posted. */
+export function lockedValues(result: PrefillResult): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(result.data).filter(([key]) => result.marks[key]?.readOnly));
+}
