@@ -1,4 +1,5 @@
 // The comune platform (port 3000): every ente's site, personal area, back-office and administration.
+import path from 'node:path';
 import { html } from '../core/html.ts';
 import { createHttpApp } from '../core/http.ts';
 import { isLocale } from '../core/i18n.ts';
@@ -27,6 +28,8 @@ import { comuneDemoAccounts, seedComuneDemo } from './seed.ts';
 import { createJobWorker } from '../core/jobs.ts';
 import { VERIFY_EMAIL_JOB, verifyEmailHandler } from './citizens/email-verification.ts';
 import { comuneInterop, pdndConnectJobs } from './interop/startup.ts';
+import { REGISTER_APPLICATION_JOB, registerApplicationHandler } from './applications/register-job.ts';
+import { diskDocumentStore } from './protocol/files.ts';
 import { registerInteropRoutes } from './interop/routes.ts';
 
 const comune: AppModule = {
@@ -41,7 +44,12 @@ const comune: AppModule = {
     const worker = createJobWorker({
       db: ctx.database.db,
       schema: 'comune',
-      handlers: { [VERIFY_EMAIL_JOB]: verifyEmailHandler(ctx.mailer, ctx.config.urls.comune, ctx.secret), ...pdnd.handlers },
+      handlers: {
+        [VERIFY_EMAIL_JOB]: verifyEmailHandler(ctx.mailer, ctx.config.urls.comune, ctx.secret),
+        ...pdnd.handlers,
+        // Documents the protocol registers (the applications' PDFs), content-addressed under the data directory.
+        [REGISTER_APPLICATION_JOB]: registerApplicationHandler(ctx.database.db, { secret: ctx.secret, store: diskDocumentStore(path.join(ctx.config.dataDir, 'documents')) }),
+      },
       concurrency: 4,
       listenUrl: ctx.config.databaseUrl,
       logger: ctx.logger.child({ app: 'comune', worker: 'jobs' }),

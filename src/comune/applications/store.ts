@@ -1,0 +1,266 @@
+// Applications ("pratiche") in the comune schema: drafts, submission (idempotent, with its PDF and the
+// protocol job in the same transaction), transitions by the state machine's rules, the timeline.
+import { sql, transaction, type Executor } from '../../core/db.ts';
+import { audit } from '../../core/audit.ts';
+import { enqueue } from '../../core/jobs.ts';
+import { conflict, forbidden, notFound } from '../../core/problem.ts';
+import type { DocumentStore } from '../protocol/files.ts';
+import { applicationPdf } from './pdf.ts';
+import { checkTransition, STATUS, type StatusCode, type TransitionActor } from './states.ts';
+
+export const REGISTER_APPLICATION_JOB = 'comune.protocol.register-application';
+
+/** Who acts on an application; a citizen only ever on their own (checked here, not only in routes). */
+export type ApplicationActor =
+  | { kind: 'citizen'; tenantId: string; fiscalCode: string; citizenId?: string }
+  | { kind: 'operator'; tenantId: string; id: string }
+  | { kind: 'system'; id: string };
+
+export interface Attachment {
+  sha256: string;
+  name: string;
+  size: number;
+  mime: string;
+}
+
+export interface Application {
+  id: string;
+  tenantId: string;
+  serviceId: string;
+  serviceName: string;
+  classification: string;
+  formId: string | null;
+  formVersion: number | null;
+  citizenId: string | null;
+  citizenFiscalCode: string;
+  citizenName: string;
+  status: StatusCode;
+  data: Record<string, unknown>;
+  idempotencyKey: string | null;
+  pdfSha256: string | null;
+  protocol: { id: string; number: number; year: number; registeredAt: Date } | null;
+  createdAt: Date;
+  submittedAt: Date | null;
+  updatedAt: Date;
+}
+
+export interface ApplicationEvent {
+  from: StatusCode | null;
+  to: StatusCode;
+  actorType: TransitionActor;
+  actorId: string;
+  message: string | null;
+  at: Date;
+}
+
+interface Row {
+  id: string;
+  tenant_id: string;
+  service_id: string;
+  service_name: string;
+  classification: string;
+  form_id: string | null;
+  form_version: number | null;
+  citizen_id: string | null;
+  citizen_fiscal_code: string;
+  citizen_name: string;
+  status: StatusCode;
+  data: Record<string, unknown>;
+  idempotency_key: string | null;
+  pdf_sha256: string | null;
+  protocol_id: string | null;
+  protocol_number: number | null;
+  protocol_year: number | null;
+  protocol_registered_at: Date | null;
+  created_at: Date;
+  submitted_at: Date | null;
+  updated_at: Date;
+}
+
+const fromRow = (r: Row): Application => ({
+  id: r.id,
+  tenantId: r.tenant_id,
+  serviceId: r.service_id,
+  serviceName: r.service_name,
+  classification: r.classification,
+  formId: r.form_id,
+  formVersion: r.form_version,
+  citizenId: r.citizen_id,
+  citizenFiscalCode: r.citizen_fiscal_code,
+  citizenName: r.citizen_name,
+  status: r.status,
+  data: r.data,
+  idempotencyKey: r.idempotency_key,
+  pdfSha256: r.pdf_sha256,
+  protocol: r.protocol_number === null ? null : { id: r.protocol_id!, number: r.protocol_number, year: r.protocol_year!, registeredAt: r.protocol_registered_at! },
+  createdAt: r.created_at,
+  submittedAt: r.submitted_at,
+  updatedAt: r.updated_at,
+});
+
+export interface DraftInput {
+  /** The catalog's service (by id) and what the application keeps of it. */
+  service: { id: string; name: string; classification?: string };
+  form?: { id: string; version: number };
+  citizen: { id?: string; fiscalCode: string; name: string };
+  data?: Record<string, unknown>;
+}
+
+export interface SubmitOptions {
+  /** Sent again on a double click or a retried request: the same application comes back. */
+  idempotencyKey: string;
+  /** The answers as the form labels them, for the PDF; the data's keys otherwise. */
+  summary?: readonly { label: string; value: string }[];
+  attachments?: readonly Attachment[];
+}
+
+const actorType = (actor: ApplicationActor): TransitionActor => actor.kind;
+const actorId = (actor: ApplicationActor) => (actor.kind === 'citizen' ? (actor.citizenId ?? actor.fiscalCode) : actor.id);
+
+export class ApplicationStore {
+  constructor(
+    private readonly db: Executor,
+    private readonly files: DocumentStore,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** The application if `actor` may see it: the applicant, or an operator of its ente. */
+  async get(actor: ApplicationActor, id: string, tx: Executor = this.db, lock = false): Promise<Application> {
+    const { rows } = await sql<Row>`select * from comune.applications where id = ${id} ${lock ? sql`for update` : sql``}`.execute(tx);
+    const app = rows[0] && fromRow(rows[0]);
+    if (!app || !canSee(actor, app)) throw notFound('No such application.');
+    return app;
+  }
+
+  async createDraft(actor: ApplicationActor, tenantId: string, input: DraftInput): Promise<Application> {
+    if (actor.kind !== 'citizen' || actor.tenantId !== tenantId || actor.fiscalCode !== input.citizen.fiscalCode) throw forbidden('Only the applicant starts an application.');
+    return transaction(this.db, async (tx) => {
+      const { rows } = await sql<Row>`
+        insert into comune.applications (tenant_id, service_id, service_name, classification, form_id, form_version, citizen_id, citizen_fiscal_code, citizen_name, status, data)
+        values (${tenantId}, ${input.service.id}, ${input.service.name}, ${input.service.classification ?? ''}, ${input.form?.id ?? null}, ${input.form?.version ?? null},
+                ${input.citizen.id ?? null}, ${input.citizen.fiscalCode}, ${input.citizen.name}, ${STATUS.draft}, ${JSON.stringify(input.data ?? {})}::jsonb)
+        returning *`.execute(tx);
+      await this.event(tx, rows[0]!.id, null, STATUS.draft, actor, null);
+      return fromRow(rows[0]!);
+    });
+  }
+
+  /** Replaces a draft's answers and attachments (drafts only, the applicant only). */
+  async saveDraft(actor: ApplicationActor, id: string, data: Record<string, unknown>, attachments?: readonly Attachment[]): Promise<Application> {
+    return transaction(this.db, async (tx) => {
+      const app = await this.get(actor, id, tx, true);
+      if (actor.kind !== 'citizen') throw forbidden('Only the applicant edits a draft.');
+      if (app.status !== STATUS.draft) throw conflict('Only a draft can be edited.');
+      if (attachments) await this.replaceAttachments(tx, id, attachments);
+      const { rows } = await sql<Row>`update comune.applications set data = ${JSON.stringify(data)}::jsonb, updated_at = now() where id = ${id} returning *`.execute(tx);
+      return fromRow(rows[0]!);
+    });
+  }
+
+  /**
+   * Submits a draft: its PDF (the protocol's primary document), status 2000, the timeline event and
+   * the protocol job, all in one transaction. The same idempotency key returns the application it
+   * first submitted, even when both requests arrive together.
+   */
+  async submit(actor: ApplicationActor, id: string, options: SubmitOptions): Promise<{ application: Application; created: boolean }> {
+    if (actor.kind !== 'citizen') throw forbidden('Only the applicant submits an application.');
+    return transaction(this.db, async (tx) => {
+      // Serialises submissions with the same key (both databases): the second sees the first's result.
+      await sql`select pg_advisory_xact_lock(hashtext(${`${actor.tenantId}|${actor.fiscalCode}|${options.idempotencyKey}`}))`.execute(tx);
+      const { rows: done } = await sql<Row>`
+        select * from comune.applications
+        where tenant_id = ${actor.tenantId} and citizen_fiscal_code = ${actor.fiscalCode} and idempotency_key = ${options.idempotencyKey}`.execute(tx);
+      if (done[0]) return { application: fromRow(done[0]), created: false };
+      const app = await this.get(actor, id, tx, true);
+      const check = checkTransition(app.status, STATUS.submitted, 'citizen');
+      if (!check.ok) throw conflict(`An application in status ${app.status} cannot be submitted.`);
+      if (options.attachments) await this.replaceAttachments(tx, id, options.attachments);
+      const attachments = await this.attachments(tx, id);
+      const submittedAt = this.now();
+      const pdf = await applicationPdf({
+        enteName: await enteName(tx, app.tenantId),
+        serviceName: app.serviceName,
+        applicant: { name: app.citizenName, fiscalCode: app.citizenFiscalCode },
+        fields: options.summary ?? Object.entries(app.data).map(([label, value]) => ({ label, value: typeof value === 'string' ? value : JSON.stringify(value) })),
+        attachments,
+        submittedAt,
+        applicationId: app.id,
+      });
+      const { sha256 } = await this.files.put(pdf);
+      const { rows } = await sql<Row>`
+        update comune.applications set status = ${STATUS.submitted}, idempotency_key = ${options.idempotencyKey}, submitted_at = ${submittedAt},
+          pdf_sha256 = ${sha256}, updated_at = now()
+        where id = ${id} returning *`.execute(tx);
+      await this.event(tx, id, app.status, STATUS.submitted, actor, null);
+      await enqueue(tx, 'comune', { kind: REGISTER_APPLICATION_JOB, payload: { applicationId: id }, idempotencyKey: id });
+      await audit(tx, 'comune', { actorType: 'citizen', actorId: actorId(actor), tenantId: app.tenantId, action: 'application.submit', targetType: 'application', targetId: id });
+      return { application: fromRow(rows[0]!), created: true };
+    });
+  }
+
+  /** Moves an application by the state machine: 409 for a transition that does not exist, 403 for one the actor may not trigger. */
+  async transition(actor: ApplicationActor, id: string, to: StatusCode, message: string | null = null, tx?: Executor): Promise<Application> {
+    return transaction(tx ?? this.db, async (tx) => {
+      const app = await this.get(actor, id, tx, true);
+      const check = checkTransition(app.status, to, actorType(actor));
+      if (!check.ok && check.reason === 'not-allowed') throw conflict(`No transition from ${app.status} to ${to}.`);
+      if (!check.ok) throw forbidden(`A ${actor.kind} cannot move an application from ${app.status} to ${to}.`);
+      const { rows } = await sql<Row>`update comune.applications set status = ${to}, updated_at = now() where id = ${id} returning *`.execute(tx);
+      await this.event(tx, id, app.status, to, actor, message);
+      await audit(tx, 'comune', {
+        actorType: actor.kind,
+        actorId: actorId(actor),
+        tenantId: app.tenantId,
+        action: 'application.transition',
+        targetType: 'application',
+        targetId: id,
+        details: { from: app.status, to },
+      });
+      return fromRow(rows[0]!);
+    });
+  }
+
+  /** Records the protocol receipt and moves 2000 → 3000 (the system's transition), in the caller's transaction. */
+  async recordRegistration(tx: Executor, id: string, receipt: { id: string; number: number; year: number; registeredAt: Date }): Promise<Application> {
+    await sql`
+      update comune.applications set protocol_id = ${receipt.id}, protocol_number = ${receipt.number}, protocol_year = ${receipt.year},
+        protocol_registered_at = ${receipt.registeredAt} where id = ${id}`.execute(tx);
+    return this.transition({ kind: 'system', id: 'protocol' }, id, STATUS.registered, `Protocollo n. ${receipt.number}/${receipt.year}`, tx);
+  }
+
+  async timeline(actor: ApplicationActor, id: string): Promise<ApplicationEvent[]> {
+    await this.get(actor, id);
+    const { rows } = await sql<{ from_status: StatusCode | null; to_status: StatusCode; actor_type: TransitionActor; actor_id: string; message: string | null; at: Date }>`
+      select from_status, to_status, actor_type, actor_id, message, at from comune.application_events where application_id = ${id} order by id`.execute(this.db);
+    return rows.map((r) => ({ from: r.from_status, to: r.to_status, actorType: r.actor_type, actorId: r.actor_id, message: r.message, at: r.at }));
+  }
+
+  async attachments(db: Executor, id: string): Promise<Attachment[]> {
+    const { rows } = await sql<Attachment>`select sha256, name, size, mime from comune.application_attachments where application_id = ${id} order by created_at, name`.execute(db);
+    return rows;
+  }
+
+  private async replaceAttachments(tx: Executor, id: string, attachments: readonly Attachment[]): Promise<void> {
+    await sql`delete from comune.application_attachments where application_id = ${id}`.execute(tx);
+    if (!attachments.length) return;
+    await sql`insert into comune.application_attachments (application_id, sha256, name, size, mime)
+      values ${sql.join(attachments.map((a) => sql`(${id}, ${a.sha256}, ${a.name}, ${a.size}, ${a.mime})`))}
+      on conflict do nothing`.execute(tx);
+  }
+
+  private async event(tx: Executor, id: string, from: StatusCode | null, to: StatusCode, actor: ApplicationActor, message: string | null): Promise<void> {
+    await sql`insert into comune.application_events (application_id, from_status, to_status, actor_type, actor_id, message, at)
+      values (${id}, ${from}, ${to}, ${actorType(actor)}, ${actorId(actor)}, ${message}, ${this.now()})`.execute(tx);
+  }
+}
+
+function canSee(actor: ApplicationActor, app: Application): boolean {
+  if (actor.kind === 'system') return true;
+  if (actor.kind === 'operator') return actor.tenantId === app.tenantId;
+  return actor.tenantId === app.tenantId && actor.fiscalCode === app.citizenFiscalCode;
+}
+
+async function enteName(db: Executor, tenantId: string): Promise<string> {
+  const { rows } = await sql<{ name: string }>`select name from comune.tenants where id = ${tenantId}`.execute(db);
+  return rows[0]?.name ?? '';
+}
