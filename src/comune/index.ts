@@ -31,6 +31,7 @@ import { comuneInterop, pdndConnectJobs } from './interop/startup.ts';
 import { REGISTER_APPLICATION_JOB, registerApplicationHandler } from './applications/register-job.ts';
 import { diskDocumentStore } from './protocol/files.ts';
 import { registerInteropRoutes } from './interop/routes.ts';
+import { registerCatalog } from './catalog/routes.ts';
 
 const comune: AppModule = {
   name: 'comune',
@@ -131,6 +132,7 @@ const comune: AppModule = {
         registerBackoffice(scope, context);
         registerTenantSettings(scope, context);
         registerInteropRoutes(scope, context);
+        registerCatalog(scope, context);
       },
       { prefix: '/:tenant' },
     );

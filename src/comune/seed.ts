@@ -8,6 +8,7 @@ import { TenantRepository, type TenantInput } from './tenants/tenants.ts';
 import { createStaffUser, createTenant, type CommandActor } from './commands.ts';
 import type { StaffRole } from './staff/staff.ts';
 import { seedDemoPdndKeys } from './interop/startup.ts';
+import { seedCatalogDemo } from './catalog/seed.ts';
 
 /** An ente's numeric codice fiscale: 10 digits plus the check digit (DPR 605/1973). */
 const enteFiscalCode = (first10: string) => first10 + partitaIvaCheckDigit(first10);
@@ -93,6 +94,8 @@ export async function seedComuneDemo(ctx: AppContext): Promise<void> {
       ),
     );
   }
+  const bugliano = await tenants.bySlug('comune-di-bugliano');
+  if (bugliano) await seedCatalogDemo(db, bugliano, SEED);
 }
 
 export function comuneDemoAccounts(ctx: AppContext): DemoAccount[] {

@@ -10,7 +10,7 @@ import { DEMO_TENANTS } from '../../src/comune/seed.ts';
 import { createCategory, createOffice, createService, setOfficeMembers, updateService } from '../../src/comune/catalog/commands.ts';
 import { ServiceRepository } from '../../src/comune/catalog/services.ts';
 import { OfficeRepository } from '../../src/comune/catalog/offices.ts';
-import { LISTED_STATUSES, type ServiceInput } from '../../src/comune/catalog/model.ts';
+import { PUBLIC_STATUSES, type ServiceInput } from '../../src/comune/catalog/model.ts';
 import { withTestDatabases } from '../support/database.ts';
 
 const ACTOR: CommandActor = { type: 'tenant_admin', id: 'test-admin' };
@@ -90,7 +90,7 @@ await withTestDatabases('catalog repositories', ({ database }) => {
     const slugs = async (filters: Parameters<ServiceRepository['list']>[1]) => (await services.list(a, filters)).map((s) => s.slug);
     expect(await slugs({ categoryId: category.id })).toEqual(['contrassegno', 'permesso-ztl']);
     expect(await slugs({ text: 'ztl' })).toEqual(['bozza', 'permesso-ztl']);
-    expect(await slugs({ text: 'ztl', statuses: LISTED_STATUSES })).toEqual(['permesso-ztl']);
+    expect(await slugs({ text: 'ztl', statuses: PUBLIC_STATUSES })).toEqual(['permesso-ztl']);
     expect(await slugs({ text: 'traffic', locale: 'en' })).toEqual(['permesso-ztl']);
     expect(await slugs({ text: '%' })).toEqual([]);
     expect(await slugs({ topic: 'disabilità' })).toEqual(['contrassegno']);

@@ -17,6 +17,8 @@ import { registerStaffLogin } from '../staff/login-routes.ts';
 import { createStaffUser } from '../commands.ts';
 import { INTEROP_PATH } from '../interop/routes.ts';
 import { interopT } from '../interop/messages.ts';
+import { OFFICES_ADMIN_PATH, SERVICES_ADMIN_PATH } from '../catalog/admin.ts';
+import { catalogT } from '../catalog/messages.ts';
 
 const TenantParams = Type.Object({ tenant: Type.String() });
 
@@ -39,6 +41,8 @@ export function desk(request: FastifyRequest, staff: StaffLogin, title: string, 
   if (staff.role === 'tenant_admin') {
     links.push(
       [`/${tenant.slug}/backoffice/operatori`, tr('backoffice.operators')],
+      [`/${tenant.slug}${SERVICES_ADMIN_PATH}`, catalogT(request.locale)('catalog.admin.services')],
+      [`/${tenant.slug}${OFFICES_ADMIN_PATH}`, catalogT(request.locale)('catalog.admin.offices')],
       [`/${tenant.slug}/backoffice/ente`, tr('settings.title')],
       [`/${tenant.slug}${INTEROP_PATH}`, interopT(request.locale)('interop.title')],
       [`/${tenant.slug}/backoffice/registro-attivita`, tr('backoffice.auditLog')],

@@ -84,3 +84,11 @@ describe('availability', () => {
     expect(romeDate(at('2026-12-31T23:30:00Z'))).toBe('2027-01-01');
   });
 });
+
+describe('catalog strings', () => {
+  it('has every string in it, en and de', async () => {
+    const { missingTranslations } = await import('../../core/i18n.ts');
+    const { catalogMessages } = await import('./messages.ts');
+    expect(missingTranslations(catalogMessages)).toEqual([]);
+  });
+});

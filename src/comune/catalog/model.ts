@@ -185,14 +185,21 @@ export function romeDate(now: Date): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Rome', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
 }
 
-/** Whether a citizen can start an application now: active, and today inside its dates. */
-export function acceptsApplications(service: Pick<Service, 'status' | 'activeFrom' | 'activeTo'>, now: Date): boolean {
-  if (service.status !== 'active') return false;
+export type Availability = 'open' | 'notYet' | 'closed' | 'suspended';
+
+/** Where a published service stands today (Europe/Rome): open, before or after its dates, or suspended. */
+export function availability(service: Pick<Service, 'status' | 'activeFrom' | 'activeTo'>, now: Date): Availability {
+  if (service.status !== 'active') return 'suspended';
   const today = romeDate(now);
-  return (!service.activeFrom || service.activeFrom <= today) && (!service.activeTo || today <= service.activeTo);
+  if (service.activeFrom && today < service.activeFrom) return 'notYet';
+  if (service.activeTo && today > service.activeTo) return 'closed';
+  return 'open';
 }
 
-/** Services a visitor may find in the catalog; hidden ones are reachable only by their address. */
-export const LISTED_STATUSES: readonly ServiceStatus[] = ['active', 'suspended'];
-/** Services with a public page. */
-export const PUBLISHED_STATUSES: readonly ServiceStatus[] = ['active', 'suspended', 'hidden'];
+/** Whether a citizen can start an application now: active, and today inside its dates. */
+export function acceptsApplications(service: Pick<Service, 'status' | 'activeFrom' | 'activeTo'>, now: Date): boolean {
+  return availability(service, now) === 'open';
+}
+
+/** Services with a public page, listed in the catalog; drafts and hidden (withdrawn) ones are not public. */
+export const PUBLIC_STATUSES: readonly ServiceStatus[] = ['active', 'suspended'];

@@ -10,6 +10,7 @@ import { citizenLogin, requireTenant, type ComuneContext } from '../context.ts';
 import { t } from '../messages.ts';
 import { renderPage } from './layout.ts';
 import { themeCss } from './theme.ts';
+import { catalogT } from '../catalog/messages.ts';
 
 const DEFAULT_LOGO = fs.readFileSync(path.join(WEB_DIR, 'stemma.svg'), 'utf8');
 
@@ -55,6 +56,11 @@ export function registerTenantPages(app: App, comune: ComuneContext): void {
   </div>
 </div>
 <div class="row mt-4">
+  <div class="col-12 mb-3"><div class="card card-bg shadow-sm h-100"><div class="card-body">
+    <h2 class="card-title h4">${catalogT(request.locale)('catalog.title')}</h2>
+    <p class="card-text">${catalogT(request.locale)('catalog.intro')}</p>
+    <a class="btn btn-primary" href="/${tenant.slug}/servizi" data-element="all-services">${catalogT(request.locale)('catalog.title')}</a>
+  </div></div></div>
   <div class="col-12 col-md-6 mb-3"><div class="card card-bg shadow-sm h-100"><div class="card-body">
     <h2 class="card-title h4">${tr('home.personalArea')}</h2>
     <p class="card-text">${tr('home.personalAreaText')}</p>
