@@ -10,29 +10,11 @@ import { DEMO_TENANTS } from '../../src/comune/seed.ts';
 import { createCategory, createOffice, createService, setOfficeMembers, updateService } from '../../src/comune/catalog/commands.ts';
 import { ServiceRepository } from '../../src/comune/catalog/services.ts';
 import { OfficeRepository } from '../../src/comune/catalog/offices.ts';
-import { PUBLIC_STATUSES, type ServiceInput } from '../../src/comune/catalog/model.ts';
+import { PUBLIC_STATUSES } from '../../src/comune/catalog/model.ts';
 import { withTestDatabases } from '../support/database.ts';
+import { serviceInput } from './catalog-fixtures.ts';
 
 const ACTOR: CommandActor = { type: 'tenant_admin', id: 'test-admin' };
-const blank = { who: '', howTo: '', needed: '', obtained: '', times: '', costs: '', conditions: '', contacts: '', moreInfo: '' };
-const serviceInput = (slug: string, name: string, extra: Partial<ServiceInput> = {}): ServiceInput => ({
-  slug,
-  categoryId: null,
-  status: 'active',
-  activeFrom: null,
-  activeTo: null,
-  accessLevel: 'spid-l2',
-  officeId: null,
-  deadlineDays: 30,
-  protocolRequired: true,
-  formId: null,
-  content: { it: { ...blank, name, description: `Descrizione di ${name}.` } },
-  topics: [],
-  lifeEvents: [],
-  channels: ['online'],
-  ...extra,
-});
-
 async function refusal(promise: Promise<unknown>): Promise<HttpProblem> {
   const err = await promise.then(() => undefined, (e: unknown) => e);
   expect(err).toBeInstanceOf(HttpProblem);

@@ -1,23 +1,12 @@
+// The catalog's pure rules: validation with pointers, language fallback, availability by date in Italy.
 import { describe, expect, it } from 'vitest';
-import { acceptsApplications, localizedContent, localizedText, romeDate, validateCategoryInput, validateOfficeInput, validateServiceInput, type ServiceInput } from './model.ts';
+import { acceptsApplications, localizedContent, localizedText, romeDate, validateCategoryInput, validateOfficeInput, validateServiceInput, type ServiceInput } from '../../src/comune/catalog/model.ts';
+import { missingTranslations } from '../../src/core/i18n.ts';
+import { catalogMessages } from '../../src/comune/catalog/messages.ts';
+import { serviceInput } from './catalog-fixtures.ts';
 
-const it_ = { name: 'Iscrizione alla mensa', description: 'Iscrizione al servizio di refezione scolastica.', who: '', howTo: '', needed: '', obtained: '', times: '', costs: '', conditions: '', contacts: '', moreInfo: '' };
-const valid: ServiceInput = {
-  slug: 'mensa-scolastica',
-  categoryId: null,
-  status: 'active',
-  activeFrom: null,
-  activeTo: null,
-  accessLevel: 'spid-l2',
-  officeId: null,
-  deadlineDays: 30,
-  protocolRequired: true,
-  formId: null,
-  content: { it: it_ },
-  topics: ['istruzione'],
-  lifeEvents: [],
-  channels: ['online'],
-};
+const valid: ServiceInput = serviceInput('mensa-scolastica', 'Iscrizione alla mensa', { topics: ['istruzione'] });
+const it_ = valid.content.it;
 const pointers = (input: ServiceInput) => validateServiceInput(input).map((e) => e.pointer);
 
 describe('service validation', () => {
@@ -86,9 +75,7 @@ describe('availability', () => {
 });
 
 describe('catalog strings', () => {
-  it('has every string in it, en and de', async () => {
-    const { missingTranslations } = await import('../../core/i18n.ts');
-    const { catalogMessages } = await import('./messages.ts');
+  it('has every string in it, en and de', () => {
     expect(missingTranslations(catalogMessages)).toEqual([]);
   });
 });
