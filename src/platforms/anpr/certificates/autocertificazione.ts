@@ -7,7 +7,7 @@ import type { PersonState } from '../model.ts';
 import type { FamilyMemberState } from '../store.ts';
 import { addressLine, bornLine, citizenshipStates, civilStatusLabel, fullName, italianDate, personSummary, relationshipLabel } from './content.ts';
 import { DEMO_NOTICE } from './certificate-pdf.ts';
-import { PdfWriter } from './pdf-document.ts';
+import { PdfWriter } from '../../../core/pdf.ts';
 
 /** The facts a citizen may declare, with the letter of DPR 445/2000 art. 46 c.1 that allows it. */
 export const SELF_DECLARABLE_FACTS = {

@@ -2,7 +2,7 @@
 // content, code, URL and issue instant always give the same bytes (pdf-document.ts).
 import { certifiedStatements, bornLine, comuneLabel, fullName, italianDate, relationshipLabel, type CertificateContent } from './content.ts';
 import { formatCertificateCode } from './code.ts';
-import { PdfWriter } from './pdf-document.ts';
+import { PdfWriter } from '../../../core/pdf.ts';
 import { stampDutyLine } from './stamp-duty.ts';
 
 export const ISSUER = "Ministero dell'Interno — Anagrafe Nazionale della Popolazione Residente";

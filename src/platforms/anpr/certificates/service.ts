@@ -13,7 +13,7 @@ import { certificatePdf } from './certificate-pdf.ts';
 import { newCertificateCode, parseCertificateCode } from './code.ts';
 import { certificateContent, type CertificateContent } from './content.ts';
 import { isCertificateKind, kindRefusal, kindSpec, requestRefusal, type CertificateKind, type Refusal } from './kinds.ts';
-import { sha256Hex } from './pdf-document.ts';
+import { sha256Hex } from '../../../core/pdf.ts';
 import { stampDutyOf, type ExemptUseCode } from './stamp-duty.ts';
 
 const table = sql.table(`${SCHEMA}.certificates`);

@@ -1,5 +1,5 @@
 // A tagged, accessible A4 PDF with pdfkit (structure tree, language, title shown by viewers, built-in
-// Helvetica), and the few blocks the certificates and self-declarations are made of. Output is
+// Helvetica), and the blocks documents are made of (certificates, applications, letters). Output is
 // deterministic for the same input (the creation date is given, not read from the clock), so a document
 // rendered again from its stored content has the same SHA-256.
 import { createHash } from 'node:crypto';
