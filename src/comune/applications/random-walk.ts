@@ -1,18 +1,10 @@
 // Seeded random walks over the state machine, for property tests (here and in test/comune).
+import { seededRandom } from '../../domain/random.ts';
 import { addDays, type IsoDate } from '../../domain/dates.ts';
 import { isFinal, STATUS, transitionsFrom, type StatusCode, type TransitionActor } from './states.ts';
 
-/** mulberry32: a small deterministic PRNG, so a failing seed can be replayed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The walks take a seeded generator, so a failing seed can be replayed.
+export { seededRandom };
 
 export interface Step {
   to: StatusCode;

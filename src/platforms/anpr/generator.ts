@@ -10,6 +10,7 @@
 //
 // Limits (documented, not hidden): each adult's history starts when the family settled where it lives now
 // (registration by transfer or immigration); children born after that are registered at birth.
+import { seededRandom } from '../../domain/random.ts';
 import { addDays, compareIsoDates, formatIsoDate, fromDayNumber, requireIsoDate, toDayNumber, type IsoDate } from '../../domain/dates.ts';
 import { computeFiscalCode, MAX_OMOCODIA_LEVEL, type Sex } from '../../domain/fiscal-code.ts';
 import { demoPeople, type DemoPerson } from '../../domain/demo-people.ts';
@@ -72,18 +73,6 @@ export interface PopulationOptions {
 }
 
 // --- Randomness ----------------------------------------------------------------------------------------
-
-/** mulberry32: small, fast, good enough for synthetic data; never for secrets. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Rng {
   constructor(readonly next: () => number) {}
@@ -184,7 +173,7 @@ export class PopulationBuilder {
   private readonly recent: PersonSpec[] = [];
 
   constructor(options: PopulationOptions) {
-    this.rng = new Rng(prng(options.seed));
+    this.rng = new Rng(seededRandom(options.seed));
     this.personSerial = options.firstPersonSerial ?? 0;
     this.familySerial = options.firstFamilySerial ?? 0;
     this.taken = options.takenFiscalCodes ?? new Set();
