@@ -8,6 +8,7 @@ import { TenantRepository, type TenantInput } from './tenants/tenants.ts';
 import { createStaffUser, createTenant, type CommandActor } from './commands.ts';
 import type { StaffRole } from './staff/staff.ts';
 import { seedDemoPdndKeys } from './interop/startup.ts';
+import { seedDemoForms } from './forms/demo.ts';
 import { seedCatalogDemo } from './catalog/seed.ts';
 
 /** An ente's numeric codice fiscale: 10 digits plus the check digit (DPR 605/1973). */
@@ -83,7 +84,9 @@ export async function seedComuneDemo(ctx: AppContext): Promise<void> {
   const tenants = new TenantRepository(db);
   for (const tenant of DEMO_TENANTS) await ensure(() => createTenant(db, tenant, SEED));
   // Demo only: each ente's PDND API key derived from SECRET, the one PDND's seed creates; connected at start-up.
-  await seedDemoPdndKeys(ctx, (await Promise.all(DEMO_TENANTS.map((t) => tenants.bySlug(t.slug)))).filter((t) => t !== undefined));
+  const demoTenants = (await Promise.all(DEMO_TENANTS.map((t) => tenants.bySlug(t.slug)))).filter((t) => t !== undefined);
+  await seedDemoPdndKeys(ctx, demoTenants);
+  for (const tenant of demoTenants) await seedDemoForms(db, tenant.id, SEED);
   for (const person of DEMO_STAFF) {
     const tenant = person.tenantSlug ? await tenants.bySlug(person.tenantSlug) : undefined;
     await ensure(() =>

@@ -9,12 +9,14 @@ export interface FieldInput {
   name: string;
   label: string;
   value?: string | null;
-  type?: 'text' | 'email' | 'tel' | 'password' | 'url' | 'date' | 'number';
+  type?: 'text' | 'email' | 'tel' | 'password' | 'url' | 'date' | 'datetime-local' | 'number';
   error?: string;
   help?: string;
   required?: boolean;
   autocomplete?: string;
   inputmode?: string;
+  /** Shown but not editable (e.g. a value from an authoritative source). */
+  readonly?: boolean;
 }
 
 export function textField(input: FieldInput): SafeHtml {
@@ -23,7 +25,7 @@ export function textField(input: FieldInput): SafeHtml {
   return html`<div class="form-group">
   <label for="${id}" class="active">${input.label}${input.required ? html` <span aria-hidden="true">*</span>` : ''}</label>
   <input id="${id}" name="${input.name}" type="${input.type ?? 'text'}" class="form-control${input.error ? ' is-invalid' : ''}"
-    value="${input.value ?? ''}"${attr('required', input.required)}${attr('autocomplete', input.autocomplete)}${attr('inputmode', input.inputmode)}${attr(
+    value="${input.value ?? ''}"${attr('required', input.required)}${attr('readonly', input.readonly)}${attr('autocomplete', input.autocomplete)}${attr('inputmode', input.inputmode)}${attr(
       'aria-invalid',
       input.error ? 'true' : undefined,
     )}${attr('aria-describedby', describedBy || undefined)}>
@@ -38,7 +40,7 @@ export function textareaField(input: Omit<FieldInput, 'type' | 'inputmode'> & { 
   const describedBy = [input.help ? `${id}-help` : '', input.error ? `${id}-error` : ''].filter(Boolean).join(' ');
   return html`<div class="form-group">
   <label for="${id}" class="active">${input.label}${input.required ? html` <span aria-hidden="true">*</span>` : ''}</label>
-  <textarea id="${id}" name="${input.name}" rows="${input.rows ?? 4}" class="form-control${input.error ? ' is-invalid' : ''}"${attr('required', input.required)}${attr(
+  <textarea id="${id}" name="${input.name}" rows="${input.rows ?? 4}" class="form-control${input.error ? ' is-invalid' : ''}"${attr('required', input.required)}${attr('readonly', input.readonly)}${attr(
     'aria-invalid',
     input.error ? 'true' : undefined,
   )}${attr('aria-describedby', describedBy || undefined)}>${input.value ?? ''}</textarea>

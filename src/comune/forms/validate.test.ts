@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseFormPost, validateSubmission, visibleKeys, type ValidationContext } from './validate.ts';
+import { formState, parseFormPost, validateSubmission, type ValidationContext } from './validate.ts';
 import type { Component, FormSchema } from './schema.ts';
 
 const ctx: ValidationContext = { today: '2026-03-10' };
@@ -144,8 +144,8 @@ describe('conditional fields', () => {
     expect(validateSubmission(schema, { owner: 'yes', ownerName: 'Rossi', ownerPhone: 'x', agree: 'true' }, ctx)).toEqual({ ok: true, value: { owner: 'yes', agree: true } });
   });
   it('hides a field whose condition looks at a hidden field (chains)', () => {
-    expect(visibleKeys(schema, { owner: 'yes', ownerName: 'Rossi', agree: 'on' }, ctx)).toEqual(new Set(['owner', 'agree']));
-    expect(visibleKeys(schema, { owner: 'no', ownerName: 'Rossi' }, ctx)).toEqual(new Set(['owner', 'ownerName', 'ownerPhone', 'agree', 'why']));
+    expect(formState(schema, { owner: 'yes', ownerName: 'Rossi', agree: 'on' }, ctx).visible).toEqual(new Set(['owner', 'agree']));
+    expect(formState(schema, { owner: 'no', ownerName: 'Rossi' }, ctx).visible).toEqual(new Set(['owner', 'ownerName', 'ownerPhone', 'agree', 'why']));
   });
   it('show: false hides when the value matches', () => {
     expect(validateSubmission(schema, { owner: 'yes' }, ctx)).toMatchObject({ ok: false, errors: [{ pointer: '/data/why', code: 'required' }] });

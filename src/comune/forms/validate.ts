@@ -35,8 +35,8 @@ export interface FieldError {
 export type SubmissionResult = { ok: true; value: Record<string, unknown> } | { ok: false; errors: FieldError[] };
 
 type Coerced = { value?: unknown; errors: FieldError[] };
-type Lookup = (key: string) => unknown;
-type Entry = { component: Component; conds: Conditional[] };
+export type Lookup = (key: string) => unknown;
+export type Entry = { component: Component; conds: Conditional[] };
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isAbsent = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.trim() === '') || (Array.isArray(v) && v.length === 0);
@@ -45,10 +45,10 @@ const FALSE = new Set([false, 'false', '0', 'no', '']);
 const EXTENSION_TYPES: Record<string, string> = { '.pdf': 'application/pdf', '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg' };
 
 /** The value-holding components of a list, panels flattened; a panel's conditional applies to its fields. */
-function entries(components: readonly Component[], conds: Conditional[] = []): Entry[] {
+export function fieldEntries(components: readonly Component[], conds: Conditional[] = []): Entry[] {
   return components.flatMap((c) => {
     const own = c.conditional ? [...conds, c.conditional] : conds;
-    return c.type === 'panel' ? entries(c.components ?? [], own) : [{ component: c, conds: own }];
+    return c.type === 'panel' ? fieldEntries(c.components ?? [], own) : [{ component: c, conds: own }];
   });
 }
 
@@ -60,18 +60,26 @@ export function conditionMet(cond: Conditional, value: unknown): boolean {
 
 export function validateSubmission(schema: FormSchema, data: unknown, ctx: ValidationContext): SubmissionResult {
   const input = { ...(isRecord(data) ? data : {}), ...ctx.locked };
-  const { value, errors } = validateScope(entries(schema.components), input, '/data', ctx);
-  const pageKeys = ctx.page === undefined ? undefined : new Set(entries(schema.components[ctx.page]?.components ?? []).map((e) => e.component.key));
+  const { value, errors } = validateScope(fieldEntries(schema.components), input, '/data', ctx);
+  const pageKeys = ctx.page === undefined ? undefined : new Set(fieldEntries(schema.components[ctx.page]?.components ?? []).map((e) => e.component.key));
   const reported = pageKeys ? errors.filter((e) => pageKeys.has(e.pointer.split('/')[2]!)) : errors;
   return reported.length ? { ok: false, errors: reported } : { ok: true, value };
 }
 
-/** Which fields of a list are visible given the data (top level, or one row of a repeating group). */
-export function visibleKeys(schema: FormSchema, data: Record<string, unknown>, ctx: ValidationContext): Set<string> {
-  const scope = entries(schema.components);
+export interface FormState {
+  /** The top-level fields shown, given the data. */
+  visible: Set<string>;
+  /** A shown field's coerced value (undefined when hidden, empty or invalid): what conditionals compare. */
+  valueOf: Lookup;
+}
+
+/** Which top-level fields the data shows, and their values as conditionals see them. */
+export function formState(schema: FormSchema, data: Record<string, unknown>, ctx: ValidationContext): FormState {
+  const scope = fieldEntries(schema.components);
   const coerced = new Map(scope.map((e) => [e.component.key, coerceField(e.component, data[e.component.key], '', ctx, () => undefined).value]));
-  const visible = visibility(scope, (key) => coerced.get(key));
-  return new Set(scope.filter((e) => visible(e.component.key)).map((e) => e.component.key));
+  const shown = visibility(scope, (key) => coerced.get(key));
+  const visible = new Set(scope.filter((e) => shown(e.component.key)).map((e) => e.component.key));
+  return { visible, valueOf: (key) => (visible.has(key) ? coerced.get(key) : undefined) };
 }
 
 function visibility(scope: Entry[], valueOf: Lookup, outer?: Lookup): (key: string) => boolean {
@@ -243,16 +251,22 @@ function coerceAddress(raw: unknown, pointer: string): Coerced {
   return errors.length ? { errors } : { value: address, errors: [] };
 }
 
+/** A repeating group's rows: a form post gives {"0": {...}, "1": {...}}, JSON an array; undefined when neither. */
+export function rowsOf(raw: unknown): unknown[] | undefined {
+  if (Array.isArray(raw)) return raw;
+  if (isRecord(raw)) return Object.keys(raw).filter((k) => /^\d+$/.test(k)).sort((a, b) => Number(a) - Number(b)).map((k) => raw[k]);
+  return isAbsent(raw) ? [] : undefined;
+}
+
 function coerceGrid(c: Component, raw: unknown, pointer: string, ctx: ValidationContext, outer: Lookup): Coerced {
-  // A form post gives {"0": {...}, "1": {...}}; JSON gives an array.
-  const rows = Array.isArray(raw) ? raw : isRecord(raw) ? Object.keys(raw).filter((k) => /^\d+$/.test(k)).sort((a, b) => Number(a) - Number(b)).map((k) => raw[k]) : isAbsent(raw) ? [] : undefined;
+  const rows = rowsOf(raw);
   if (!rows) return { errors: [{ pointer, code: 'type', detail: 'a list of rows' }] };
   const v = c.validate ?? {};
   const errors: FieldError[] = [];
   if (v.required && rows.length === 0) errors.push({ pointer, code: 'required', detail: 'at least one row' });
   if (v.minLength !== undefined && rows.length < v.minLength && rows.length > 0) errors.push({ pointer, code: 'min-rows', detail: `at least ${v.minLength} rows` });
   if (v.maxLength !== undefined && rows.length > v.maxLength) errors.push({ pointer, code: 'max-rows', detail: `at most ${v.maxLength} rows` });
-  const scope = entries(c.components ?? []);
+  const scope = fieldEntries(c.components ?? []);
   const value = rows.map((row, i) => {
     if (!isRecord(row)) {
       errors.push({ pointer: `${pointer}/${i}`, code: 'type', detail: 'a row is an object' });
