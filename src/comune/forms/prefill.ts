@@ -1,19 +1,11 @@
 // Prefill: a component declaring `properties.prefill` gets its value from the citizen's login or from
 // ANPR, so the citizen types nothing the PA already knows (once-only, D.Lgs. 82/2005 art. 50-ter).
 import type { PrefillProfile } from '../../clients/anpr/index.ts';
-import type { ProviderName } from '../../clients/identity/login.ts';
+import type { CitizenIdentity, ProviderName } from '../../clients/identity/login.ts';
 import type { Component, FormSchema } from './schema.ts';
 
-export interface LoginSource {
-  fiscalCode: string;
-  givenName: string;
-  familyName: string;
-  birthdate?: string;
-  email?: string;
-  phone?: string;
-  /** Which identity the citizen signed in with, named in the field's mark. */
-  provider?: ProviderName;
-}
+/** The signed-in citizen as the identity provider asserted them, and which provider it was (named in the mark). */
+export type LoginSource = Omit<CitizenIdentity, 'placeOfBirth'> & { provider?: ProviderName };
 
 export interface PrefillSources {
   login: LoginSource;
