@@ -16,6 +16,7 @@ const USAGE = `Usage: sportello <command>
   user create --email <e> --role <operator|tenant_admin|platform_admin> --given-name <n> --family-name <n>
               --password <p> [--tenant <slug>] [--totp]
   apikey create --scope <scope>[,<scope>] --label <label>   a platform API key (shown once)
+  apikey create --tenant <slug> --scope applications:read[,...] --label <label>   an ente's REST API key (shown once)
   rp onboard <entity_id> <organization name> | rp suspend|resume <entity_id> | rp list
                              relying parties admitted by the SPID/CIE identity providers
   pdnd apikey create <ipa> [label] | pdnd clients <ipa> | pdnd key add <ipa> <client id> <pem file> [name]
@@ -164,7 +165,14 @@ async function provision(kind: string, action: string | undefined, argv: string[
       const { PLATFORM_API_KEY_OWNER } = await import('./comune/admin/routes.ts');
       const scopes = (values.scope ?? '').split(',').filter(Boolean);
       if (!scopes.length) throw new UsageError('--scope is required, e.g. --scope tenants:write');
-      const { key } = await createApiKey(db, 'comune', { ownerType: PLATFORM_API_KEY_OWNER, ownerId: 'platform', label: values.label ?? 'cli', scopes });
+      // With --tenant: a key of that ente for its REST API (/<slug>/api/v1), limited to the API's scopes.
+      const { TENANT_API_KEY_OWNER, API_SCOPES, isApiScope } = await import('./comune/api/v1/auth.ts');
+      const { TenantRepository } = await import('./comune/tenants/tenants.ts');
+      const tenant = values.tenant ? await new TenantRepository(db).bySlug(values.tenant) : undefined;
+      if (values.tenant && !tenant) throw new UsageError(`No tenant with slug ${values.tenant}`);
+      if (tenant && !scopes.every(isApiScope)) throw new UsageError(`Scopes of an ente's key: ${API_SCOPES.join(', ')}`);
+      const owner = tenant ? { ownerType: TENANT_API_KEY_OWNER, ownerId: tenant.id } : { ownerType: PLATFORM_API_KEY_OWNER, ownerId: 'platform' };
+      const { key } = await createApiKey(db, 'comune', { ...owner, label: values.label ?? 'cli', scopes });
       console.log(`API key (shown only now, stored hashed): ${key}`);
     }
   });

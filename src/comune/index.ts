@@ -32,6 +32,10 @@ import { REGISTER_APPLICATION_JOB, registerApplicationHandler } from './applicat
 import { diskDocumentStore } from './protocol/files.ts';
 import { registerInteropRoutes } from './interop/routes.ts';
 import { registerCatalog } from './catalog/routes.ts';
+import { registerApiV1 } from './api/v1/routes.ts';
+import { registerWebhookApi } from './webhooks/routes.ts';
+import { WEBHOOK_DELIVERY_JOB } from './webhooks/outbox.ts';
+import { webhookDeliveryHandler } from './webhooks/deliver.ts';
 
 const comune: AppModule = {
   name: 'comune',
@@ -50,6 +54,7 @@ const comune: AppModule = {
         ...pdnd.handlers,
         // Documents the protocol registers (the applications' PDFs), content-addressed under the data directory.
         [REGISTER_APPLICATION_JOB]: registerApplicationHandler(ctx.database.db, { secret: ctx.secret, store: diskDocumentStore(path.join(ctx.config.dataDir, 'documents')) }),
+        [WEBHOOK_DELIVERY_JOB]: webhookDeliveryHandler(ctx.database.db, { appSecret: ctx.secret, publicUrl: ctx.config.urls.comune, allowPrivateNetworks: ctx.config.webhooksAllowPrivateNetworks }),
       },
       concurrency: 4,
       listenUrl: ctx.config.databaseUrl,
@@ -133,6 +138,8 @@ const comune: AppModule = {
         registerTenantSettings(scope, context);
         registerInteropRoutes(scope, context);
         registerCatalog(scope, context);
+        registerApiV1(scope, context);
+        registerWebhookApi(scope, context);
       },
       { prefix: '/:tenant' },
     );

@@ -34,6 +34,8 @@ export interface Config {
   loginRateLimit: number;
   /** X-Forwarded-For is believed only from these proxies (hop count, or addresses/CIDRs); none by default. */
   trustProxy: false | number | string[];
+  /** Webhooks may target loopback and private addresses (development and tests only: SSRF otherwise). */
+  webhooksAllowPrivateNetworks: boolean;
 }
 
 export class ConfigError extends Error {
@@ -131,6 +133,7 @@ export function loadConfig(env: Env = process.env): Config {
   const seedDemo = readBool(env, 'SEED_DEMO', true, problems);
   const trustProxy = readTrustProxy(env.TRUST_PROXY, problems);
   const loginRateLimit = readPositiveInteger(env, 'LOGIN_RATE_LIMIT', 20, problems);
+  const webhooksAllowPrivateNetworks = readBool(env, 'WEBHOOKS_ALLOW_PRIVATE_NETWORKS', false, problems);
   if (problems.length) throw new ConfigError(problems);
   return {
     env: nodeEnv as Config['env'],
@@ -150,5 +153,6 @@ export function loadConfig(env: Env = process.env): Config {
     seedDemo,
     trustProxy,
     loginRateLimit,
+    webhooksAllowPrivateNetworks,
   };
 }

@@ -7,6 +7,7 @@ import { conflict, forbidden, notFound } from '../../core/problem.ts';
 import type { DocumentStore } from '../protocol/files.ts';
 import { applicationPdf } from './pdf.ts';
 import { checkTransition, STATUS, type StatusCode, type TransitionActor } from './states.ts';
+import { enqueueWebhookEvents } from '../webhooks/outbox.ts';
 
 export const REGISTER_APPLICATION_JOB = 'comune.protocol.register-application';
 
@@ -53,7 +54,8 @@ export interface ApplicationEvent {
   at: Date;
 }
 
-interface Row {
+/** A row of comune.applications (the API and webhooks select it with extra columns). */
+export interface Row {
   id: string;
   tenant_id: string;
   service_id: string;
@@ -77,7 +79,7 @@ interface Row {
   updated_at: Date;
 }
 
-const fromRow = (r: Row): Application => ({
+export const fromRow = (r: Row): Application => ({
   id: r.id,
   tenantId: r.tenant_id,
   serviceId: r.service_id,
@@ -251,6 +253,8 @@ export class ApplicationStore {
   private async event(tx: Executor, id: string, from: StatusCode | null, to: StatusCode, actor: ApplicationActor, message: string | null): Promise<void> {
     await sql`insert into comune.application_events (application_id, from_status, to_status, actor_type, actor_id, message, at)
       values (${id}, ${from}, ${to}, ${actorType(actor)}, ${actorId(actor)}, ${message}, ${this.now()})`.execute(tx);
+    // Every status change is announced to the ente's webhooks in the same transaction (outbox).
+    await enqueueWebhookEvents(tx, id, to);
   }
 }
 
