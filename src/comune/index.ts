@@ -36,6 +36,8 @@ import { registerApiV1 } from './api/v1/routes.ts';
 import { registerWebhookApi } from './webhooks/routes.ts';
 import { WEBHOOK_DELIVERY_JOB } from './webhooks/outbox.ts';
 import { webhookDeliveryHandler } from './webhooks/deliver.ts';
+import { registerJourney } from './journey/routes.ts';
+import { registerApplicationArea } from './journey/area.ts';
 
 const comune: AppModule = {
   name: 'comune',
@@ -140,6 +142,8 @@ const comune: AppModule = {
         registerCatalog(scope, context);
         registerApiV1(scope, context);
         registerWebhookApi(scope, context);
+        registerJourney(scope, context);
+        registerApplicationArea(scope, context);
       },
       { prefix: '/:tenant' },
     );

@@ -10,6 +10,7 @@ import type { StaffRole } from './staff/staff.ts';
 import { seedDemoPdndKeys } from './interop/startup.ts';
 import { seedDemoForms } from './forms/demo.ts';
 import { seedCatalogDemo } from './catalog/seed.ts';
+import { attachDemoForms } from './journey/seed.ts';
 
 /** An ente's numeric codice fiscale: 10 digits plus the check digit (DPR 605/1973). */
 const enteFiscalCode = (first10: string) => first10 + partitaIvaCheckDigit(first10);
@@ -99,6 +100,7 @@ export async function seedComuneDemo(ctx: AppContext): Promise<void> {
   }
   const bugliano = await tenants.bySlug('comune-di-bugliano');
   if (bugliano) await seedCatalogDemo(db, bugliano, SEED);
+  for (const tenant of demoTenants) await attachDemoForms(db, tenant, SEED);
 }
 
 export function comuneDemoAccounts(ctx: AppContext): DemoAccount[] {

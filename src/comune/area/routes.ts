@@ -17,6 +17,7 @@ import { alert, csrfField, errorSummary, textField, type FieldErrors } from '../
 import { renderPage } from '../website/layout.ts';
 import { sendPage } from '../website/routes.ts';
 import type { Citizen } from '../citizens/citizens.ts';
+import { applicationLinks } from '../journey/area.ts';
 import { isValidVerification, requestEmailVerification, type VerifyEmailPayload } from '../citizens/email-verification.ts';
 
 interface ContactsInput {
@@ -77,6 +78,7 @@ ${errorSummary(errors, tr('area.errorSummary', { count: Object.keys(errors).leng
     ${dataRow(tr('area.placeOfBirth'), login.placeOfBirth)}
   </dl>
 </div></section>
+${applicationLinks(tenant, request.locale)}
 <section class="card card-bg shadow-sm mb-4" aria-labelledby="my-contacts"><div class="card-body">
   <h2 id="my-contacts" class="h4">${tr('area.contacts')}</h2>
   <p>${tr('area.contactsHelp')}</p>

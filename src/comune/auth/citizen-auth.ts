@@ -115,10 +115,13 @@ export function registerRelyingPartyRoutes(app: App, comune: ComuneContext): voi
       idToken: verified.idToken,
       accessToken: verified.accessToken,
     };
+    // Back to the page that asked for the login (an application form), if it is this ente's.
+    const back = request.session.data.returnTo;
+    request.session.unset('returnTo');
     request.session.rotate();
     request.session.set('citizen', login);
     reply.setCookie('lang', citizen.locale, { path: '/', sameSite: 'lax', httpOnly: false, maxAge: 365 * 86400 });
-    return redirectTo(reply, `/${tenant.slug}/area-personale`);
+    return redirectTo(reply, typeof back === 'string' && back.startsWith(`/${tenant.slug}/`) ? back : `/${tenant.slug}/area-personale`);
   });
 
   app.get('/auth/logged-out', { config: { html: true }, schema: { hide: true, querystring: Type.Object({ state: Type.Optional(Type.String()) }) } }, async (request, reply) => {
