@@ -49,7 +49,9 @@ beforeAll(async () => {
   const key = async (ownerId: string, scopes: string[]) => (await createApiKey(db, 'comune', { ownerType: TENANT_API_KEY_OWNER, ownerId, label: 'test', scopes })).key;
   keys = { full: await key(bugliano.id, ALL), readOnly: await key(bugliano.id, ['applications:read']), other: await key(other.id, ALL) };
   const services = await new ServiceRepository(db).list(bugliano.id);
-  [serviceA, serviceB] = services.slice(0, 2).map((s) => ({ id: s.id, slug: s.slug, name: s.content.it.name }));
+  const [a, b] = services.slice(0, 2).map((s) => ({ id: s.id, slug: s.slug, name: s.content.it.name }));
+  serviceA = a!;
+  serviceB = b!;
   const files = diskDocumentStore(path.join(system.config.dataDir, 'documents'));
   store = new ApplicationStore(db, files);
   const submitted = async (tenantId: string, service: typeof serviceA, fiscalCode: string, file?: string) => {
