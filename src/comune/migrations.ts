@@ -9,6 +9,7 @@ import { catalogMigrations } from './catalog/migrations.ts';
 import { formsMigrations } from './forms/migrations.ts';
 import { protocolMigrations } from './protocol/migrations.ts';
 import { applicationsMigrations } from './applications/migrations.ts';
+import { deskMigrations } from './desk/migrations.ts';
 import { webhooksMigrations } from './webhooks/migrations.ts';
 
 export const comuneMigrations: Migration[] = [
@@ -111,5 +112,6 @@ export const comuneMigrations: Migration[] = [
   ...formsMigrations,
   ...protocolMigrations,
   ...applicationsMigrations,
+  ...deskMigrations,
   ...webhooksMigrations,
 ];

@@ -32,6 +32,12 @@ const matrix: [Action, string[]][] = [
   [{ type: 'tenant.manageOffices', tenantId: A }, ['adminA']],
   [{ type: 'tenant.manageOffices', tenantId: B }, []],
   [{ type: 'platform.manageTenants' }, ['platformAdmin']],
+  ...(['application.read', 'application.act'] as const).flatMap((type): [Action, string[]][] => [
+    [{ type, tenantId: A, officeId: 'office-1', staffOffices: ['office-1'] }, ['operatorA', 'adminA']],
+    [{ type, tenantId: A, officeId: 'office-2', staffOffices: ['office-1'] }, ['adminA']],
+    [{ type, tenantId: A, officeId: null, staffOffices: ['office-1'] }, ['adminA']],
+    [{ type, tenantId: B, officeId: 'office-1', staffOffices: ['office-1'] }, ['operatorB']],
+  ]),
 ];
 
 describe('comune policies', () => {

@@ -16,7 +16,9 @@ export type Action =
   | { type: 'tenant.manageInteroperability'; tenantId: string }
   | { type: 'tenant.manageServices'; tenantId: string }
   | { type: 'tenant.manageOffices'; tenantId: string }
-  | { type: 'platform.manageTenants' };
+  | { type: 'platform.manageTenants' }
+  /** An application of a service whose office is `officeId` (null: no office in charge); `staffOffices` are the actor's offices. */
+  | { type: 'application.read' | 'application.act'; tenantId: string; officeId: string | null; staffOffices: readonly string[] };
 
 export function may(actor: Actor, action: Action): boolean {
   switch (action.type) {
@@ -32,6 +34,11 @@ export function may(actor: Actor, action: Action): boolean {
     case 'tenant.manageServices':
     case 'tenant.manageOffices':
       return actor.kind === 'staff' && actor.role === 'tenant_admin' && actor.tenantId === action.tenantId;
+    case 'application.read':
+    case 'application.act':
+      // Operators handle only the services of their offices; the tenant admin the whole ente.
+      if (actor.kind !== 'staff' || actor.role === 'platform_admin' || actor.tenantId !== action.tenantId) return false;
+      return actor.role === 'tenant_admin' || (action.officeId !== null && action.staffOffices.includes(action.officeId));
     case 'platform.manageTenants':
       return actor.kind === 'staff' && actor.role === 'platform_admin';
   }
