@@ -15,6 +15,11 @@ import { startSystem, type TestSystem } from '../support/system.ts';
 import { WebClient, type Visit } from '../support/web-client.ts';
 import { formWithAction } from '../support/cookie-jar.ts';
 import { readPdf } from '../support/pdf.ts';
+import { DEMO_STAFF } from '../../src/comune/seed.ts';
+import { serviceFromForm } from '../../src/comune/catalog/admin.ts';
+import { updateService } from '../../src/comune/catalog/commands.ts';
+import { ServiceRepository } from '../../src/comune/catalog/services.ts';
+import { HttpProblem } from '../../src/core/problem.ts';
 
 const TENANT = 'comune-di-bugliano';
 const SERVICE = 'occupazione-suolo-pubblico';
@@ -263,5 +268,28 @@ describe('citizen journey', () => {
     expect(deleted.url.pathname).toBe(`/${TENANT}/area-personale/bozze`);
     expect(deleted.html).toContain('La bozza è stata eliminata');
     expect(deleted.html).not.toContain(draftPath);
+  });
+
+  it('lets the ente admin attach one of its forms to a service, and refuses another ente’s form', async () => {
+    const admin = new WebClient();
+    const person = DEMO_STAFF.find((p) => p.tenantSlug === TENANT && p.role === 'tenant_admin')!;
+    const loginPath = `/${TENANT}/backoffice/accedi`;
+    await admin.submit(await admin.visit(comune('/backoffice/accedi')), loginPath, { email: person.email, password: person.password });
+    const { rows } = await sql<{ id: string; tenant_id: string; form_id: string }>`
+      select s.id, s.tenant_id, s.form_id from comune.services s join comune.tenants t on t.id = s.tenant_id where t.slug = ${TENANT} and s.slug = 'permesso-ztl'`.execute(db());
+    const service = rows[0]!;
+    const edit = await admin.visit(comune(`/backoffice/servizi/${service.id}`));
+    expect(edit.status).toBe(200);
+    expect(edit.html).toContain('name="formId"');
+    expect(edit.html).toMatch(new RegExp(`<option value="${service.form_id}"\\s*selected`));
+
+    // The select's value reaches the input; absent from a post (the API), the form stays as it was.
+    const stored = (await new ServiceRepository(db()).byId(service.tenant_id, service.id))!;
+    expect(serviceFromForm({ formId: '' }, stored.formId).formId).toBeNull();
+    expect(serviceFromForm({}, stored.formId).formId).toBe(stored.formId);
+    const { rows: foreign } = await sql<{ id: string }>`select f.id from comune.forms f join comune.tenants t on t.id = f.tenant_id where t.slug <> ${TENANT} limit 1`.execute(db());
+    const refused = await updateService(db(), service.tenant_id, service.id, { ...stored, formId: foreign[0]!.id }, { type: 'system', id: 'test' }).catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(HttpProblem);
+    expect((refused as HttpProblem).errors?.[0]?.pointer).toBe('/body/formId');
   });
 });

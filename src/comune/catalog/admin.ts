@@ -32,6 +32,7 @@ import {
 import { ServiceRepository } from './services.ts';
 import { CategoryRepository } from './categories.ts';
 import { OfficeRepository } from './offices.ts';
+import { FormRepository } from '../forms/forms.ts';
 import { createCategory, createOffice, createService, setOfficeMembers, updateCategory, updateOffice, updateService } from './commands.ts';
 import { servicePath } from './pages.ts';
 import { catalogT, type CatalogT } from './messages.ts';
@@ -54,7 +55,7 @@ const many = (form: Form, name: string): string[] => ([] as string[]).concat(for
 const orNull = (value: string) => value || null;
 const list = (value: string) => value.split(',').map((x) => x.trim()).filter(Boolean);
 
-/** The service form → input; formId is not edited here (the forms part attaches it) and is kept as it was. */
+/** The service form → input; the attached form as posted, or `formId` (kept as it was) when the post has no such field. */
 export function serviceFromForm(form: Form, formId: string | null): ServiceInput {
   const contentOf = (locale: Locale) => Object.fromEntries(CONTENT_FIELDS.map((f) => [f, one(form, `content.${locale}.${f}`)])) as ServiceContent;
   const translations = Object.fromEntries(
@@ -72,7 +73,7 @@ export function serviceFromForm(form: Form, formId: string | null): ServiceInput
     officeId: orNull(one(form, 'officeId')),
     deadlineDays: one(form, 'deadlineDays') ? Number(one(form, 'deadlineDays')) : NaN,
     protocolRequired: one(form, 'protocolRequired') === '1',
-    formId,
+    formId: form.formId === undefined ? formId : orNull(one(form, 'formId')),
     content: { it: contentOf('it'), ...translations },
     topics: list(one(form, 'topics')),
     lifeEvents: list(one(form, 'lifeEvents')),
@@ -117,6 +118,7 @@ export function registerCatalogAdmin(app: App, comune: ComuneContext): void {
   const services = new ServiceRepository(comune.db);
   const categories = new CategoryRepository(comune.db);
   const offices = new OfficeRepository(comune.db);
+  const forms = new FormRepository(comune.db);
 
   /** The page's staff member under the policy, with what every admin page needs. */
   function entry(request: FastifyRequest, reply: FastifyReply, type: Extract<Action['type'], 'tenant.manageServices' | 'tenant.manageOffices'>) {
@@ -140,7 +142,7 @@ ${locale === 'it' ? '' : html`<p class="small">${tr('catalog.admin.contentOption
     const v = textValues(editor.values ?? {});
     const e = editor.errors ?? {};
     const channels = many(editor.values ?? {}, 'channels');
-    const [allCategories, allOffices] = await Promise.all([categories.list(tenant.id), offices.list(tenant.id)]);
+    const [allCategories, allOffices, allForms] = await Promise.all([categories.list(tenant.id), offices.list(tenant.id), forms.list(tenant.id)]);
     const none = { value: '', label: tr('catalog.admin.none') };
     const text = (name: string, label: string, extra: { type?: 'date' | 'number'; help?: string; required?: boolean } = {}) =>
       textField({ name, label, value: v[name], error: e[name], ...extra });
@@ -158,6 +160,7 @@ ${id && v.slug ? html`<p><a href="${servicePath(tenant, { slug: v.slug })}">${tr
   ${selectField({ name: 'accessLevel', label: tr('catalog.admin.accessLevel'), value: v.accessLevel, error: e.accessLevel, options: ACCESS_LEVELS.map((l) => ({ value: l, label: tr(`access.${l}`) })) })}
   ${selectField({ name: 'categoryId', label: tr('catalog.category'), value: v.categoryId, error: e.categoryId, options: [none, ...allCategories.map((c) => ({ value: c.id, label: localizedText(c.names, request.locale) }))] })}
   ${selectField({ name: 'officeId', label: tr('service.office'), value: v.officeId, error: e.officeId, options: [none, ...allOffices.map((o) => ({ value: o.id, label: o.name }))] })}
+  ${selectField({ name: 'formId', label: tr('catalog.admin.form'), value: v.formId, error: e.formId, help: tr('catalog.admin.formHelp'), options: [none, ...allForms.map((f) => ({ value: f.id, label: `${f.name} (v${f.version})` }))] })}
   ${text('deadlineDays', tr('catalog.admin.deadlineDays'), { type: 'number', help: tr('catalog.admin.deadlineHelp'), required: true })}
   ${checkbox('protocolRequired', '1', tr('catalog.admin.protocol'), v.protocolRequired === '1')}
   ${text('topics', tr('catalog.admin.topics'), { help: tr('catalog.admin.topicsHelp') })}
@@ -194,6 +197,7 @@ ${id && v.slug ? html`<p><a href="${servicePath(tenant, { slug: v.slug })}">${tr
       accessLevel: service.accessLevel,
       categoryId: service.categoryId ?? '',
       officeId: service.officeId ?? '',
+      formId: service.formId ?? '',
       deadlineDays: String(service.deadlineDays),
       protocolRequired: service.protocolRequired ? '1' : '',
       topics: service.topics.join(', '),

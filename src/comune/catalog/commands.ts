@@ -9,6 +9,7 @@ import { validateCategoryInput, validateOfficeInput, validateServiceInput, type 
 import { ServiceRepository } from './services.ts';
 import { CategoryRepository } from './categories.ts';
 import { OfficeRepository } from './offices.ts';
+import { FormRepository } from '../forms/forms.ts';
 
 /** Runs a write whose input produced these errors: 400 if any, else the body in a transaction. */
 async function validated<T>(db: Executor, errors: InvalidField[], body: (tx: Executor) => Promise<T>): Promise<T> {
@@ -20,11 +21,12 @@ function record(tx: Executor, actor: CommandActor, tenantId: string, action: str
   return audit(tx, 'comune', { actorType: actor.type, actorId: actor.id, tenantId, action, targetType: target.type, targetId: target.id, details, requestId: actor.requestId });
 }
 
-/** The category and office a service points to must be the same tenant's. */
+/** The category, office and form a service points to must be the same tenant's. */
 async function checkReferences(tx: Executor, tenantId: string, input: ServiceInput): Promise<void> {
   const errors: InvalidField[] = [];
   if (input.categoryId && !(await new CategoryRepository(tx).byId(tenantId, input.categoryId))) errors.push({ pointer: '/body/categoryId', code: 'unknown', detail: 'no such category' });
   if (input.officeId && !(await new OfficeRepository(tx).byId(tenantId, input.officeId))) errors.push({ pointer: '/body/officeId', code: 'unknown', detail: 'no such office' });
+  if (input.formId && !(await new FormRepository(tx).latest(tenantId, input.formId))) errors.push({ pointer: '/body/formId', code: 'unknown', detail: 'no such form' });
   if (errors.length) throw invalid(errors);
 }
 

@@ -3,6 +3,7 @@
 // FileStore exists (issue 5 contract); any store with put/get by hash fits.
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { sha256Hex } from './segnatura.ts';
 
 export interface DocumentStore {
@@ -21,7 +22,8 @@ export function diskDocumentStore(dir: string): DocumentStore {
       const sha256 = sha256Hex(data);
       const file = where(sha256);
       await fs.mkdir(path.dirname(file), { recursive: true });
-      const temporary = `${file}.${process.pid}.${Date.now()}.tmp`;
+      // Unique per call: two requests storing the same bytes in the same millisecond must not share it.
+      const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
       await fs.writeFile(temporary, data, { mode: 0o640 });
       await fs.rename(temporary, file);
       return { sha256, size: data.byteLength };
