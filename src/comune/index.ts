@@ -36,6 +36,7 @@ import { registerApiV1 } from './api/v1/routes.ts';
 import { registerWebhookApi } from './webhooks/routes.ts';
 import { WEBHOOK_DELIVERY_JOB } from './webhooks/outbox.ts';
 import { webhookDeliveryHandler } from './webhooks/deliver.ts';
+import { registerIntegrations } from './webhooks/admin.ts';
 import { registerJourney } from './journey/routes.ts';
 import { registerApplicationArea } from './journey/area.ts';
 
@@ -142,6 +143,7 @@ const comune: AppModule = {
         registerCatalog(scope, context);
         registerApiV1(scope, context);
         registerWebhookApi(scope, context);
+        registerIntegrations(scope, context);
         registerJourney(scope, context);
         registerApplicationArea(scope, context);
       },

@@ -93,3 +93,16 @@ export async function verifyApiKey(db: Executor, schema: string, key: string): P
 export async function revokeApiKey(db: Executor, schema: string, id: string): Promise<void> {
   await sql`update ${sql.table(`${schema}.api_keys`)} set revoked_at = now() where id = ${id} and revoked_at is null`.execute(db);
 }
+
+export interface ApiKeySummary extends ApiKeyRecord {
+  createdAt: Date;
+  lastUsedAt: Date | null;
+}
+
+/** An owner's active keys, newest first (for consoles: never the secret). */
+export async function listApiKeys(db: Executor, schema: string, owner: ApiKeyOwner): Promise<ApiKeySummary[]> {
+  const { rows } = await sql<{ id: string; prefix: string; label: string; scopes: string[]; created_at: Date; last_used_at: Date | null }>`
+    select id, prefix, label, scopes, created_at, last_used_at from ${sql.table(`${schema}.api_keys`)}
+    where owner_type = ${owner.ownerType} and owner_id = ${owner.ownerId} and revoked_at is null order by created_at desc`.execute(db);
+  return rows.map((r) => ({ ...owner, id: r.id, prefix: r.prefix, label: r.label, scopes: r.scopes, createdAt: r.created_at, lastUsedAt: r.last_used_at }));
+}
