@@ -6,8 +6,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from '../../src/core/db.ts';
-import { totpCode } from '../../src/core/auth/totp.ts';
-import { identityDemoUsers } from '../../src/platforms/identity/users.ts';
 import { ApplicationStore } from '../../src/comune/applications/store.ts';
 import { STATUS } from '../../src/comune/applications/states.ts';
 import { memoryDocumentStore } from '../../src/comune/protocol/files.ts';
@@ -15,15 +13,14 @@ import { startSystem, type TestSystem } from '../support/system.ts';
 import { WebClient, type Visit } from '../support/web-client.ts';
 import { formWithAction } from '../support/cookie-jar.ts';
 import { readPdf } from '../support/pdf.ts';
+import { alice, bob, spid as spidAt, TENANT, wizardAction } from './journey-fixtures.ts';
 import { DEMO_STAFF } from '../../src/comune/seed.ts';
 import { serviceFromForm } from '../../src/comune/catalog/admin.ts';
 import { updateService } from '../../src/comune/catalog/commands.ts';
 import { ServiceRepository } from '../../src/comune/catalog/services.ts';
 import { HttpProblem } from '../../src/core/problem.ts';
 
-const TENANT = 'comune-di-bugliano';
 const SERVICE = 'occupazione-suolo-pubblico';
-const [alice, bob] = identityDemoUsers();
 
 let system: TestSystem;
 beforeAll(async () => {
@@ -33,28 +30,14 @@ afterAll(() => system?.stop());
 
 const db = () => system.ctx.database.db;
 const comune = (p: string) => `${system.urls.comune}/${TENANT}${p}`;
-
-/** SPID L2 at the sportello-id provider: password, TOTP, consent; lands where the comune sends back. */
-async function spid(client: WebClient, person = alice!): Promise<Visit> {
-  const loginPage = await client.visit(comune('/auth/spid?idp=sportello-id'));
-  let page = await client.submit(loginPage, '/password', { username: person.username, password: person.password });
-  page = await client.submit(page, '/otp', { code: totpCode(person.totpSecret), action: 'verify' });
-  return client.submit(page, '/consent', { decision: 'approve' });
-}
-
-/** The wizard form's action (its idempotency key included). */
-function wizardAction(page: Visit): string {
-  const action = /<form method="post" action="([^"]*\/domanda\/[^"]*)"/.exec(page.html)?.[1];
-  if (!action) throw new Error(`no wizard form on ${page.url.pathname}`);
-  return action.replaceAll('&amp;', '&');
-}
+const spid = (client: WebClient, person = alice) => spidAt(system, client, person);
 
 /** Posts the wizard page with its hidden fields plus these (urlencoded). */
-const post = (client: WebClient, page: Visit, fields: Record<string, string>) => client.submit(page, wizardAction(page).split('/').pop()!, fields);
+const post = (client: WebClient, page: Visit, fields: Record<string, string>) => client.submit(page, wizardAction(page), fields);
 
 /** Posts the wizard page as multipart, with one file. */
 function postFile(client: WebClient, page: Visit, fields: Record<string, string>, file: { field: string; name: string; type: string; bytes: Uint8Array<ArrayBuffer> }): Promise<Visit> {
-  const form = formWithAction(page.html, wizardAction(page).split('/').pop()!);
+  const form = formWithAction(page.html, wizardAction(page));
   const body = new FormData();
   for (const [k, v] of Object.entries({ ...form.hidden, ...fields })) body.append(k, v);
   body.append(file.field, new Blob([file.bytes], { type: file.type }), file.name);
@@ -90,7 +73,7 @@ describe('citizen journey', () => {
     applicationId = match![1]!;
     expect(page0.html).toContain('Dato fornito dal tuo SPID');
     expect(page0.html).toContain('non è ancora collegato');
-    expect(page0.html).toMatch(new RegExp(`value="${alice!.fiscalCode}"[^>]*readonly|readonly[^>]*value="${alice!.fiscalCode}"`));
+    expect(page0.html).toMatch(new RegExp(`value="${alice.fiscalCode}"[^>]*readonly|readonly[^>]*value="${alice.fiscalCode}"`));
     expect(page0.html).toContain('salvate automaticamente');
 
     // The same service again: the same draft.
@@ -105,7 +88,7 @@ describe('citizen journey', () => {
     // Saved anyway ("automatically"), and the locked fiscal code is the login's, whatever was posted.
     const saved = await sql<{ data: Record<string, unknown> }>`select data from comune.applications where id = ${applicationId}`.execute(db());
     expect(saved.rows[0]!.data.applicantEmail).toBe('not-an-email');
-    expect(saved.rows[0]!.data.applicantFiscalCode).toBe(alice!.fiscalCode);
+    expect(saved.rows[0]!.data.applicantFiscalCode).toBe(alice.fiscalCode);
   });
 
   let summary: Visit;
@@ -159,7 +142,7 @@ describe('citizen journey', () => {
   });
 
   it('submits once for a double click (same key), shows the receipt, and the protocol number once the job ran', async () => {
-    const form = formWithAction(summary.html, wizardAction(summary).split('/').pop()!);
+    const form = formWithAction(summary.html, wizardAction(summary));
     const send = () => client.visit(new URL(form.action, summary.url), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ ...form.hidden, _action: 'submit' }) });
     const [one, two] = await Promise.all([send(), send()]);
     for (const receipt of [one, two]) {
@@ -167,7 +150,7 @@ describe('citizen journey', () => {
       expect(receipt.url.pathname).toBe(`/${TENANT}/area-personale/domande/${applicationId}`);
     }
     expect(one.html).toContain(applicationId);
-    const { rows } = await sql<{ n: string }>`select count(*) as n from comune.applications where citizen_fiscal_code = ${alice!.fiscalCode} and status <> ${STATUS.draft}`.execute(db());
+    const { rows } = await sql<{ n: string }>`select count(*) as n from comune.applications where citizen_fiscal_code = ${alice.fiscalCode} and status <> ${STATUS.draft}`.execute(db());
     expect(Number(rows[0]!.n)).toBe(1);
     const events = await sql<{ n: string }>`select count(*) as n from comune.application_events where application_id = ${applicationId} and to_status = ${STATUS.submitted}`.execute(db());
     expect(Number(events.rows[0]!.n)).toBe(1);
@@ -235,7 +218,7 @@ describe('citizen journey', () => {
 
   it('keeps another citizen out of the application, its PDF and its attachments (404)', async () => {
     const other = new WebClient();
-    await spid(other, bob!);
+    await spid(other, bob);
     const base = comune(`/area-personale/domande/${applicationId}`);
     expect((await other.visit(base)).status).toBe(404);
     expect((await other.request(`${base}/domanda.pdf`)).status).toBe(404);
