@@ -5,6 +5,7 @@ import { comuneMessages, type ComuneKey } from '../messages.ts';
 const it = {
   'journey.applyFor': 'Domanda: {service}',
   'journey.services': 'Servizi',
+  'journey.breadcrumb': 'Domanda',
   'journey.savedAutomatically': 'Le risposte vengono salvate automaticamente a ogni passaggio: puoi riprendere la domanda da «Le mie bozze».',
   'journey.prefillAnpr': 'Alcuni dati sono stati compilati con quelli della tua identità digitale e dell’Anagrafe nazionale (ANPR): non puoi modificarli.',
   'journey.prefillLoginOnly': 'Il Comune non è ancora collegato all’Anagrafe nazionale tramite PDND: abbiamo compilato solo i dati della tua identità digitale. Gli altri inseriscili tu.',
@@ -76,6 +77,7 @@ type Key = keyof typeof it;
 const en: Record<Key, string> = {
   'journey.applyFor': 'Application: {service}',
   'journey.services': 'Services',
+  'journey.breadcrumb': 'Application',
   'journey.savedAutomatically': 'Your answers are saved automatically at every step: you can resume the application from “My drafts”.',
   'journey.prefillAnpr': 'Some data was filled in from your digital identity and the national registry (ANPR): you cannot change it.',
   'journey.prefillLoginOnly': 'The municipality is not yet connected to the national registry through PDND: only the data of your digital identity was filled in. Please enter the rest.',
@@ -145,6 +147,7 @@ const en: Record<Key, string> = {
 const de: Record<Key, string> = {
   'journey.applyFor': 'Antrag: {service}',
   'journey.services': 'Dienste',
+  'journey.breadcrumb': 'Antrag',
   'journey.savedAutomatically': 'Ihre Antworten werden bei jedem Schritt automatisch gespeichert: Sie können den Antrag unter „Meine Entwürfe“ fortsetzen.',
   'journey.prefillAnpr': 'Einige Daten wurden aus Ihrer digitalen Identität und dem nationalen Melderegister (ANPR) übernommen: Sie können sie nicht ändern.',
   'journey.prefillLoginOnly': 'Die Gemeinde ist noch nicht über PDND mit dem nationalen Melderegister verbunden: Nur die Daten Ihrer digitalen Identität wurden übernommen. Bitte ergänzen Sie den Rest.',

@@ -167,7 +167,7 @@ ${renderForm({
       tenant,
       title: tr('journey.applyFor', { service: name }),
       body,
-      breadcrumb: [{ label: tr('journey.services'), href: servicesPath(tenant) }, { label: name, href: servicePath(tenant, service) }, { label: tr('journey.applicationId') }],
+      breadcrumb: [{ label: tr('journey.services'), href: servicesPath(tenant) }, { label: name, href: servicePath(tenant, service) }, { label: tr('journey.breadcrumb') }],
       signedInAs: `${login.givenName} ${login.familyName}`,
     });
   }
