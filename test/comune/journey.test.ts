@@ -75,6 +75,9 @@ describe('citizen journey', () => {
     expect(page0.html).toContain('non è ancora collegato');
     expect(page0.html).toMatch(new RegExp(`value="${alice.fiscalCode}"[^>]*readonly|readonly[^>]*value="${alice.fiscalCode}"`));
     expect(page0.html).toContain('salvate automaticamente');
+    // The conditional fields' progressive enhancement, served from the same origin (CSP: no inline script).
+    expect(page0.html).toContain('<script src="/assets/sportello/forms.js" defer></script>');
+    expect((await client.request(`${system.urls.comune}/assets/sportello/forms.js`)).status).toBe(200);
 
     // The same service again: the same draft.
     const again = await client.visit(comune(`/servizi/${SERVICE}/domanda`));

@@ -22,7 +22,7 @@ import type { FormRecord } from '../forms/forms.ts';
 import { parseFileSize } from '../forms/schema.ts';
 import { DEFAULT_MAX_BYTES, type StoredFile } from '../forms/files.ts';
 import { lockedValues, prefill, type PrefillResult, type PrefillSources } from '../forms/prefill.ts';
-import { adjacentPage, applyRowAction, parseFormAction, renderForm, visiblePages } from '../forms/render.ts';
+import { adjacentPage, applyRowAction, FORMS_SCRIPT, parseFormAction, renderForm, visiblePages } from '../forms/render.ts';
 import { formState, parseFormPost, validateSubmission, type FieldError, type ValidationContext } from '../forms/validate.ts';
 import { PdndNotConnectedError } from '../interop/service.ts';
 import { ApplicationStore, type Application } from '../applications/store.ts';
@@ -169,6 +169,7 @@ ${renderForm({
       body,
       breadcrumb: [{ label: tr('journey.services'), href: servicesPath(tenant) }, { label: name, href: servicePath(tenant, service) }, { label: tr('journey.breadcrumb') }],
       signedInAs: `${login.givenName} ${login.familyName}`,
+      scripts: [FORMS_SCRIPT],
     });
   }
 

@@ -17,6 +17,8 @@ export interface PageInput {
   breadcrumb?: { label: string; href?: string }[];
   /** The signed-in person's name for the header, if any. */
   signedInAs?: string;
+  /** A page's own scripts (same-origin files: the CSP forbids inline ones). */
+  scripts?: readonly string[];
 }
 
 /** URL of the current page in another language (keeps the path, sets ?lang=). */
@@ -151,7 +153,7 @@ export function renderPage(input: PageInput): string {
     locale: input.request.locale,
     title: `${input.title} - ${siteName}`,
     description: input.description,
-    head: input.tenant ? html`<link rel="stylesheet" href="/${input.tenant.slug}/theme.css">` : undefined,
+    head: html`${input.tenant ? html`<link rel="stylesheet" href="/${input.tenant.slug}/theme.css">` : ''}${(input.scripts ?? []).map((src) => html`<script src="${src}" defer></script>`)}`,
     body: html`<div class="skiplinks"><a class="visually-hidden-focusable" href="#main-container">${tr('layout.skipToContent')}</a>
 <a class="visually-hidden-focusable" href="#footer">${tr('layout.skipToFooter')}</a></div>
 ${header(input, tr)}
