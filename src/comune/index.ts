@@ -16,6 +16,7 @@ import { CitizenRepository } from './citizens/citizens.ts';
 import { registerCitizenLoginRoutes, registerCitizenLogout, registerRelyingPartyRoutes } from './auth/citizen-auth.ts';
 import { registerPersonalArea } from './area/routes.ts';
 import { registerBackoffice } from './backoffice/routes.ts';
+import { registerDesk } from './desk/routes.ts';
 import { registerTenantSettings } from './backoffice/settings.ts';
 import multipart from '@fastify/multipart';
 import { registerAdmin } from './admin/routes.ts';
@@ -138,6 +139,7 @@ const comune: AppModule = {
         registerCitizenLogout(scope, context);
         registerPersonalArea(scope, context);
         registerBackoffice(scope, context);
+        registerDesk(scope, context);
         registerTenantSettings(scope, context);
         registerInteropRoutes(scope, context);
         registerCatalog(scope, context);

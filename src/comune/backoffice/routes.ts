@@ -19,6 +19,8 @@ import { INTEROP_PATH } from '../interop/routes.ts';
 import { interopT } from '../interop/messages.ts';
 import { OFFICES_ADMIN_PATH, SERVICES_ADMIN_PATH } from '../catalog/admin.ts';
 import { catalogT } from '../catalog/messages.ts';
+import { DESK_PATH } from '../desk/model.ts';
+import { deskT } from '../desk/messages.ts';
 
 const TenantParams = Type.Object({ tenant: Type.String() });
 
@@ -37,7 +39,10 @@ export function desk(request: FastifyRequest, staff: StaffLogin, title: string, 
   const tenant = requireTenant(request);
   const tr = t(request.locale);
   const token = formCsrfToken(request, comune.app.secret);
-  const links: [string, string][] = [[`/${tenant.slug}/backoffice`, tr('backoffice.title')]];
+  const links: [string, string][] = [
+    [`/${tenant.slug}/backoffice`, tr('backoffice.title')],
+    [`/${tenant.slug}${DESK_PATH}`, deskT(request.locale)('desk.title')],
+  ];
   if (staff.role === 'tenant_admin') {
     links.push(
       [`/${tenant.slug}/backoffice/operatori`, tr('backoffice.operators')],

@@ -5,6 +5,9 @@ import { legalDeadline, type StatusEvent } from '../applications/deadline.ts';
 import { isFinal, STATUS, type StatusCode } from '../applications/states.ts';
 import { may } from '../policies.ts';
 
+/** Where the desk's pages live under an ente's address. */
+export const DESK_PATH = '/backoffice/pratiche';
+
 /** A staff member of an ente at the desk, with the offices they work in. */
 export interface DeskUser {
   id: string;
