@@ -2,6 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { averageDays, csvField, deadlineView, mayHandle, paginate, scopeOf, toCsv, type DeskUser } from '../../src/comune/desk/model.ts';
 import { STATUS } from '../../src/comune/applications/states.ts';
+import { deskMessages } from '../../src/comune/desk/messages.ts';
+import { missingTranslations } from '../../src/core/i18n.ts';
 
 const operator: DeskUser = { id: 'o1', role: 'operator', tenantId: 't1', name: 'Anna', offices: ['office-a'] };
 const admin: DeskUser = { ...operator, id: 'a1', role: 'tenant_admin', offices: [] };
@@ -43,5 +45,9 @@ describe('desk model', () => {
     expect(deadlineView([...submitted, { to: STATUS.complete, on: '2026-01-20' }], STATUS.complete, 30, '2026-03-01')).toBeUndefined();
     expect(averageDays([86_400_000, 2 * 86_400_000])).toBe(1.5);
     expect(averageDays([])).toBeNull();
+  });
+
+  it('has every string in Italian, English and German', () => {
+    expect(missingTranslations(deskMessages)).toEqual([]);
   });
 });
