@@ -201,6 +201,17 @@ describe('citizen journey', () => {
     expect(refused.status).toBe(422);
     expect(refused.html).toContain('Scrivi la tua risposta');
 
+    const before = await uploadsCount();
+    const wrong = new FormData();
+    for (const [k, v] of Object.entries(form.hidden)) wrong.append(k, v);
+    wrong.append('message', 'Ecco la planimetria firmata.');
+    wrong.append('file', new Blob(['not a pdf at all'], { type: 'application/pdf' }), 'planimetria.pdf');
+    const wrongType = await client.visit(new URL(form.action, detail.url), { method: 'POST', body: wrong });
+    expect(wrongType.status).toBe(422);
+    expect(wrongType.html).toContain('formato del file non accettato');
+    expect(await uploadsCount()).toBe(before);
+    expect((await store.get(operator, applicationId)).status).toBe(STATUS.requestIntegration);
+
     const body = new FormData();
     for (const [k, v] of Object.entries(form.hidden)) body.append(k, v);
     body.append('message', 'Ecco la planimetria firmata.');
