@@ -68,23 +68,23 @@ it('takes in charge, asks for integration, and accepts with a protocolled letter
   const anna = await login(ente.people.anna.email);
   let page = await anna.visit(`${desk()}/${app.id}`);
   expect(page.html).toContain('Scuola');
-  const early = await anna.submit(page, `/pratiche/${app.id}`, { action: 'decide', outcome: 'accepted', text: 'ok' });
+  const early = await anna.submit(page, `/pratiche/${app.id}`, { action: 'decide', outcome: 'accepted', motivation: 'ok' });
   expect(early.status).toBe(409);
   expect(early.html).toContain('Azione non consentita');
   const forged = await anna.submit(page, `/pratiche/${app.id}`, { action: 'take' }, { omitCsrf: true });
   expect(forged.status).toBe(403);
   page = await anna.submit(page, `/pratiche/${app.id}`, { action: 'take' });
   expect(page.html).toContain('Pratica presa in carico.');
-  page = await anna.submit(page, `/pratiche/${app.id}`, { action: 'integration', text: 'Manca il certificato.' });
+  page = await anna.submit(page, `/pratiche/${app.id}`, { action: 'integration', request: 'Manca il certificato.' });
   expect(page.html).toContain('Termine sospeso');
-  page = await anna.submit(page, `/pratiche/${app.id}`, { action: 'note', text: 'Nota <b>riservata</b>' });
+  page = await anna.submit(page, `/pratiche/${app.id}`, { action: 'note', note: 'Nota <b>riservata</b>' });
   expect(page.html).toContain('Nota &lt;b&gt;riservata&lt;/b&gt;');
-  const empty = await anna.submit(page, `/pratiche/${app.id}`, { action: 'message', text: '  ' });
+  const empty = await anna.submit(page, `/pratiche/${app.id}`, { action: 'message', message: '  ' });
   expect(empty.status).toBe(400);
   const citizen = { kind: 'citizen', tenantId, fiscalCode: CITIZEN.fiscalCode } as const;
   await new ApplicationStore(system.ctx.database.db, files()).transition(citizen, app.id, STATUS.submittedAfterIntegration, 'Allegato.');
   page = await anna.submit(page, `/pratiche/${app.id}`, { action: 'take' });
-  page = await anna.submit(page, `/pratiche/${app.id}`, { action: 'decide', outcome: 'accepted', text: 'Requisiti verificati.' });
+  page = await anna.submit(page, `/pratiche/${app.id}`, { action: 'decide', outcome: 'accepted', motivation: 'Requisiti verificati.' });
   expect(page.html).toContain('Esito registrato e lettera protocollata.');
   const link = /href="([^"]*\/documenti\/[0-9a-f]{64})">Lettera di esito, protocollo n\. (\d+)\/(\d{4})/.exec(page.html);
   expect(link).not.toBeNull();
@@ -94,6 +94,30 @@ it('takes in charge, asks for integration, and accepts with a protocolled letter
   expect(pdf.flat).toContain('la domanda è stata ACCOLTA');
   expect(pdf.flat).toContain('Requisiti verificati.');
   expect(pdf.flat).toContain('Comune di Bugliano');
+});
+
+it('accepts a letter signed outside (PDF only) instead of the generated one', async () => {
+  const app = await submit();
+  const anna = await login(ente.people.anna.email);
+  let page = await anna.visit(`${desk()}/${app.id}`);
+  page = await anna.submit(page, `/pratiche/${app.id}`, { action: 'take' });
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(page.html)![1]!;
+  const upload = (bytes: string, name: string) => {
+    const form = new FormData();
+    form.set('_csrf', csrf);
+    form.set('signedOutcome', 'rejected');
+    form.set('signedMotivation', 'Documentazione incompleta.');
+    form.set('letter', new Blob([bytes], { type: 'application/pdf' }), name);
+    return anna.visit(`${desk()}/${app.id}/esito-firmato`, { method: 'POST', body: form });
+  };
+  const notPdf = await upload('<html>non un pdf</html>', 'finto.pdf');
+  expect(notPdf.status).toBe(400);
+  const signed = '%PDF-1.7\n% firmato digitalmente\n';
+  page = await upload(signed, '../esito firmato.pdf');
+  expect(page.html).toContain('Esito registrato e lettera protocollata.');
+  expect(page.html).toContain('Respinta');
+  const href = /href="([^"]*\/documenti\/[0-9a-f]{64})">Lettera di esito/.exec(page.html)![1]!;
+  expect(await (await anna.request(new URL(href, page.url))).text()).toBe(signed);
 });
 
 it('exports the filtered list as CSV (BOM, escaping) and shows the dashboard with a data table', async () => {
@@ -114,7 +138,7 @@ it('exports the filtered list as CSV (BOM, escaping) and shows the dashboard wit
   expect(board.html).toContain('<svg');
   expect(board.html).toMatch(/<td>Presentata<\/td><td>\d+<\/td>|<td>[^<]+<\/td><td>\d+<\/td>/);
   expect(board.html).not.toContain('style=');
-  const filtered = await carla.visit(`${desk()}?stato=9000`);
+  const filtered = await carla.visit(`${desk()}?stato=50000`);
   expect(filtered.html).toContain('Pratiche trovate: 0');
   expect((await carla.visit(`${desk()}?dal=ieri`)).status).toBe(400);
 });

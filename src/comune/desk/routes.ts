@@ -2,11 +2,13 @@
 // with its actions (CSRF, state machine, audit in the store), the documents. Scoped by the store's queries.
 import path from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { html, type SafeHtml } from '../../core/html.ts';
 import type { App } from '../../core/http.ts';
 import { checkFormCsrf, formCsrfToken, redirectTo } from '../../core/auth/sessions.ts';
-import { HttpProblem, notFound } from '../../core/problem.ts';
+import { HttpProblem, invalid, notFound } from '../../core/problem.ts';
+import { assertCsrf, CSRF_FIELD } from '../../core/auth/csrf.ts';
+import { sanitizeFileName, sniffType } from '../forms/files.ts';
 import { alert, csrfField, selectField, textareaField, textField } from '../../core/forms.ts';
 import { dataTable } from '../../core/ui.ts';
 import { diskDocumentStore } from '../protocol/files.ts';
@@ -42,7 +44,10 @@ const ACTIONS = ['take', 'assign', 'integration', 'decide', 'note', 'message'] a
 const ActionBody = Type.Object(
   {
     action: Type.Union(ACTIONS.map((a) => Type.Literal(a))),
-    text: Type.Optional(Type.String({ maxLength: 4000 })),
+    request: Type.Optional(Type.String({ maxLength: 4000 })),
+    motivation: Type.Optional(Type.String({ maxLength: 4000 })),
+    note: Type.Optional(Type.String({ maxLength: 4000 })),
+    message: Type.Optional(Type.String({ maxLength: 4000 })),
     staffId: Type.Optional(Type.String({ pattern: UUID })),
     outcome: Type.Optional(Type.Union([Type.Literal('accepted'), Type.Literal('rejected')])),
   },
@@ -86,7 +91,7 @@ export function registerDesk(app: App, comune: ComuneContext): void {
   const store = new DeskStore(comune.db, files);
 
   /** The desk user behind the request, or undefined after a redirect to login (403 for other roles). */
-  async function userOf(request: FastifyRequest, reply: Parameters<typeof guard>[1]): Promise<{ staff: StaffLogin; user: DeskUser } | undefined> {
+  async function userOf(request: FastifyRequest, reply: FastifyReply): Promise<{ staff: StaffLogin; user: DeskUser } | undefined> {
     const tenant = requireTenant(request);
     const staff = guard(request, reply, { type: 'backoffice.enter', tenantId: tenant.id });
     if (!staff) return undefined;
@@ -201,6 +206,7 @@ ${dataTable(tr('desk.closing'), [tr('desk.service'), tr('desk.closed'), tr('desk
   <fieldset><legend class="h5">${title}</legend>${token}<input type="hidden" name="action" value="${action}">${fields}
   <button type="submit" class="btn btn-primary btn-sm">${button}</button></fieldset></form>`;
     const dl = (pairs: [string, string][]) => html`<dl class="row">${pairs.map(([k, v]) => html`<dt class="col-sm-4">${k}</dt><dd class="col-sm-8">${v}</dd>`)}</dl>`;
+    const outcomes = [{ value: 'accepted', label: tr('desk.accept') }, { value: 'rejected', label: tr('desk.reject') }];
     const value = (v: unknown) => (typeof v === 'string' ? v : v === null || v === undefined ? '—' : JSON.stringify(v));
     const content = html`${message ?? ''}
 ${dl([
@@ -226,16 +232,22 @@ ${notes.length ? html`<ul>${notes.map((n) => html`<li>${dateTime(request.locale,
 <h2 class="h4">${tr('desk.actions')}</h2>
 ${form('take', tr('desk.takeInCharge'), '', tr('desk.takeInCharge'))}
 ${operators.length ? form('assign', tr('desk.assign'), selectField({ name: 'staffId', label: tr('desk.assignTo'), value: row.assignee?.id, options: operators.map((o) => ({ value: o.id, label: o.name })) }), tr('desk.assign')) : ''}
-${form('integration', tr('desk.requestIntegration'), textareaField({ name: 'text', label: tr('desk.integrationText'), required: true }), tr('desk.send'))}
+${form('integration', tr('desk.requestIntegration'), textareaField({ name: 'request', label: tr('desk.integrationText'), required: true }), tr('desk.send'))}
 ${form(
   'decide',
   tr('desk.decision'),
-  html`${selectField({ name: 'outcome', label: tr('desk.outcome'), options: [{ value: 'accepted', label: tr('desk.accept') }, { value: 'rejected', label: tr('desk.reject') }] })}
-${textareaField({ name: 'text', label: tr('desk.motivation'), required: true })}`,
+  html`${selectField({ name: 'outcome', label: tr('desk.outcome'), options: outcomes })}
+${textareaField({ name: 'motivation', label: tr('desk.motivation'), required: true })}`,
   tr('desk.decide'),
 )}
-${form('note', tr('desk.note'), textareaField({ name: 'text', label: tr('desk.noteText'), required: true }), tr('desk.save'))}
-${form('message', tr('desk.message'), textareaField({ name: 'text', label: tr('desk.messageText'), required: true }), tr('desk.send'))}`;
+<form method="post" action="${base}/esito-firmato" enctype="multipart/form-data" class="mb-4">
+  <fieldset><legend class="h5">${tr('desk.signedDecision')}</legend>${token}
+  ${selectField({ name: 'signedOutcome', label: tr('desk.outcome'), options: outcomes })}
+  ${textareaField({ name: 'signedMotivation', label: tr('desk.motivation'), required: true })}
+  <div class="form-group"><label for="field-letter">${tr('desk.signedFile')}</label><input id="field-letter" type="file" name="letter" accept="application/pdf" required></div>
+  <button type="submit" class="btn btn-primary btn-sm">${tr('desk.decide')}</button></fieldset></form>
+${form('note', tr('desk.note'), textareaField({ name: 'note', label: tr('desk.noteText'), required: true }), tr('desk.save'))}
+${form('message', tr('desk.message'), textareaField({ name: 'message', label: tr('desk.messageText'), required: true }), tr('desk.send'))}`;
     return desk(request, staff, tr('desk.application', { id: application.id }), content, comune);
   }
 
@@ -262,27 +274,54 @@ ${form('message', tr('desk.message'), textareaField({ name: 'text', label: tr('d
       .send(data);
   });
 
+  /** Runs a desk action; the state machine's refusal (409) or bad input (400) is shown on the page, nothing changed. */
+  async function runAction(request: FastifyRequest, reply: FastifyReply, who: { staff: StaffLogin; user: DeskUser }, id: string, action: string, fn: () => Promise<unknown>) {
+    try {
+      await fn();
+    } catch (error) {
+      if (!(error instanceof HttpProblem) || (error.status !== 409 && error.status !== 400)) throw error;
+      const tr = deskT(request.locale);
+      const message = alert('danger', tr(error.status === 409 ? 'desk.error.conflict' : 'desk.error.invalid'));
+      return sendPage(reply, await detailPage(request, who.staff, who.user, id, message), error.status);
+    }
+    return redirectTo(reply, `/${requireTenant(request).slug}${DESK_PATH}/${id}?esito=${action}`);
+  }
+
   app.post(`${DESK_PATH}/:id`, { config: { html: true }, schema: { hide: true, params: IdParams, body: ActionBody } }, async (request, reply) => {
     checkFormCsrf(request, comune.app.secret);
     const who = await userOf(request, reply);
     if (!who) return reply;
     const { id } = request.params;
-    const { action, text = '', staffId = '', outcome } = request.body;
+    const { action, staffId = '', outcome } = request.body;
+    const text = (name: 'request' | 'motivation' | 'note' | 'message') => String(request.body[name] ?? '');
     const { user } = who;
-    try {
-      if (action === 'take') await store.takeInCharge(user, id);
-      else if (action === 'assign') await store.assign(user, id, staffId);
-      else if (action === 'integration') await store.requestIntegration(user, id, text);
-      else if (action === 'decide') await store.decide(user, id, { outcome: outcome ?? 'accepted', motivation: text });
-      else if (action === 'note') await store.note(user, id, text);
-      else await store.message(user, id, text);
-    } catch (error) {
-      // The state machine's refusal (409) or a missing text (400): shown on the page, nothing changed.
-      if (!(error instanceof HttpProblem) || (error.status !== 409 && error.status !== 400)) throw error;
-      const tr = deskT(request.locale);
-      const message = alert('danger', tr(error.status === 409 ? 'desk.error.conflict' : 'desk.error.invalid'));
-      return sendPage(reply, await detailPage(request, who.staff, user, id, message), error.status);
-    }
-    return redirectTo(reply, `/${requireTenant(request).slug}${DESK_PATH}/${id}?esito=${action}`);
+    return runAction(request, reply, who, id, action, () => {
+      if (action === 'take') return store.takeInCharge(user, id);
+      if (action === 'assign') return store.assign(user, id, staffId);
+      if (action === 'integration') return store.requestIntegration(user, id, text('request'));
+      if (action === 'decide') return store.decide(user, id, { outcome: outcome ?? 'accepted', motivation: text('motivation') });
+      if (action === 'note') return store.note(user, id, text('note'));
+      return store.message(user, id, text('message'));
+    });
+  });
+
+  // The outcome with a letter signed outside (a PDF, e.g. PAdES) instead of the generated one.
+  app.post(`${DESK_PATH}/:id/esito-firmato`, { config: { html: true }, schema: { hide: true, params: IdParams } }, async (request, reply) => {
+    const who = await userOf(request, reply);
+    if (!who) return reply;
+    if (!request.isMultipart()) throw invalid([{ pointer: '/body/letter', code: 'multipart', detail: 'send the letter as multipart/form-data' }]);
+    const file = await request.file();
+    const field = (name: string) => {
+      const part = file?.fields[name];
+      return part && !Array.isArray(part) && 'value' in part ? String(part.value) : '';
+    };
+    // The fields precede the file in the form, so they have arrived by now.
+    assertCsrf(comune.app.secret, request.session.data.csrfSeed, field(CSRF_FIELD));
+    const data = file ? await file.toBuffer() : Buffer.alloc(0);
+    return runAction(request, reply, who, request.params.id, 'decide', () => {
+      if (!file || sniffType(data) !== 'application/pdf') throw invalid([{ pointer: '/body/letter', code: 'type', detail: 'The signed letter must be a PDF.' }]);
+      const outcome = field('signedOutcome') === 'rejected' ? 'rejected' : 'accepted';
+      return store.decide(who.user, request.params.id, { outcome, motivation: field('signedMotivation'), signedFile: { name: sanitizeFileName(file.filename) || 'esito-firmato.pdf', data } });
+    });
   });
 }
