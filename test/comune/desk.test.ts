@@ -86,6 +86,9 @@ it('takes in charge, asks for integration, and accepts with a protocolled letter
   page = await anna.submit(page, `/pratiche/${app.id}`, { action: 'take' });
   page = await anna.submit(page, `/pratiche/${app.id}`, { action: 'decide', outcome: 'accepted', motivation: 'Requisiti verificati.' });
   expect(page.html).toContain('Esito registrato e lettera protocollata.');
+  // A closed application offers no more transitions.
+  expect(page.html).not.toContain('>Prendi in carico</button>');
+  expect(page.html).not.toContain('value="decide"');
   const link = /href="([^"]*\/documenti\/[0-9a-f]{64})">Lettera di esito, protocollo n\. (\d+)\/(\d{4})/.exec(page.html);
   expect(link).not.toBeNull();
   const response = await anna.request(new URL(link![1]!, page.url));

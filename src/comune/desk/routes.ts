@@ -15,7 +15,7 @@ import { diskDocumentStore } from '../protocol/files.ts';
 import { requireTenant, type ComuneContext, type StaffLogin } from '../context.ts';
 import { desk, guard } from '../backoffice/routes.ts';
 import { sendPage } from '../website/routes.ts';
-import { STATUS_CODES, statusName, type StatusCode } from '../applications/states.ts';
+import { checkTransition, isFinal, STATUS, STATUS_CODES, statusName, type StatusCode } from '../applications/states.ts';
 import { DESK_PATH, paginate, toCsv, HIDDEN_STATUSES, type DeskFilters, type DeskUser } from './model.ts';
 import { deskUser, DeskStore, type DeskRow } from './store.ts';
 import { deskT, type DeskT } from './messages.ts';
@@ -206,6 +206,8 @@ ${dataTable(tr('desk.closing'), [tr('desk.service'), tr('desk.closed'), tr('desk
   <fieldset><legend class="h5">${title}</legend>${token}<input type="hidden" name="action" value="${action}">${fields}
   <button type="submit" class="btn btn-primary btn-sm">${button}</button></fieldset></form>`;
     const dl = (pairs: [string, string][]) => html`<dl class="row">${pairs.map(([k, v]) => html`<dt class="col-sm-4">${k}</dt><dd class="col-sm-8">${v}</dd>`)}</dl>`;
+    // Only the actions the state machine allows an operator now (the store checks again).
+    const can = (to: StatusCode) => checkTransition(row.status, to, 'operator').ok;
     const outcomes = [{ value: 'accepted', label: tr('desk.accept') }, { value: 'rejected', label: tr('desk.reject') }];
     const value = (v: unknown) => (typeof v === 'string' ? v : v === null || v === undefined ? '—' : JSON.stringify(v));
     const content = html`${message ?? ''}
@@ -230,10 +232,10 @@ ${attachments.map((a) => html`<li><a href="${base}/documenti/${a.sha256}">${a.na
 <h2 class="h4">${tr('desk.notes')}</h2>
 ${notes.length ? html`<ul>${notes.map((n) => html`<li>${dateTime(request.locale, n.at)} — ${n.authorName}: ${n.body}</li>`)}</ul>` : html`<p>${tr('desk.noNotes')}</p>`}
 <h2 class="h4">${tr('desk.actions')}</h2>
-${form('take', tr('desk.takeInCharge'), '', tr('desk.takeInCharge'))}
-${operators.length ? form('assign', tr('desk.assign'), selectField({ name: 'staffId', label: tr('desk.assignTo'), value: row.assignee?.id, options: operators.map((o) => ({ value: o.id, label: o.name })) }), tr('desk.assign')) : ''}
-${form('integration', tr('desk.requestIntegration'), textareaField({ name: 'request', label: tr('desk.integrationText'), required: true }), tr('desk.send'))}
-${form(
+${can(STATUS.pending) || can(STATUS.pendingAfterIntegration) ? form('take', tr('desk.takeInCharge'), '', tr('desk.takeInCharge')) : ''}
+${operators.length && !isFinal(row.status) ? form('assign', tr('desk.assign'), selectField({ name: 'staffId', label: tr('desk.assignTo'), value: row.assignee?.id, options: operators.map((o) => ({ value: o.id, label: o.name })) }), tr('desk.assign')) : ''}
+${can(STATUS.requestIntegration) ? form('integration', tr('desk.requestIntegration'), textareaField({ name: 'request', label: tr('desk.integrationText'), required: true }), tr('desk.send')) : ''}
+${can(STATUS.complete) || can(STATUS.cancelled) ? html`${form(
   'decide',
   tr('desk.decision'),
   html`${selectField({ name: 'outcome', label: tr('desk.outcome'), options: outcomes })}
@@ -245,7 +247,7 @@ ${textareaField({ name: 'motivation', label: tr('desk.motivation'), required: tr
   ${selectField({ name: 'signedOutcome', label: tr('desk.outcome'), options: outcomes })}
   ${textareaField({ name: 'signedMotivation', label: tr('desk.motivation'), required: true })}
   <div class="form-group"><label for="field-letter">${tr('desk.signedFile')}</label><input id="field-letter" type="file" name="letter" accept="application/pdf" required></div>
-  <button type="submit" class="btn btn-primary btn-sm">${tr('desk.decide')}</button></fieldset></form>
+  <button type="submit" class="btn btn-primary btn-sm">${tr('desk.decide')}</button></fieldset></form>` : ''}
 ${form('note', tr('desk.note'), textareaField({ name: 'note', label: tr('desk.noteText'), required: true }), tr('desk.save'))}
 ${form('message', tr('desk.message'), textareaField({ name: 'message', label: tr('desk.messageText'), required: true }), tr('desk.send'))}`;
     return desk(request, staff, tr('desk.application', { id: application.id }), content, comune);
@@ -299,7 +301,10 @@ ${form('message', tr('desk.message'), textareaField({ name: 'message', label: tr
       if (action === 'take') return store.takeInCharge(user, id);
       if (action === 'assign') return store.assign(user, id, staffId);
       if (action === 'integration') return store.requestIntegration(user, id, text('request'));
-      if (action === 'decide') return store.decide(user, id, { outcome: outcome ?? 'accepted', motivation: text('motivation') });
+      if (action === 'decide') {
+        if (!outcome) throw invalid([{ pointer: '/body/outcome', code: 'required', detail: 'Choose the outcome.' }]);
+        return store.decide(user, id, { outcome, motivation: text('motivation') });
+      }
       if (action === 'note') return store.note(user, id, text('note'));
       return store.message(user, id, text('message'));
     });
