@@ -21,6 +21,9 @@ import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 
 export { sql };
+
+/** A LIKE pattern matching the text anywhere, literally (%, _ and \ escaped). */
+export const likeContaining = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 export type Db<T = any> = Kysely<T>;
 export type Tx<T = any> = Transaction<T>;
 export type Executor<T = any> = Kysely<T> | Transaction<T>;

@@ -1,5 +1,5 @@
 // The services of each ente's catalog. Every read names the tenant: an id of another ente finds nothing.
-import { sql, type Executor } from '../../core/db.ts';
+import { likeContaining, sql, type Executor } from '../../core/db.ts';
 import type { Locale } from '../../core/i18n.ts';
 import type { AccessLevel, Channel, LocalizedContent, Service, ServiceInput, ServiceStatus } from './model.ts';
 
@@ -56,8 +56,6 @@ const fromRow = (row: ServiceRow): Service => ({
   updatedAt: row.updated_at,
 });
 
-/** A LIKE pattern matching the words literally (%, _ and \ escaped). */
-const containing = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 export class ServiceRepository {
   constructor(private readonly db: Executor) {}
@@ -81,7 +79,7 @@ export class ServiceRepository {
     if (filters.topic) conditions.push(sql`${filters.topic} = any(topics)`);
     const text = filters.text?.trim();
     if (text) {
-      const pattern = containing(text);
+      const pattern = likeContaining(text);
       conditions.push(sql`concat_ws(' ', content->${locale}->>'name', content->${locale}->>'description', content->'it'->>'name',
         content->'it'->>'description', array_to_string(topics, ' ')) ilike ${pattern}`);
     }

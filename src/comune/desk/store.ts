@@ -1,6 +1,6 @@
 // The desk's queries and actions on applications, limited in every query to what the operator's offices
 // handle (another office's or ente's application is not found), each action audited in its transaction.
-import { sql, transaction, type Executor } from '../../core/db.ts';
+import { likeContaining, sql, transaction, type Executor } from '../../core/db.ts';
 import { audit } from '../../core/audit.ts';
 import { conflict, invalid, notFound } from '../../core/problem.ts';
 import type { DocumentStore } from '../protocol/files.ts';
@@ -66,12 +66,11 @@ export async function deskUser(db: Executor, staff: { id: string; role: 'operato
   return { ...staff, offices: rows.map((r) => r.office_id) };
 }
 
-const containing = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 function textFilter(text: string) {
   const protocol = /^(\d{1,9})(?:\/(\d{4}))?$/.exec(text);
   const byProtocol = protocol ? sql`or (a.protocol_number = ${Number(protocol[1])} and (${protocol[2] ?? null}::int is null or a.protocol_year = ${protocol[2] ? Number(protocol[2]) : null}))` : sql``;
-  return sql`and (a.citizen_name ilike ${containing(text)} or a.citizen_fiscal_code ilike ${containing(text)} or a.id::text = ${text.toLowerCase()} ${byProtocol})`;
+  return sql`and (a.citizen_name ilike ${likeContaining(text)} or a.citizen_fiscal_code ilike ${likeContaining(text)} or a.id::text = ${text.toLowerCase()} ${byProtocol})`;
 }
 
 const toRow = (r: ListRow, today: string): DeskRow => ({
