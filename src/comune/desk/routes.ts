@@ -260,7 +260,7 @@ ${form('message', tr('desk.message'), textareaField({ name: 'message', label: tr
     return sendPage(reply, await detailPage(request, who.staff, who.user, request.params.id, done ? alert('success', deskT(request.locale)(`desk.done.${done}`)) : undefined));
   });
 
-  app.get(`${DESK_PATH}/:id/documenti/:sha256`, { schema: { hide: true, params: DocParams } }, async (request, reply) => {
+  app.get(`${DESK_PATH}/:id/documenti/:sha256`, { config: { html: true }, schema: { hide: true, params: DocParams } }, async (request, reply) => {
     const who = await userOf(request, reply);
     if (!who) return reply;
     const { id, sha256 } = request.params;
