@@ -7,6 +7,8 @@ import { getEntry } from '../../src/comune/protocol/register.ts';
 import { ApplicationStore } from '../../src/comune/applications/store.ts';
 import { STATUS } from '../../src/comune/applications/states.ts';
 import { DeskStore } from '../../src/comune/desk/store.ts';
+import { WebhookRepository } from '../../src/comune/webhooks/store.ts';
+import { sql } from '../../src/core/db.ts';
 import { withTestDatabases } from '../support/database.ts';
 import { readPdf } from '../support/pdf.ts';
 import { createTestTenant, migrateComune } from './protocol-harness.ts';
@@ -65,7 +67,11 @@ await withTestDatabases('desk store', ({ database }) => {
     await desk.requestIntegration(carla, app.id, 'Manca il certificato medico.');
     expect((await desk.detail(carla, app.id)).row.deadline?.suspended).toBe(true);
     await desk.note(carla, app.id, 'Telefonato alla famiglia.');
+    const { webhook } = await new WebhookRepository(db, 'test-secret-of-the-app-0123456789').create(tenantId, { title: 'Messaggi', endpoint: 'https://gestionale.example/hook', trigger: 'message_created' }, { type: 'tenant_admin', id: 'admin' });
     await desk.message(carla, app.id, 'Può caricarlo anche in foto.');
+    // The message is announced to the webhooks listening for messages, in its transaction.
+    const { rows: events } = await sql<{ kind: string; status: number }>`select kind, status from comune.webhook_events where webhook_id = ${webhook.id}`.execute(db);
+    expect(events).toEqual([{ kind: 'message', status: STATUS.requestIntegration }]);
     const citizen = { kind: 'citizen', tenantId, fiscalCode: CITIZEN.fiscalCode } as const;
     await new ApplicationStore(db, files).transition(citizen, app.id, STATUS.submittedAfterIntegration, 'Certificato allegato.');
     expect((await desk.takeInCharge(carla, app.id)).status).toBe(STATUS.pendingAfterIntegration);

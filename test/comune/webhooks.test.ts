@@ -4,12 +4,12 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { sql } from '../../src/core/db.ts';
+import { sql, transaction } from '../../src/core/db.ts';
 import { createJobWorker, listJobs } from '../../src/core/jobs.ts';
 import { memoryDocumentStore } from '../../src/comune/protocol/files.ts';
 import { ApplicationStore, type ApplicationActor } from '../../src/comune/applications/store.ts';
 import { STATUS } from '../../src/comune/applications/states.ts';
-import { WEBHOOK_DELIVERY_JOB } from '../../src/comune/webhooks/outbox.ts';
+import { enqueueWebhookMessage, WEBHOOK_DELIVERY_JOB } from '../../src/comune/webhooks/outbox.ts';
 import { webhookDeliveryHandler } from '../../src/comune/webhooks/deliver.ts';
 import { WebhookRepository } from '../../src/comune/webhooks/store.ts';
 import { SIGNATURE_HEADER, verifySignature } from '../../src/comune/webhooks/signature.ts';
@@ -139,6 +139,16 @@ await withTestDatabases('webhooks', ({ database, name: dbName }) => {
     expect(event).toMatchObject({ state: 'failed', nextAttemptAt: null, attempts: [{ outcome: 'failed', responseCode: null, error: 'endpoint refused: internal-address' }] });
     const jobs = (await listJobs(database().db, 'comune', { kind: WEBHOOK_DELIVERY_JOB, limit: 100 })).filter((j) => (j.payload as { eventId: string }).eventId === event!.id);
     expect(jobs.map((j) => [j.state, j.attempts])).toEqual([['dead', 1]]);
+  });
+
+  it('delivers a message to the applicant only to the webhooks listening for messages', async () => {
+    await hook('messages', 'message_created');
+    await hook('every-status', 'all');
+    const id = await submitted();
+    await transaction(database().db, (tx) => enqueueWebhookMessage(tx, id));
+    await worker().drain();
+    expect(got('messages').map((r) => [r.body.id, r.body.status, r.headers['x-sportello-event'], r.verified])).toEqual([[id, '2000', 'message.created', true]]);
+    expect(got('every-status').map((r) => r.headers['x-sportello-event'])).toEqual(['application.2000']);
   });
 
   it('stops calling a webhook once switched off', async () => {

@@ -8,6 +8,7 @@ import { italianDate, registerEntry } from '../protocol/register.ts';
 import { ApplicationStore, type Application, type ApplicationActor } from '../applications/store.ts';
 import { isFinal, STATUS, type StatusCode } from '../applications/states.ts';
 import { outcomeLetterPdf } from './letter.ts';
+import { enqueueWebhookMessage } from '../webhooks/outbox.ts';
 import { averageDays, deadlineView, HIDDEN_STATUSES, mayHandle, scopeOf, type DeadlineView, type DeskFilters, type DeskUser } from './model.ts';
 
 export interface DeskRow {
@@ -281,6 +282,8 @@ export class DeskStore {
     return this.act(user, id, 'application.message', {}, async (tx, app) => {
       await sql`insert into comune.application_events (application_id, from_status, to_status, actor_type, actor_id, message, at)
         values (${id}, ${app.status}, ${app.status}, 'operator', ${user.id}, ${required(body)}, ${this.now()})`.execute(tx);
+      // Announced to the webhooks listening for messages (outbox, same transaction).
+      await enqueueWebhookMessage(tx, id);
     });
   }
 

@@ -67,7 +67,7 @@ export function webhookDeliveryHandler(db: Executor, options: DeliveryOptions): 
           'content-type': 'application/json',
           'user-agent': `Sportello-Webhooks/${APP_VERSION}`,
           [SIGNATURE_HEADER]: signPayload(webhook.secret, body, now()),
-          'x-sportello-event': `application.${status}`,
+          'x-sportello-event': event.kind === 'message' ? 'message.created' : `application.${status}`,
           // The same for every attempt and replay of this event: the receiver's dedupe key.
           'x-sportello-event-id': eventId,
         },

@@ -42,4 +42,9 @@ export const webhooksMigrations: Migration[] = [
      )`,
     `create index webhook_deliveries_by_event on {schema}.webhook_deliveries (event_id, id)`,
   ),
+  sqlMigration(
+    'webhooks.002_event_kind',
+    // A status change or a message from the desk (trigger message_created), named in the delivery's event header.
+    `alter table {schema}.webhook_events add column kind text not null default 'status' check (kind in ('status', 'message'))`,
+  ),
 ];

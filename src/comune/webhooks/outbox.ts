@@ -2,17 +2,34 @@
 // records one event per matching webhook and enqueues its delivery job, so both commit with the change.
 import { sql, type Executor } from '../../core/db.ts';
 import { enqueue } from '../../core/jobs.ts';
+import { isStatusCode } from '../applications/states.ts';
 
 export const WEBHOOK_DELIVERY_JOB = 'comune.webhooks.deliver';
 const DRAFT = 1000; // states.ts STATUS.draft: drafts are the applicant's, never announced
 
+export const MESSAGE_TRIGGER = 'message_created';
+
+/** Whether a webhook may be registered with this trigger: every event, a status code (OpenCity), or the desk's messages. */
+export const isWebhookTrigger = (trigger: string): boolean => trigger === 'all' || trigger === MESSAGE_TRIGGER || isStatusCode(Number(trigger));
+
 /** Enqueues the deliveries of an application's new status to the ente's active webhooks whose trigger and services match. */
 export async function enqueueWebhookEvents(tx: Executor, applicationId: string, status: number): Promise<void> {
   if (status === DRAFT) return;
+  await enqueueMatching(tx, applicationId, 'status', status);
+}
+
+/** Enqueues the deliveries of a message the desk sent to the applicant, to the webhooks listening for messages. */
+export async function enqueueWebhookMessage(tx: Executor, applicationId: string): Promise<void> {
+  await enqueueMatching(tx, applicationId, 'message', null);
+}
+
+/** A message event carries the application's current status; 'all' means every status change (OpenCity), not messages. */
+async function enqueueMatching(tx: Executor, applicationId: string, kind: 'status' | 'message', status: number | null): Promise<void> {
+  const matching = status === null ? [MESSAGE_TRIGGER] : ['all', String(status)];
   const { rows } = await sql<{ id: string }>`
-    insert into comune.webhook_events (webhook_id, application_id, status)
-    select w.id, a.id, ${status} from comune.webhooks w join comune.applications a on a.tenant_id = w.tenant_id
-    where a.id = ${applicationId} and w.active and w.trigger in ('all', ${String(status)})
+    insert into comune.webhook_events (webhook_id, application_id, status, kind)
+    select w.id, a.id, coalesce(${status}::integer, a.status), ${kind} from comune.webhooks w join comune.applications a on a.tenant_id = w.tenant_id
+    where a.id = ${applicationId} and w.active and w.trigger = any(${matching}::text[])
       and (cardinality(w.service_ids) = 0 or a.service_id = any(w.service_ids))
     returning id`.execute(tx);
   for (const { id } of rows) await enqueueDelivery(tx, id, id);

@@ -5,9 +5,9 @@ import type { App } from '../../core/http.ts';
 import { invalid, notFound } from '../../core/problem.ts';
 import { requireTenant, type ComuneContext } from '../context.ts';
 import { ServiceRepository } from '../catalog/services.ts';
-import { isStatusCode } from '../applications/states.ts';
 import { bearerSecurity, requireApiKey } from '../api/v1/auth.ts';
 import { checkEndpoint } from './endpoint.ts';
+import { isWebhookTrigger } from './outbox.ts';
 import { SIGNATURE_HEADER } from './signature.ts';
 import { WebhookRepository, type Webhook, type WebhookEventLog } from './store.ts';
 
@@ -106,7 +106,7 @@ export function registerWebhookApi(app: App, comune: ComuneContext): void {
       const body = request.body;
       const problems = [];
       const trigger = body.trigger.trim();
-      if (trigger !== 'all' && trigger !== 'message_created' && !isStatusCode(Number(trigger))) problems.push({ pointer: '/body/trigger', code: 'enum', detail: 'all, message_created or an OpenCity status code' });
+      if (!isWebhookTrigger(trigger)) problems.push({ pointer: '/body/trigger', code: 'enum', detail: 'all, message_created or an OpenCity status code' });
       const endpoint = await checkEndpoint(body.endpoint, { allowPrivateNetworks: comune.app.config.webhooksAllowPrivateNetworks });
       if (!endpoint.ok) problems.push({ pointer: '/body/endpoint', code: endpoint.reason, detail: 'an http(s) URL of a public address' });
       for (const name of Object.keys(body.headers ?? {})) if (RESERVED_HEADER.test(name)) problems.push({ pointer: `/body/headers/${name}`, code: 'reserved', detail: 'set by the platform' });

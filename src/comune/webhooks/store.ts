@@ -174,11 +174,11 @@ export class WebhookRepository {
       values (${eventId}, ${jobId}, ${attempt.attempt}, ${attempt.outcome}, ${attempt.responseCode}, ${attempt.durationMs}, ${attempt.error})`.execute(this.db);
   }
 
-  async event(eventId: string): Promise<{ webhookId: string; applicationId: string; status: number; createdAt: Date; tenantSlug: string } | undefined> {
-    const { rows } = await sql<{ webhook_id: string; application_id: string; status: number; created_at: Date; slug: string }>`
-      select e.webhook_id, e.application_id, e.status, e.created_at, t.slug from comune.webhook_events e
+  async event(eventId: string): Promise<{ webhookId: string; applicationId: string; status: number; kind: 'status' | 'message'; createdAt: Date; tenantSlug: string } | undefined> {
+    const { rows } = await sql<{ webhook_id: string; application_id: string; status: number; kind: 'status' | 'message'; created_at: Date; slug: string }>`
+      select e.webhook_id, e.application_id, e.status, e.kind, e.created_at, t.slug from comune.webhook_events e
       join comune.webhooks w on w.id = e.webhook_id join comune.tenants t on t.id = w.tenant_id where e.id = ${eventId}`.execute(this.db);
     const r = rows[0];
-    return r && { webhookId: r.webhook_id, applicationId: r.application_id, status: r.status, createdAt: r.created_at, tenantSlug: r.slug };
+    return r && { webhookId: r.webhook_id, applicationId: r.application_id, status: r.status, kind: r.kind, createdAt: r.created_at, tenantSlug: r.slug };
   }
 }
