@@ -68,6 +68,30 @@ it('creates an API key shown once, which then works on the API, and revokes it',
   expect((await use()).status).toBe(401);
 });
 
+it('links Integrazioni in the admin menu only, and creates a webhook from the page with its secret shown once', async () => {
+  const admin = new WebClient();
+  await login(admin, 'tenant_admin');
+  let page = await admin.visit(url(`/${BUGLIANO}/backoffice`));
+  expect(page.html).toContain(`href="${BASE}"`);
+  page = await admin.visit(url(BASE));
+  const refused = await admin.submit(page, `${BASE}/webhook`, { title: 'Protocollo', endpoint: 'ftp://gestionale.example/hook', trigger: 'all' });
+  expect(refused.status).toBe(400);
+  expect(refused.html).toContain('id="field-endpoint-error"');
+  expect((await admin.submit(page, `${BASE}/webhook`, { title: 'Protocollo', endpoint: `${receiverUrl}/hook`, trigger: '9999' })).status).toBe(400);
+  page = await admin.submit(page, `${BASE}/webhook`, { title: 'Messaggi al cittadino', endpoint: `${receiverUrl}/messages`, trigger: 'message_created' });
+  expect(/<code id="new-webhook-secret">(whsec_[^<]+)<\/code>/.exec(page.html)).not.toBeNull();
+  const tenant = (await new TenantRepository(system.ctx.database.db).bySlug(BUGLIANO))!;
+  const created = (await new WebhookRepository(system.ctx.database.db, system.ctx.secret).list(tenant.id)).filter((w) => w.title === 'Messaggi al cittadino');
+  expect(created.map((w) => [w.endpoint, w.trigger, w.active])).toEqual([[`${receiverUrl}/messages`, 'message_created', true]]);
+  page = await admin.visit(url(BASE));
+  expect(page.html).not.toContain('new-webhook-secret');
+  expect(page.html).toContain('Messaggi al cittadino');
+
+  const operator = new WebClient();
+  await login(operator, 'operator');
+  expect((await operator.visit(url(`/${BUGLIANO}/backoffice`))).html).not.toContain(`href="${BASE}"`);
+});
+
 it('shows a webhook’s delivery log and replays an event', async () => {
   const db = system.ctx.database.db;
   const tenant = (await new TenantRepository(db).bySlug(BUGLIANO))!;

@@ -21,6 +21,8 @@ import { OFFICES_ADMIN_PATH, SERVICES_ADMIN_PATH } from '../catalog/admin.ts';
 import { catalogT } from '../catalog/messages.ts';
 import { DESK_PATH } from '../desk/model.ts';
 import { deskT } from '../desk/messages.ts';
+import { INTEGRATIONS_PATH } from '../webhooks/admin.ts';
+import { integrationsT } from '../webhooks/messages.ts';
 
 const TenantParams = Type.Object({ tenant: Type.String() });
 
@@ -50,6 +52,7 @@ export function desk(request: FastifyRequest, staff: StaffLogin, title: string, 
       [`/${tenant.slug}${OFFICES_ADMIN_PATH}`, catalogT(request.locale)('catalog.admin.offices')],
       [`/${tenant.slug}/backoffice/ente`, tr('settings.title')],
       [`/${tenant.slug}${INTEROP_PATH}`, interopT(request.locale)('interop.title')],
+      [`/${tenant.slug}${INTEGRATIONS_PATH}`, integrationsT(request.locale)('integrations.title')],
       [`/${tenant.slug}/backoffice/registro-attivita`, tr('backoffice.auditLog')],
     );
   }

@@ -8,13 +8,17 @@ import { transaction } from '../../core/db.ts';
 import { html } from '../../core/html.ts';
 import type { App } from '../../core/http.ts';
 import { checkFormCsrf, formCsrfToken, redirectTo } from '../../core/auth/sessions.ts';
-import { alert, csrfField, errorSummary, textField, type FieldErrors } from '../../core/forms.ts';
+import { alert, csrfField, errorSummary, selectField, textField, type FieldErrors } from '../../core/forms.ts';
 import { notFound } from '../../core/problem.ts';
 import { requireTenant, type ComuneContext, type StaffLogin } from '../context.ts';
 import { desk, guard } from '../backoffice/routes.ts';
 import { sendPage } from '../website/routes.ts';
 import { API_SCOPES, isApiScope, TENANT_API_KEY_OWNER } from '../api/v1/auth.ts';
+import { STATUS, STATUS_CODES, statusName } from '../applications/states.ts';
+import { journeyT } from '../journey/messages.ts';
+import { checkEndpoint } from './endpoint.ts';
 import { integrationsT } from './messages.ts';
+import { isWebhookTrigger, MESSAGE_TRIGGER } from './outbox.ts';
 import { WebhookRepository, type WebhookActor } from './store.ts';
 
 export const INTEGRATIONS_PATH = '/backoffice/integrazioni';
@@ -24,9 +28,10 @@ const IdParams = Type.Object({ tenant: Type.String(), id: Type.String({ format: 
 const EventParams = Type.Object({ tenant: Type.String(), id: Type.String({ format: 'uuid' }), event: Type.String({ format: 'uuid' }) });
 const KeyBody = Type.Object({ label: Type.Optional(Type.String({ maxLength: 100 })), scopes: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String(), { maxItems: 10 })])) }, { additionalProperties: true });
 const FormBody = Type.Object({}, { additionalProperties: true });
+const HookBody = Type.Object({ title: Type.Optional(Type.String({ maxLength: 200 })), endpoint: Type.Optional(Type.String({ maxLength: 2000 })), trigger: Type.Optional(Type.String({ maxLength: 20 })) }, { additionalProperties: true });
 
 /** What the last POST did, shown once after the redirect; a new key travels only in the session, once. */
-type Flash = { kind: 'created'; key: string } | { kind: 'revoked' | 'replayed' | 'disabled' };
+type Flash = { kind: 'created' | 'webhookCreated'; key: string } | { kind: 'revoked' | 'replayed' | 'disabled' };
 const FLASH = 'integrationsFlash';
 
 const manage = (tenantId: string) => ({ type: 'tenant.manageSettings' as const, tenantId });
@@ -43,12 +48,14 @@ export function registerIntegrations(app: App, comune: ComuneContext): void {
     if (!flash) return '';
     request.session.unset(FLASH);
     if (flash.kind === 'created') return html`<div class="alert alert-success" role="status"><p>${tr('integrations.created')}</p><p class="mb-0"><code id="new-api-key">${flash.key}</code></p></div>`;
+    if (flash.kind === 'webhookCreated') return html`<div class="alert alert-success" role="status"><p>${tr('integrations.webhookCreated')}</p><p class="mb-0"><code id="new-webhook-secret">${flash.key}</code></p></div>`;
     return alert('success', tr(`integrations.${flash.kind}`));
   }
 
-  async function overview(request: FastifyRequest, staff: StaffLogin, errors: FieldErrors = {}, values: { label?: string; scopes?: string[] } = {}) {
+  async function overview(request: FastifyRequest, staff: StaffLogin, errors: FieldErrors = {}, values: { label?: string; scopes?: string[]; title?: string; endpoint?: string; trigger?: string } = {}) {
     const tenant = requireTenant(request);
     const tr = integrationsT(request.locale);
+    const status = journeyT(request.locale);
     const token = formCsrfToken(request, comune.app.secret);
     const base = `/${tenant.slug}${INTEGRATIONS_PATH}`;
     const keys = await listApiKeys(db, 'comune', { ownerType: TENANT_API_KEY_OWNER, ownerId: tenant.id });
@@ -89,7 +96,25 @@ ${hooks.length
   <tbody>${hooks.map(
     (w) => html`<tr><td>${w.title}</td><td><code>${w.endpoint}</code></td><td>${w.trigger}</td><td>${w.active ? tr('integrations.active') : tr('integrations.inactive')}</td><td><a href="${base}/webhook/${w.id}">${tr('integrations.log')}</a></td></tr>`,
   )}</tbody></table></div>`
-  : html`<p>${tr('integrations.noWebhooks')}</p>`}`;
+  : html`<p>${tr('integrations.noWebhooks')}</p>`}
+<h3 class="h5 mt-4">${tr('integrations.newWebhook')}</h3>
+<form method="post" action="${base}/webhook" novalidate>
+  ${csrfField(token)}
+  ${textField({ name: 'title', label: tr('integrations.label'), value: values.title, error: errors.title, required: true, autocomplete: 'off' })}
+  ${textField({ name: 'endpoint', label: tr('integrations.endpoint'), type: 'url', value: values.endpoint, help: tr('integrations.endpointHelp'), error: errors.endpoint, required: true, autocomplete: 'off' })}
+  ${selectField({
+    name: 'trigger',
+    label: tr('integrations.trigger'),
+    value: values.trigger ?? 'all',
+    error: errors.trigger,
+    options: [
+      { value: 'all', label: tr('integrations.trigger.all') },
+      { value: MESSAGE_TRIGGER, label: tr('integrations.trigger.message') },
+      ...STATUS_CODES.filter((code) => code !== STATUS.draft).map((code) => ({ value: String(code), label: tr('integrations.trigger.status', { code, name: status(`status.${statusName(code)}`) }) })),
+    ],
+  })}
+  <button type="submit" class="btn btn-primary">${tr('integrations.createWebhook')}</button>
+</form>`;
     return desk(request, staff, tr('integrations.title'), content, comune);
   }
 
@@ -117,6 +142,24 @@ ${hooks.length
       return created.key;
     });
     request.session.set(FLASH, { kind: 'created', key } satisfies Flash);
+    return redirectTo(reply, `/${tenant.slug}${INTEGRATIONS_PATH}`);
+  });
+
+  app.post(`${INTEGRATIONS_PATH}/webhook`, { config: { html: true }, schema: { hide: true, params: TenantParams, body: HookBody } }, async (request, reply) => {
+    const tenant = requireTenant(request);
+    checkFormCsrf(request, comune.app.secret);
+    const staff = guard(request, reply, manage(tenant.id));
+    if (!staff) return reply;
+    const tr = integrationsT(request.locale);
+    const values = { title: request.body.title?.trim() ?? '', endpoint: request.body.endpoint?.trim() ?? '', trigger: request.body.trigger?.trim() ?? '' };
+    const errors: FieldErrors = {};
+    if (!values.title) errors.title = tr('integrations.labelRequired');
+    if (!isWebhookTrigger(values.trigger)) errors.trigger = tr('integrations.triggerInvalid');
+    // The same SSRF guard as the API's registration.
+    if (!(await checkEndpoint(values.endpoint, { allowPrivateNetworks: comune.app.config.webhooksAllowPrivateNetworks })).ok) errors.endpoint = tr('integrations.endpointInvalid');
+    if (Object.keys(errors).length) return sendPage(reply, await overview(request, staff, errors, values), 400);
+    const { secret } = await webhooks.create(tenant.id, values, actorOf(staff, request));
+    request.session.set(FLASH, { kind: 'webhookCreated', key: secret } satisfies Flash);
     return redirectTo(reply, `/${tenant.slug}${INTEGRATIONS_PATH}`);
   });
 

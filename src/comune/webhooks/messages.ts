@@ -30,7 +30,6 @@ const it = {
   'integrations.scope.webhooks:read': 'Leggere i webhook e il registro degli invii',
   'integrations.scope.webhooks:write': 'Creare, disattivare e reinviare i webhook',
   'integrations.webhooks': 'Webhook',
-  'integrations.webhooksHelp': "I webhook si registrano tramite l'API (POST /{slug}/api/v1/webhooks); ogni invio è firmato con HMAC-SHA256 nell'intestazione X-Sportello-Signature.",
   'integrations.noWebhooks': 'Nessun webhook registrato.',
   'integrations.endpoint': 'Indirizzo',
   'integrations.trigger': 'Evento',
@@ -55,6 +54,16 @@ const it = {
   'integrations.disable': 'Disattiva il webhook',
   'integrations.disabled': 'Webhook disattivato.',
   'integrations.back': 'Torna a Integrazioni',
+  'integrations.webhooksHelp': "Ogni invio è firmato con HMAC-SHA256 nell'intestazione X-Sportello-Signature; i webhook si registrano qui o tramite l'API (POST /{slug}/api/v1/webhooks).",
+  'integrations.newWebhook': "Nuovo webhook",
+  'integrations.endpointHelp': "Un indirizzo http(s) pubblico del gestionale, che riceverà un POST a ogni evento.",
+  'integrations.endpointInvalid': "Inserisci un indirizzo http(s) raggiungibile e pubblico.",
+  'integrations.triggerInvalid': "Scegli l'evento.",
+  'integrations.trigger.all': "Ogni cambio di stato",
+  'integrations.trigger.message': "Messaggio inviato al richiedente",
+  'integrations.trigger.status': "Passaggio allo stato {code} ({name})",
+  'integrations.createWebhook': "Crea il webhook",
+  'integrations.webhookCreated': "Webhook creato. Copia ora il segreto per verificare le firme: non sarà più mostrato.",
 };
 type Key = keyof typeof it;
 
@@ -86,7 +95,6 @@ const en: Record<Key, string> = {
   'integrations.scope.webhooks:read': 'Read webhooks and the delivery log',
   'integrations.scope.webhooks:write': 'Create, switch off and replay webhooks',
   'integrations.webhooks': 'Webhooks',
-  'integrations.webhooksHelp': 'Webhooks are registered through the API (POST /{slug}/api/v1/webhooks); every delivery is signed with HMAC-SHA256 in the X-Sportello-Signature header.',
   'integrations.noWebhooks': 'No webhook registered.',
   'integrations.endpoint': 'Endpoint',
   'integrations.trigger': 'Event',
@@ -111,6 +119,16 @@ const en: Record<Key, string> = {
   'integrations.disable': 'Switch the webhook off',
   'integrations.disabled': 'Webhook switched off.',
   'integrations.back': 'Back to Integrations',
+  'integrations.webhooksHelp': "Every delivery is signed with HMAC-SHA256 in the X-Sportello-Signature header; webhooks are registered here or through the API (POST /{slug}/api/v1/webhooks).",
+  'integrations.newWebhook': "New webhook",
+  'integrations.endpointHelp': "A public http(s) address of the management system, which receives a POST at each event.",
+  'integrations.endpointInvalid': "Enter a reachable, public http(s) address.",
+  'integrations.triggerInvalid': "Choose the event.",
+  'integrations.trigger.all': "Every status change",
+  'integrations.trigger.message': "Message sent to the applicant",
+  'integrations.trigger.status': "Change to status {code} ({name})",
+  'integrations.createWebhook': "Create the webhook",
+  'integrations.webhookCreated': "Webhook created. Copy the secret to verify the signatures now: it will not be shown again.",
 };
 
 const de: Record<Key, string> = {
@@ -141,7 +159,6 @@ const de: Record<Key, string> = {
   'integrations.scope.webhooks:read': 'Webhooks und das Zustellprotokoll lesen',
   'integrations.scope.webhooks:write': 'Webhooks anlegen, abschalten und erneut senden',
   'integrations.webhooks': 'Webhooks',
-  'integrations.webhooksHelp': 'Webhooks werden über die API registriert (POST /{slug}/api/v1/webhooks); jede Zustellung ist mit HMAC-SHA256 im Header X-Sportello-Signature signiert.',
   'integrations.noWebhooks': 'Kein Webhook registriert.',
   'integrations.endpoint': 'Adresse',
   'integrations.trigger': 'Ereignis',
@@ -166,6 +183,16 @@ const de: Record<Key, string> = {
   'integrations.disable': 'Webhook abschalten',
   'integrations.disabled': 'Webhook abgeschaltet.',
   'integrations.back': 'Zurück zu Integrationen',
+  'integrations.webhooksHelp': "Jede Zustellung ist mit HMAC-SHA256 im Header X-Sportello-Signature signiert; Webhooks werden hier oder über die API registriert (POST /{slug}/api/v1/webhooks).",
+  'integrations.newWebhook': "Neuer Webhook",
+  'integrations.endpointHelp': "Eine öffentliche http(s)-Adresse des Fachverfahrens, die bei jedem Ereignis einen POST erhält.",
+  'integrations.endpointInvalid': "Geben Sie eine erreichbare, öffentliche http(s)-Adresse ein.",
+  'integrations.triggerInvalid': "Wählen Sie das Ereignis.",
+  'integrations.trigger.all': "Jede Statusänderung",
+  'integrations.trigger.message': "Nachricht an den Antragsteller",
+  'integrations.trigger.status': "Wechsel in den Status {code} ({name})",
+  'integrations.createWebhook': "Webhook anlegen",
+  'integrations.webhookCreated': "Webhook angelegt. Kopieren Sie jetzt das Geheimnis zur Prüfung der Signaturen: es wird nicht mehr angezeigt.",
 };
 
 export const integrationsMessages = defineMessages<Key>({ it, en, de });
