@@ -28,7 +28,7 @@ import { seedPopulation, type SeedResult } from '../src/platforms/anpr/seed.ts';
 import { API_KEY_OWNER } from '../src/platforms/pdnd/api.ts';
 import { CLIENT_NAME } from '../src/platforms/pdnd/seed.ts';
 import { baselineRoles, drive, measureBaselines, RESULT_HEADER, resultRow, type Load } from './baseline.ts';
-import { cpuSeconds, fixed, formatTable, freePortsEnv, printHeader, serveIfChild, sleep, startBenchSystem, startChild } from './support.ts';
+import { benchAdminUrl, benchDatabaseUrl, cpuSeconds, fixed, formatTable, freePortsEnv, printHeader, serveIfChild, sleep, startBenchSystem, startChild } from './support.ts';
 
 const ESERVICE = ANPR_ESERVICES.find((e) => e.code === 'C020')!;
 /** The purpose's daily estimate for the run: far above any run's calls (the counter still counts each). */
@@ -74,13 +74,8 @@ interface SeedRecord extends SeedResult {
   at: string;
 }
 
-const adminUrl = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
-
-function databaseUrl(name: string): string {
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
+const adminUrl = benchAdminUrl;
+const databaseUrl = benchDatabaseUrl;
 
 async function personCount(db: Db): Promise<number> {
   const { rows } = await sql<{ n: number }>`select count(*)::int as n from anpr.persons`.execute(db);

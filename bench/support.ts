@@ -78,6 +78,18 @@ export function cpuSeconds(pids: readonly number[]): number {
   return ticks / 100; // USER_HZ, 100 on Linux
 }
 
+// --- Databases -------------------------------------------------------------------------------------
+
+/** The PostgreSQL server the database benches use. */
+export const benchAdminUrl = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/** The URL of database `name` on that server. */
+export function benchDatabaseUrl(name: string): string {
+  const url = new URL(benchAdminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
 // --- Apps --------------------------------------------------------------------------------------------
 
 export { freePort, freePortsEnv } from '../test/support/ports.ts';

@@ -116,11 +116,7 @@ export function registerSessions(app: App, options: SessionOptions): void {
     }
     if (session.isNew || session.rotated) {
       if (!session.dirty) return; // anonymous visitors get no session until something is stored
-      await sql`
-        insert into ${table} (id_hash, data, expires_at, absolute_expires_at)
-        values (${hashId(session.id)}, ${JSON.stringify(session.data)}::jsonb,
-                now() + make_interval(secs => ${IDLE_TIMEOUT_SECONDS}),
-                now() + make_interval(secs => ${ABSOLUTE_TIMEOUT_SECONDS}))`.execute(options.db);
+      await insertSession(options.db, options.schema, session.id, session.data);
       reply.setCookie(cookieName, session.id, { ...cookieOptions, maxAge: ABSOLUTE_TIMEOUT_SECONDS });
       return;
     }
@@ -132,6 +128,18 @@ export function registerSessions(app: App, options: SessionOptions): void {
       where id_hash = ${hashId(session.id)}`.execute(options.db);
   });
 }
+
+/** Stores a new session under this id (the cookie's value); also used by bench/click-day.ts to sign in synthetic citizens. */
+export async function insertSession(db: Executor, schema: string, id: string, data: SessionData): Promise<void> {
+  await sql`
+    insert into ${sql.table(`${schema}.sessions`)} (id_hash, data, expires_at, absolute_expires_at)
+    values (${hashId(id)}, ${JSON.stringify(data)}::jsonb,
+            now() + make_interval(secs => ${IDLE_TIMEOUT_SECONDS}),
+            now() + make_interval(secs => ${ABSOLUTE_TIMEOUT_SECONDS}))`.execute(db);
+}
+
+/** A new random session id, as the browser's cookie holds it. */
+export const newSessionId = newId;
 
 /** The CSRF token to put in forms of this session (marks the session to be kept). */
 export function formCsrfToken(request: FastifyRequest, secret: string): string {
