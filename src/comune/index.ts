@@ -38,6 +38,7 @@ import { registerWebhookApi } from './webhooks/routes.ts';
 import { WEBHOOK_DELIVERY_JOB } from './webhooks/outbox.ts';
 import { webhookDeliveryHandler } from './webhooks/deliver.ts';
 import { registerIntegrations } from './webhooks/admin.ts';
+import { registerFormBuilder } from './forms/builder.ts';
 import { registerJourney } from './journey/routes.ts';
 import { registerApplicationArea } from './journey/area.ts';
 
@@ -146,6 +147,7 @@ const comune: AppModule = {
         registerApiV1(scope, context);
         registerWebhookApi(scope, context);
         registerIntegrations(scope, context);
+        registerFormBuilder(scope, context);
         registerJourney(scope, context);
         registerApplicationArea(scope, context);
       },

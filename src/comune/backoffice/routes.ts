@@ -22,6 +22,8 @@ import { catalogT } from '../catalog/messages.ts';
 import { DESK_PATH } from '../desk/model.ts';
 import { deskT } from '../desk/messages.ts';
 import { INTEGRATIONS_PATH } from '../webhooks/admin.ts';
+import { FORMS_ADMIN_PATH } from '../forms/builder.ts';
+import { builderT } from '../forms/builder-messages.ts';
 import { integrationsT } from '../webhooks/messages.ts';
 
 const TenantParams = Type.Object({ tenant: Type.String() });
@@ -37,7 +39,7 @@ export function guard(request: FastifyRequest, reply: FastifyReply, action: Acti
   return staff;
 }
 
-export function desk(request: FastifyRequest, staff: StaffLogin, title: string, content: SafeHtml, comune: ComuneContext): string {
+export function desk(request: FastifyRequest, staff: StaffLogin, title: string, content: SafeHtml, comune: ComuneContext, scripts?: readonly string[]): string {
   const tenant = requireTenant(request);
   const tr = t(request.locale);
   const token = formCsrfToken(request, comune.app.secret);
@@ -52,6 +54,7 @@ export function desk(request: FastifyRequest, staff: StaffLogin, title: string, 
       [`/${tenant.slug}${OFFICES_ADMIN_PATH}`, catalogT(request.locale)('catalog.admin.offices')],
       [`/${tenant.slug}/backoffice/ente`, tr('settings.title')],
       [`/${tenant.slug}${INTEROP_PATH}`, interopT(request.locale)('interop.title')],
+      [`/${tenant.slug}${FORMS_ADMIN_PATH}`, builderT(request.locale)('builder.title')],
       [`/${tenant.slug}${INTEGRATIONS_PATH}`, integrationsT(request.locale)('integrations.title')],
       [`/${tenant.slug}/backoffice/registro-attivita`, tr('backoffice.auditLog')],
     );
@@ -65,7 +68,7 @@ export function desk(request: FastifyRequest, staff: StaffLogin, title: string, 
 </nav>
 <h1>${title}</h1>
 ${content}`;
-  return renderPage({ request, tenant, title, body });
+  return renderPage({ request, tenant, title, body, scripts });
 }
 
 function dateTime(locale: string, date: Date): string {
