@@ -4,6 +4,9 @@ import { compareIsoDates, type IsoDate } from '../../domain/dates.ts';
 import { legalDeadline, type StatusEvent } from '../applications/deadline.ts';
 import { isFinal, STATUS, type StatusCode } from '../applications/states.ts';
 import { may } from '../policies.ts';
+import type { Locale } from '../../core/i18n.ts';
+import type { FormSchema } from '../forms/schema.ts';
+import { summaryFields } from '../journey/wizard.ts';
 
 /** Where the desk's pages live under an ente's address. */
 export const DESK_PATH = '/backoffice/pratiche';
@@ -91,3 +94,12 @@ export function paginate<T>(rows: readonly T[], page: number, size: number): { r
 /** Days from submission to the outcome, one decimal. */
 export const averageDays = (durationsMs: readonly number[]) =>
   durationsMs.length ? Math.round((durationsMs.reduce((a, b) => a + b, 0) / durationsMs.length / 86_400_000) * 10) / 10 : null;
+
+/**
+ * The answers as the operator reads them: labelled and displayed by the form version the citizen filled in;
+ * raw keys only when that version is gone (an application made without a form, e.g. through the API).
+ */
+export function labelledAnswers(schema: FormSchema | undefined, data: Record<string, unknown>, today: IsoDate, locale: Locale): { label: string; value: string }[] {
+  if (schema) return summaryFields(schema, data, { today }, locale);
+  return Object.entries(data).map(([label, value]) => ({ label, value: typeof value === 'string' ? value : JSON.stringify(value) }));
+}

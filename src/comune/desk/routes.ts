@@ -16,7 +16,9 @@ import { requireTenant, type ComuneContext, type StaffLogin } from '../context.t
 import { desk, guard } from '../backoffice/routes.ts';
 import { sendPage } from '../website/routes.ts';
 import { checkTransition, isFinal, STATUS, STATUS_CODES, statusName, type StatusCode } from '../applications/states.ts';
-import { DESK_PATH, paginate, toCsv, HIDDEN_STATUSES, type DeskFilters, type DeskUser } from './model.ts';
+import { FormRepository } from '../forms/forms.ts';
+import { romeDate } from '../catalog/model.ts';
+import { DESK_PATH, labelledAnswers, paginate, toCsv, HIDDEN_STATUSES, type DeskFilters, type DeskUser } from './model.ts';
 import { deskUser, DeskStore, type DeskRow } from './store.ts';
 import { deskT, type DeskT } from './messages.ts';
 
@@ -89,6 +91,7 @@ const visibleStatuses = STATUS_CODES.filter((s) => !HIDDEN_STATUSES.includes(s))
 export function registerDesk(app: App, comune: ComuneContext): void {
   const files = diskDocumentStore(path.join(comune.app.config.dataDir, 'documents'));
   const store = new DeskStore(comune.db, files);
+  const forms = new FormRepository(comune.db);
 
   /** The desk user behind the request, or undefined after a redirect to login (403 for other roles). */
   async function userOf(request: FastifyRequest, reply: FastifyReply): Promise<{ staff: StaffLogin; user: DeskUser } | undefined> {
@@ -193,12 +196,13 @@ ${dataTable(tr('desk.closing'), [tr('desk.service'), tr('desk.closed'), tr('desk
     const tenant = requireTenant(request);
     const tr = deskT(request.locale);
     const { row, application } = await store.detail(user, id);
-    const [timeline, attachments, notes, letter, operators] = await Promise.all([
+    const [timeline, attachments, notes, letter, operators, formVersion] = await Promise.all([
       store.timeline(user, id),
       store.attachments(id),
       store.notes(id),
       store.letter(id),
       store.assignable(row.officeId),
+      application.formId && application.formVersion !== null ? forms.version(tenant.id, application.formId, application.formVersion) : undefined,
     ]);
     const base = `/${tenant.slug}${DESK_PATH}/${id}`;
     const token = csrfField(formCsrfToken(request, comune.app.secret));
@@ -209,7 +213,6 @@ ${dataTable(tr('desk.closing'), [tr('desk.service'), tr('desk.closed'), tr('desk
     // Only the actions the state machine allows an operator now (the store checks again).
     const can = (to: StatusCode) => checkTransition(row.status, to, 'operator').ok;
     const outcomes = [{ value: 'accepted', label: tr('desk.accept') }, { value: 'rejected', label: tr('desk.reject') }];
-    const value = (v: unknown) => (typeof v === 'string' ? v : v === null || v === undefined ? '—' : JSON.stringify(v));
     const content = html`${message ?? ''}
 ${dl([
   [tr('desk.service'), row.serviceName],
@@ -223,7 +226,7 @@ ${dl([
 ])}
 ${letter ? html`<p><a href="${base}/documenti/${letter.sha256}">${tr('desk.letter', { number: letter.protocol.number, year: letter.protocol.year })}</a></p>` : ''}
 <h2 class="h4">${tr('desk.data')}</h2>
-${dl(Object.entries(application.data).map(([k, v]) => [k, value(v)]))}
+${dl(labelledAnswers(formVersion?.schema, application.data, romeDate(row.submittedAt ?? application.createdAt), request.locale).map((a) => [a.label, a.value || tr('desk.none')]))}
 <h2 class="h4">${tr('desk.attachments')}</h2>
 <ul>${application.pdfSha256 ? html`<li><a href="${base}/documenti/${application.pdfSha256}">${tr('desk.applicationPdf')}</a></li>` : ''}
 ${attachments.map((a) => html`<li><a href="${base}/documenti/${a.sha256}">${a.name}</a> (${Math.ceil(a.size / 1024)} KB)</li>`)}</ul>
