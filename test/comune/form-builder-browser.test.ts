@@ -1,0 +1,86 @@
+// The form builder in headless Chromium under the real CSP: the administrator adds a field with the
+// keyboard-accessible buttons, moves it, edits it in the inspector, sees the live preview, saves, and
+// finds the new version; axe finds no serious violation and the page meets no CSP violation.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { DEMO_STAFF } from '../../src/comune/seed.ts';
+import { TenantRepository } from '../../src/comune/tenants/tenants.ts';
+import { FormRepository } from '../../src/comune/forms/forms.ts';
+import { walk } from '../../src/comune/forms/schema.ts';
+import { Journey, launchBrowser } from '../support/browser.ts';
+import { startSystem, type TestSystem } from '../support/system.ts';
+
+const BUGLIANO = 'comune-di-bugliano';
+let system: TestSystem;
+let browser: Browser;
+let journey: Journey<'list' | 'builder' | 'saved'>;
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+  journey = new Journey(browser);
+  system = await startSystem({ apps: ['comune'], env: { LOGIN_RATE_LIMIT: '1000' } });
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+  await system?.stop();
+});
+
+it('adds a field with the keyboard buttons, previews and saves a new version', async () => {
+  const db = system.ctx.database.db;
+  const tenantId = (await new TenantRepository(db).bySlug(BUGLIANO))!.id;
+  const forms = new FormRepository(db);
+  const form = (await forms.list(tenantId))[0]!;
+  const admin = DEMO_STAFF.find((s) => s.tenantSlug === BUGLIANO && s.role === 'tenant_admin')!;
+  const context = await browser.newContext({ locale: 'it-IT', viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  journey.watch(page);
+  const base = `${system.urls.comune}/${BUGLIANO}`;
+  await page.goto(`${base}/backoffice/accedi`);
+  await page.getByLabel('E-mail').fill(admin.email);
+  await page.getByLabel('Password').fill(admin.password);
+  await page.locator('form button[type=submit]').last().click();
+  await page.waitForURL(`${base}/backoffice`);
+
+  await page.getByRole('link', { name: 'Moduli' }).click();
+  await journey.audit('list', context, page.url());
+  expect(journey.blocking('list')?.violations).toEqual([]);
+  await page.getByRole('link', { name: form.name }).click();
+  const builderUrl = `${base}/backoffice/moduli/${form.id}`;
+  await page.waitForURL(builderUrl);
+  await page.locator('#form-builder:not([hidden])').waitFor();
+
+  // Keyboard only: the "Aggiungi" button of the IBAN type, into the first page.
+  const add = page.getByRole('button', { name: 'Aggiungi IBAN alla pagina scelta' });
+  await add.focus();
+  await page.keyboard.press('Enter');
+  await page.getByRole('status').filter({ hasText: 'Aggiunto il campo «IBAN».' }).waitFor();
+  const firstPage = page.locator('.form-builder-fields').first();
+  const count = await firstPage.locator('.form-builder-field').count();
+  await expect.poll(() => firstPage.locator('.form-builder-field').last().textContent()).toContain('iban1');
+  // Up once with the keyboard: it is now second to last, and the focus stays on its "Sposta su".
+  await page.getByRole('button', { name: 'Sposta su: IBAN' }).focus();
+  await page.keyboard.press('Enter');
+  expect(await firstPage.locator('.form-builder-field').nth(count - 2).textContent()).toContain('iban1');
+  expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Sposta su: IBAN');
+  // The inspector: a new label and required.
+  await page.getByRole('button', { name: 'Modifica: IBAN' }).press('Enter');
+  await page.locator('#builder-insp-label').fill('IBAN per il rimborso');
+  await page.locator('#builder-insp-label').press('Tab');
+  await page.locator('#builder-insp-required').focus();
+  await page.keyboard.press('Space');
+  // The live preview, rendered by the server, shows the new field.
+  await page.locator('#form-preview').getByText('IBAN per il rimborso').first().waitFor();
+  await journey.audit('builder', context, builderUrl);
+  expect(journey.blocking('builder')?.violations).toEqual([]);
+
+  await page.getByRole('button', { name: 'Salva una nuova versione' }).click();
+  await page.getByText(`Salvata la versione ${form.version + 1}.`).waitFor();
+  await journey.audit('saved', context, builderUrl);
+  expect(journey.blocking('saved')?.violations).toEqual([]);
+  const latest = (await forms.latest(tenantId, form.id))!;
+  expect(latest.version).toBe(form.version + 1);
+  const iban = [...walk(latest.schema.components)].find((e) => e.component.key === 'iban1')?.component;
+  expect(iban).toMatchObject({ type: 'iban', label: 'IBAN per il rimborso', validate: { required: true } });
+  expect(journey.pageProblems).toEqual([]);
+  await context.close();
+}, 120_000);
