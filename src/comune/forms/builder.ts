@@ -16,7 +16,7 @@ import { FormRepository, type FormRecord } from './forms.ts';
 import { PREFILL_SOURCES } from './prefill.ts';
 import { renderForm } from './render.ts';
 import { romeDate } from '../catalog/model.ts';
-import { checkSchema, FIELD_TYPES, type SchemaError } from './schema.ts';
+import { checkSchema, FIELD_TYPES, type SchemaCheck, type SchemaError } from './schema.ts';
 
 export const FORMS_ADMIN_PATH = '/backoffice/moduli';
 export const BUILDER_SCRIPT = '/assets/sportello/form-builder.js';
@@ -28,13 +28,15 @@ const FLASH = 'builderSaved';
 
 const manage = (tenantId: string) => ({ type: 'tenant.manageServices' as const, tenantId });
 
-/** The schema as posted: parsed JSON, or the one error saying it is not JSON. */
-export function parseSchemaText(text: string): { ok: true; value: unknown } | { ok: false; errors: SchemaError[] } {
+/** The schema as posted, checked; JSON that does not parse is one error at the root. */
+export function checkSchemaText(text: string): SchemaCheck {
+  let value: unknown;
   try {
-    return { ok: true, value: JSON.parse(text) };
+    value = JSON.parse(text);
   } catch (err) {
     return { ok: false, errors: [{ pointer: '', code: 'json', detail: (err as Error).message }] };
   }
+  return checkSchema(value);
 }
 
 /** The strings web/form-builder.js shows (it has no catalog of its own). */
@@ -125,8 +127,7 @@ ${list.length
     const form = await formOf(request);
     const tr = builderT(request.locale);
     const view: BuilderView = { name: request.body.formName?.trim() ?? '', schemaText: request.body.formSchema ?? '' };
-    const parsed = parseSchemaText(view.schemaText);
-    const checked = parsed.ok ? checkSchema(parsed.value) : parsed;
+    const checked = checkSchemaText(view.schemaText);
     if (!checked.ok || !view.name) {
       const refused = { ...view, errors: checked.ok ? [] : checked.errors, nameError: view.name ? undefined : tr('builder.nameRequired') };
       return sendPage(reply, builderPage(request, staff, form, refused), 400);
@@ -149,8 +150,7 @@ ${list.length
     if (!staff) return reply;
     const form = await formOf(request);
     const view: BuilderView = { name: request.body.formName ?? form.name, schemaText: request.body.formSchema ?? '' };
-    const parsed = parseSchemaText(view.schemaText);
-    const checked = parsed.ok ? checkSchema(parsed.value) : parsed;
+    const checked = checkSchemaText(view.schemaText);
     if (!checked.ok) return sendPage(reply, builderPage(request, staff, form, { ...view, errors: checked.errors }), 400);
     const preview = html`<div class="form-preview-frame" inert>${renderForm({ schema: checked.schema, locale: request.locale, action: '#', csrfToken: '', data: {}, ctx: { today: romeDate(new Date()) } })}</div>`;
     return sendPage(reply, builderPage(request, staff, form, { ...view, preview }));
