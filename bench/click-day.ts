@@ -5,8 +5,8 @@
 // webhook outbox in one transaction), answered 303 to the receipt. Then crash safety: the comune process is
 // SIGKILLed mid-run and restarted, the clients retry with the same key, and once the protocol jobs drain
 // every accepted submission must exist once with gapless protocol numbers. Last, the SSR service page.
-//   node --import tsx bench/click-day.ts [--submissions 6000] [--warmup 500] [--connections 50]
-//     [--crash-submissions 2000] [--page-duration 10] [--no-baseline]
+//   node --import tsx bench/click-day.ts [--submissions 3000] [--warmup 300] [--connections 50]
+//     [--crash-submissions 1000] [--page-duration 10] [--no-baseline]
 // The comune runs in a child process (as `sportello start comune`) on a fresh database
 // sportello_bench_click_day; the load generator (keep-alive node:http, closed loop) in this process.
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -286,10 +286,10 @@ async function freshDatabase(): Promise<string> {
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      submissions: { type: 'string', default: '6000' },
-      warmup: { type: 'string', default: '500' },
+      submissions: { type: 'string', default: '3000' },
+      warmup: { type: 'string', default: '300' },
       connections: { type: 'string', default: '50' },
-      'crash-submissions': { type: 'string', default: '2000' },
+      'crash-submissions': { type: 'string', default: '1000' },
       'page-duration': { type: 'string', default: '10' },
       'no-baseline': { type: 'boolean', default: false },
     },
@@ -356,6 +356,11 @@ async function main(): Promise<void> {
     rows.push(row('submit POST …/domanda/:id?k= (303)', connections, ok.map((o) => o.answer!.ms), run.seconds, run.outcomes.filter((o) => o.answer && !accepted(o)).length, run.outcomes.filter((o) => !o.answer).length, perRequest(before, await cpu(), run.outcomes.length)));
     const { rows: outbox } = await sql<{ kind: string; n: number }>`select kind, count(*)::int as n from comune.jobs group by kind order by kind`.execute(db);
     console.log(`measured the submit: ${fixed(run.outcomes.length / run.seconds, 0)} req/s; jobs (outbox) rows: ${outbox.map((r) => `${r.kind} ${r.n}`).join(', ')}`);
+
+    // The protocol registrations of the load run in the same process: let them finish before the GETs.
+    t = Date.now();
+    const registered = await drained(db, 600_000);
+    console.log(`registration jobs of the load ${registered ? 'drained' : 'NOT drained'} in ${fixed((Date.now() - t) / 1000)} s after the load (${fixed((warmup + submissions) / ((Date.now() - t) / 1000 + run.seconds), 0)} registrations/s at most)`);
 
     // The same generator on the comune's GET /health (select 1): the ceiling of this process and database.
     before = await cpu();

@@ -180,9 +180,12 @@ export function localizedText(text: Partial<LocalizedText>, locale: Locale): str
   return text[locale]?.trim() || text.it || '';
 }
 
+// Built once: a DateTimeFormat costs far more to construct than to use (every page and submit asks the date).
+const ROME_DATE = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Rome', year: 'numeric', month: '2-digit', day: '2-digit' });
+
 /** Today's date in Italy (YYYY-MM-DD), the calendar the activity dates are set in. */
 export function romeDate(now: Date): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Rome', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  return ROME_DATE.format(now);
 }
 
 export type Availability = 'open' | 'notYet' | 'closed' | 'suspended';
