@@ -40,6 +40,14 @@ export interface DeskLetter {
   at: Date;
 }
 
+/** The outcome letter of an application, if decided; the caller has checked who may see it. */
+export async function outcomeLetter(db: Executor, applicationId: string): Promise<DeskLetter | undefined> {
+  const { rows } = await sql<{ outcome: StatusCode; sha256: string; file_name: string; protocol_number: number; protocol_year: number; created_at: Date }>`
+    select outcome, sha256, file_name, protocol_number, protocol_year, created_at from comune.desk_letters where application_id = ${applicationId}`.execute(db);
+  const r = rows[0];
+  return r && { outcome: r.outcome, sha256: r.sha256, fileName: r.file_name, protocol: { number: r.protocol_number, year: r.protocol_year }, at: r.created_at };
+}
+
 interface ListRow {
   id: string;
   tenant_id: string;
@@ -167,11 +175,8 @@ export class DeskStore {
     return rows.map((r) => ({ authorName: r.author_name, body: r.body, at: r.at }));
   }
 
-  async letter(id: string): Promise<DeskLetter | undefined> {
-    const { rows } = await sql<{ outcome: StatusCode; sha256: string; file_name: string; protocol_number: number; protocol_year: number; created_at: Date }>`
-      select outcome, sha256, file_name, protocol_number, protocol_year, created_at from comune.desk_letters where application_id = ${id}`.execute(this.db);
-    const r = rows[0];
-    return r && { outcome: r.outcome, sha256: r.sha256, fileName: r.file_name, protocol: { number: r.protocol_number, year: r.protocol_year }, at: r.created_at };
+  letter(id: string): Promise<DeskLetter | undefined> {
+    return outcomeLetter(this.db, id);
   }
 
   /** The operators of the office in charge of the application's service (who it can be assigned to). */

@@ -21,6 +21,7 @@ import type { Application, ApplicationEvent, Attachment } from '../applications/
 import type { StoredFile } from '../forms/files.ts';
 import { citizenActor, journeyDeps, readFormPost, uploadErrorCode, type JourneyDeps } from './http.ts';
 import { toDocuments } from './documents.ts';
+import { outcomeLetter } from '../desk/store.ts';
 import { formsT, type FormsKey } from '../forms/messages.ts';
 import { audit } from '../../core/audit.ts';
 import { journeyT, type JourneyT } from './messages.ts';
@@ -109,7 +110,7 @@ export function registerApplicationArea(app: App, comune: ComuneContext): void {
     const actor = citizenActor(login);
     const application = await deps.store.get(actor, id);
     if (application.status === STATUS.draft) throw notFound('A draft has no receipt.');
-    const [events, attachments] = await Promise.all([deps.store.timeline(actor, id), deps.store.attachments(comune.db, id)]);
+    const [events, attachments, letter] = await Promise.all([deps.store.timeline(actor, id), deps.store.attachments(comune.db, id), outcomeLetter(comune.db, id)]);
     const base = receiptPath(tenant, id);
     const errors = form.errors ?? {};
     const row = (label: string, value: string) => html`<div class="col-12 col-md-6 mb-3"><dt class="small text-secondary">${label}</dt><dd class="fw-semibold mb-0">${value}</dd></div>`;
@@ -126,7 +127,8 @@ ${errorSummary(errors, tr('area.errorSummary', { count: Object.keys(errors).leng
 <section class="mb-4" aria-labelledby="documents"><h2 id="documents" class="h4">${tr('journey.documents')}</h2>
   <ul>
     ${application.pdfSha256 ? html`<li><a href="${base}/domanda.pdf" download>${tr('journey.applicationPdf')}</a></li>` : ''}
-    ${attachments.map((a: Attachment) => html`<li><a href="${base}/allegati/${a.sha256}" download>${tr('journey.attachment', { name: a.name })}</a></li>`)}
+    ${letter ? html`<li><a href="${base}/lettera.pdf" download>${tr('journey.letter', { number: letter.protocol.number, year: letter.protocol.year })}</a></li>` : ''}
+    ${attachments.filter((a) => a.sha256 !== letter?.sha256).map((a: Attachment) => html`<li><a href="${base}/allegati/${a.sha256}" download>${tr('journey.attachment', { name: a.name })}</a></li>`)}
   </ul>
 </section>
 ${application.status === STATUS.requestIntegration
@@ -170,6 +172,17 @@ ${application.status === STATUS.requestIntegration
     const bytes = application.pdfSha256 ? await deps.documents.get(application.pdfSha256) : undefined;
     if (!bytes) throw notFound('This application has no PDF.');
     return sendDownload(reply, bytes, 'application/pdf', `domanda-${application.id}.pdf`);
+  });
+
+  app.get(`${APPLICATIONS_PATH}/:id/lettera.pdf`, { config: { html: true }, schema: { hide: true, params: IdParams } }, async (request, reply) => {
+    const login = signedIn(request, reply);
+    if (!login) return reply;
+    // The store's get is the authorization: only the letter of the citizen's own application.
+    const application = await deps.store.get(citizenActor(login), request.params.id);
+    const letter = await outcomeLetter(comune.db, application.id);
+    const bytes = letter && (await deps.documents.get(letter.sha256));
+    if (!letter || !bytes) throw notFound('This application has no outcome letter.');
+    return sendDownload(reply, bytes, 'application/pdf', letter.fileName);
   });
 
   app.get(`${APPLICATIONS_PATH}/:id/allegati/:sha256`, { config: { html: true }, schema: { hide: true, params: FileParams } }, async (request, reply) => {
