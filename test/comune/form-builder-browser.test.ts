@@ -1,5 +1,6 @@
 // The form builder in headless Chromium under the real CSP: the administrator adds a field with the
-// keyboard-accessible buttons, moves it, edits it in the inspector, sees the live preview, saves, and
+// keyboard-accessible buttons, moves it, edits it in the inspector, drags another in from the palette,
+// sees the live preview, saves, and
 // finds the new version; axe finds no serious violation and the page meets no CSP violation.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
@@ -68,6 +69,12 @@ it('adds a field with the keyboard buttons, previews and saves a new version', a
   await page.locator('#builder-insp-label').press('Tab');
   await page.locator('#builder-insp-required').focus();
   await page.keyboard.press('Space');
+  // Drag and drop: an email field from the palette onto the first field lands before it.
+  const dataTransfer = await page.evaluateHandle(() => new DataTransfer());
+  await page.locator('.form-builder-type[data-type="email"]').dispatchEvent('dragstart', { dataTransfer });
+  await firstPage.locator('.form-builder-field').first().dispatchEvent('dragover', { dataTransfer });
+  await firstPage.locator('.form-builder-field').first().dispatchEvent('drop', { dataTransfer });
+  await expect.poll(() => firstPage.locator('.form-builder-field').first().textContent()).toContain('email1');
   // The live preview, rendered by the server, shows the new field.
   await page.locator('#form-preview').getByText('IBAN per il rimborso').first().waitFor();
   await journey.audit('builder', context, builderUrl);
@@ -81,6 +88,7 @@ it('adds a field with the keyboard buttons, previews and saves a new version', a
   expect(latest.version).toBe(form.version + 1);
   const iban = [...walk(latest.schema.components)].find((e) => e.component.key === 'iban1')?.component;
   expect(iban).toMatchObject({ type: 'iban', label: 'IBAN per il rimborso', validate: { required: true } });
+  expect(latest.schema.components[0]!.components![0]).toMatchObject({ type: 'email', key: 'email1' });
   expect(journey.pageProblems).toEqual([]);
   await context.close();
 }, 120_000);
