@@ -242,6 +242,30 @@ export class ApplicationStore {
     return rows;
   }
 
+  /**
+   * Adds a document (bytes already in the document store): the applicant to a draft or an answer to a
+   * request for integration, the ente's staff at any time (the outcome letter).
+   */
+  async addAttachment(actor: ApplicationActor, id: string, attachment: Attachment, tx: Executor = this.db): Promise<void> {
+    const app = await this.get(actor, id, tx, true);
+    if (actor.kind === 'citizen' && app.status !== STATUS.draft && app.status !== STATUS.requestIntegration) throw conflict(`A document cannot be added to an application in status ${app.status}.`);
+    await sql`insert into comune.application_attachments (application_id, sha256, name, size, mime)
+      values (${id}, ${attachment.sha256}, ${attachment.name}, ${attachment.size}, ${attachment.mime}) on conflict do nothing`.execute(tx);
+  }
+
+  /** Deletes one of the applicant's own drafts with its timeline and documents; false when there is no such draft. */
+  async deleteDraft(actor: ApplicationActor, id: string, tx: Executor = this.db): Promise<boolean> {
+    if (actor.kind !== 'citizen') throw forbidden('Only the applicant deletes a draft.');
+    const { rows } = await sql<{ id: string }>`
+      select id from comune.applications
+      where id = ${id} and tenant_id = ${actor.tenantId} and citizen_fiscal_code = ${actor.fiscalCode} and status = ${STATUS.draft} for update`.execute(tx);
+    if (!rows[0]) return false;
+    await sql`delete from comune.application_attachments where application_id = ${id}`.execute(tx);
+    await sql`delete from comune.application_events where application_id = ${id}`.execute(tx);
+    await sql`delete from comune.applications where id = ${id}`.execute(tx);
+    return true;
+  }
+
   private async replaceAttachments(tx: Executor, id: string, attachments: readonly Attachment[]): Promise<void> {
     await sql`delete from comune.application_attachments where application_id = ${id}`.execute(tx);
     if (!attachments.length) return;

@@ -267,8 +267,7 @@ export class DeskStore {
         { store: this.files, now: this.now },
       );
       const { sha256, size } = await this.files.put(data);
-      await sql`insert into comune.application_attachments (application_id, sha256, name, size, mime) values (${id}, ${sha256}, ${fileName}, ${size}, 'application/pdf')
-        on conflict do nothing`.execute(tx);
+      await this.applications.addAttachment(this.actor(user), id, { sha256, name: fileName, size, mime: 'application/pdf' }, tx);
       await sql`insert into comune.desk_letters (application_id, outcome, motivation, sha256, file_name, signed, protocol_id, protocol_number, protocol_year, created_by, created_at)
         values (${id}, ${to}, ${motivation}, ${sha256}, ${fileName}, ${Boolean(input.signedFile)}, ${registration.id}, ${registration.number}, ${registration.year}, ${user.id}, ${date})`.execute(tx);
       return { outcome: to, sha256, fileName, protocol: { number: registration.number, year: registration.year }, at: date };

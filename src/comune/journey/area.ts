@@ -219,7 +219,7 @@ ${application.status === STATUS.requestIntegration
     if (Object.keys(errors).length) return sendPage(reply, await detailPage(request, login, application.id, { errors, message }), 422);
     const documents = await toDocuments(deps, file ? [file] : []);
     await transaction(comune.db, async (tx) => {
-      for (const document of documents) await deps.mine.addAttachment(tx, application.id, document);
+      for (const document of documents) await deps.store.addAttachment(actor, application.id, document, tx);
       await deps.store.transition(actor, application.id, STATUS.submittedAfterIntegration, message, tx);
     });
     return redirectTo(reply, `${receiptPath(tenant, application.id)}?integrata=1`);
@@ -262,7 +262,7 @@ ${request.query.eliminata ? alert('success', tr('journey.deleted')) : ''}
     if (!login) return reply;
     const tenant = requireTenant(request);
     const deleted = await transaction(comune.db, async (tx) => {
-      if (!(await deps.mine.deleteDraft(tx, citizenActor(login), request.params.id))) return false;
+      if (!(await deps.store.deleteDraft(citizenActor(login), request.params.id, tx))) return false;
       await audit(tx, 'comune', { actorType: 'citizen', actorId: login.fiscalCode, tenantId: tenant.id, action: 'application.draft.delete', targetType: 'application', targetId: request.params.id, requestId: request.id });
       return true;
     });

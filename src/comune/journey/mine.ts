@@ -1,8 +1,6 @@
-// What the personal area lists of a citizen's applications, and the two writes the store does not offer:
-// deleting a draft, and the document a citizen adds when answering a request for integration.
+// What the personal area lists of a citizen's applications (the writes are the applications store's).
 import { sql, type Executor } from '../../core/db.ts';
 import { STATUS, type StatusCode } from '../applications/states.ts';
-import type { Attachment } from '../applications/store.ts';
 
 export interface ApplicationListItem {
   id: string;
@@ -65,23 +63,5 @@ export class CitizenApplications {
       where tenant_id = ${owner.tenantId} and citizen_fiscal_code = ${owner.fiscalCode} and service_id = ${serviceId} and status = ${STATUS.draft}
       order by created_at limit 1`.execute(db);
     return rows[0]?.id;
-  }
-
-  /** Deletes one of the citizen's drafts with its timeline; false when there is no such draft. */
-  async deleteDraft(tx: Executor, owner: Owner, id: string): Promise<boolean> {
-    const { rows } = await sql<{ id: string }>`
-      select id from comune.applications
-      where id = ${id} and tenant_id = ${owner.tenantId} and citizen_fiscal_code = ${owner.fiscalCode} and status = ${STATUS.draft} for update`.execute(tx);
-    if (!rows[0]) return false;
-    await sql`delete from comune.application_attachments where application_id = ${id}`.execute(tx);
-    await sql`delete from comune.application_events where application_id = ${id}`.execute(tx);
-    await sql`delete from comune.applications where id = ${id}`.execute(tx);
-    return true;
-  }
-
-  /** Adds a document to an application (its bytes already in the document store). */
-  async addAttachment(tx: Executor, applicationId: string, a: Attachment): Promise<void> {
-    await sql`insert into comune.application_attachments (application_id, sha256, name, size, mime)
-      values (${applicationId}, ${a.sha256}, ${a.name}, ${a.size}, ${a.mime}) on conflict do nothing`.execute(tx);
   }
 }
