@@ -16,7 +16,7 @@ import { renderPage } from '../website/layout.ts';
 import { sendPage } from '../website/routes.ts';
 import { registerStaffLogin } from '../staff/login-routes.ts';
 import { createStaffUser, createTenant } from '../commands.ts';
-import type { Tenant } from '../tenants/tenants.ts';
+import { TenantContactFields, type Tenant } from '../tenants/tenants.ts';
 
 export const PLATFORM_API_KEY_OWNER = 'platform';
 
@@ -29,14 +29,7 @@ const TenantBody = Type.Object(
     istatCode: Type.String({ maxLength: 6, description: 'ISTAT code of the municipality' }),
     primaryColor: Type.Optional(Type.String({ maxLength: 7 })),
     languages: Type.Optional(Type.Array(Type.Union(LOCALES.map((l) => Type.Literal(l))), { maxItems: 3, uniqueItems: true })),
-    email: Type.Optional(Type.String({ maxLength: 254 })),
-    pec: Type.Optional(Type.String({ maxLength: 254 })),
-    phone: Type.Optional(Type.String({ maxLength: 30 })),
-    website: Type.Optional(Type.String({ maxLength: 300 })),
-    street: Type.Optional(Type.String({ maxLength: 200 })),
-    postcode: Type.Optional(Type.String({ maxLength: 5 })),
-    accessibilityUrl: Type.Optional(Type.String({ maxLength: 300 })),
-    parentEntity: Type.Optional(Type.String({ maxLength: 200 })),
+    ...TenantContactFields,
   },
   { additionalProperties: false },
 );

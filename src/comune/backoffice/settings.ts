@@ -10,7 +10,7 @@ import { checkFormCsrf, formCsrfToken } from '../../core/auth/sessions.ts';
 import { invalid } from '../../core/problem.ts';
 import { requireTenant, type ComuneContext, type StaffLogin } from '../context.ts';
 import { updateTenantLogo, updateTenantSettings } from '../commands.ts';
-import { MAX_LOGO_BYTES, type Tenant, type TenantSettings } from '../tenants/tenants.ts';
+import { MAX_LOGO_BYTES, TenantContactFields, type Tenant, type TenantSettings } from '../tenants/tenants.ts';
 import { t } from '../messages.ts';
 import { alert, csrfField, errorSummary, problemFieldErrors, runFormCommand, textField, type FieldErrors } from '../../core/forms.ts';
 import { tenantLogo } from '../website/layout.ts';
@@ -23,14 +23,7 @@ const SettingsBody = Type.Object(
     name: Type.String({ maxLength: 200 }),
     primaryColor: Type.String({ maxLength: 7 }),
     languages: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String(), { maxItems: 3 })])),
-    email: Type.Optional(Type.String({ maxLength: 254 })),
-    pec: Type.Optional(Type.String({ maxLength: 254 })),
-    phone: Type.Optional(Type.String({ maxLength: 30 })),
-    website: Type.Optional(Type.String({ maxLength: 300 })),
-    street: Type.Optional(Type.String({ maxLength: 200 })),
-    postcode: Type.Optional(Type.String({ maxLength: 5 })),
-    accessibilityUrl: Type.Optional(Type.String({ maxLength: 300 })),
-    parentEntity: Type.Optional(Type.String({ maxLength: 200 })),
+    ...TenantContactFields,
   },
   { additionalProperties: true },
 );

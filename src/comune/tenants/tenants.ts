@@ -1,4 +1,5 @@
 // Tenants: one per ente (comune), addressed as /<slug>/ on the comune app.
+import { Type } from '@sinclair/typebox';
 import { sql, type Executor } from '../../core/db.ts';
 import type { InvalidField } from '../../core/problem.ts';
 import { LOCALES, type Locale } from '../../core/i18n.ts';
@@ -6,6 +7,18 @@ import { validatePartitaIva } from '../../domain/partita-iva.ts';
 import { municipalityByIstat } from '../../domain/municipalities.ts';
 import { isValidEmail, isValidItalianPhone } from '../../domain/contacts.ts';
 import { isReadableOnWhiteText } from '../website/theme.ts';
+
+/** The ente's contact and footer fields as they arrive at the boundary (admin API and settings form alike). */
+export const TenantContactFields = {
+    email: Type.Optional(Type.String({ maxLength: 254 })),
+    pec: Type.Optional(Type.String({ maxLength: 254 })),
+    phone: Type.Optional(Type.String({ maxLength: 30 })),
+    website: Type.Optional(Type.String({ maxLength: 300 })),
+    street: Type.Optional(Type.String({ maxLength: 200 })),
+    postcode: Type.Optional(Type.String({ maxLength: 5 })),
+    accessibilityUrl: Type.Optional(Type.String({ maxLength: 300 })),
+    parentEntity: Type.Optional(Type.String({ maxLength: 200 })),
+};
 
 export interface Tenant {
   id: string;
