@@ -19,7 +19,8 @@ import { validateFiscalCode } from '../../domain/fiscal-code.ts';
 import { accessLogWriter } from './access-log.ts';
 import { isIdAnpr } from './id.ts';
 import { personAsOf, type AnprEvent, type PersonState } from './model.ts';
-import { cittadinanza, datiBase, familyMember, residenza, RispostaE002OKSchema, statoCivile, type DatiSoggetto } from './presenter.ts';
+import { RispostaE002OKSchema, type DatiSoggetto } from '../../clients/anpr/wire.ts';
+import { cittadinanza, datiBase, familyMember, residenza, statoCivile } from './presenter.ts';
 import { loadEvents, loadEventsByFiscalCode, personRow, readFamilyAsOf } from './store.ts';
 
 /** Authenticates the caller of one e-service (sets request.pdnd); default: the PDND voucher guard. */

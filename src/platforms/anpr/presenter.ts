@@ -4,7 +4,6 @@ import { CIVIL_STATUS_CODES, RELATIONSHIP_CODES } from './codes.ts';
 import type { FamilyMemberState } from './store.ts';
 import type { PersonState } from './model.ts';
 import { foreignStateByCode, listForeignStates } from '../../domain/municipalities.ts';
-export { GeneralitaSchema, ResidenzaSchema, DatiSoggettoSchema, RispostaE002OKSchema, type DatiSoggetto } from '../../clients/anpr/wire.ts';
 
 function stateName(iso: string): string {
   if (iso === 'IT') return 'ITALIA';
