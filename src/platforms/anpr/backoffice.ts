@@ -13,6 +13,7 @@ import { municipalityByIstat } from '../../domain/municipalities.ts';
 import { readAccessLog } from './access-log.ts';
 import { TOPONYM_SPECIES, type CivilStatusCode } from './codes.ts';
 import { mayWriteRecord, type Officer } from './policy.ts';
+import { HOUSE_NUMBER_PATTERN } from './rules.ts';
 import { SCHEMA } from './schema.ts';
 import * as service from './service.ts';
 import { stradarioOf } from './stradario.ts';
@@ -71,7 +72,7 @@ const AddressSchema = Type.Object({
   streetCode: Type.String(),
   species: Type.Union(TOPONYM_SPECIES.map((s) => Type.Literal(s))),
   streetName: Type.String(),
-  houseNumber: Type.String({ pattern: '^[0-9]{1,5}\\s*/?\\s*[A-Za-z]{0,2}$' }),
+  houseNumber: Type.String({ pattern: HOUSE_NUMBER_PATTERN }),
   interior: Type.Optional(Type.String()),
 });
 const Anything = Type.Any();

@@ -27,6 +27,9 @@ export function ageOn(birthDate: IsoDate, on: IsoDate): number {
 }
 
 /** An address must be in the destination comune's stradario (DPR 223/1989 art. 43, toponomastica [unverified]). */
+/** A house number (civico) as ANPR numbers it: digits, then an optional letter or "bis" (e.g. 12, 12A, 12/B). */
+export const HOUSE_NUMBER_PATTERN = '^[0-9]{1,5}\\s*/?\\s*[A-Za-z]{0,2}$';
+
 export function checkAddress(address: Address, field = 'address'): RuleViolation[] {
   const out: RuleViolation[] = [];
   const comune = municipalityByIstat(address.istatCode);

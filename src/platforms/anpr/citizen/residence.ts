@@ -13,7 +13,7 @@ import { dataTable } from '../../../core/ui.ts';
 import { addDays } from '../../../domain/dates.ts';
 import { municipalityByIstat, searchMunicipalities, type Municipality } from '../../../domain/municipalities.ts';
 import type { Address } from '../model.ts';
-import { SILENCE_DAYS } from '../rules.ts';
+import { HOUSE_NUMBER_PATTERN, SILENCE_DAYS } from '../rules.ts';
 import { declareResidenceChangeOnline, listDeclarationsOf, type ResidenceDeclaration } from '../service.ts';
 import { personRow } from '../store.ts';
 import { stradarioOf } from '../stradario.ts';
@@ -23,8 +23,7 @@ import { addressLabel, dateLabel, personName, relationshipName } from './labels.
 import { citizenT, type CitizenT } from './messages.ts';
 
 const PATH = `${CITIZEN}/residenza`;
-// The civico as ANPR numbers it: digits, an optional letter or bis (backoffice.ts accepts the same).
-const HOUSE_NUMBER = /^[0-9]{1,5}\s*\/?\s*[A-Za-z]{0,2}$/;
+const HOUSE_NUMBER = new RegExp(HOUSE_NUMBER_PATTERN);
 
 const RULES: RuleMessages = {
   'street-not-in-stradario': { key: 'ruleStreet', field: 'street' },
