@@ -26,7 +26,8 @@ import { FormRepository, type FormRecord } from '../src/comune/forms/forms.ts';
 import { CitizenRepository } from '../src/comune/citizens/citizens.ts';
 import { prefill } from '../src/comune/forms/prefill.ts';
 import { validateSubmission } from '../src/comune/forms/validate.ts';
-import { romeDate, type Service } from '../src/comune/catalog/model.ts';
+import type { Service } from '../src/comune/catalog/model.ts';
+import { dateInItaly } from '../src/domain/dates.ts';
 import { ApplicationStore } from '../src/comune/applications/store.ts';
 import { REGISTER_APPLICATION_JOB } from '../src/comune/applications/register-job.ts';
 import { diskDocumentStore } from '../src/comune/protocol/files.ts';
@@ -112,7 +113,7 @@ async function prepareDrafts(db: Db, secret: string, dataDir: string, target: Ta
     const prefilled = prefill(form.schema, { login: { ...identity, provider: 'spid' } });
     const data = { ...prefilled.data, ...ANSWERS };
     if (i === 0) {
-      const check = validateSubmission(form.schema, data, { today: romeDate(new Date()), files: [], locked: {} });
+      const check = validateSubmission(form.schema, data, { today: dateInItaly(new Date()), files: [], locked: {} });
       if (!check.ok) throw new Error(`the bench's answers are refused: ${JSON.stringify(check.errors)}`);
     }
     const actor = { kind: 'citizen', tenantId: tenant.id, fiscalCode, citizenId: citizen.id } as const;

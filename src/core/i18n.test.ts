@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { missingTranslations, negotiateLocale, translator } from './i18n.ts';
+import { formatCalendarDate, formatItalianTime, missingTranslations, negotiateLocale, translator } from './i18n.ts';
 import { comuneMessages } from '../comune/messages.ts';
 import { html, unsafeRaw } from './html.ts';
 
@@ -29,5 +29,20 @@ describe('html', () => {
     expect(String(html`<p title="${name}">${name}</p>`)).toBe('<p title="&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;">&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;</p>');
     expect(String(html`<ul>${['a', 'b'].map((x) => html`<li>${x}</li>`)}</ul>`)).toBe('<ul><li>a</li><li>b</li></ul>');
     expect(String(html`${unsafeRaw('<b>ok</b>')}${null}${false}`)).toBe('<b>ok</b>');
+  });
+});
+
+describe('dates in words', () => {
+  it('says a calendar date in each language, never shifted by a time zone', () => {
+    expect(formatCalendarDate('it', '1978-03-14')).toBe('14 marzo 1978');
+    expect(formatCalendarDate('en', '1978-03-14')).toBe('March 14, 1978');
+    expect(formatCalendarDate('de', '1978-03-14')).toBe('14. März 1978');
+    expect(formatCalendarDate('it', '2026-12-31', 'short')).toBe('31/12/26');
+  });
+
+  it('says an instant as it is in Italy', () => {
+    // 23:30 UTC on 31 December is already 1 January in Rome.
+    expect(formatItalianTime('it', new Date('2026-12-31T23:30:00Z'), 'long')).toBe('1 gennaio 2027');
+    expect(formatItalianTime('it', new Date('2026-07-01T10:05:00Z'), 'medium', 'short')).toBe('1 lug 2026, 12:05');
   });
 });

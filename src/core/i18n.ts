@@ -71,3 +71,27 @@ export function missingTranslations(messages: Messages<string>): string[] {
   }
   return missing;
 }
+
+type DateStyle = 'long' | 'medium' | 'short';
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** One formatter per locale and style, built once: a DateTimeFormat costs far more to build than to use. */
+function dateFormat(locale: string, timeZone: string, dateStyle: DateStyle, timeStyle?: DateStyle): Intl.DateTimeFormat {
+  const key = `${locale}|${timeZone}|${dateStyle}|${timeStyle ?? ''}`;
+  let format = dateFormats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, { dateStyle, timeStyle, timeZone });
+    dateFormats.set(key, format);
+  }
+  return format;
+}
+
+/** A calendar date (YYYY-MM-DD) in the words of the locale, e.g. "14 marzo 1978"; no time zone shifts it. */
+export function formatCalendarDate(locale: string, date: string, dateStyle: DateStyle = 'long'): string {
+  return dateFormat(locale, 'UTC', dateStyle).format(new Date(`${date}T00:00:00Z`));
+}
+
+/** An instant as people in Italy read it (Europe/Rome), with the time when `timeStyle` is given. */
+export function formatItalianTime(locale: string, at: Date, dateStyle: DateStyle = 'medium', timeStyle?: DateStyle): string {
+  return dateFormat(locale, 'Europe/Rome', dateStyle, timeStyle).format(at);
+}

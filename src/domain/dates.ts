@@ -103,3 +103,11 @@ export function compareIsoDates(a: IsoDate, b: IsoDate): number {
 export function todayUtc(): IsoDate {
   return new Date().toISOString().slice(0, 10);
 }
+
+// Built once: a DateTimeFormat costs far more to build than to use.
+const ITALIAN_DAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Rome', year: 'numeric', month: '2-digit', day: '2-digit' });
+
+/** The calendar day in Italy (Europe/Rome) at an instant: the day offices, deadlines and registers count in. */
+export function dateInItaly(at: Date): IsoDate {
+  return ITALIAN_DAY.format(at);
+}

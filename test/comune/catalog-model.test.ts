@@ -1,6 +1,7 @@
 // The catalog's pure rules: validation with pointers, language fallback, availability by date in Italy.
 import { describe, expect, it } from 'vitest';
-import { acceptsApplications, localizedContent, localizedText, romeDate, validateCategoryInput, validateOfficeInput, validateServiceInput, type ServiceInput } from '../../src/comune/catalog/model.ts';
+import { dateInItaly } from '../../src/domain/dates.ts';
+import { acceptsApplications, localizedContent, localizedText, validateCategoryInput, validateOfficeInput, validateServiceInput, type ServiceInput } from '../../src/comune/catalog/model.ts';
 import { missingTranslations } from '../../src/core/i18n.ts';
 import { catalogMessages } from '../../src/comune/catalog/messages.ts';
 import { serviceInput } from './catalog-fixtures.ts';
@@ -70,7 +71,7 @@ describe('availability', () => {
     expect(acceptsApplications(window, at('2026-07-31T22:00:00Z'))).toBe(false);
     expect(acceptsApplications({ ...window, status: 'suspended' }, at('2026-07-10T10:00:00Z'))).toBe(false);
     expect(acceptsApplications({ status: 'active', activeFrom: null, activeTo: null }, at('2026-07-10T10:00:00Z'))).toBe(true);
-    expect(romeDate(at('2026-12-31T23:30:00Z'))).toBe('2027-01-01');
+    expect(dateInItaly(at('2026-12-31T23:30:00Z'))).toBe('2027-01-01');
   });
 });
 

@@ -1,6 +1,7 @@
 // The PDF of a submitted application, in Italian: the service, the applicant, the data as label/value,
 // the attachments with their SHA-256 and the submission time. Tagged (structure tree, language) for
 // screen readers; deterministic for the same input, so its SHA-256 can be checked again.
+import { formatItalianTime } from '../../core/i18n.ts';
 import { PdfWriter } from '../../core/pdf.ts';
 
 export interface ApplicationPdfInput {
@@ -14,8 +15,7 @@ export interface ApplicationPdfInput {
   applicationId: string;
 }
 
-const italianTime = (at: Date) =>
-  new Intl.DateTimeFormat('it-IT', { dateStyle: 'long', timeStyle: 'medium', timeZone: 'Europe/Rome' }).format(at);
+const italianTime = (at: Date) => formatItalianTime('it-IT', at, 'long', 'medium');
 
 export function applicationPdf(input: ApplicationPdfInput): Promise<Buffer> {
   const title = `Domanda: ${input.serviceName}`;

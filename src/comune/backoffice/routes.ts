@@ -1,4 +1,5 @@
 // The operators' desk of one ente, and the tenant admin's pages for operators and the activity log.
+import { formatItalianTime } from '../../core/i18n.ts';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { html, type SafeHtml } from '../../core/html.ts';
@@ -72,7 +73,7 @@ ${content}`;
 }
 
 function dateTime(locale: string, date: Date): string {
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/Rome' }).format(date);
+  return formatItalianTime(locale, date, 'medium', 'short');
 }
 
 export function registerBackoffice(app: App, comune: ComuneContext): void {

@@ -1,5 +1,6 @@
 // The service catalog's rules, pure: what a service, a category and an office are (CPSV-AP_IT),
 // how their input is validated, which language a text is shown in, and when a service can be used.
+import { dateInItaly } from '../../domain/dates.ts';
 import { LOCALES, type Locale } from '../../core/i18n.ts';
 import type { InvalidField } from '../../core/problem.ts';
 import { isValidEmail, isValidItalianPhone } from '../../domain/contacts.ts';
@@ -180,20 +181,13 @@ export function localizedText(text: Partial<LocalizedText>, locale: Locale): str
   return text[locale]?.trim() || text.it || '';
 }
 
-// Built once: a DateTimeFormat costs far more to construct than to use (every page and submit asks the date).
-const ROME_DATE = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Rome', year: 'numeric', month: '2-digit', day: '2-digit' });
-
-/** Today's date in Italy (YYYY-MM-DD), the calendar the activity dates are set in. */
-export function romeDate(now: Date): string {
-  return ROME_DATE.format(now);
-}
 
 export type Availability = 'open' | 'notYet' | 'closed' | 'suspended';
 
 /** Where a published service stands today (Europe/Rome): open, before or after its dates, or suspended. */
 export function availability(service: Pick<Service, 'status' | 'activeFrom' | 'activeTo'>, now: Date): Availability {
   if (service.status !== 'active') return 'suspended';
-  const today = romeDate(now);
+  const today = dateInItaly(now);
   if (service.activeFrom && today < service.activeFrom) return 'notYet';
   if (service.activeTo && today > service.activeTo) return 'closed';
   return 'open';

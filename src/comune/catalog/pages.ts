@@ -1,11 +1,11 @@
 // The public catalog of an ente after the Designers Italia "Comuni" model: the services page (search,
 // topic and category filters, services grouped by category), category pages and the service card, with
 // the data-element markers the PNRR 1.4.1 validator (italia/pa-website-validator) reads.
+import { formatCalendarDate, type Locale } from '../../core/i18n.ts';
 import type { FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { html, unsafeRaw, type SafeHtml } from '../../core/html.ts';
 import type { App } from '../../core/http.ts';
-import type { Locale } from '../../core/i18n.ts';
 import { notFound } from '../../core/problem.ts';
 import { requireTenant, type ComuneContext } from '../context.ts';
 import type { Tenant } from '../tenants/tenants.ts';
@@ -65,7 +65,7 @@ function groupedServices(tenant: Tenant, categories: Category[], services: Servi
 }
 
 function formatDate(locale: Locale, isoDate: string): string {
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(`${isoDate}T00:00:00Z`));
+  return formatCalendarDate(locale, isoDate);
 }
 
 function periodText(service: Service, tr: CatalogT, locale: Locale): string | undefined {

@@ -1,5 +1,6 @@
 // The outcome letter of an application (provvedimento di accoglimento o di rigetto), in Italian: the ente,
 // the addressee, the service, the outcome and its reasons (L. 241/1990 art. 3: every act states its motivation), the date.
+import { formatItalianTime } from '../../core/i18n.ts';
 import { PdfWriter } from '../../core/pdf.ts';
 
 export interface OutcomeLetterInput {
@@ -16,7 +17,7 @@ export interface OutcomeLetterInput {
   date: Date;
 }
 
-const italianDay = (at: Date) => new Intl.DateTimeFormat('it-IT', { dateStyle: 'long', timeZone: 'Europe/Rome' }).format(at);
+const italianDay = (at: Date) => formatItalianTime('it-IT', at, 'long');
 
 export function outcomeLetterPdf(input: OutcomeLetterInput): Promise<Buffer> {
   const accepted = input.outcome === 'accepted';

@@ -1,5 +1,6 @@
 // The back-office pages for applications: the filtered list (and its CSV), the dashboard, the detail
 // with its actions (CSRF, state machine, audit in the store), the documents. Scoped by the store's queries.
+import { formatItalianTime } from '../../core/i18n.ts';
 import path from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -17,7 +18,7 @@ import { desk, guard } from '../backoffice/routes.ts';
 import { sendPage } from '../website/routes.ts';
 import { checkTransition, isFinal, STATUS, STATUS_CODES, statusName, type StatusCode } from '../applications/states.ts';
 import { FormRepository } from '../forms/forms.ts';
-import { romeDate } from '../catalog/model.ts';
+import { dateInItaly } from '../../domain/dates.ts';
 import { DESK_PATH, labelledAnswers, paginate, toCsv, HIDDEN_STATUSES, type DeskFilters, type DeskUser } from './model.ts';
 import { deskUser, DeskStore, type DeskRow } from './store.ts';
 import { deskT, type DeskT } from './messages.ts';
@@ -74,8 +75,8 @@ function filtersOf(q: ListQuery): DeskFilters {
 const queryOf = (q: ListQuery, extra: Record<string, string | number> = {}) =>
   new URLSearchParams(Object.entries({ ...q, ...extra }).flatMap(([k, v]) => (v === undefined || v === '' || k === 'esito' ? [] : [[k, String(v)]]))).toString();
 
-const day = (locale: string, at: Date | null) => (at ? new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'Europe/Rome' }).format(at) : '—');
-const dateTime = (locale: string, at: Date) => new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/Rome' }).format(at);
+const day = (locale: string, at: Date | null) => (at ? formatItalianTime(locale, at) : '—');
+const dateTime = (locale: string, at: Date) => formatItalianTime(locale, at, 'medium', 'short');
 const statusLabel = (tr: DeskT, status: StatusCode) => tr(`status.${statusName(status)}`);
 const protocolOf = (r: DeskRow) => (r.protocol ? `${r.protocol.number}/${r.protocol.year}` : '');
 
@@ -226,7 +227,7 @@ ${dl([
 ])}
 ${letter ? html`<p><a href="${base}/documenti/${letter.sha256}">${tr('desk.letter', { number: letter.protocol.number, year: letter.protocol.year })}</a></p>` : ''}
 <h2 class="h4">${tr('desk.data')}</h2>
-${dl(labelledAnswers(formVersion?.schema, application.data, romeDate(row.submittedAt ?? application.createdAt), request.locale).map((a) => [a.label, a.value || tr('desk.none')]))}
+${dl(labelledAnswers(formVersion?.schema, application.data, dateInItaly(row.submittedAt ?? application.createdAt), request.locale).map((a) => [a.label, a.value || tr('desk.none')]))}
 <h2 class="h4">${tr('desk.attachments')}</h2>
 <ul>${application.pdfSha256 ? html`<li><a href="${base}/documenti/${application.pdfSha256}">${tr('desk.applicationPdf')}</a></li>` : ''}
 ${attachments.map((a) => html`<li><a href="${base}/documenti/${a.sha256}">${a.name}</a> (${Math.ceil(a.size / 1024)} KB)</li>`)}</ul>

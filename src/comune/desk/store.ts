@@ -4,7 +4,8 @@ import { likeContaining, sql, transaction, type Executor } from '../../core/db.t
 import { audit } from '../../core/audit.ts';
 import { conflict, invalid, notFound } from '../../core/problem.ts';
 import type { DocumentStore } from '../protocol/files.ts';
-import { italianDate, registerEntry } from '../protocol/register.ts';
+import { registerEntry } from '../protocol/register.ts';
+import { dateInItaly } from '../../domain/dates.ts';
 import { ApplicationStore, type Application, type ApplicationActor } from '../applications/store.ts';
 import { isFinal, STATUS, type StatusCode } from '../applications/states.ts';
 import { outcomeLetterPdf } from './letter.ts';
@@ -95,7 +96,7 @@ const toRow = (r: ListRow, today: string): DeskRow => ({
   protocol: r.protocol_number === null ? null : { number: r.protocol_number, year: r.protocol_year! },
   assignee: r.assignee_id ? { id: r.assignee_id, name: r.assignee_name! } : null,
   deadline: deadlineView(
-    r.history.map((e) => ({ to: e.to, on: italianDate(new Date(e.at)) })),
+    r.history.map((e) => ({ to: e.to, on: dateInItaly(new Date(e.at)) })),
     r.status,
     r.deadline_days,
     today,
@@ -113,7 +114,7 @@ export class DeskStore {
     this.applications = new ApplicationStore(db, files, now);
   }
 
-  private today = () => italianDate(this.now());
+  private today = () => dateInItaly(this.now());
 
   private async query(user: DeskUser, where: ReturnType<typeof sql>, db: Executor = this.db): Promise<ListRow[]> {
     const scope = scopeOf(user);

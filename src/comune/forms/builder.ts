@@ -1,6 +1,7 @@
 // Back-office › Moduli: the ente's forms with their versions, and the builder. Without JavaScript the
 // administrator edits the schema JSON; web/form-builder.js adds a palette (drag and drop and buttons),
 // pages, an inspector and a live preview rendered here. Every save is a new version (FormRepository).
+import { formatItalianTime } from '../../core/i18n.ts';
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { html, type SafeHtml } from '../../core/html.ts';
@@ -15,7 +16,7 @@ import { builderMessages, builderT, type BuilderT } from './builder-messages.ts'
 import { FormRepository, type FormRecord } from './forms.ts';
 import { PREFILL_SOURCES } from './prefill.ts';
 import { renderForm } from './render.ts';
-import { romeDate } from '../catalog/model.ts';
+import { dateInItaly } from '../../domain/dates.ts';
 import { checkSchema, FIELD_TYPES, type SchemaCheck, type SchemaError } from './schema.ts';
 
 export const FORMS_ADMIN_PATH = '/backoffice/moduli';
@@ -55,7 +56,7 @@ interface BuilderView {
 
 export function registerFormBuilder(app: App, comune: ComuneContext): void {
   const forms = new FormRepository(comune.db);
-  const date = (request: FastifyRequest, iso: string) => new Intl.DateTimeFormat(request.locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/Rome' }).format(new Date(iso));
+  const date = (request: FastifyRequest, iso: string) => formatItalianTime(request.locale, new Date(iso), 'medium', 'short');
 
   function builderPage(request: FastifyRequest, staff: StaffLogin, form: FormRecord, view: BuilderView): string {
     const tenant = requireTenant(request);
@@ -152,7 +153,7 @@ ${list.length
     const view: BuilderView = { name: request.body.formName ?? form.name, schemaText: request.body.formSchema ?? '' };
     const checked = checkSchemaText(view.schemaText);
     if (!checked.ok) return sendPage(reply, builderPage(request, staff, form, { ...view, errors: checked.errors }), 400);
-    const preview = html`<div class="form-preview-frame" inert>${renderForm({ schema: checked.schema, locale: request.locale, action: '#', csrfToken: '', data: {}, ctx: { today: romeDate(new Date()) } })}</div>`;
+    const preview = html`<div class="form-preview-frame" inert>${renderForm({ schema: checked.schema, locale: request.locale, action: '#', csrfToken: '', data: {}, ctx: { today: dateInItaly(new Date()) } })}</div>`;
     return sendPage(reply, builderPage(request, staff, form, { ...view, preview }));
   });
 }

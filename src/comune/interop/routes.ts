@@ -1,5 +1,6 @@
 // Back-office › Interoperabilità PDND, for the ente's administrators: the connection's status, the
 // connect form (only the PDND API key), what was discovered, the public key, and a check against ANPR.
+import { formatItalianTime } from '../../core/i18n.ts';
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { html, type SafeHtml } from '../../core/html.ts';
@@ -57,7 +58,7 @@ export function registerInteropRoutes(app: App, comune: ComuneContext): void {
     const status = connection?.status ?? 'not-configured';
     const flash = request.session.data[FLASH] as Flash | undefined;
     if (flash) request.session.unset(FLASH);
-    const when = (d: Date) => new Intl.DateTimeFormat(request.locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/Rome' }).format(d);
+    const when = (d: Date) => formatItalianTime(request.locale, d, 'medium', 'short');
     const base = `/${tenant.slug}${INTEROP_PATH}`;
     const content = html`${flashAlert(tr, flash)}
 ${errorSummary(errors, tr('area.errorSummary', { count: Object.keys(errors).length }))}

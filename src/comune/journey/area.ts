@@ -1,6 +1,7 @@
 // The citizen's applications in the personal area: "Le mie domande" (list, detail = receipt with the
 // timeline, documents and the answer to a request for integration) and "Le mie bozze" (resume, delete).
 // Everything is looked up as the citizen: another citizen's application is a 404.
+import { formatItalianTime, type Locale } from '../../core/i18n.ts';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { html, type SafeHtml } from '../../core/html.ts';
@@ -15,7 +16,6 @@ import type { Tenant } from '../tenants/tenants.ts';
 import { renderPage } from '../website/layout.ts';
 import { sendPage } from '../website/routes.ts';
 import { applicationPath } from '../catalog/pages.ts';
-import type { Locale } from '../../core/i18n.ts';
 import { STATUS, statusName, type StatusCode } from '../applications/states.ts';
 import type { Application, ApplicationEvent, Attachment } from '../applications/store.ts';
 import type { StoredFile } from '../forms/files.ts';
@@ -37,8 +37,8 @@ export const DRAFTS_PATH = '/area-personale/bozze';
 export const receiptPath = (tenant: Pick<Tenant, 'slug'>, id: string) => `/${tenant.slug}${APPLICATIONS_PATH}/${id}`;
 
 export const statusLabel = (tr: JourneyT, status: StatusCode) => tr(`status.${statusName(status)}`);
-const day = (locale: Locale, at: Date) => new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: 'Europe/Rome' }).format(at);
-const moment = (locale: Locale, at: Date) => new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeStyle: 'short', timeZone: 'Europe/Rome' }).format(at);
+const day = (locale: Locale, at: Date) => formatItalianTime(locale, at, 'long');
+const moment = (locale: Locale, at: Date) => formatItalianTime(locale, at, 'long', 'short');
 
 /** "n. 12/2026 del 3 marzo 2026", or what stands in for it while the protocol job runs. */
 function protocolText(tr: JourneyT, locale: Locale, app: Pick<Application, 'status' | 'protocol'>): string {

@@ -16,7 +16,8 @@ import { citizenLogin, requireTenant, type CitizenLogin, type ComuneContext } fr
 import type { Tenant } from '../tenants/tenants.ts';
 import { renderPage } from '../website/layout.ts';
 import { sendPage } from '../website/routes.ts';
-import { acceptsApplications, localizedContent, PUBLIC_STATUSES, romeDate, type Service } from '../catalog/model.ts';
+import { acceptsApplications, localizedContent, PUBLIC_STATUSES, type Service } from '../catalog/model.ts';
+import { dateInItaly } from '../../domain/dates.ts';
 import { applicationPath, servicePath, servicesPath } from '../catalog/pages.ts';
 import type { FormRecord } from '../forms/forms.ts';
 import { parseFileSize } from '../forms/schema.ts';
@@ -139,7 +140,7 @@ ${signInChoices({ locale: request.locale, spidHref: (idp) => `/${tenant.slug}/au
 
   async function contextOf(loaded: Loaded, locked: Record<string, unknown>): Promise<Omit<ValidationContext, 'files'> & { files: StoredFile[] }> {
     const files = await deps.uploads.listFor(loaded.tenant.id, loaded.login.fiscalCode, loaded.form.id);
-    return { today: romeDate(new Date()), files, locked };
+    return { today: dateInItaly(new Date()), files, locked };
   }
 
   function wizardPage(request: FastifyRequest, loaded: Loaded, prefilled: Prefill, view: { data: Record<string, unknown>; ctx: ValidationContext; page: number; errors?: FieldError[] }): string {

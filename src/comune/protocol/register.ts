@@ -1,5 +1,6 @@
 // The built-in protocol register of each ente (its AOO): gapless numbering per calendar year under
 // concurrency, the art. 53 fields, the documents' SHA-256 and the segnatura, append-only.
+import { dateInItaly } from '../../domain/dates.ts';
 import { sql, type Executor } from '../../core/db.ts';
 import { audit, type ActorType } from '../../core/audit.ts';
 import { conflict, notFound } from '../../core/problem.ts';
@@ -38,10 +39,6 @@ export interface RegisterOptions {
   now?: () => Date;
 }
 
-const romeDay = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Rome', year: 'numeric', month: '2-digit', day: '2-digit' });
-
-/** The calendar day in Italy (YYYY-MM-DD): the year of numbering restarts on 1 January there (DPR 445/2000 art. 57). */
-export const italianDate = (at: Date) => romeDay.format(at);
 
 interface EnteRow {
   name: string;
@@ -71,7 +68,8 @@ export async function registerEntry(tx: Executor, tenantId: string, input: Regis
   const stored = await Promise.all(input.documents.map(async (d) => ({ name: d.name, mime: d.mime, ...(await options.store.put(d.data)) })));
   const { name, ipa_code, aoo_code, register_code } = await ente(tx, tenantId);
   const now = (options.now ?? (() => new Date()))();
-  const year = Number(italianDate(now).slice(0, 4));
+  // The year of numbering restarts on 1 January in Italy (DPR 445/2000 art. 57).
+  const year = Number(dateInItaly(now).slice(0, 4));
   // The register's time never goes back: a registration that waited for the lock takes at least the previous one's time.
   const counter = await sql<{ last_number: number; last_registered_at: Date }>`
     insert into comune.protocol_registers (tenant_id, year, last_number, last_registered_at)
@@ -87,7 +85,7 @@ export async function registerEntry(tx: Executor, tenantId: string, input: Regis
     aooCode: aoo_code ?? ipa_code,
     registerCode: register_code ?? 'PROT_GEN',
     number,
-    date: italianDate(registeredAt),
+    date: dateInItaly(registeredAt),
     direction: input.direction,
     subject: input.subject,
     classification: input.classification,

@@ -1,5 +1,6 @@
 // Back-office › Integrazioni, for the ente's administrators: API keys (created with scopes, the key
 // shown once, revoked), the webhooks, and each webhook's delivery log with replay and switch-off.
+import { formatItalianTime } from '../../core/i18n.ts';
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../core/auth/api-keys.ts';
@@ -40,7 +41,7 @@ const actorOf = (staff: StaffLogin, request: FastifyRequest): WebhookActor => ({
 export function registerIntegrations(app: App, comune: ComuneContext): void {
   const db = comune.db;
   const webhooks = new WebhookRepository(db, comune.app.secret);
-  const when = (request: FastifyRequest, d: Date) => new Intl.DateTimeFormat(request.locale, { dateStyle: 'short', timeStyle: 'medium', timeZone: 'Europe/Rome' }).format(d);
+  const when = (request: FastifyRequest, d: Date) => formatItalianTime(request.locale, d, 'short', 'medium');
 
   function flashOf(request: FastifyRequest) {
     const tr = integrationsT(request.locale);

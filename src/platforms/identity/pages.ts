@@ -1,7 +1,7 @@
 // The identity pages (login, second factor, consent, logout, errors) in the look of a SPID/CIE
 // identity provider, with Bootstrap Italia. No inline scripts or styles: focus handling is in assets/.
 import { attr, html, type SafeHtml } from '../../core/html.ts';
-import { LOCALE_NAMES, LOCALES, translator, type Locale, type Translate } from '../../core/i18n.ts';
+import { formatCalendarDate, LOCALE_NAMES, LOCALES, translator, type Locale, type Translate } from '../../core/i18n.ts';
 import { CSRF_FIELD } from '../../core/auth/csrf.ts';
 import { documentShell } from '../../core/web.ts';
 import { birthplaceByBelfiore } from '../../domain/municipalities.ts';
@@ -222,7 +222,7 @@ export function displayClaim(locale: Locale, claim: UserClaim, value: unknown): 
   const tr = t(locale);
   if (claim === 'gender') return tr(value === 'female' ? 'genderFemale' : 'genderMale');
   if (claim === 'birthdate' && typeof value === 'string') {
-    return new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(`${value}T00:00:00Z`));
+    return formatCalendarDate(locale, value);
   }
   if (claim === 'place_of_birth' && value && typeof value === 'object') {
     const { locality, region } = value as { locality?: string; region?: string };

@@ -2,6 +2,7 @@
 // what was certified, or a friendly "not authentic" page), GET /api/v1/certificati/:code (JSON). All
 // rate-limited: the codes are not guessable (95 bits), and the limit keeps anyone from trying. Also the
 // route-level helpers the citizen pages call to hand out a certificate or a self-declaration as a PDF.
+import { formatCalendarDate, type Translate } from '../../../core/i18n.ts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Executor } from '../../../core/db.ts';
@@ -21,7 +22,6 @@ import { ARTICLE_40_NOTE, validityLine } from './certificate-pdf.ts';
 import { certificateT, kindName, type CertificateMessageKey } from './messages.ts';
 import { findCertificate, issueCertificate, type IssueCertificateInput, type IssuedCertificate } from './service.ts';
 import { stampDutyLine } from './stamp-duty.ts';
-import type { Translate } from '../../../core/i18n.ts';
 
 export interface CertificateRouteDeps {
   db: Executor;
@@ -71,7 +71,7 @@ function row(label: string, value: SafeHtml | string): SafeHtml {
 function authenticPage(request: FastifyRequest, c: IssuedCertificate, today: IsoDate): SafeHtml {
   const t = certificateT(request.locale);
   const content = c.content;
-  const date = (d: IsoDate) => new Intl.DateTimeFormat(request.locale, { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(`${d}T00:00:00Z`));
+  const date = (d: IsoDate) => formatCalendarDate(request.locale, d);
   const expired = expiredOn(c, today);
   const family = content.family;
   return html`<h1>${t('authenticTitle')}</h1>

@@ -1,6 +1,6 @@
 // The citizen's data in plain words, in the page's language: dates, places, addresses, citizenships and the
 // ANPR code tables (read by sex: "Coniugata", "Figlio").
-import type { Locale } from '../../../core/i18n.ts';
+import { formatCalendarDate, formatItalianTime, type Locale } from '../../../core/i18n.ts';
 import type { IsoDate } from '../../../domain/dates.ts';
 import type { Sex } from '../../../domain/fiscal-code.ts';
 import { foreignStateByCode } from '../../../domain/municipalities.ts';
@@ -9,12 +9,10 @@ import type { CivilStatusCode, RelationshipCode } from '../codes.ts';
 import type { Address, Place } from '../model.ts';
 import { codeT, type CitizenT } from './messages.ts';
 
-export const dateLabel = (locale: Locale, date: IsoDate): string =>
-  new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(`${date}T00:00:00Z`));
+export const dateLabel = (locale: Locale, date: IsoDate): string => formatCalendarDate(locale, date);
 
 /** An instant as the citizen lives it (Italian time). */
-export const instantLabel = (locale: Locale, instant: string): string =>
-  new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/Rome' }).format(new Date(instant));
+export const instantLabel = (locale: Locale, instant: string): string => formatItalianTime(locale, new Date(instant), 'medium', 'short');
 
 /** A state's name in the page's language from its ISO 3166 code; ANPR codes statelessness as "ZZ". */
 export function countryLabel(locale: Locale, iso: string, tr: CitizenT): string {

@@ -1,9 +1,9 @@
 // What every registry-office page shares: who is acting, the day, refusals of service.ts turned into
 // form errors, and the plain-words rendering of places, addresses and dates.
+import { formatCalendarDate, type Locale } from '../../../core/i18n.ts';
 import type { FastifyRequest } from 'fastify';
 import { alert, type FieldErrors } from '../../../core/forms.ts';
 import { html, type SafeHtml } from '../../../core/html.ts';
-import type { Locale } from '../../../core/i18n.ts';
 import { notFound } from '../../../core/problem.ts';
 import { sql, type Executor } from '../../../core/db.ts';
 import { isIsoDate, todayUtc, type IsoDate } from '../../../domain/dates.ts';
@@ -128,7 +128,7 @@ export const refusalAlert = (state: { message?: string } | undefined) => (state?
 
 export function dateText(locale: Locale, date: IsoDate | null | undefined): string {
   if (!date) return '—';
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(`${date}T00:00:00Z`));
+  return formatCalendarDate(locale, date);
 }
 
 export function instantText(locale: Locale, instant: string): string {
