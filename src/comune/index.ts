@@ -10,7 +10,7 @@ import { databaseHealth, type AppModule } from '../core/runtime.ts';
 import { relyingParty } from '../clients/identity/login.ts';
 import { relyingPartyKeys } from '../clients/identity/rp-keys.ts';
 import { comuneMigrations } from './migrations.ts';
-import { TenantRepository } from './tenants/tenants.ts';
+import { TenantRepository, siteLocale } from './tenants/tenants.ts';
 import { StaffRepository } from './staff/staff.ts';
 import { CitizenRepository } from './citizens/citizens.ts';
 import { registerCitizenLoginRoutes, registerCitizenLogout, registerRelyingPartyRoutes } from './auth/citizen-auth.ts';
@@ -131,6 +131,7 @@ const comune: AppModule = {
         scope.addHook('onRequest', async (request) => {
           const slug = (request.params as { tenant?: string }).tenant;
           request.tenant = slug ? await context.tenants.bySlug(slug) : undefined;
+          if (request.tenant) request.locale = siteLocale(request.tenant.languages, request.locale);
         });
         scope.addHook('preHandler', async (request) => {
           if (!request.tenant) throw notFound('No ente at this address.');
