@@ -37,6 +37,7 @@ import { registerApiV1 } from './api/v1/routes.ts';
 import { registerWebhookApi } from './webhooks/routes.ts';
 import { WEBHOOK_DELIVERY_JOB } from './webhooks/outbox.ts';
 import { webhookDeliveryHandler } from './webhooks/deliver.ts';
+import { startEventStream } from './webhooks/stream.ts';
 import { registerIntegrations } from './webhooks/admin.ts';
 import { registerFormBuilder } from './forms/builder.ts';
 import { registerJourney } from './journey/routes.ts';
@@ -51,6 +52,7 @@ const comune: AppModule = {
 
   async startBackground(ctx) {
     const pdnd = pdndConnectJobs(ctx, comuneInterop(ctx));
+    const events = await startEventStream(ctx);
     const worker = createJobWorker({
       db: ctx.database.db,
       schema: 'comune',
@@ -60,6 +62,7 @@ const comune: AppModule = {
         // Documents the protocol registers (the applications' PDFs), content-addressed under the data directory.
         [REGISTER_APPLICATION_JOB]: registerApplicationHandler(ctx.database.db, { secret: ctx.secret, store: diskDocumentStore(path.join(ctx.config.dataDir, 'documents')) }),
         [WEBHOOK_DELIVERY_JOB]: webhookDeliveryHandler(ctx.database.db, { appSecret: ctx.secret, publicUrl: ctx.config.urls.comune, allowPrivateNetworks: ctx.config.webhooksAllowPrivateNetworks }),
+        ...events.handlers,
       },
       concurrency: 4,
       listenUrl: ctx.config.databaseUrl,
@@ -67,7 +70,10 @@ const comune: AppModule = {
     });
     await worker.start();
     await pdnd.enqueue();
-    return () => worker.stop();
+    return async () => {
+      await worker.stop();
+      await events.close();
+    };
   },
 
   async buildHttp(ctx) {
