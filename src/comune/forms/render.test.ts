@@ -53,7 +53,7 @@ describe('renderForm', () => {
     expect(data.children).toEqual([{}, {}]);
     const out = renderForm(base(canteen, { page: 1, data })).toString();
     expect(out).toContain('<legend class="h6 px-2 w-auto">Figli n. 2</legend>');
-    expect(out).toContain('name="children[1][childFiscalCode]"');
+    expect(out).toContain('name="children[1][child]"');
     expect(out).toContain('value="remove:children:1"');
     expect(out).toContain('value="add:children"');
     expect(out).toContain('enctype="multipart/form-data"');

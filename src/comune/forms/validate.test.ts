@@ -227,3 +227,21 @@ describe('parseFormPost', () => {
     expect(({} as Record<string, unknown>).x).toBeUndefined();
   });
 });
+
+describe('a choice fed by ANPR (anpr.family.children)', () => {
+  const child = field('radio', { validate: { required: true }, properties: { prefill: 'anpr.family.children' } });
+  const family = { ...ctx, choices: { f: [{ value: 'BNCTMS10B21G702Z', name: 'TOMMASO BIANCHI', birthDate: '2010-02-21' }] } };
+
+  it("accepts only a child of the list the server got from ANPR, whatever the browser posts", () => {
+    expect(valueOf(child, 'BNCTMS10B21G702Z', family)).toBe('BNCTMS10B21G702Z');
+    // A well-formed fiscal code of someone else is refused: the list is the server's, not the post's.
+    expect(codeOf(child, 'BNCSFO13P43G702E', family)).toBe('/data/f not-in-family');
+    expect(codeOf(child, '', family)).toBe('/data/f required');
+    expect(codeOf(child, 'BNCTMS10B21G702Z', { ...ctx, choices: { f: [] } })).toBe('/data/f not-in-family');
+  });
+  it('without the list (ANPR unreachable) takes a typed fiscal code, checked as one', () => {
+    expect(valueOf(child, ' bnctms10b21g702z ')).toBe('BNCTMS10B21G702Z');
+    expect(codeOf(child, 'BNCTMS10B21G702A')).toBe('/data/f fiscal-code');
+    expect(codeOf(child, ['x'])).toBe('/data/f type');
+  });
+});
