@@ -70,7 +70,7 @@ function errorMessage(t: FormsT, byKey: Map<string, Field>, error: FieldError): 
     label = `${byKey.get(key!)!.label} n. ${Number(rest[0]) + 1} – ${c?.label ?? rest[1]}`;
   } else if (c?.type === 'address' && rest[0]) label = `${label} – ${t(`forms.address.${rest[0] as (typeof ADDRESS_PARTS)[number]}`)}`;
   const custom = c?.errors?.[error.code];
-  if (custom) return `«${label}»: ${custom}`;
+  if (custom) return t('forms.customError', { label, message: custom });
   const v = c?.validate ?? {};
   const code = `forms.error.${error.code}` as Parameters<FormsT>[0];
   const message = t(code, { label, min: String(v.min ?? ''), max: String(v.max ?? ''), minLength: v.minLength ?? '', maxLength: v.maxLength ?? '' });
