@@ -42,6 +42,7 @@ import { registerIntegrations } from './webhooks/admin.ts';
 import { registerFormBuilder } from './forms/builder.ts';
 import { registerJourney } from './journey/routes.ts';
 import { registerApplicationArea } from './journey/area.ts';
+import { registerRatings } from './ratings/routes.ts';
 
 const comune: AppModule = {
   name: 'comune',
@@ -157,6 +158,7 @@ const comune: AppModule = {
         registerFormBuilder(scope, context);
         registerJourney(scope, context);
         registerApplicationArea(scope, context);
+        registerRatings(scope, context);
       },
       { prefix: '/:tenant' },
     );
