@@ -26,6 +26,8 @@ import { INTEGRATIONS_PATH } from '../webhooks/admin.ts';
 import { FORMS_ADMIN_PATH } from '../forms/builder.ts';
 import { builderT } from '../forms/builder-messages.ts';
 import { integrationsT } from '../webhooks/messages.ts';
+import { RATINGS_ADMIN_PATH } from '../ratings/routes.ts';
+import { ratingT } from '../ratings/messages.ts';
 
 const TenantParams = Type.Object({ tenant: Type.String() });
 
@@ -57,6 +59,7 @@ export function desk(request: FastifyRequest, staff: StaffLogin, title: string, 
       [`/${tenant.slug}${INTEROP_PATH}`, interopT(request.locale)('interop.title')],
       [`/${tenant.slug}${FORMS_ADMIN_PATH}`, builderT(request.locale)('builder.title')],
       [`/${tenant.slug}${INTEGRATIONS_PATH}`, integrationsT(request.locale)('integrations.title')],
+      [`/${tenant.slug}${RATINGS_ADMIN_PATH}`, ratingT(request.locale)('rating.admin.title')],
       [`/${tenant.slug}/backoffice/registro-attivita`, tr('backoffice.auditLog')],
     );
   }
