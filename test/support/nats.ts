@@ -63,7 +63,7 @@ function waitReady(child: ChildProcess): Promise<void> {
   });
 }
 
-async function ownServer(binary: string): Promise<TestNats> {
+async function ownServer(binary: string, args: string[]): Promise<TestNats> {
   const port = await freePort();
   const storeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sportello-nats-'));
   let child: ChildProcess | undefined;
@@ -72,7 +72,7 @@ async function ownServer(binary: string): Promise<TestNats> {
     restartable: true,
     async start() {
       if (child) return;
-      const running = spawn(binary, ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', storeDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const running = spawn(binary, ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', storeDir, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
       await waitReady(running);
       // Keep the pipes flowing so the server never blocks on a full buffer.
       running.stdout?.resume();
@@ -96,11 +96,12 @@ async function ownServer(binary: string): Promise<TestNats> {
   return server;
 }
 
-/** The test's NATS server, or why there is none. */
-export async function startTestNats(): Promise<TestNats | { skipped: string }> {
+/** The test's NATS server, or why there is none; `args` (e.g. --user/--pass) need our own server. */
+export async function startTestNats(options: { args?: string[] } = {}): Promise<TestNats | { skipped: string }> {
   const binary = natsServerBinary();
-  if (binary) return ownServer(binary);
+  if (binary) return ownServer(binary, options.args ?? []);
   const url = process.env.NATS_URL;
+  if (options.args?.length) return { skipped: `no nats-server binary to start with ${options.args.join(' ')}` };
   if (url) {
     const unsupported = async () => {
       throw new Error(`The NATS server at ${url} is not this test's: it cannot be stopped`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { eventSubject, subjectToken } from './jetstream.ts';
+import { eventSubject, natsConnectionOptions, subjectToken } from './jetstream.ts';
 
 describe('JetStream subjects', () => {
   it('keeps an ente slug and the event type levels as they are', () => {
@@ -14,5 +14,17 @@ describe('JetStream subjects', () => {
     expect(subjectToken('due parole\t')).toBe('due_parole_');
     expect(subjectToken('')).toBe('_');
     expect(eventSubject('x.*', 'application.>')).toBe('sportello.x__.application._');
+  });
+});
+
+describe('NATS_URL', () => {
+  it('lists the servers without scheme or credentials', () => {
+    expect(natsConnectionOptions('nats://127.0.0.1:4222')).toEqual({ servers: ['127.0.0.1:4222'] });
+    expect(natsConnectionOptions('nats://a.example.it:4222, nats://b.example.it')).toEqual({ servers: ['a.example.it:4222', 'b.example.it'] });
+  });
+
+  it('takes a login or a token from the URL and requires TLS for tls://', () => {
+    expect(natsConnectionOptions('tls://sportello:p%40ss%3Aw@nats.example.it:4443')).toEqual({ servers: ['nats.example.it:4443'], user: 'sportello', pass: 'p@ss:w', tls: {} });
+    expect(natsConnectionOptions('nats://s3cr3t@nats.example.it')).toEqual({ servers: ['nats.example.it'], token: 's3cr3t' });
   });
 });

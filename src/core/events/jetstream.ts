@@ -1,7 +1,7 @@
 // Events on NATS JetStream: one connection, opened at the first publication and re-established by the
 // client after an outage, and one file-backed stream holding every subject under `sportello.>`.
 // Publications carry Nats-Msg-Id, so JetStream drops a repeat of the same event (a job's retry).
-import { connect, nanos, NatsError, StorageType, type NatsConnection } from 'nats';
+import { connect, nanos, NatsError, StorageType, type ConnectionOptions, type NatsConnection } from 'nats';
 import type { Logger } from 'pino';
 import { BACKOFF_MAX_MS } from '../jobs.ts';
 
@@ -22,6 +22,25 @@ export function subjectToken(value: string): string {
 /** `sportello.<tenant>.<event type>`, the event type's dots kept as levels (application.2000), so consumers can filter `sportello.*.application.>`. */
 export function eventSubject(tenant: string, eventType: string): string {
   return [SUBJECT_ROOT, subjectToken(tenant), ...eventType.split('.').map(subjectToken)].join('.');
+}
+
+/**
+ * NATS_URL as the client's options: the client ignores a URL's scheme and credentials, so `tls://`
+ * becomes required TLS, `user:password@` a login and a lone `token@` a token (the first URL's).
+ */
+export function natsConnectionOptions(servers: string): Pick<ConnectionOptions, 'servers' | 'user' | 'pass' | 'token' | 'tls'> {
+  const urls = servers.split(',').map((server) => new URL(server.trim()));
+  const withCredentials = urls.find((url) => url.username);
+  const credentials = !withCredentials
+    ? {}
+    : withCredentials.password
+      ? { user: decodeURIComponent(withCredentials.username), pass: decodeURIComponent(withCredentials.password) }
+      : { token: decodeURIComponent(withCredentials.username) };
+  return {
+    servers: urls.map((url) => url.host),
+    ...credentials,
+    ...(urls.some((url) => url.protocol === 'tls:') ? { tls: {} } : {}),
+  };
 }
 
 export interface PublishAck {
@@ -60,7 +79,7 @@ export function createJetStreamPublisher(options: JetStreamPublisherOptions): Ev
 
   async function open(): Promise<NatsConnection> {
     const nc = await connect({
-      servers: options.servers.split(',').map((server) => server.trim()),
+      ...natsConnectionOptions(options.servers),
       name: options.name,
       timeout,
       // After the first connection, outages are ridden out: the client keeps trying until close().
