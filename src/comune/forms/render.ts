@@ -67,7 +67,7 @@ function errorMessage(t: FormsT, byKey: Map<string, Field>, error: FieldError): 
   let label = c?.label ?? key!;
   if (c && isGrid(c) && rest.length >= 2) {
     c = byKey.get(rest[1]!);
-    label = `${byKey.get(key!)!.label} n. ${Number(rest[0]) + 1} – ${c?.label ?? rest[1]}`;
+    label = `${t('forms.row', { label: byKey.get(key!)!.label, n: Number(rest[0]) + 1 })} – ${c?.label ?? rest[1]}`;
   } else if (c?.type === 'address' && rest[0]) label = `${label} – ${t(`forms.address.${rest[0] as (typeof ADDRESS_PARTS)[number]}`)}`;
   const custom = c?.errors?.[error.code];
   if (custom) return t('forms.customError', { label, message: custom });
