@@ -58,7 +58,7 @@ export function summaryFields(schema: FormSchema, data: Record<string, unknown>,
         ? (rowsOf(data[c.key]) ?? []).flatMap((row, i) =>
             fieldEntries(c.components ?? []).flatMap(({ component: child }) => {
               const value = (row as Record<string, unknown>)?.[child.key];
-              return value === undefined ? [] : [{ label: `${c.label} n. ${i + 1} – ${child.label}`, value: displayValue(child, value, scope) }];
+              return value === undefined ? [] : [{ label: `${scope.t('forms.row', { label: c.label, n: i + 1 })} – ${child.label}`, value: displayValue(child, value, scope) }];
             }),
           )
         : [{ label: c.label, value: displayValue(c, data[c.key], scope) }],
