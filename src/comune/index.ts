@@ -29,7 +29,8 @@ import { comuneDemoAccounts, seedComuneDemo } from './seed.ts';
 import { createJobWorker } from '../core/jobs.ts';
 import { VERIFY_EMAIL_JOB, verifyEmailHandler } from './citizens/email-verification.ts';
 import { comuneInterop, pdndConnectJobs } from './interop/startup.ts';
-import { REGISTER_APPLICATION_JOB, registerApplicationHandler } from './applications/register-job.ts';
+import { REGISTER_APPLICATION_JOB, REGISTER_INTEGRATION_JOB, registerApplicationHandler, registerIntegrationHandler } from './applications/register-job.ts';
+import { REGISTER_LETTER_JOB, registerLetterHandler } from './desk/letter.ts';
 import { diskDocumentStore } from './protocol/files.ts';
 import { registerInteropRoutes } from './interop/routes.ts';
 import { registerCatalog } from './catalog/routes.ts';
@@ -54,14 +55,17 @@ const comune: AppModule = {
   async startBackground(ctx) {
     const pdnd = pdndConnectJobs(ctx, comuneInterop(ctx));
     const events = await startEventStream(ctx);
+    // Documents the protocol registers (applications, answers to integration requests, outcome letters), content-addressed under the data directory.
+    const protocol = { secret: ctx.secret, store: diskDocumentStore(path.join(ctx.config.dataDir, 'documents')) };
     const worker = createJobWorker({
       db: ctx.database.db,
       schema: 'comune',
       handlers: {
         [VERIFY_EMAIL_JOB]: verifyEmailHandler(ctx.mailer, ctx.config.urls.comune, ctx.secret),
         ...pdnd.handlers,
-        // Documents the protocol registers (the applications' PDFs), content-addressed under the data directory.
-        [REGISTER_APPLICATION_JOB]: registerApplicationHandler(ctx.database.db, { secret: ctx.secret, store: diskDocumentStore(path.join(ctx.config.dataDir, 'documents')) }),
+        [REGISTER_APPLICATION_JOB]: registerApplicationHandler(ctx.database.db, protocol),
+        [REGISTER_INTEGRATION_JOB]: registerIntegrationHandler(ctx.database.db, protocol),
+        [REGISTER_LETTER_JOB]: registerLetterHandler(ctx.database.db, protocol),
         [WEBHOOK_DELIVERY_JOB]: webhookDeliveryHandler(ctx.database.db, { appSecret: ctx.secret, publicUrl: ctx.config.urls.comune, allowPrivateNetworks: ctx.config.webhooksAllowPrivateNetworks }),
         ...events.handlers,
       },

@@ -77,7 +77,7 @@ await withTestDatabases('desk store', ({ database }) => {
     expect((await desk.takeInCharge(carla, app.id)).status).toBe(STATUS.pendingAfterIntegration);
     const letter = await desk.decide(carla, app.id, { outcome: 'accepted', motivation: 'Requisiti verificati, posto disponibile.' });
     expect(letter.outcome).toBe(STATUS.complete);
-    expect(letter.protocol.number).toBeGreaterThan(0);
+    expect(letter.protocol!.number).toBeGreaterThan(0);
     const pdf = await readPdf((await files.get(letter.sha256))!);
     expect(pdf.flat).toContain('Comune di Bugliano');
     expect(pdf.flat).toContain('Gentile Anna Bianchi');
@@ -92,7 +92,7 @@ await withTestDatabases('desk store', ({ database }) => {
     expect((await desk.notes(app.id)).map((n) => n.body)).toEqual(['Telefonato alla famiglia.']);
     const { rows } = await (await import('../../src/core/db.ts')).sql<{ protocol_id: string }>`select protocol_id from comune.desk_letters where application_id = ${app.id}`.execute(db);
     const entry = await getEntry(db, tenantId, rows[0]!.protocol_id);
-    expect(entry).toMatchObject({ direction: 'outgoing', number: letter.protocol.number, correspondent: { name: 'Anna Bianchi' } });
+    expect(entry).toMatchObject({ direction: 'outgoing', number: letter.protocol!.number, correspondent: { name: 'Anna Bianchi' } });
     expect(entry!.documents[0]!.sha256).toBe(letter.sha256);
     await expect(desk.decide(carla, app.id, { outcome: 'rejected', motivation: 'no' })).rejects.toMatchObject({ status: 409 });
   });

@@ -34,7 +34,7 @@ describe("the citizen's outcome letter", () => {
     await desk.takeInCharge(ente.users.anna, app.id);
     const letter = await desk.decide(ente.users.anna, app.id, { outcome: 'rejected', motivation: 'Posti esauriti per l’anno scolastico.' });
     const page = await citizen.visit(receipt);
-    expect(page.html).toContain(`Lettera di esito (PDF), protocollo n. ${letter.protocol.number}/${letter.protocol.year}`);
+    expect(page.html).toContain(`Lettera di esito (PDF), protocollo n. ${letter.protocol!.number}/${letter.protocol!.year}`);
     expect(page.html).toContain('Respinta');
     // Listed once, as the letter, not again among the attachments.
     expect(page.html).not.toContain(`Allegato: ${letter.fileName}`);

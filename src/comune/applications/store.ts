@@ -1,15 +1,17 @@
 // Applications ("pratiche") in the comune schema: drafts, submission (idempotent, with its PDF and the
 // protocol job in the same transaction), transitions by the state machine's rules, the timeline.
+import { randomUUID } from 'node:crypto';
 import { sql, transaction, type Executor } from '../../core/db.ts';
 import { audit } from '../../core/audit.ts';
 import { enqueue } from '../../core/jobs.ts';
 import { conflict, forbidden, notFound } from '../../core/problem.ts';
 import type { DocumentStore } from '../protocol/files.ts';
-import { applicationPdf } from './pdf.ts';
+import { applicationPdf, integrationAnswerPdf } from './pdf.ts';
 import { checkTransition, STATUS, type StatusCode, type TransitionActor } from './states.ts';
 import { enqueueWebhookEvents } from '../webhooks/outbox.ts';
 
 export const REGISTER_APPLICATION_JOB = 'comune.protocol.register-application';
+export const REGISTER_INTEGRATION_JOB = 'comune.protocol.register-integration';
 
 /** Who acts on an application; a citizen only ever on their own (checked here, not only in routes). */
 export type ApplicationActor =
@@ -43,6 +45,18 @@ export interface Application {
   createdAt: Date;
   submittedAt: Date | null;
   updatedAt: Date;
+}
+
+/** An answer to a request for integration, with its PDF and the receipt of its own registration. */
+export interface IntegrationAnswer {
+  id: string;
+  applicationId: string;
+  message: string;
+  pdf: { sha256: string; name: string; mime: string };
+  /** The documents sent with the answer. */
+  attachments: Attachment[];
+  submittedAt: Date;
+  protocol: { id: string; number: number; year: number; registeredAt: Date } | null;
 }
 
 export interface ApplicationEvent {
@@ -228,6 +242,76 @@ export class ApplicationStore {
       update comune.applications set protocol_id = ${receipt.id}, protocol_number = ${receipt.number}, protocol_year = ${receipt.year},
         protocol_registered_at = ${receipt.registeredAt} where id = ${id}`.execute(tx);
     return this.transition({ kind: 'system', id: 'protocol' }, id, STATUS.registered, `Protocollo n. ${receipt.number}/${receipt.year}`, tx);
+  }
+
+  /**
+   * The applicant's answer to a request for integration (4100 → 4300): the new documents, the answer's own
+   * PDF (the message and their SHA-256, the protocol's primary document), the timeline event and the
+   * protocol job, all in one transaction.
+   */
+  async answerIntegration(actor: ApplicationActor, id: string, input: { message: string; attachments: readonly Attachment[] }): Promise<IntegrationAnswer> {
+    if (actor.kind !== 'citizen') throw forbidden('Only the applicant answers a request for integration.');
+    return transaction(this.db, async (tx) => {
+      const app = await this.get(actor, id, tx, true);
+      if (!checkTransition(app.status, STATUS.submittedAfterIntegration, 'citizen').ok) throw conflict('No integration is requested for this application.');
+      const answer = { id: randomUUID(), applicationId: id, message: input.message, attachments: [...input.attachments], submittedAt: this.now(), protocol: null };
+      const pdf = await integrationAnswerPdf({
+        enteName: await enteName(tx, app.tenantId),
+        serviceName: app.serviceName,
+        applicant: { name: app.citizenName, fiscalCode: app.citizenFiscalCode },
+        applicationId: id,
+        applicationProtocol: app.protocol,
+        message: input.message,
+        attachments: answer.attachments,
+        submittedAt: answer.submittedAt,
+        answerId: answer.id,
+      });
+      const stored = await this.files.put(pdf);
+      const document = { ...stored, name: `integrazione-${answer.id}.pdf`, mime: 'application/pdf' };
+      for (const attachment of [...answer.attachments, document]) await this.addAttachment(actor, id, attachment, tx);
+      await sql`insert into comune.application_integrations (id, application_id, message, pdf_sha256, documents, submitted_at)
+        values (${answer.id}, ${id}, ${input.message}, ${stored.sha256}, ${JSON.stringify(answer.attachments)}::jsonb, ${answer.submittedAt})`.execute(tx);
+      await this.transition(actor, id, STATUS.submittedAfterIntegration, input.message, tx);
+      await enqueue(tx, 'comune', { kind: REGISTER_INTEGRATION_JOB, payload: { answerId: answer.id }, idempotencyKey: answer.id });
+      return { ...answer, pdf: document };
+    });
+  }
+
+  /** One answer to a request for integration, for the protocol job (no actor: the system's read). */
+  async integrationAnswer(db: Executor, answerId: string): Promise<IntegrationAnswer | undefined> {
+    const { rows } = await sql<{ id: string; application_id: string; message: string; pdf_sha256: string; documents: Attachment[]; submitted_at: Date; protocol_id: string | null; protocol_number: number | null; protocol_year: number | null; protocol_registered_at: Date | null }>`
+      select * from comune.application_integrations where id = ${answerId}`.execute(db);
+    const r = rows[0];
+    return (
+      r && {
+        id: r.id,
+        applicationId: r.application_id,
+        message: r.message,
+        pdf: { sha256: r.pdf_sha256, name: `integrazione-${r.id}.pdf`, mime: 'application/pdf' },
+        attachments: r.documents,
+        submittedAt: r.submitted_at,
+        protocol: r.protocol_id === null ? null : { id: r.protocol_id, number: r.protocol_number!, year: r.protocol_year!, registeredAt: r.protocol_registered_at! },
+      }
+    );
+  }
+
+  /**
+   * Records the answer's protocol receipt, once, and shows it on the timeline: 4300 → 4400 (the system's
+   * transition) when the application still waits for it, an event that keeps the status otherwise.
+   */
+  async recordIntegrationRegistration(tx: Executor, answerId: string, receipt: { id: string; number: number; year: number; registeredAt: Date }): Promise<void> {
+    const { rows } = await sql<{ application_id: string }>`
+      update comune.application_integrations set protocol_id = ${receipt.id}, protocol_number = ${receipt.number}, protocol_year = ${receipt.year},
+        protocol_registered_at = ${receipt.registeredAt} where id = ${answerId} and protocol_id is null returning application_id`.execute(tx);
+    if (!rows[0]) return;
+    const id = rows[0].application_id;
+    const system = { kind: 'system', id: 'protocol' } as const;
+    const message = `Integrazione protocollata: n. ${receipt.number}/${receipt.year}`;
+    const app = await this.get(system, id, tx, true);
+    if (app.status === STATUS.submittedAfterIntegration) await this.transition(system, id, STATUS.registeredAfterIntegration, message, tx);
+    // Taken in charge (or closed) before the number came back: the status stays, the timeline still says it.
+    else await sql`insert into comune.application_events (application_id, from_status, to_status, actor_type, actor_id, message, at)
+      values (${id}, ${app.status}, ${app.status}, 'system', ${system.id}, ${message}, ${this.now()})`.execute(tx);
   }
 
   async timeline(actor: ApplicationActor, id: string): Promise<ApplicationEvent[]> {

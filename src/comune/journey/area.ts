@@ -127,7 +127,7 @@ ${errorSummary(errors, tr('area.errorSummary', { count: Object.keys(errors).leng
 <section class="mb-4" aria-labelledby="documents"><h2 id="documents" class="h4">${tr('journey.documents')}</h2>
   <ul>
     ${application.pdfSha256 ? html`<li><a href="${base}/domanda.pdf" download>${tr('journey.applicationPdf')}</a></li>` : ''}
-    ${letter ? html`<li><a href="${base}/lettera.pdf" download>${tr('journey.letter', { number: letter.protocol.number, year: letter.protocol.year })}</a></li>` : ''}
+    ${letter ? html`<li><a href="${base}/lettera.pdf" download>${letter.protocol ? tr('journey.letter', { number: letter.protocol.number, year: letter.protocol.year }) : tr('journey.letterUnregistered')}</a></li>` : ''}
     ${attachments.filter((a) => a.sha256 !== letter?.sha256).map((a: Attachment) => html`<li><a href="${base}/allegati/${a.sha256}" download>${tr('journey.attachment', { name: a.name })}</a></li>`)}
   </ul>
 </section>
@@ -218,10 +218,7 @@ ${application.status === STATUS.requestIntegration
     if (message.length < 5 || message.length > 4000) errors.message = tr('journey.integrationRequired');
     if (Object.keys(errors).length) return sendPage(reply, await detailPage(request, login, application.id, { errors, message }), 422);
     const documents = await toDocuments(deps, file ? [file] : []);
-    await transaction(comune.db, async (tx) => {
-      for (const document of documents) await deps.store.addAttachment(actor, application.id, document, tx);
-      await deps.store.transition(actor, application.id, STATUS.submittedAfterIntegration, message, tx);
-    });
+    await deps.store.answerIntegration(actor, application.id, { message, attachments: documents });
     return redirectTo(reply, `${receiptPath(tenant, application.id)}?integrata=1`);
   });
 

@@ -3,7 +3,7 @@
 import { dateInItaly } from '../../domain/dates.ts';
 import { sql, type Executor } from '../../core/db.ts';
 import { audit, type ActorType } from '../../core/audit.ts';
-import { conflict, notFound } from '../../core/problem.ts';
+import { conflict, invalid, notFound } from '../../core/problem.ts';
 import type { DocumentStore } from './files.ts';
 import { segnaturaXml, type Correspondent } from './segnatura.ts';
 
@@ -24,6 +24,15 @@ export interface RegisterInput {
   classification: string;
   /** The primary document first, then its attachments. */
   documents: readonly RegisterDocument[];
+  /** The earlier registration this one follows up (an integration to its application, a reply to it). */
+  linkedTo?: LinkedRegistration | null;
+}
+
+/** A registration by its identifiers in whichever register gave it (an external system's id is not a uuid). */
+export interface LinkedRegistration {
+  id: string;
+  number: number;
+  year: number;
 }
 
 export interface Registration {
@@ -92,10 +101,12 @@ export async function registerEntry(tx: Executor, tenantId: string, input: Regis
     correspondent: input.correspondent,
     documents: stored,
   });
+  const linked = input.linkedTo ?? null;
   const { rows } = await sql<{ id: string }>`
-    insert into comune.protocol_entries (tenant_id, year, number, registered_at, direction, subject, correspondent, classification, segnatura_xml)
+    insert into comune.protocol_entries (tenant_id, year, number, registered_at, direction, subject, correspondent, classification, segnatura_xml,
+                                         linked_id, linked_number, linked_year)
     values (${tenantId}, ${year}, ${number}, ${registeredAt}, ${input.direction}, ${input.subject}, ${JSON.stringify(input.correspondent)}::jsonb,
-            ${input.classification}, ${xml})
+            ${input.classification}, ${xml}, ${linked?.id ?? null}, ${linked?.number ?? null}, ${linked?.year ?? null})
     returning id`.execute(tx);
   const id = rows[0]!.id;
   await sql`
@@ -112,6 +123,7 @@ export interface ProtocolEntry extends Registration {
   classification: string;
   segnaturaXml: string;
   documents: { position: number; name: string; mime: string; size: number; sha256: string }[];
+  linkedTo: LinkedRegistration | null;
   annulment: { annulledAt: Date; reason: string; authorisedBy: string } | null;
 }
 
@@ -127,6 +139,9 @@ interface EntryRow {
   classification: string;
   segnatura_xml: string;
   documents: ProtocolEntry['documents'];
+  linked_id: string | null;
+  linked_number: number | null;
+  linked_year: number | null;
   annulled_at: Date | null;
   reason: string | null;
   authorised_by: string | null;
@@ -150,6 +165,7 @@ const toEntry = (r: EntryRow): ProtocolEntry => ({
   classification: r.classification,
   segnaturaXml: r.segnatura_xml,
   documents: r.documents,
+  linkedTo: r.linked_id === null ? null : { id: r.linked_id, number: r.linked_number!, year: r.linked_year! },
   annulment: r.annulled_at ? { annulledAt: r.annulled_at, reason: r.reason!, authorisedBy: r.authorised_by! } : null,
 });
 
@@ -166,16 +182,31 @@ export async function listEntries(db: Executor, tenantId: string, year: number, 
   return rows.map(toEntry);
 }
 
+export interface AnnulmentInput {
+  reason: string;
+  /** The act that authorised it (e.g. "Provv. n. 12/2031 del responsabile della gestione documentale"). */
+  authorisedBy: string;
+  actor: { type: ActorType; id: string };
+}
+
+/** Reason and authorisation are both required (DPCM 3/12/2013 art. 8; Linee guida AgID 2021 sul documento informatico). */
+export function checkAnnulment(input: AnnulmentInput): AnnulmentInput {
+  const reason = input.reason.trim();
+  const authorisedBy = input.authorisedBy.trim();
+  const problems = [
+    ...(reason ? [] : [{ pointer: '/body/reason', code: 'required', detail: 'An annulment states its reason.' }]),
+    ...(authorisedBy ? [] : [{ pointer: '/body/authorisedBy', code: 'required', detail: 'An annulment names the act that authorised it.' }]),
+  ];
+  if (problems.length) throw invalid(problems);
+  return { ...input, reason, authorisedBy };
+}
+
 /**
- * Annuls a registration (DPR 445/2000 art. 54): the entry stays, readable, with the annulment's date,
- * reason and the authorising act beside it; the number is never reused.
+ * Annuls a registration (DPR 445/2000 art. 54; DPCM 3/12/2013 art. 8): the entry stays, readable, with
+ * the annulment's date, reason and the authorising act beside it; the number is never reused.
  */
-export async function annulEntry(
-  tx: Executor,
-  tenantId: string,
-  id: string,
-  input: { reason: string; authorisedBy: string; actor: { type: ActorType; id: string } },
-): Promise<void> {
+export async function annulEntry(tx: Executor, tenantId: string, id: string, annulment: AnnulmentInput): Promise<void> {
+  const input = checkAnnulment(annulment);
   const entry = await getEntry(tx, tenantId, id);
   if (!entry) throw notFound('No such protocol registration.');
   const { rows } = await sql`
@@ -189,6 +220,6 @@ export async function annulEntry(
     action: 'protocol.annul',
     targetType: 'protocol_entry',
     targetId: id,
-    details: { year: entry.year, number: entry.number, reason: input.reason },
+    details: { year: entry.year, number: entry.number, reason: input.reason, authorisedBy: input.authorisedBy },
   });
 }
