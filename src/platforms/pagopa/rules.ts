@@ -2,6 +2,7 @@
 // which operation each state allows and where it leads, and the time-driven changes of state.
 // States, sets and error codes after pagopa/pagopa-debt-position (DebtPositionStatus, DebtPositionValidation, AppError).
 import type { InvalidField } from '../../core/problem.ts';
+import { validateFiscalCode } from '../../domain/fiscal-code.ts';
 import { validateIban } from '../../domain/iban.ts';
 import { hasValidPartitaIvaCheckDigit } from '../../domain/partita-iva.ts';
 import { noticeNumberOfIuv, type IuvGenerationPoint } from '../../domain/pagopa/notice-number.ts';
@@ -182,6 +183,20 @@ export interface ContentProblems {
   invalid: InvalidField[];
   /** GPD *_METADATA_UNIQUE_VIOLATION and duplicate IUVs: 409. */
   conflicts: InvalidField[];
+}
+
+/** GPD's stand-in for a debtor whose fiscal code is not known. */
+export const ANONYMOUS_DEBTOR = 'ANONIMO';
+
+/** The debtor's code: a codice fiscale for a natural person (F), a numeric fiscal code or a personal one for a legal person (G). */
+export function checkDebtor(type: 'F' | 'G', fiscalCode: string): InvalidField | undefined {
+  const cf = fiscalCode.toUpperCase();
+  if (cf === ANONYMOUS_DEBTOR) return undefined;
+  const personal = validateFiscalCode(cf, { allowTemporary: true, requireKnownBirthplace: false });
+  if (personal.ok && (type === 'F' || personal.value.kind === 'personal')) return undefined;
+  if (type === 'G' && hasValidPartitaIvaCheckDigit(cf)) return undefined;
+  const detail = type === 'F' ? 'the codice fiscale of a natural person (or ANONIMO)' : 'the 11-digit fiscal code of a legal person, or a codice fiscale';
+  return { pointer: '/body/fiscalCode', code: 'fiscal-code', detail };
 }
 
 function duplicates(values: readonly string[]): string[] {

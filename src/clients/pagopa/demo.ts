@@ -1,0 +1,37 @@
+// Demo provisioning only: the pagoPA seed and the comune each derive a demo institution's GPD subscription
+// key from the shared SECRET, so `npm start` lets the comune create debt positions with no manual step and
+// no room reads the other's tables. A real ente gets its key from the pagoPA back office.
+import { createHmac } from 'node:crypto';
+
+/** The demo comuni as creditor institutions (fiscal codes as in the comune's demo tenants). */
+export const DEMO_CREDITOR_INSTITUTIONS = [
+  {
+    fiscalCode: '80000990509',
+    companyName: 'Comune di Bugliano',
+    officeName: 'Servizi finanziari',
+    segregationCode: '01',
+    stationId: '80000990509_01',
+    cbillCode: 'BUG01',
+    iban: 'IT35C0103070950000000001234',
+    postalIban: 'IT07P0760114000000012345678',
+  },
+  {
+    fiscalCode: '80000380503',
+    companyName: 'Comune di Vicopisano (demo)',
+    officeName: 'Ufficio tributi',
+    segregationCode: '01',
+    stationId: '80000380503_01',
+    cbillCode: 'VIC01',
+    iban: 'IT56H0103070950000000005678',
+    postalIban: 'IT74W0760114000000087654321',
+  },
+] as const;
+
+/**
+ * A demo key of pagoPA for `holder` (an institution's fiscal code: its GPD subscription key; "platform_operator":
+ * the onboarding API's key): "sk_<12 hex>.<HMAC-SHA256(secret, label + holder), base64url>", the format of core api-keys.
+ */
+export function demoPagopaKey(secret: string, holder: string): string {
+  const mac = (label: string) => createHmac('sha256', secret).update(`${label}:${holder}`);
+  return `sk_${mac('pagopa-demo-key-prefix').digest('hex').slice(0, 12)}.${mac('pagopa-demo-key').digest('base64url')}`;
+}

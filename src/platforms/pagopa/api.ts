@@ -1,0 +1,369 @@
+// The GPD REST API (debt-positions-service v1, same paths, fields and status codes as pagopa-debt-position's
+// openapi_external_v1), called by a creditor institution with one of its subscription keys in
+// Ocp-Apim-Subscription-Key, as on the real API Management; plus GPD's lookup of a payment option by notice number.
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
+import type { App } from '../../core/http.ts';
+import type { Executor } from '../../core/db.ts';
+import { verifyApiKey } from '../../core/auth/api-keys.ts';
+import { HttpProblem, problemType, unauthorized } from '../../core/problem.ts';
+import { MAX_AMOUNT_CENTS } from '../../domain/pagopa/qr-code.ts';
+import { institutionById, type Actor, type Institution } from './institutions.ts';
+import * as positions from './positions.ts';
+import { DEBT_POSITION_STATUSES, MAX_TRANSFERS, PAYMENT_OPTION_STATUSES, TRANSFER_STATUSES } from './rules.ts';
+import { SCHEMA } from './schema.ts';
+
+/** Owner type of the subscription keys in pagopa.api_keys. */
+export const SUBSCRIPTION_KEY_OWNER = 'creditor_institution';
+export const SUBSCRIPTION_KEY_HEADER = 'ocp-apim-subscription-key';
+export const GPD_PREFIX = '/gpd/debt-positions-service/v1';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    pagopaInstitution?: Institution;
+    pagopaActor?: Actor;
+  }
+}
+
+const Enum = <T extends readonly string[]>(values: T, options: { description?: string; default?: T[number] } = {}) =>
+  Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
+const DateTime = (description?: string) => Type.String({ format: 'date-time', ...(description ? { description } : {}) });
+const Cents = (description: string) => Type.Integer({ minimum: 1, maximum: MAX_AMOUNT_CENTS, description });
+const Text = (maxLength: number, minLength = 0) => Type.String({ minLength, maxLength });
+const Metadata = Type.Array(Type.Object({ key: Text(140, 1), value: Type.Optional(Text(140)) }), { maxItems: 10, description: 'at most 10 key-value pairs, unique keys' });
+const FiscalCodePA = Type.String({ pattern: '^[0-9]{11}$', description: 'fiscal code of a creditor institution' });
+const IbanText = Type.String({ pattern: '^[A-Za-z0-9]{1,35}$' });
+
+const Stamp = Type.Object(
+  {
+    hashDocument: Type.String({ minLength: 4, maxLength: 72, description: 'base64 of the SHA-256 of the document' }),
+    stampType: Type.String({ minLength: 2, maxLength: 2, description: '01 = imposta di bollo' }),
+    provincialResidence: Type.String({ pattern: '^[A-Z]{2}$', examples: ['PI'] }),
+  },
+  { description: 'digital stamp duty (marca da bollo digitale), instead of an IBAN' },
+);
+
+const TransferModel = Type.Object({
+  idTransfer: Enum(['1', '2', '3', '4', '5'] as const),
+  amount: Cents('euro cents'),
+  organizationFiscalCode: Type.Optional({ ...FiscalCodePA, description: 'the beneficiary; default the organization of the position' }),
+  remittanceInformation: Text(140, 1),
+  category: Type.String({ maxLength: 140, description: 'taxonomy code, e.g. 9/0101108TS/' }),
+  iban: Type.Optional({ ...IbanText, description: 'mutually exclusive with stamp; one of the beneficiary’s registered IBANs' }),
+  postalIban: Type.Optional({ ...IbanText, description: 'optional, with iban, never with stamp' }),
+  stamp: Type.Optional(Stamp),
+  companyName: Type.Optional(Text(140)),
+  transferMetadata: Type.Optional(Metadata),
+});
+
+const PaymentOptionModel = Type.Object({
+  iuv: Type.Optional(Type.String({ maxLength: 35, description: 'the IUV; omitted, the platform generates it from the organization’s generation point' })),
+  amount: Cents('euro cents, equal to the sum of the transfers'),
+  description: Text(140),
+  isPartialPayment: Type.Boolean({ description: 'true: an installment; false: a single payment' }),
+  dueDate: DateTime(),
+  retentionDate: Type.Optional(DateTime('not before dueDate')),
+  fee: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_AMOUNT_CENTS })),
+  transfer: Type.Array(TransferModel, { minItems: 1, maxItems: MAX_TRANSFERS }),
+  paymentOptionMetadata: Type.Optional(Metadata),
+});
+
+const PaymentPositionModel = Type.Object(
+  {
+    iupd: Type.String({ pattern: '^[A-Za-z0-9_*-]{1,100}$', description: 'unique per organization, chosen by it' }),
+    type: Enum(['F', 'G'] as const, { description: 'natural (F) or legal (G) person' }),
+    payStandIn: Type.Optional(Type.Boolean({ default: true })),
+    fiscalCode: Type.String({ minLength: 2, maxLength: 16, description: 'the debtor’s fiscal code, or ANONIMO' }),
+    fullName: Text(70, 1),
+    streetName: Type.Optional(Text(70)),
+    civicNumber: Type.Optional(Text(16)),
+    postalCode: Type.Optional(Text(16)),
+    city: Type.Optional(Text(35)),
+    province: Type.Optional(Text(35)),
+    region: Type.Optional(Text(35)),
+    country: Type.Optional(Type.String({ pattern: '^[A-Z]{2}$' })),
+    email: Type.Optional(Type.String({ format: 'email', maxLength: 256 })),
+    phone: Type.Optional(Text(19)),
+    switchToExpired: Type.Boolean({ description: 'if true the position expires (unpayable) after its last due date' }),
+    companyName: Text(140, 1),
+    officeName: Type.Optional(Text(140)),
+    validityDate: Type.Optional(DateTime('when it becomes payable; omitted: at publication')),
+    paymentOption: Type.Array(PaymentOptionModel, { minItems: 1, maxItems: 100 }),
+  },
+  { $id: 'PaymentPositionModel' },
+);
+type PositionBody = Static<typeof PaymentPositionModel>;
+
+const optionalDate = Type.Optional(DateTime());
+const TransferResponse = Type.Object({
+  ...TransferModel.properties,
+  organizationFiscalCode: Type.String(),
+  status: Enum(TRANSFER_STATUSES),
+  insertedDate: DateTime(),
+  lastUpdatedDate: DateTime(),
+});
+const PaymentOptionResponse = Type.Object({
+  ...PaymentOptionModel.properties,
+  nav: Type.String({ description: 'notice number (18 digits)' }),
+  iuv: Type.String(),
+  organizationFiscalCode: Type.String(),
+  fee: Type.Integer(),
+  status: Enum(PAYMENT_OPTION_STATUSES),
+  paymentDate: optionalDate,
+  paymentMethod: Type.Optional(Type.String()),
+  pspCompany: Type.Optional(Type.String()),
+  idReceipt: Type.Optional(Type.String()),
+  insertedDate: DateTime(),
+  lastUpdatedDate: DateTime(),
+  transfer: Type.Array(TransferResponse),
+});
+const PaymentPositionResponse = Type.Object(
+  {
+    ...PaymentPositionModel.properties,
+    organizationFiscalCode: Type.String(),
+    payStandIn: Type.Boolean(),
+    status: Enum(DEBT_POSITION_STATUSES),
+    insertedDate: DateTime(),
+    publishDate: optionalDate,
+    lastUpdatedDate: DateTime(),
+    paymentDate: optionalDate,
+    paymentOption: Type.Array(PaymentOptionResponse),
+  },
+  { $id: 'PaymentPosition' },
+);
+
+const PageInfo = Type.Object({ page: Type.Integer(), limit: Type.Integer(), items_found: Type.Integer(), total_pages: Type.Integer() });
+
+// --- Presenter: Dates as ISO strings, absent values left out -------------------------------------------
+
+function present(value: unknown): unknown {
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return value.map(present);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).filter(([k, v]) => v !== null && v !== undefined && k !== 'id').map(([k, v]) => [k, present(v)]));
+  }
+  return value;
+}
+const presentPosition = (p: positions.DebtPosition) => present(p) as Static<typeof PaymentPositionResponse>;
+
+const toInput = (body: PositionBody): positions.DebtPositionInput => ({
+  ...body,
+  validityDate: body.validityDate ? new Date(body.validityDate) : undefined,
+  paymentOption: body.paymentOption.map((o) => ({ ...o, dueDate: new Date(o.dueDate), retentionDate: o.retentionDate ? new Date(o.retentionDate) : undefined })),
+});
+
+// --- Routes -------------------------------------------------------------------------------------------
+
+const OrgParams = Type.Object({ organizationfiscalcode: Type.String({ maxLength: 16, description: 'the organization’s fiscal code' }) });
+const IupdParams = Type.Object({ ...OrgParams.properties, iupd: Type.String({ maxLength: 100 }) });
+const NavParams = Type.Object({ ...OrgParams.properties, nav: Type.String({ maxLength: 40, description: 'notice number, 18 digits' }) });
+const ToPublish = Type.Object({ toPublish: Type.Boolean({ default: false }) });
+const ListQuery = Type.Object({
+  limit: Type.Integer({ minimum: 1, maximum: 50, default: 10 }),
+  page: Type.Integer({ minimum: 0, default: 0 }),
+  due_date_from: Type.Optional(Type.String({ format: 'date' })),
+  due_date_to: Type.Optional(Type.String({ format: 'date' })),
+  payment_date_from: Type.Optional(Type.String({ format: 'date' })),
+  payment_date_to: Type.Optional(Type.String({ format: 'date' })),
+  status: Type.Optional(Enum(DEBT_POSITION_STATUSES)),
+  orderby: Enum(Object.keys(positions.ORDER_BY) as (keyof typeof positions.ORDER_BY)[], { default: 'INSERTED_DATE' }),
+  ordering: Enum(['ASC', 'DESC'] as const, { default: 'DESC' }),
+});
+const problems = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, Type.Ref('Problem')]));
+const security = [{ subscriptionKey: [] }];
+
+export const subscriptionKeyScheme = {
+  subscriptionKey: { type: 'apiKey', in: 'header', name: 'Ocp-Apim-Subscription-Key', description: 'a subscription key of the creditor institution' },
+};
+
+export async function registerGpdApi(app: App, db: Executor): Promise<void> {
+  app.addSchema(PaymentPositionModel);
+  app.addSchema(PaymentPositionResponse);
+
+  await app.register(
+    async (instance) => {
+      const api = instance as App;
+      api.addHook('onRequest', async (request) => {
+        const header = request.headers[SUBSCRIPTION_KEY_HEADER];
+        const record = typeof header === 'string' ? await verifyApiKey(db, SCHEMA, header) : undefined;
+        const institution = record?.ownerType === SUBSCRIPTION_KEY_OWNER ? await institutionById(db, record.ownerId) : undefined;
+        if (!record || !institution?.enabled) throw unauthorized('A subscription key of a creditor institution is required: Ocp-Apim-Subscription-Key: <key>');
+        request.pagopaInstitution = institution;
+        request.pagopaActor = { type: 'api_key', id: record.id, requestId: request.id };
+        // A key acts only for its own organization (GPD answers 403 for another organization's fiscal code).
+        const ofc = (request.params as { organizationfiscalcode?: string }).organizationfiscalcode;
+        if (ofc !== undefined && ofc !== institution.fiscalCode) {
+          throw new HttpProblem(403, { type: problemType('forbidden'), detail: 'You are not allowed to access this resource: the subscription key belongs to another organization.' });
+        }
+      });
+      const ctx = (r: FastifyRequest) => ({ institution: r.pagopaInstitution!, actor: r.pagopaActor! });
+
+      api.get(
+        '/organizations/:organizationfiscalcode/debtpositions',
+        {
+          schema: {
+            tags: ['Debt Positions API'],
+            operationId: 'getOrganizationDebtPositions',
+            summary: 'The organization’s debt positions; the due-date interval excludes the payment-date interval',
+            security,
+            params: OrgParams,
+            querystring: ListQuery,
+            response: { 200: Type.Object({ payment_position_list: Type.Array(Type.Ref('PaymentPosition')), page_info: PageInfo }), ...problems(400, 401, 403) },
+          },
+        },
+        async (request) => {
+          const q = request.query;
+          const page = await positions.listPositions(db, ctx(request).institution, {
+            limit: q.limit,
+            page: q.page,
+            dueDateFrom: q.due_date_from,
+            dueDateTo: q.due_date_to,
+            paymentDateFrom: q.payment_date_from,
+            paymentDateTo: q.payment_date_to,
+            status: q.status,
+            orderBy: q.orderby,
+            ordering: q.ordering,
+          });
+          return {
+            payment_position_list: page.positions.map(presentPosition),
+            page_info: { page: q.page, limit: q.limit, items_found: page.itemsFound, total_pages: page.totalPages },
+          };
+        },
+      );
+
+      api.post(
+        '/organizations/:organizationfiscalcode/debtpositions',
+        {
+          schema: {
+            tags: ['Debt Positions API'],
+            operationId: 'createPosition',
+            summary: 'Create a debt position (toPublish=true: create and publish)',
+            security,
+            params: OrgParams,
+            querystring: ToPublish,
+            body: Type.Ref('PaymentPositionModel'),
+            response: { 201: Type.Ref('PaymentPosition'), ...problems(400, 401, 403, 409) },
+          },
+        },
+        async (request, reply) => {
+          const { institution, actor } = ctx(request);
+          const created = await positions.createPosition(db, actor, institution, toInput(request.body as PositionBody), { toPublish: request.query.toPublish });
+          return reply.status(201).send(presentPosition(created));
+        },
+      );
+
+      api.get(
+        '/organizations/:organizationfiscalcode/debtpositions/:iupd',
+        {
+          schema: {
+            tags: ['Debt Positions API'],
+            operationId: 'getOrganizationDebtPositionByIUPD',
+            summary: 'One debt position',
+            security,
+            params: IupdParams,
+            response: { 200: Type.Ref('PaymentPosition'), ...problems(401, 403, 404) },
+          },
+        },
+        async (request) => presentPosition(await positions.getPosition(db, ctx(request).institution, request.params.iupd)),
+      );
+
+      api.put(
+        '/organizations/:organizationfiscalcode/debtpositions/:iupd',
+        {
+          schema: {
+            tags: ['Debt Positions API'],
+            operationId: 'updatePosition',
+            summary: 'Replace a debt position not yet paid nor invalidated: it goes back to DRAFT (toPublish=true: published again)',
+            security,
+            params: IupdParams,
+            querystring: ToPublish,
+            body: Type.Ref('PaymentPositionModel'),
+            response: { 200: Type.Ref('PaymentPosition'), ...problems(400, 401, 403, 404, 409) },
+          },
+        },
+        async (request) => {
+          const { institution, actor } = ctx(request);
+          return presentPosition(await positions.updatePosition(db, actor, institution, request.params.iupd, toInput(request.body as PositionBody), { toPublish: request.query.toPublish }));
+        },
+      );
+
+      api.delete(
+        '/organizations/:organizationfiscalcode/debtpositions/:iupd',
+        {
+          schema: {
+            tags: ['Debt Positions API'],
+            operationId: 'deletePosition',
+            summary: 'Delete a debt position not yet paid nor invalidated',
+            security,
+            params: IupdParams,
+            response: { 200: Type.String(), ...problems(401, 403, 404, 409) },
+          },
+        },
+        async (request, reply) => {
+          const { institution, actor } = ctx(request);
+          await positions.deletePosition(db, actor, institution, request.params.iupd);
+          return reply.type('application/json').send('OK');
+        },
+      );
+
+      for (const action of ['publish', 'invalidate'] as const) {
+        api.post(
+          `/organizations/:organizationfiscalcode/debtpositions/:iupd/${action}`,
+          {
+            schema: {
+              tags: ['Debt Position Actions API'],
+              operationId: `${action}Position`,
+              summary: action === 'publish' ? 'Publish a DRAFT debt position' : 'Invalidate a PUBLISHED or VALID debt position',
+              security,
+              params: IupdParams,
+              response: { 200: Type.Ref('PaymentPosition'), ...problems(401, 403, 404, 409) },
+            },
+          },
+          async (request) => {
+            const { institution, actor } = ctx(request);
+            return presentPosition(await positions.changeState(db, actor, institution, request.params.iupd, action));
+          },
+        );
+      }
+
+      api.get(
+        '/organizations/:organizationfiscalcode/paymentoptions/:nav',
+        {
+          schema: {
+            tags: ['Payment Options API'],
+            operationId: 'getOrganizationPaymentOptionByNAV',
+            summary: 'The payment option with this notice number, and its debt position (400 with the reason for a malformed notice number)',
+            security,
+            params: NavParams,
+            response: { 200: Type.Ref('PaymentPosition'), ...problems(400, 401, 403, 404) },
+          },
+        },
+        async (request) => {
+          const { position, option } = await positions.getByNoticeNumber(db, ctx(request).institution, request.params.nav);
+          return presentPosition({ ...position, paymentOption: [option] });
+        },
+      );
+
+      api.post(
+        '/organizations/:organizationfiscalcode/paymentoptions/paids/:nav',
+        {
+          schema: {
+            tags: ['Payment Options API'],
+            operationId: 'setPaymentOptionAsAlreadyPaid',
+            summary: 'Record that the payment option with this notice number was paid outside pagoPA',
+            security,
+            params: NavParams,
+            body: Type.Object({ paymentDate: Type.Optional(DateTime('default now')) }),
+            response: { 200: Type.Ref('PaymentPosition'), ...problems(400, 401, 403, 404, 409, 422) },
+          },
+        },
+        async (request) => {
+          const { institution, actor } = ctx(request);
+          const paymentDate = request.body.paymentDate ? new Date(request.body.paymentDate) : new Date();
+          return presentPosition(await positions.markOptionPaid(db, actor, institution, request.params.nav, paymentDate));
+        },
+      );
+    },
+    { prefix: GPD_PREFIX },
+  );
+}
