@@ -2,6 +2,7 @@
 // thanks after a plain form, rate limiting, and the ente admin's figures (own ente only, admins only).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { totpCode } from '../../src/core/auth/totp.ts';
+import { sql } from '../../src/core/db.ts';
 import { DEMO_STAFF } from '../../src/comune/seed.ts';
 import { startSystem, type TestSystem } from '../support/system.ts';
 import { WebClient } from '../support/web-client.ts';
@@ -43,12 +44,10 @@ async function login(client: WebClient, tenant: string, role: 'tenant_admin' | '
 }
 
 const rows = async (tenant: string) =>
-  (await system.ctx.database.db
-    .selectFrom('comune.page_ratings as r' as never)
-    .innerJoin('comune.tenants as t' as never, 't.id' as never, 'r.tenant_id' as never)
-    .select(['r.page', 'r.stars', 'r.reason', 'r.comment', 'r.locale'] as never[])
-    .where('t.slug' as never, '=', tenant as never)
-    .execute()) as unknown as { page: string; stars: number; reason: string | null; comment: string | null; locale: string }[];
+  (
+    await sql<{ page: string; stars: number; reason: string | null; comment: string | null; locale: string }>`select r.page, r.stars, r.reason, r.comment, r.locale
+      from comune.page_ratings r join comune.tenants t on t.id = r.tenant_id where t.slug = ${tenant}`.execute(system.ctx.database.db)
+  ).rows;
 
 describe('rating a page', () => {
   it('stores a JSON rating with the answer matching the stars, and answers 201', async () => {

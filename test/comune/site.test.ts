@@ -62,7 +62,8 @@ describe('the running system', () => {
     // Legal pages are not rated; the legal notes keep their markers.
     const notes = await (await fetch(`${system.urls.comune}/comune-di-bugliano/note-legali`)).text();
     expect(notes).not.toContain('data-element="feedback"');
-    expect(notes).toContain('data-element="legal-notes-body"');
+    expect(notes).toContain('data-element="legal-notes-section">Licenza dei contenuti</h2>');
+    expect(notes).toMatch(/data-element="legal-notes-body">In applicazione del principio open by default ai sensi dell’articolo 52 [^<]+ senza apporre restrizioni aggiuntive\.<\/p>/);
   });
 
   it('switches language with ?lang= and remembers it in a cookie', async () => {

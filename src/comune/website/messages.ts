@@ -36,6 +36,9 @@ const it = {
   'report.noContacts': 'Rivolgiti all’Ufficio relazioni con il pubblico del Comune.',
   'report.emergency': 'Per le emergenze chiama il numero unico 112.',
   'report.mailSubject': 'Segnalazione disservizio',
+  // The wording the Designers Italia model prescribes for the legal notes (validator C.SI.3.4, compared verbatim).
+  'legal.licenceTitle': 'Licenza dei contenuti',
+  'legal.licenceText': 'In applicazione del principio open by default ai sensi dell’articolo 52 del decreto legislativo 7 marzo 2005, n. 82 (CAD) e salvo dove diversamente specificato (compresi i contenuti incorporati di terzi), i dati, i documenti e le informazioni pubblicati sul sito sono rilasciati con licenza CC-BY 4.0. Gli utenti sono quindi liberi di condividere (riprodurre, distribuire, comunicare al pubblico, esporre in pubblico), rappresentare, eseguire e recitare questo materiale con qualsiasi mezzo e formato e modificare (trasformare il materiale e utilizzarlo per opere derivate) per qualsiasi fine, anche commerciale con il solo onere di attribuzione, senza apporre restrizioni aggiuntive.',
 } as const;
 
 type Key = keyof typeof it;
@@ -73,6 +76,8 @@ const en: Record<Key, string> = {
   'report.noContacts': 'Contact the municipality’s public relations office.',
   'report.emergency': 'For emergencies call the single emergency number 112.',
   'report.mailSubject': 'Segnalazione disservizio',
+  'legal.licenceTitle': 'Content licence',
+  'legal.licenceText': 'Under the open-by-default principle of article 52 of legislative decree no. 82 of 7 March 2005 (CAD), and unless stated otherwise (including third-party embedded content), the data, documents and information published on this site are released under the CC-BY 4.0 licence. Users are therefore free to share (reproduce, distribute, communicate to the public, display in public), perform and recite this material in any medium and format, and to adapt it (transform it and use it for derivative works) for any purpose, even commercially, with the sole obligation of attribution and without adding further restrictions.',
 };
 
 const de: Record<Key, string> = {
@@ -108,6 +113,8 @@ const de: Record<Key, string> = {
   'report.noContacts': 'Wenden Sie sich an das Bürgerbüro der Gemeinde.',
   'report.emergency': 'In Notfällen wählen Sie die einheitliche Notrufnummer 112.',
   'report.mailSubject': 'Segnalazione disservizio',
+  'legal.licenceTitle': 'Lizenz der Inhalte',
+  'legal.licenceText': 'Nach dem Grundsatz „open by default“ gemäß Artikel 52 des Gesetzesvertretenden Dekrets Nr. 82 vom 7. März 2005 (CAD) und sofern nicht anders angegeben (einschließlich eingebetteter Inhalte Dritter) werden die auf dieser Website veröffentlichten Daten, Dokumente und Informationen unter der Lizenz CC-BY 4.0 bereitgestellt. Sie dürfen dieses Material daher in jedem Medium und Format teilen (vervielfältigen, verbreiten, öffentlich zugänglich machen, öffentlich ausstellen), darstellen, aufführen und vortragen sowie verändern (umgestalten und für abgeleitete Werke verwenden), für jeden Zweck, auch kommerziell, allein unter der Pflicht zur Namensnennung und ohne weitere Einschränkungen.',
 };
 
 export const websiteMessages = defineMessages<Key>({ it, en, de });

@@ -145,10 +145,14 @@ ${contacts(tenant, tr, tr('report.mailSubject'))}
       const tenant = requireTenant(request);
       const tr = t(request.locale);
       const text = tr(page.text, { name: tenant.name, contact: tenant.pec ?? tenant.email ?? '' });
-      const body = html`<h1>${tr(page.title)}</h1>
-<div ${page.path === 'note-legali' ? html`data-element="legal-notes-section"` : ''}>
-  <p ${page.path === 'note-legali' ? html`data-element="legal-notes-body"` : ''}>${text}</p>
-</div>`;
+      const licence = websiteT(request.locale);
+      const body =
+        page.path === 'note-legali'
+          ? html`<h1>${tr(page.title)}</h1>
+<section aria-labelledby="licence-title"><h2 class="h4" id="licence-title" data-element="legal-notes-section">${licence('legal.licenceTitle')}</h2>
+  <p data-element="legal-notes-body">${licence('legal.licenceText')}</p></section>`
+          : html`<h1>${tr(page.title)}</h1>
+<p>${text}</p>`;
       return sendPage(
         reply,
         renderPage({ request, tenant, title: tr(page.title), body, breadcrumb: [{ label: tr(page.title) }], signedInAs: signedInName(request) }),
