@@ -137,7 +137,7 @@ export function loadConfig(env: Env = process.env): Config {
   const loginRateLimit = readPositiveInteger(env, 'LOGIN_RATE_LIMIT', 20, problems);
   const webhooksAllowPrivateNetworks = readBool(env, 'WEBHOOKS_ALLOW_PRIVATE_NETWORKS', false, problems);
   const natsUrl = env.NATS_URL || undefined;
-  if (natsUrl && !natsUrl.split(',').every((server) => /^(nats|tls):\/\/[^\s,]+$/.test(server.trim()))) {
+  if (natsUrl && !natsUrl.split(',').every((server) => URL.canParse(server.trim()) && ['nats:', 'tls:'].includes(new URL(server.trim()).protocol))) {
     problems.push(`NATS_URL must be nats:// or tls:// URLs, comma-separated (got "${natsUrl.replace(/:[^:@/]*@/, ':***@')}")`);
   }
   if (problems.length) throw new ConfigError(problems);
