@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../config.ts';
 import { eventSubject, natsConnectionOptions, subjectToken } from './jetstream.ts';
 
 describe('JetStream subjects', () => {
@@ -18,6 +19,15 @@ describe('JetStream subjects', () => {
 });
 
 describe('NATS_URL', () => {
+  it('is optional, and checked at start with its password masked', () => {
+    expect(loadConfig({}).natsUrl).toBeUndefined();
+    expect(loadConfig({ NATS_URL: 'nats://a:4222,tls://b:4443' }).natsUrl).toBe('nats://a:4222,tls://b:4443');
+    for (const bad of ['http://nats:4222', 'nats://[oops', 'nats://ok:4222,nats', 'nats://u:secret@bad host']) {
+      expect(() => loadConfig({ NATS_URL: bad }), bad).toThrow(ConfigError);
+    }
+    expect(() => loadConfig({ NATS_URL: 'redis://u:secret@x' })).toThrow(/NATS_URL.*u:\*\*\*@x/);
+  });
+
   it('lists the servers without scheme or credentials', () => {
     expect(natsConnectionOptions('nats://127.0.0.1:4222')).toEqual({ servers: ['127.0.0.1:4222'] });
     expect(natsConnectionOptions('nats://a.example.it:4222, nats://b.example.it')).toEqual({ servers: ['a.example.it:4222', 'b.example.it'] });
