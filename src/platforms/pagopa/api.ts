@@ -302,7 +302,7 @@ export async function registerGpdApi(app: App, db: Executor): Promise<void> {
         async (request, reply) => {
           const { institution, actor } = ctx(request);
           await positions.deletePosition(db, actor, institution, request.params.iupd);
-          return reply.type('application/json').send('OK');
+          return reply.type('application/json').send(JSON.stringify('OK'));
         },
       );
 
