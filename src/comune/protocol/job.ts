@@ -27,8 +27,9 @@ export function protocolJobHandler<P>(db: Executor, deps: AdapterDeps, registrat
     const prepared = await registration.prepare(payload);
     if (!prepared) return;
     const adapter = await protocolAdapterFor(db, prepared.tenantId, deps);
-    // The job's idempotency key goes to the external system: a repeated attempt gets the first number back.
-    await adapter.register(prepared.tenantId, prepared.input, { idempotencyKey: ctx.idempotencyKey, transaction: ctx.transaction }, (tx, receipt) =>
+    // The job's key goes to the external system, so a repeated attempt gets the first number back; with its
+    // kind, since the application's job and its letter's share the application's id as key.
+    await adapter.register(prepared.tenantId, prepared.input, { idempotencyKey: `${ctx.kind}:${ctx.idempotencyKey}`, transaction: ctx.transaction }, (tx, receipt) =>
       registration.record(tx, payload, receipt),
     );
   };
