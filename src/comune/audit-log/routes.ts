@@ -2,12 +2,11 @@
 // filtered by action, actor and days, page by page, and as CSV. Only the ente's administrators; only
 // the ente's own entries (every query is bound to the tenant of the address, checked by the policy).
 import { Type } from '@sinclair/typebox';
-import type { FastifyRequest } from 'fastify';
-import { html } from '../../core/html.ts';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { attr, html } from '../../core/html.ts';
 import type { App } from '../../core/http.ts';
 import { audit, listAudit, type AuditRecord } from '../../core/audit.ts';
 import { formatItalianTime } from '../../core/i18n.ts';
-import { attr } from '../../core/html.ts';
 import { errorSummary, textField, type FieldErrors } from '../../core/forms.ts';
 import { dateInItaly } from '../../domain/dates.ts';
 import { requireTenant, type ComuneContext } from '../context.ts';
@@ -32,7 +31,7 @@ export function registerAuditLog(app: App, comune: ComuneContext): void {
 
   const actorLabel = (tr: ConsoleT, names: Map<string, string>, e: AuditRecord) => names.get(e.actorId) ?? `${tr(`audit.actor.${e.actorType}`)} ${e.actorId}`;
 
-  function entry(request: FastifyRequest, reply: Parameters<typeof guard>[1]) {
+  function entry(request: FastifyRequest, reply: FastifyReply) {
     const tenant = requireTenant(request);
     const staff = guard(request, reply, { type: 'tenant.readAudit', tenantId: tenant.id });
     return staff && { tenant, staff, tr: consoleT(request.locale), ...parseAuditQuery(request.query as Record<string, string>) };
