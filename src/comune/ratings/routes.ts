@@ -84,7 +84,7 @@ export function registerRatings(app: App, comune: ComuneContext): void {
   app.post(
     RATINGS_PATH,
     {
-      // Anonymous and unauthenticated: the per-address limit is what keeps the figures honest.
+      // Anonymous, without session or CSRF token (a forged post could only add a rating anyone may add): the per-address limit keeps the figures honest.
       config: { rateLimit: { max: 10, timeWindow: '1 minute' } },
       schema: {
         tags: ['ratings'],

@@ -136,7 +136,8 @@ ${contacts(tenant, tr, tr('report.mailSubject'))}
 
   const legalPages = [
     { path: 'privacy', title: 'legal.privacyTitle', text: 'legal.privacyText' },
-    { path: 'note-legali', title: 'legal.notesTitle', text: 'legal.notesText' },
+    // The legal notes carry the model's licence section instead (see below).
+    { path: 'note-legali', title: 'legal.notesTitle', text: undefined },
     { path: 'cookie', title: 'legal.cookieTitle', text: 'legal.cookieText' },
     { path: 'dichiarazione-accessibilita', title: 'legal.accessibilityTitle', text: 'legal.accessibilityText' },
   ] as const;
@@ -144,15 +145,13 @@ ${contacts(tenant, tr, tr('report.mailSubject'))}
     app.get(`/${page.path}`, { config: { html: true }, schema: { hide: true, params: TenantParams } }, async (request, reply) => {
       const tenant = requireTenant(request);
       const tr = t(request.locale);
-      const text = tr(page.text, { name: tenant.name, contact: tenant.pec ?? tenant.email ?? '' });
       const licence = websiteT(request.locale);
-      const body =
-        page.path === 'note-legali'
-          ? html`<h1>${tr(page.title)}</h1>
+      const body = page.text
+        ? html`<h1>${tr(page.title)}</h1>
+<p>${tr(page.text, { name: tenant.name, contact: tenant.pec ?? tenant.email ?? '' })}</p>`
+        : html`<h1>${tr(page.title)}</h1>
 <section aria-labelledby="licence-title"><h2 class="h4" id="licence-title" data-element="legal-notes-section">${licence('legal.licenceTitle')}</h2>
-  <p data-element="legal-notes-body">${licence('legal.licenceText')}</p></section>`
-          : html`<h1>${tr(page.title)}</h1>
-<p>${text}</p>`;
+  <p data-element="legal-notes-body">${licence('legal.licenceText')}</p></section>`;
       return sendPage(
         reply,
         renderPage({ request, tenant, title: tr(page.title), body, breadcrumb: [{ label: tr(page.title) }], signedInAs: signedInName(request) }),
