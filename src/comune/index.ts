@@ -142,7 +142,7 @@ const comune: AppModule = {
         scope.addHook('onRequest', async (request) => {
           const slug = (request.params as { tenant?: string }).tenant;
           request.tenant = slug ? await context.tenants.bySlug(slug) : undefined;
-          if (request.tenant) request.locale = siteLocale(request.tenant.languages, request.locale);
+          if (request.tenant) request.locale = siteLocale(request.tenant.languages, request.locale, request.headers['accept-language']);
         });
         scope.addHook('preHandler', async (request) => {
           if (!request.tenant) throw notFound('No ente at this address.');

@@ -65,6 +65,8 @@ describe('languages', () => {
     const back = await admin.submit(settings, '/backoffice/ente', { ...fields, languages: 'en' });
     expect(back.html).toMatch(/id="field-lang-en"[^>]*checked/);
     expect((await new WebClient().visit(url(`/${OTHER}/?lang=en`))).html).toContain('<html lang="en">');
+    // A German-first browser that also reads English gets English where German is not offered.
+    expect((await new WebClient('de-DE,de;q=0.9,en;q=0.8').visit(url(`/${OTHER}/`))).html).toContain('<html lang="en">');
   });
 });
 
