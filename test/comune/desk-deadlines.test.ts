@@ -7,7 +7,8 @@ import { ApplicationStore } from '../../src/comune/applications/store.ts';
 import { STATUS } from '../../src/comune/applications/states.ts';
 import { ServiceRepository } from '../../src/comune/catalog/services.ts';
 import { DeskStore } from '../../src/comune/desk/store.ts';
-import { sql } from '../../src/core/db.ts';
+import { sql, transaction } from '../../src/core/db.ts';
+import { refreshDeadlines } from '../../src/comune/desk/store.ts';
 import { withTestDatabases } from '../support/database.ts';
 import { createTestTenant, migrateComune } from './protocol-harness.ts';
 import { seedDesk, serviceRef, submitApplication } from './desk-fixtures.ts';
@@ -17,7 +18,7 @@ const files = memoryDocumentStore();
 const CITIZEN = { fiscalCode: 'BNCNNA85M41G702X', name: 'Anna Bianchi' };
 const at = (iso: string) => () => new Date(iso);
 
-await withTestDatabases('desk deadlines', ({ database }) => {
+await withTestDatabases('desk deadlines', ({ name, database }) => {
   beforeAll(async () => {
     await migrateComune(database().db);
   });
@@ -136,5 +137,23 @@ await withTestDatabases('desk deadlines', ({ database }) => {
     expect(options.offices).toEqual([{ id: local.officeA.id, name: 'Ufficio Scuola' }]);
     expect(options.assignees.map((a) => a.name)).toEqual(['Anna Scuola', 'Carla Scuola']);
     expect((await desk.filterOptions(local.users.admin)).offices.map((o) => o.name)).toEqual(['Ufficio Scuola', 'Ufficio Tributi']);
+  });
+
+  // Two connections are needed: PGlite has one, so this runs on PostgreSQL.
+  it.runIf(name === 'postgres')('skips, without waiting, a row locked by a transaction still changing its application', async () => {
+    const db = database().db;
+    const tenant = await createTestTenant(db, 'Comune di Attese');
+    const local = await seedDesk(db, tenant);
+    const app = await submitApplication(db, files, tenant, serviceRef(local.serviceA), CITIZEN, { now: at('2026-01-10T10:00:00Z') });
+    const quiet = await submitApplication(db, files, tenant, serviceRef(local.serviceA), CITIZEN, { now: at('2026-01-11T10:00:00Z') });
+    const citizen = { kind: 'citizen', tenantId: tenant, fiscalCode: CITIZEN.fiscalCode } as const;
+    await transaction(db, async (tx) => {
+      await new ApplicationStore(db, files).transition(citizen, app.id, STATUS.withdrawn, 'Rinuncio.', tx);
+      await refreshDeadlines(db, tenant);
+      expect(await stored(quiet.id)).toMatchObject({ due_on: '2026-02-10', stale: false });
+    });
+    // Committed: the withdrawn application has no deadline any more.
+    await refreshDeadlines(db, tenant);
+    expect(await stored(app.id)).toEqual({ due_on: null, resumes_on: null, stale: false });
   });
 });

@@ -87,10 +87,11 @@ export async function deskUser(db: Executor, staff: { id: string; role: 'operato
 const REFRESH_BATCH = 500;
 
 /**
- * Computes the stale rows of comune.desk_deadlines of an ente (the triggers of desk.002 mark them in the
- * transaction of each status event or rule change), in batches; a row changed meanwhile stays stale for the next call.
+ * Computes the stale rows of comune.desk_deadlines of an ente, or of one application (the triggers of desk.002 mark
+ * them in the transaction of each status event or rule change), in batches. A row changed meanwhile stays stale for
+ * the next call; one locked by a transaction still changing it is skipped, not waited for (two refreshes never deadlock).
  */
-export async function refreshDeadlines(db: Executor, tenantId: string): Promise<void> {
+export async function refreshDeadlines(db: Executor, tenantId: string, applicationId?: string): Promise<void> {
   for (;;) {
     const { rows } = await sql<{ id: string; version: number; status: StatusCode; deadline_days: number | null; history: { to: StatusCode; at: string }[] }>`
       select k.application_id as id, k.version, a.status, s.deadline_days,
@@ -98,17 +99,22 @@ export async function refreshDeadlines(db: Executor, tenantId: string): Promise<
            from comune.application_events e where e.application_id = a.id) as history
       from comune.desk_deadlines k join comune.applications a on a.id = k.application_id
       left join comune.services s on s.id = a.service_id and s.tenant_id = a.tenant_id
-      where k.computed_version is distinct from k.version and a.tenant_id = ${tenantId}
+      where k.computed_version is distinct from k.version and a.tenant_id = ${tenantId} ${applicationId ? sql`and k.application_id = ${applicationId}` : sql``}
       limit ${REFRESH_BATCH}`.execute(db);
     if (!rows.length) return;
     const computed = rows.map((r) =>
       r.deadline_days === null ? undefined : storedDeadline(r.history.map((e) => ({ to: e.to, on: dateInItaly(new Date(e.at)) })), r.status, r.deadline_days),
     );
-    await sql`update comune.desk_deadlines k set computed_version = v.version, due_on = nullif(v.due_on, '')::date, resumes_on = nullif(v.resumes_on, '')::date
-      from unnest(${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => r.version)}::int[], ${computed.map((d) => d?.dueOn ?? '')}::text[], ${computed.map((d) => d?.resumesOn ?? '')}::text[])
+    const ids = rows.map((r) => r.id);
+    const { rows: updated } = await sql`
+      with free as (select application_id from comune.desk_deadlines where application_id = any(${ids}::uuid[]) for update skip locked)
+      update comune.desk_deadlines k set computed_version = v.version, due_on = nullif(v.due_on, '')::date, resumes_on = nullif(v.resumes_on, '')::date
+      from unnest(${ids}::uuid[], ${rows.map((r) => r.version)}::int[], ${computed.map((d) => d?.dueOn ?? '')}::text[], ${computed.map((d) => d?.resumesOn ?? '')}::text[])
         as v(id, version, due_on, resumes_on)
-      where k.application_id = v.id and k.version = v.version`.execute(db);
-    if (rows.length < REFRESH_BATCH) return;
+      where k.application_id = v.id and k.version = v.version and k.application_id in (select application_id from free)
+      returning k.application_id`.execute(db);
+    // A full batch with progress may have more behind it; without progress the rest is someone else's to finish.
+    if (rows.length < REFRESH_BATCH || !updated.length) return;
   }
 }
 
@@ -246,7 +252,7 @@ export class DeskStore {
   /** One application the user may read (404 otherwise, as if it did not exist), with its desk row. */
   async detail(user: DeskUser, id: string, kind: 'read' | 'act' = 'read', db: Executor = this.db): Promise<{ row: DeskRow; application: Application }> {
     if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound('No such application.');
-    await refreshDeadlines(db, user.tenantId);
+    await refreshDeadlines(db, user.tenantId, id);
     const [found] = await this.query(user, sql`and a.id = ${id}`, {}, db);
     if (!found || !mayHandle(user, kind, found.tenant_id, found.office_id)) throw notFound('No such application.');
     return { row: toRow(found, this.today()), application: await this.applications.get(this.actor(user), id, db) };
