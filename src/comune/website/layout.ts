@@ -175,10 +175,10 @@ function footer(input: PageInput, tr: WebsiteT): SafeHtml {
 }
 
 /** The rating at the foot of a rated page; after a plain-form rating the page comes back with the thanks. */
-function feedback(input: PageInput): SafeHtml {
+function feedback(input: PageInput): SafeHtml | undefined {
   const tenant = input.tenant;
   const rated = tenant && input.feedback ? ratedPage(tenant.slug, new URL(input.request.url, 'http://x').pathname) : undefined;
-  if (!tenant || !rated) return html``;
+  if (!tenant || !rated) return undefined;
   const thanked = (input.request.query as Record<string, unknown> | undefined)?.valutazione === 'grazie';
   return ratingWidget({ locale: input.request.locale, tenantSlug: tenant.slug, page: rated.page, thanked });
 }
@@ -186,7 +186,7 @@ function feedback(input: PageInput): SafeHtml {
 export function renderPage(input: PageInput): string {
   const tr = websiteT(input.request.locale);
   const rating = feedback(input);
-  const scripts = [...(input.scripts ?? []), ...(rating.toString() ? [FEEDBACK_ASSETS.script] : [])];
+  const scripts = [...(input.scripts ?? []), ...(rating ? [FEEDBACK_ASSETS.script] : [])];
   const siteName = input.tenant?.name ?? tr('layout.platformName');
   return documentShell({
     locale: input.request.locale,
@@ -199,7 +199,7 @@ ${header(input, tr)}
 ${breadcrumb(input, tr)}
 <main id="main-container" class="container my-4">
 ${input.body}
-${rating}
+${rating ?? ''}
 </main>
 ${footer(input, tr)}`,
   });
