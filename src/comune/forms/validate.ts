@@ -291,6 +291,16 @@ function coerceGrid(c: Component, raw: unknown, pointer: string, ctx: Validation
     errors.push(...result.errors);
     return result.value;
   });
+  // A person from ANPR's list (a child to enrol) is in one row only.
+  for (const { component } of scope.filter((e) => choiceSourceOf(e.component))) {
+    const seen = new Set<unknown>();
+    value.forEach((row, i) => {
+      const chosen = row[component.key];
+      if (chosen === undefined) return;
+      if (seen.has(chosen)) errors.push({ pointer: `${pointer}/${i}/${component.key}`, code: 'duplicate-choice', detail: 'already chosen in another row' });
+      seen.add(chosen);
+    });
+  }
   return { value, errors };
 }
 
