@@ -108,8 +108,8 @@ function pager(tr: DeskT, page: number, pages: number, href: (n: number) => stri
     const gap = i > 0 && n - shown[i - 1]! > 1 ? [html`<li class="page-item"><span class="page-link" aria-hidden="true">…</span></li>`] : [];
     const item =
       n === page
-        ? html`<li class="page-item active"><a class="page-link" href="${href(n)}" aria-current="page"><span class="visually-hidden">${tr('desk.pageOf', { page: n, pages })}</span><span aria-hidden="true">${n}</span></a></li>`
-        : html`<li class="page-item"><a class="page-link" href="${href(n)}" aria-label="${tr('desk.pageOf', { page: n, pages })}">${n}</a></li>`;
+        ? html`<li class="page-item active"><a class="page-link" href="${href(n)}" aria-current="page"><span class="visually-hidden">${tr('desk.page', { page: n, pages })}</span><span aria-hidden="true">${n}</span></a></li>`
+        : html`<li class="page-item"><a class="page-link" href="${href(n)}" aria-label="${tr('desk.page', { page: n, pages })}">${n}</a></li>`;
     return [...gap, item];
   });
   const step = (n: number, label: string, rel: string) =>
