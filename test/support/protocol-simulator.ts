@@ -1,7 +1,8 @@
 // A stand-in for an ente's external protocol system: POST /api/v1/registrations with a bearer token
 // and the documents inline → 201 {id, number, year, registeredAt}; the same Idempotency-Key → the
 // same registration (200); POST /api/v1/registrations/:id/annulment {reason, authorisedBy} annuls one
-// (404 unknown, 409 already annulled), keeping it and its number. It can be switched "down" (503) to test retries.
+// (404 unknown, 409 already annulled), keeping it and its number; GET /api/v1/status checks address and
+// token. It can be switched "down" (503) to test retries.
 import { createHash, randomUUID } from 'node:crypto';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 
@@ -49,6 +50,9 @@ export async function startProtocolSimulator(token = 'sim-token'): Promise<Proto
     if (request.headers.authorization !== `Bearer ${state.token}`) return reply.code(401).send({ title: 'Unauthorized', status: 401 });
     return undefined;
   };
+
+  // The console's connection test: answers only when up and with the right token, registering nothing.
+  app.get('/api/v1/status', async (request, reply) => gate(request, reply) ?? { status: 'ok' });
 
   app.post('/api/v1/registrations', async (request, reply) => {
     const stop = gate(request, reply);
