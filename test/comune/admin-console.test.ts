@@ -3,7 +3,6 @@
 // the protocol configuration with its connection test, and the service settings' pending integrations.
 // Each page is refused to operators and to other entes' administrators.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import Fastify from 'fastify';
 import { totpCode } from '../../src/core/auth/totp.ts';
 import { audit } from '../../src/core/audit.ts';
 import { sql } from '../../src/core/db.ts';
@@ -11,6 +10,7 @@ import { DEMO_STAFF } from '../../src/comune/seed.ts';
 import { startSystem, freePort, type TestSystem } from '../support/system.ts';
 import { WebClient, type Visit } from '../support/web-client.ts';
 import { formWithAction } from '../support/cookie-jar.ts';
+import { startProtocolSimulator } from '../support/protocol-simulator.ts';
 
 const BUGLIANO = 'comune-di-bugliano';
 const OTHER = 'comune-di-vicopisano-demo';
@@ -235,10 +235,8 @@ describe('operators', () => {
 
 describe('protocol configuration', () => {
   it('saves the built-in register or an external system with its token sealed, and tests the connection', async () => {
-    // A stand-in for the ente's protocol system: GET /status answers only with the right token.
-    const external = Fastify();
-    external.get('/api/v1/status', async (request, reply) => (request.headers.authorization === 'Bearer giusto' ? { status: 'ok' } : reply.code(401).send({ title: 'Unauthorized' })));
-    const baseUrl = `${await external.listen({ port: 0, host: '127.0.0.1' })}/api/v1`;
+    const simulator = await startProtocolSimulator('giusto');
+    const baseUrl = simulator.baseUrl;
     try {
       const admin = await login(BUGLIANO);
       const page = await admin.visit(url(`/${BUGLIANO}/backoffice/protocollo`));
@@ -255,6 +253,9 @@ describe('protocol configuration', () => {
       const right = await admin.submit(page, '/backoffice/protocollo', { aooCode: 'AOO_BUG', adapter: 'http', baseUrl, token: 'giusto', intent: 'test' });
       expect(right.html).toContain('Connessione riuscita');
       expect((await sql`select 1 from comune.protocol_settings`.execute(db())).rows).toHaveLength(0);
+      simulator.down = true;
+      expect((await admin.submit(page, '/backoffice/protocollo', { aooCode: 'AOO_BUG', adapter: 'http', baseUrl, token: 'giusto', intent: 'test' })).html).toContain('ha risposto con un errore (HTTP 503)');
+      simulator.down = false;
       const closed = `http://127.0.0.1:${await freePort()}/api/v1`;
       expect((await admin.submit(page, '/backoffice/protocollo', { aooCode: 'AOO_BUG', adapter: 'http', baseUrl: closed, token: 'giusto', intent: 'test' })).html).toContain('non è raggiungibile');
 
@@ -266,6 +267,7 @@ describe('protocol configuration', () => {
       const row = (await sql<{ aoo_code: string; http_base_url: string; http_token_sealed: string }>`select aoo_code, http_base_url, http_token_sealed from comune.protocol_settings`.execute(db())).rows[0]!;
       expect(row).toMatchObject({ aoo_code: 'AOO_BUG', http_base_url: baseUrl });
       expect(row.http_token_sealed).not.toContain('giusto');
+      expect(simulator.registrations).toEqual([]);
 
       // An empty token keeps the saved one for the saved address, and for no other.
       expect((await admin.submit(saved, '/backoffice/protocollo', { aooCode: 'AOO_BUG', adapter: 'http', baseUrl, token: '', intent: 'test' })).html).toContain('Connessione riuscita');
@@ -280,7 +282,7 @@ describe('protocol configuration', () => {
       expect(log.html).toContain('<code>protocol.settings.update</code>');
       expect(log.html).not.toContain('giusto');
     } finally {
-      await external.close();
+      await simulator.close();
     }
   });
 
