@@ -3,7 +3,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSystem, type TestSystem } from '../support/system.ts';
 import { DEMO_CREDITOR_INSTITUTIONS, demoPagopaKey } from '../../src/clients/pagopa/demo.ts';
+import { dateInItaly } from '../../src/domain/dates.ts';
 import { parseNoticeNumber } from '../../src/domain/pagopa/notice-number.ts';
+import { gpdBaseUrl, gpdClient, GpdError } from '../../src/clients/pagopa/index.ts';
 
 const BUGLIANO = DEMO_CREDITOR_INSTITUTIONS[0];
 const VICOPISANO = DEMO_CREDITOR_INSTITUTIONS[1];
@@ -250,6 +252,29 @@ for (const database of ['postgres', 'pglite'] as const) {
       expect((await admin('GET', '/creditor-institutions/01199250158/subscription-keys')).body).toHaveLength(1);
       expect((await admin('DELETE', `/creditor-institutions/01199250158/subscription-keys/${issued.body.id}`)).status).toBe(204);
       expect((await call(issued.body.key, 'GET', `${GPD}/organizations/01199250158/debtpositions`)).status).toBe(401);
+    });
+
+    it('serves the typed client of src/clients/pagopa: create, find, list with filters, refusals as GpdError with GPD’s code', async () => {
+      const client = gpdClient({ baseUrl: gpdBaseUrl(system.urls.pagopa), subscriptionKey: demoPagopaKey(system.config.secret!, BUGLIANO.fiscalCode), organizationFiscalCode: BUGLIANO.fiscalCode });
+      const created = await client.createPosition(position('client-0001', {}, [installment(1_500, 10, false)]) as never, { toPublish: true });
+      expect(created).toMatchObject({ iupd: 'client-0001', status: 'VALID' });
+      expect(await client.findPosition('client-0001')).toEqual(created);
+      expect(await client.findPosition('client-none')).toBeUndefined();
+      expect((await client.getPaymentOption(created.paymentOption[0]!.nav)).iupd).toBe('client-0001');
+      // The GPD filters are calendar days in Italy.
+      const due = dateInItaly(new Date(created.paymentOption[0]!.dueDate));
+      const page = await client.listPositions({ dueDateFrom: due, dueDateTo: due, status: 'VALID', limit: 50 });
+      expect(page.payment_position_list.map((p) => p.iupd)).toContain('client-0001');
+      expect(page.payment_position_list.every((p) => p.status === 'VALID')).toBe(true);
+      const refused = await client.publishPosition('client-0001').catch((err: unknown) => err);
+      expect(refused).toBeInstanceOf(GpdError);
+      expect(refused).toMatchObject({ status: 409, code: 'DEBT_POSITION_NOT_PUBLISHABLE' });
+      await expect(client.listPositions({ dueDateFrom: due, paymentDateFrom: due })).rejects.toMatchObject({ status: 400 });
+      const paid = await client.markPaymentOptionPaid(created.paymentOption[0]!.nav);
+      expect(paid.status).toBe('PAID');
+      expect((await client.listPositions({ paymentDateFrom: dateInItaly(new Date(paid.paymentDate!)), limit: 50 })).payment_position_list.map((p) => p.iupd)).toContain('client-0001');
+      const other = gpdClient({ baseUrl: gpdBaseUrl(system.urls.pagopa), subscriptionKey: demoPagopaKey(system.config.secret!, VICOPISANO.fiscalCode), organizationFiscalCode: BUGLIANO.fiscalCode });
+      await expect(other.getPosition('client-0001')).rejects.toMatchObject({ status: 403 });
     });
 
     it('publishes the GPD paths in its OpenAPI document with the subscription-key scheme', async () => {

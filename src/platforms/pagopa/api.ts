@@ -1,22 +1,31 @@
 // The GPD REST API (debt-positions-service v1, same paths, fields and status codes as pagopa-debt-position's
 // openapi_external_v1), called by a creditor institution with one of its subscription keys in
 // Ocp-Apim-Subscription-Key, as on the real API Management; plus GPD's lookup of a payment option by notice number.
-import { Type, type Static } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import type { App } from '../../core/http.ts';
 import type { Executor } from '../../core/db.ts';
 import { verifyApiKey } from '../../core/auth/api-keys.ts';
 import { HttpProblem, problemType, unauthorized } from '../../core/problem.ts';
-import { MAX_AMOUNT_CENTS } from '../../domain/pagopa/qr-code.ts';
+import {
+  DateTime,
+  DEBT_POSITION_STATUSES,
+  Enum,
+  GPD_PREFIX,
+  ORDER_BY,
+  PaymentPositionModel,
+  PaymentPositionResponse,
+  PaymentPositionsInfo,
+  SUBSCRIPTION_KEY_HEADER,
+  type PaymentPosition,
+  type PaymentPositionBody,
+} from '../../clients/pagopa/wire.ts';
 import { institutionById, type Actor, type Institution } from './institutions.ts';
 import * as positions from './positions.ts';
-import { DEBT_POSITION_STATUSES, MAX_TRANSFERS, PAYMENT_OPTION_STATUSES, TRANSFER_STATUSES } from './rules.ts';
 import { SCHEMA } from './schema.ts';
 
 /** Owner type of the subscription keys in pagopa.api_keys. */
 export const SUBSCRIPTION_KEY_OWNER = 'creditor_institution';
-export const SUBSCRIPTION_KEY_HEADER = 'ocp-apim-subscription-key';
-export const GPD_PREFIX = '/gpd/debt-positions-service/v1';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -24,115 +33,6 @@ declare module 'fastify' {
     pagopaActor?: Actor;
   }
 }
-
-const Enum = <T extends readonly string[]>(values: T, options: { description?: string; default?: T[number] } = {}) =>
-  Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
-const DateTime = (description?: string) => Type.String({ format: 'date-time', ...(description ? { description } : {}) });
-const Cents = (description: string) => Type.Integer({ minimum: 1, maximum: MAX_AMOUNT_CENTS, description });
-const Text = (maxLength: number, minLength = 0) => Type.String({ minLength, maxLength });
-const Metadata = Type.Array(Type.Object({ key: Text(140, 1), value: Type.Optional(Text(140)) }), { maxItems: 10, description: 'at most 10 key-value pairs, unique keys' });
-const FiscalCodePA = Type.String({ pattern: '^[0-9]{11}$', description: 'fiscal code of a creditor institution' });
-const IbanText = Type.String({ pattern: '^[A-Za-z0-9]{1,35}$' });
-
-const Stamp = Type.Object(
-  {
-    hashDocument: Type.String({ minLength: 4, maxLength: 72, description: 'base64 of the SHA-256 of the document' }),
-    stampType: Type.String({ minLength: 2, maxLength: 2, description: '01 = imposta di bollo' }),
-    provincialResidence: Type.String({ pattern: '^[A-Z]{2}$', examples: ['PI'] }),
-  },
-  { description: 'digital stamp duty (marca da bollo digitale), instead of an IBAN' },
-);
-
-const TransferModel = Type.Object({
-  idTransfer: Enum(['1', '2', '3', '4', '5'] as const),
-  amount: Cents('euro cents'),
-  organizationFiscalCode: Type.Optional({ ...FiscalCodePA, description: 'the beneficiary; default the organization of the position' }),
-  remittanceInformation: Text(140, 1),
-  category: Type.String({ maxLength: 140, description: 'taxonomy code, e.g. 9/0101108TS/' }),
-  iban: Type.Optional({ ...IbanText, description: 'mutually exclusive with stamp; one of the beneficiary’s registered IBANs' }),
-  postalIban: Type.Optional({ ...IbanText, description: 'optional, with iban, never with stamp' }),
-  stamp: Type.Optional(Stamp),
-  companyName: Type.Optional(Text(140)),
-  transferMetadata: Type.Optional(Metadata),
-});
-
-const PaymentOptionModel = Type.Object({
-  iuv: Type.Optional(Type.String({ maxLength: 35, description: 'the IUV; omitted, the platform generates it from the organization’s generation point' })),
-  amount: Cents('euro cents, equal to the sum of the transfers'),
-  description: Text(140),
-  isPartialPayment: Type.Boolean({ description: 'true: an installment; false: a single payment' }),
-  dueDate: DateTime(),
-  retentionDate: Type.Optional(DateTime('not before dueDate')),
-  fee: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_AMOUNT_CENTS })),
-  transfer: Type.Array(TransferModel, { minItems: 1, maxItems: MAX_TRANSFERS }),
-  paymentOptionMetadata: Type.Optional(Metadata),
-});
-
-const PaymentPositionModel = Type.Object(
-  {
-    iupd: Type.String({ pattern: '^[A-Za-z0-9_*-]{1,100}$', description: 'unique per organization, chosen by it' }),
-    type: Enum(['F', 'G'] as const, { description: 'natural (F) or legal (G) person' }),
-    payStandIn: Type.Optional(Type.Boolean({ default: true })),
-    fiscalCode: Type.String({ minLength: 2, maxLength: 16, description: 'the debtor’s fiscal code, or ANONIMO' }),
-    fullName: Text(70, 1),
-    streetName: Type.Optional(Text(70)),
-    civicNumber: Type.Optional(Text(16)),
-    postalCode: Type.Optional(Text(16)),
-    city: Type.Optional(Text(35)),
-    province: Type.Optional(Text(35)),
-    region: Type.Optional(Text(35)),
-    country: Type.Optional(Type.String({ pattern: '^[A-Z]{2}$' })),
-    email: Type.Optional(Type.String({ format: 'email', maxLength: 256 })),
-    phone: Type.Optional(Text(19)),
-    switchToExpired: Type.Boolean({ description: 'if true the position expires (unpayable) after its last due date' }),
-    companyName: Text(140, 1),
-    officeName: Type.Optional(Text(140)),
-    validityDate: Type.Optional(DateTime('when it becomes payable; omitted: at publication')),
-    paymentOption: Type.Array(PaymentOptionModel, { minItems: 1, maxItems: 100 }),
-  },
-  { $id: 'PaymentPositionModel' },
-);
-type PositionBody = Static<typeof PaymentPositionModel>;
-
-const optionalDate = Type.Optional(DateTime());
-const TransferResponse = Type.Object({
-  ...TransferModel.properties,
-  organizationFiscalCode: Type.String(),
-  status: Enum(TRANSFER_STATUSES),
-  insertedDate: DateTime(),
-  lastUpdatedDate: DateTime(),
-});
-const PaymentOptionResponse = Type.Object({
-  ...PaymentOptionModel.properties,
-  nav: Type.String({ description: 'notice number (18 digits)' }),
-  iuv: Type.String(),
-  organizationFiscalCode: Type.String(),
-  fee: Type.Integer(),
-  status: Enum(PAYMENT_OPTION_STATUSES),
-  paymentDate: optionalDate,
-  paymentMethod: Type.Optional(Type.String()),
-  pspCompany: Type.Optional(Type.String()),
-  idReceipt: Type.Optional(Type.String()),
-  insertedDate: DateTime(),
-  lastUpdatedDate: DateTime(),
-  transfer: Type.Array(TransferResponse),
-});
-const PaymentPositionResponse = Type.Object(
-  {
-    ...PaymentPositionModel.properties,
-    organizationFiscalCode: Type.String(),
-    payStandIn: Type.Boolean(),
-    status: Enum(DEBT_POSITION_STATUSES),
-    insertedDate: DateTime(),
-    publishDate: optionalDate,
-    lastUpdatedDate: DateTime(),
-    paymentDate: optionalDate,
-    paymentOption: Type.Array(PaymentOptionResponse),
-  },
-  { $id: 'PaymentPosition' },
-);
-
-const PageInfo = Type.Object({ page: Type.Integer(), limit: Type.Integer(), items_found: Type.Integer(), total_pages: Type.Integer() });
 
 // --- Presenter: Dates as ISO strings, absent values left out -------------------------------------------
 
@@ -144,9 +44,9 @@ function present(value: unknown): unknown {
   }
   return value;
 }
-const presentPosition = (p: positions.DebtPosition) => present(p) as Static<typeof PaymentPositionResponse>;
+const presentPosition = (p: positions.DebtPosition) => present(p) as PaymentPosition;
 
-const toInput = (body: PositionBody): positions.DebtPositionInput => ({
+const toInput = (body: PaymentPositionBody): positions.DebtPositionInput => ({
   ...body,
   validityDate: body.validityDate ? new Date(body.validityDate) : undefined,
   paymentOption: body.paymentOption.map((o) => ({ ...o, dueDate: new Date(o.dueDate), retentionDate: o.retentionDate ? new Date(o.retentionDate) : undefined })),
@@ -166,14 +66,14 @@ const ListQuery = Type.Object({
   payment_date_from: Type.Optional(Type.String({ format: 'date' })),
   payment_date_to: Type.Optional(Type.String({ format: 'date' })),
   status: Type.Optional(Enum(DEBT_POSITION_STATUSES)),
-  orderby: Enum(Object.keys(positions.ORDER_BY) as (keyof typeof positions.ORDER_BY)[], { default: 'INSERTED_DATE' }),
+  orderby: Enum(ORDER_BY, { default: 'INSERTED_DATE' }),
   ordering: Enum(['ASC', 'DESC'] as const, { default: 'DESC' }),
 });
 const problems = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, Type.Ref('Problem')]));
 const security = [{ subscriptionKey: [] }];
 
 export const subscriptionKeyScheme = {
-  subscriptionKey: { type: 'apiKey', in: 'header', name: 'Ocp-Apim-Subscription-Key', description: 'a subscription key of the creditor institution' },
+  subscriptionKey: { type: 'apiKey', in: 'header', name: SUBSCRIPTION_KEY_HEADER, description: 'a subscription key of the creditor institution' },
 };
 
 export async function registerGpdApi(app: App, db: Executor): Promise<void> {
@@ -184,7 +84,7 @@ export async function registerGpdApi(app: App, db: Executor): Promise<void> {
     async (instance) => {
       const api = instance as App;
       api.addHook('onRequest', async (request) => {
-        const header = request.headers[SUBSCRIPTION_KEY_HEADER];
+        const header = request.headers[SUBSCRIPTION_KEY_HEADER.toLowerCase()];
         const record = typeof header === 'string' ? await verifyApiKey(db, SCHEMA, header) : undefined;
         const institution = record?.ownerType === SUBSCRIPTION_KEY_OWNER ? await institutionById(db, record.ownerId) : undefined;
         if (!record || !institution?.enabled) throw unauthorized('A subscription key of a creditor institution is required: Ocp-Apim-Subscription-Key: <key>');
@@ -208,7 +108,7 @@ export async function registerGpdApi(app: App, db: Executor): Promise<void> {
             security,
             params: OrgParams,
             querystring: ListQuery,
-            response: { 200: Type.Object({ payment_position_list: Type.Array(Type.Ref('PaymentPosition')), page_info: PageInfo }), ...problems(400, 401, 403) },
+            response: { 200: PaymentPositionsInfo, ...problems(400, 401, 403) },
           },
         },
         async (request) => {
@@ -247,7 +147,7 @@ export async function registerGpdApi(app: App, db: Executor): Promise<void> {
         },
         async (request, reply) => {
           const { institution, actor } = ctx(request);
-          const created = await positions.createPosition(db, actor, institution, toInput(request.body as PositionBody), { toPublish: request.query.toPublish });
+          const created = await positions.createPosition(db, actor, institution, toInput(request.body as PaymentPositionBody), { toPublish: request.query.toPublish });
           return reply.status(201).send(presentPosition(created));
         },
       );
@@ -283,7 +183,7 @@ export async function registerGpdApi(app: App, db: Executor): Promise<void> {
         },
         async (request) => {
           const { institution, actor } = ctx(request);
-          return presentPosition(await positions.updatePosition(db, actor, institution, request.params.iupd, toInput(request.body as PositionBody), { toPublish: request.query.toPublish }));
+          return presentPosition(await positions.updatePosition(db, actor, institution, request.params.iupd, toInput(request.body as PaymentPositionBody), { toPublish: request.query.toPublish }));
         },
       );
 

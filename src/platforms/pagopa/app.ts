@@ -2,7 +2,8 @@
 import { createHttpApp, type App } from '../../core/http.ts';
 import { databaseHealth, type AppContext } from '../../core/runtime.ts';
 import { registerAdminApi } from './admin.ts';
-import { GPD_PREFIX, registerGpdApi, subscriptionKeyScheme } from './api.ts';
+import { GPD_PREFIX } from '../../clients/pagopa/wire.ts';
+import { registerGpdApi, subscriptionKeyScheme } from './api.ts';
 
 export const PAGOPA_TITLE = 'pagoPA — Gestione Posizioni Debitorie';
 

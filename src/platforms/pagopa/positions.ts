@@ -22,6 +22,7 @@ import {
   type TransferInput,
 } from './rules.ts';
 import { SCHEMA } from './schema.ts';
+import type { ORDER_BY } from '../../clients/pagopa/wire.ts';
 
 export interface DebtorInput {
   type: 'F' | 'G';
@@ -263,7 +264,7 @@ export async function getPosition(db: Executor, institution: Institution, iupd: 
   return position;
 }
 
-export const ORDER_BY = { INSERTED_DATE: 'inserted_date', IUPD: 'iupd', STATUS: 'status', COMPANY_NAME: 'company_name' } as const;
+const ORDER_COLUMNS = { INSERTED_DATE: 'inserted_date', IUPD: 'iupd', STATUS: 'status', COMPANY_NAME: 'company_name' } as const satisfies Record<(typeof ORDER_BY)[number], string>;
 
 export interface ListFilter {
   limit: number;
@@ -273,7 +274,7 @@ export interface ListFilter {
   paymentDateFrom?: string;
   paymentDateTo?: string;
   status?: DebtPositionStatus;
-  orderBy: keyof typeof ORDER_BY;
+  orderBy: (typeof ORDER_BY)[number];
   ordering: 'ASC' | 'DESC';
 }
 
@@ -303,7 +304,7 @@ export async function listPositions(db: Executor, institution: Institution, filt
   if (optionWhere.length) conditions.push(sql`exists (select 1 from pagopa.payment_options o where o.position_id = p.id and ${sql.join(optionWhere, sql` and `)})`);
   const where = sql.join(conditions, sql` and `);
   const { rows: count } = await sql<{ n: number }>`select count(*)::int as n from pagopa.debt_positions p where ${where}`.execute(db);
-  const order = sql.raw(`p.${ORDER_BY[filter.orderBy]} ${filter.ordering === 'ASC' ? 'asc' : 'desc'}, p.id`);
+  const order = sql.raw(`p.${ORDER_COLUMNS[filter.orderBy]} ${filter.ordering === 'ASC' ? 'asc' : 'desc'}, p.id`);
   const { rows } = await sql<PositionRow>`select ${POSITION_COLUMNS} from pagopa.debt_positions p where ${where}
     order by ${order} limit ${filter.limit} offset ${filter.page * filter.limit}`.execute(db);
   const itemsFound = count[0]!.n;

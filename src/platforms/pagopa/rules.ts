@@ -6,15 +6,9 @@ import { validateFiscalCode } from '../../domain/fiscal-code.ts';
 import { validateIban } from '../../domain/iban.ts';
 import { hasValidPartitaIvaCheckDigit } from '../../domain/partita-iva.ts';
 import { noticeNumberOfIuv, type IuvGenerationPoint } from '../../domain/pagopa/notice-number.ts';
+import type { DebtPositionStatus, PaymentOptionStatus } from '../../clients/pagopa/wire.ts';
 
-export const DEBT_POSITION_STATUSES = ['DRAFT', 'PUBLISHED', 'VALID', 'INVALID', 'EXPIRED', 'PARTIALLY_PAID', 'PAID', 'REPORTED'] as const;
-export type DebtPositionStatus = (typeof DEBT_POSITION_STATUSES)[number];
-export const PAYMENT_OPTION_STATUSES = ['PO_UNPAID', 'PO_PAID', 'PO_PARTIALLY_REPORTED', 'PO_REPORTED'] as const;
-export type PaymentOptionStatus = (typeof PAYMENT_OPTION_STATUSES)[number];
-export const TRANSFER_STATUSES = ['T_UNREPORTED', 'T_REPORTED'] as const;
-
-/** At most five transfers per payment option (SANP ctTransferListPA: 1..5). */
-export const MAX_TRANSFERS = 5;
+export { DEBT_POSITION_STATUSES, type DebtPositionStatus, type PaymentOptionStatus } from '../../clients/pagopa/wire.ts';
 /** Shape of a code of the pagoPA "Tassonomia dei servizi di incasso" as GPD carries it, e.g. 9/0101108TS/. */
 export const TAXONOMY_CATEGORY = /^9\/\d{7}[A-Z]{2}\/$/;
 

@@ -8,7 +8,8 @@ import { HttpProblem } from '../../core/problem.ts';
 import { demoPeople } from '../../domain/demo-people.ts';
 import { DEMO_CREDITOR_INSTITUTIONS, demoPagopaKey } from '../../clients/pagopa/demo.ts';
 import { OPERATOR_KEY_OWNER } from './admin.ts';
-import { GPD_PREFIX, SUBSCRIPTION_KEY_OWNER } from './api.ts';
+import { GPD_PREFIX, SUBSCRIPTION_KEY_HEADER } from '../../clients/pagopa/wire.ts';
+import { SUBSCRIPTION_KEY_OWNER } from './api.ts';
 import { institutionByFiscalCode, onboardInstitution, type Actor, type Institution } from './institutions.ts';
 import { createPosition, type DebtPositionInput } from './positions.ts';
 import { SCHEMA } from './schema.ts';
@@ -100,6 +101,6 @@ export async function seedPagopa(db: Executor, secret: string, now = new Date())
 export function pagopaDemoAccounts(secret: string): DemoAccount[] {
   return [
     { who: 'pagoPA — operators (onboarding API)', login: '/admin/v1 · Authorization: Bearer', secret: demoPagopaKey(secret, OPERATOR_KEY_OWNER) },
-    ...DEMO_CREDITOR_INSTITUTIONS.map((d) => ({ who: `pagoPA GPD — ${d.companyName} (${d.fiscalCode})`, login: `${GPD_PREFIX} · Ocp-Apim-Subscription-Key`, secret: demoPagopaKey(secret, d.fiscalCode) })),
+    ...DEMO_CREDITOR_INSTITUTIONS.map((d) => ({ who: `pagoPA GPD — ${d.companyName} (${d.fiscalCode})`, login: `${GPD_PREFIX} · ${SUBSCRIPTION_KEY_HEADER}`, secret: demoPagopaKey(secret, d.fiscalCode) })),
   ];
 }
