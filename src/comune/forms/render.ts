@@ -156,15 +156,8 @@ function helpOf(c: Field, mark: PrefillMark | undefined, s: Scope, extra?: strin
   return [c.description, extra, mark && s.t(`forms.prefilled.${mark.origin}`)].filter(Boolean).join(' — ') || undefined;
 }
 
-/**
- * A select/radio fed by ANPR's list: its options are the list (marked as ANPR's); without the list (ANPR did
- * not answer) a fiscal code to type, saying why. Undefined for any other component.
- */
-function choiceField(c: Field, name: string, value: unknown, s: Scope): SafeHtml | Field | undefined {
-  if (!choiceSourceOf(c)) return undefined;
-  const list = s.choices?.[c.key];
-  const base = { name, label: c.label, error: s.errors[name], required: c.validate?.required };
-  if (!list) return textField({ ...base, value: text(value), autocomplete: 'off', help: helpOf(c, undefined, s, s.t('forms.choice.fallback')) });
+/** A select/radio fed by ANPR's list: the list as its options, marked as ANPR's (or saying it is empty). */
+function withChoices(c: Field, list: readonly PrefillChoice[], s: Scope): Field {
   const values = list.map((o) => ({ value: o.value, label: choiceLabel(o, s) }));
   return { ...c, values, description: [c.description, s.t(list.length ? 'forms.choice.fromAnpr' : 'forms.choice.none')].filter(Boolean).join(' — ') };
 }
@@ -172,9 +165,13 @@ function choiceField(c: Field, name: string, value: unknown, s: Scope): SafeHtml
 const choiceLabel = (o: PrefillChoice, s: Pick<Scope, 't'>) => s.t('forms.choice.person', { name: o.name, date: italianDate(o.birthDate), value: o.value });
 
 function renderComponent(field: Field, name: string, value: unknown, s: Scope): SafeHtml {
-  const fed = choiceField(field, name, value, s);
-  if (fed && !('type' in fed)) return fed;
-  const c = fed ?? field;
+  const fed = choiceSourceOf(field) ? { list: s.choices?.[field.key] } : undefined;
+  // ANPR did not answer: the fiscal code is typed, and the citizen is told why.
+  if (fed && !fed.list) {
+    const help = helpOf(field, undefined, s, s.t('forms.choice.fallback'));
+    return textField({ name, label: field.label, error: s.errors[name], required: field.validate?.required, value: text(value), autocomplete: 'off', help });
+  }
+  const c = fed?.list ? withChoices(field, fed.list, s) : field;
   // Marks are on top-level fields: a prefilled field is never inside a repeating group.
   const mark = name === c.key ? s.marks[c.key] : undefined;
   const base = { name, label: c.label, error: s.errors[name], required: c.validate?.required, help: helpOf(c, mark, s) };
