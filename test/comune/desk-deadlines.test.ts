@@ -116,13 +116,13 @@ await withTestDatabases('desk deadlines', ({ name, database }) => {
     // The export reads batches of 2 by keyset: the same rows in the same order, ties on the due date included.
     for (const sort of ['due', 'submitted'] as const) {
       const streamed = [];
-      for await (const row of desk.all(anna, {}, sort, 2)) streamed.push(row.id);
+      for await (const row of await desk.all(anna, {}, sort, 2)) streamed.push(row.id);
       expect(streamed).toEqual(ids(await desk.list(anna, {}, { sort })));
     }
     const bySubmission = await desk.list(anna, {});
     expect(bySubmission[0]!.id).toBe(apps[5]!.id);
     const overdueStreamed = [];
-    for await (const row of desk.all(anna, { overdue: true }, 'due', 1)) overdueStreamed.push(row.id);
+    for await (const row of await desk.all(anna, { overdue: true }, 'due', 1)) overdueStreamed.push(row.id);
     expect(overdueStreamed.sort()).toEqual([apps[0]!.id, apps[1]!.id].sort());
 
     // Asked for more after its term ran out: not overdue while the clock stands still (30 days at most), then again.

@@ -208,7 +208,7 @@ export function registerDesk(app: App, comune: ComuneContext): void {
     const who = await userOf(request, reply);
     if (!who) return reply;
     const tr = deskT(request.locale);
-    const rows = store.all(who.user, filtersOf(request.query), sortOf(request.query));
+    const rows = await store.all(who.user, filtersOf(request.query), sortOf(request.query));
     async function* lines() {
       yield CSV_BOM + csvLine(['id', tr('desk.service'), tr('desk.office'), tr('desk.applicant'), tr('desk.fiscalCode'), tr('desk.status'), tr('desk.submittedAt'), tr('desk.protocol'), tr('desk.assignee'), tr('desk.deadline'), tr('desk.suspendedColumn')]);
       for await (const r of rows) {

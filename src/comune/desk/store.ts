@@ -223,16 +223,23 @@ export class DeskStore {
     return rows[0]!.count;
   }
 
-  /** Every application the filters select, read in batches by keyset (a CSV export streams it without holding it all). */
-  async *all(user: DeskUser, filters: DeskFilters, sort: DeskSort = 'submitted', batch = 500): AsyncGenerator<DeskRow> {
+  /**
+   * Every application the filters select, read in batches by keyset (a CSV export streams it without holding it all);
+   * the first batch is read before this resolves, so that a failure is the request's error rather than a cut file.
+   */
+  async all(user: DeskUser, filters: DeskFilters, sort: DeskSort = 'submitted', batch = 500): Promise<AsyncGenerator<DeskRow>> {
     await refreshDeadlines(this.db, user.tenantId);
     const today = this.today();
-    for (let after: { key: string; id: string } | undefined; ; ) {
-      const rows = await this.query(user, filterSql(filters, today), { sort, limit: batch, after });
-      for (const r of rows) yield toRow(r, today);
-      if (rows.length < batch) return;
-      after = { key: rows.at(-1)!.sort_key, id: rows.at(-1)!.id };
-    }
+    const where = filterSql(filters, today);
+    const read = (after?: { key: string; id: string }) => this.query(user, where, { sort, limit: batch, after });
+    let rows = await read();
+    return (async function* () {
+      for (;;) {
+        for (const r of rows) yield toRow(r, today);
+        if (rows.length < batch) return;
+        rows = await read({ key: rows.at(-1)!.sort_key, id: rows.at(-1)!.id });
+      }
+    })();
   }
 
   /** The choices of the list's filters within the user's scope: services with applications, offices, their operators. */
