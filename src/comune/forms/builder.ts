@@ -153,7 +153,7 @@ ${list.length
     const errors = view.errors ?? {};
     const content = html`<p><a href="/${tenant.slug}${FORMS_ADMIN_PATH}">${tr('builder.back')}</a></p>
 <p>${tr('builder.newIntro')}</p>
-${errorSummary(errors, tr('builder.errors', { count: Object.keys(errors).length }))}
+${errorSummary(errors, tr('area.errorSummary', { count: Object.keys(errors).length }))}
 <form method="post" action="/${tenant.slug}${FORMS_ADMIN_PATH}/nuovo" novalidate>
   ${csrfField(formCsrfToken(request, comune.app.secret))}
   ${textField({ name: 'formName', label: tr('builder.name'), value: view.name, error: errors.formName, required: true, autocomplete: 'off' })}
