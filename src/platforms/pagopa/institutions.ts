@@ -61,7 +61,7 @@ async function withIbans(db: Executor, rows: InstitutionRow[]): Promise<Institut
   if (!rows.length) return [];
   const { rows: ibans } = await sql<{ institution_id: string; iban: string; postal: boolean; description: string }>`
     select institution_id, iban, postal, description from pagopa.institution_ibans
-    where institution_id = any(${rows.map((r) => r.id)}::uuid[]) order by created_at, iban`.execute(db);
+    where institution_id = any(${rows.map((r) => r.id)}::uuid[]) order by postal, created_at, iban`.execute(db);
   return rows.map((r) => ({
     id: r.id,
     fiscalCode: r.fiscal_code,
