@@ -16,7 +16,7 @@ describe('GPD state machine', () => {
   it('allows each operation only in the states GPD allows it', () => {
     const expected: Record<DebtPositionAction, Partial<Record<DebtPositionStatus, DebtPositionStatus>>> = {
       update: { DRAFT: 'DRAFT', PUBLISHED: 'DRAFT', VALID: 'DRAFT', EXPIRED: 'DRAFT' },
-      delete: { DRAFT: 'DRAFT', PUBLISHED: 'DRAFT', VALID: 'DRAFT', EXPIRED: 'DRAFT' },
+      delete: { DRAFT: 'DRAFT', PUBLISHED: 'PUBLISHED', VALID: 'VALID', EXPIRED: 'EXPIRED' },
       publish: { DRAFT: 'VALID' },
       invalidate: { PUBLISHED: 'INVALID', VALID: 'INVALID' },
     };

@@ -85,7 +85,7 @@ function publishDates(position: PositionState, now: Date): Refusal | undefined {
 
 /**
  * Whether `action` is allowed on the position at `now`, and the state it leads to. An update brings the
- * position back to DRAFT (it must be published again, or updated with toPublish).
+ * position back to DRAFT (it must be published again, or updated with toPublish); EXPIRED may be updated, as in GPD.
  */
 export function decide(position: PositionState, action: DebtPositionAction, now: Date): Decision {
   const status = statusAsOf(position, now);
@@ -94,7 +94,8 @@ export function decide(position: PositionState, action: DebtPositionAction, now:
     case 'delete':
       if (WITH_PAYMENTS.includes(status)) return refuse('DEBT_POSITION_PAYMENT_FOUND', `the position is ${status}: a payment has been made on it`);
       if (NOT_UPDATABLE.includes(status)) return refuse('DEBT_POSITION_NOT_UPDATABLE', `a position in state ${status} cannot be changed`);
-      return { ok: true, status: 'DRAFT' };
+      // A deleted position has no next state: the answer only says it may go.
+      return { ok: true, status: action === 'update' ? 'DRAFT' : status };
     case 'publish': {
       if (status !== 'DRAFT') return refuse('DEBT_POSITION_NOT_PUBLISHABLE', `only a DRAFT position can be published; this one is ${status}`);
       const wrongDates = publishDates(position, now);

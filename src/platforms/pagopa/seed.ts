@@ -15,6 +15,8 @@ import { createPosition, type DebtPositionInput } from './positions.ts';
 import { SCHEMA } from './schema.ts';
 
 const SEED: Actor = { type: 'system', id: 'seed' };
+// The taxonomy code of GPD's own examples; a real ente takes each service's code from the pagoPA taxonomy.
+const TAXONOMY_EXAMPLE = '9/0101108TS/';
 const DAY = 86_400_000;
 
 function demoPositions(institution: Institution, iban: string, now: Date): { input: DebtPositionInput; toPublish: boolean }[] {
@@ -28,7 +30,7 @@ function demoPositions(institution: Institution, iban: string, now: Date): { inp
     description,
     isPartialPayment,
     dueDate: due(dueDays),
-    transfer: transfer(amount, description, '9/0101108TS/'),
+    transfer: transfer(amount, description, TAXONOMY_EXAMPLE),
   });
   const slug = institution.companyName.toLowerCase().includes('bugliano') ? 'bug' : 'vic';
   return [
@@ -62,7 +64,7 @@ function demoPositions(institution: Institution, iban: string, now: Date): { inp
         switchToExpired: true,
         companyName: institution.companyName,
         officeName: 'Servizi scolastici',
-        paymentOption: [{ amount: 4_500, description: 'Mensa scolastica - ricarica', isPartialPayment: false, dueDate: due(30), transfer: transfer(4_500, 'Mensa scolastica - ricarica', '9/0201102SE/') }],
+        paymentOption: [{ amount: 4_500, description: 'Mensa scolastica - ricarica', isPartialPayment: false, dueDate: due(30), transfer: transfer(4_500, 'Mensa scolastica - ricarica', TAXONOMY_EXAMPLE) }],
       },
     },
   ];
