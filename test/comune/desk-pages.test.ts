@@ -145,7 +145,10 @@ it('shows the dashboard: counts per status, overdue, average time to close per s
   // Submitted, or registered by then if the protocol job ran.
   expect(board.html).toMatch(/<td>(Inviata|Protocollata)<\/td><td>1<\/td>/);
   expect(board.html).toContain('<td>Accolta</td><td>1</td>');
-  expect(board.html).toMatch(/<td>Riduzione TARI<\/td><td>1<\/td><td>4<\/td>/);
+  expect(board.html).toContain('<title id="chart-overdue">Grafico delle pratiche scadute per servizio</title>');
+  // Open and overdue per service, then closed and average days per service.
+  expect(board.html).toMatch(/<th scope="col">Aperte<\/th><th scope="col">Scadute<\/th><\/tr><\/thead>\s*<tbody><tr><td>Riduzione TARI<\/td><td>1<\/td><td>1<\/td>/);
+  expect(board.html).toMatch(/<th scope="col">Pratiche chiuse<\/th><th scope="col">Giorni medi dalla presentazione all’esito<\/th><\/tr><\/thead>\s*<tbody><tr><td>Riduzione TARI<\/td><td>1<\/td><td>4<\/td>/);
   expect(board.html).not.toContain('style=');
   const overdue = /href="([^"]*scadute=1[^"]*)"/.exec(board.html)![1]!.replaceAll('&amp;', '&');
   expect(listed((await bruno.visit(new URL(overdue, board.url))).html)).toEqual([late.id]);

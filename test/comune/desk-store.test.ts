@@ -120,6 +120,8 @@ await withTestDatabases('desk store', ({ database }) => {
     expect(dashboard.total).toBe(2);
     expect(dashboard.byStatus).toEqual([{ status: STATUS.submitted, count: 1 }, { status: STATUS.cancelled, count: 1 }]);
     expect(dashboard.overdue).toBe(0);
+    expect(dashboard.open).toEqual([{ serviceName: 'Iscrizione alla mensa', open: 1, overdue: 0 }]);
+    expect((await new DeskStore(db, files, at('2026-03-25T10:00:00Z')).dashboard(local.users.anna)).open).toEqual([{ serviceName: 'Iscrizione alla mensa', open: 1, overdue: 1 }]);
     expect(dashboard.closing).toEqual([{ serviceName: 'Iscrizione alla mensa', closed: 1, averageDays: 50 }]);
     expect((await clock.dashboard(local.users.bruno)).total).toBe(0);
   });

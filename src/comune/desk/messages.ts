@@ -98,6 +98,11 @@ const it = {
   'desk.overdueList': 'Vedi le pratiche scadute',
   'desk.closingChart': 'Grafico del tempo medio di chiusura per servizio, in giorni',
   'desk.noneClosed': 'Nessuna pratica ancora chiusa.',
+  'desk.openByService': 'Pratiche aperte e scadute per servizio',
+  'desk.overdueChart': 'Grafico delle pratiche scadute per servizio',
+  'desk.open.label': 'Aperte',
+  'desk.overdue.label': 'Scadute',
+  'desk.noneOpen': 'Nessuna pratica aperta.',
 };
 
 type Key = keyof typeof it;
@@ -197,6 +202,11 @@ const en: Record<Key, string> = {
   'desk.overdueList': 'See the overdue applications',
   'desk.closingChart': 'Chart of the average time to close per service, in days',
   'desk.noneClosed': 'No application closed yet.',
+  'desk.openByService': 'Open and overdue applications per service',
+  'desk.overdueChart': 'Chart of the overdue applications per service',
+  'desk.open.label': 'Open',
+  'desk.overdue.label': 'Overdue',
+  'desk.noneOpen': 'No open application.',
 };
 
 const de: Record<Key, string> = {
@@ -294,6 +304,11 @@ const de: Record<Key, string> = {
   'desk.overdueList': 'Überfällige Anträge anzeigen',
   'desk.closingChart': 'Diagramm der durchschnittlichen Bearbeitungszeit je Dienst, in Tagen',
   'desk.noneClosed': 'Noch kein Antrag abgeschlossen.',
+  'desk.openByService': 'Offene und überfällige Anträge je Dienst',
+  'desk.overdueChart': 'Diagramm der überfälligen Anträge je Dienst',
+  'desk.open.label': 'Offen',
+  'desk.overdue.label': 'Überfällig',
+  'desk.noneOpen': 'Kein offener Antrag.',
 };
 
 export const deskMessages = defineMessages<Key>({ it, en, de });

@@ -229,6 +229,9 @@ export function registerDesk(app: App, comune: ComuneContext): void {
 <h2 class="h4">${tr('desk.byStatus')}</h2>
 ${barChart('chart-status', tr('desk.chart'), board.byStatus.map((s) => ({ label: statusLabel(tr, s.status), value: s.count, text: number(s.count) })))}
 ${dataTable(tr('desk.byStatus'), [tr('desk.status'), tr('desk.count.label')], board.byStatus.map((s) => [statusLabel(tr, s.status), s.count]), tr('desk.empty'))}
+<h2 class="h4 mt-4">${tr('desk.openByService')}</h2>
+${barChart('chart-overdue', tr('desk.overdueChart'), board.open.map((o) => ({ label: o.serviceName, value: o.overdue, text: number(o.overdue) })))}
+${dataTable(tr('desk.openByService'), [tr('desk.service'), tr('desk.open.label'), tr('desk.overdue.label')], board.open.map((o) => [o.serviceName, o.open, o.overdue]), tr('desk.noneOpen'))}
 <h2 class="h4 mt-4">${tr('desk.closing')}</h2>
 ${barChart('chart-closing', tr('desk.closingChart'), board.closing.map((c) => ({ label: c.serviceName, value: c.averageDays, text: number(c.averageDays) })))}
 ${dataTable(tr('desk.closing'), [tr('desk.service'), tr('desk.closed'), tr('desk.averageDays')], board.closing.map((c) => [c.serviceName, c.closed, number(c.averageDays)]), tr('desk.noneClosed'))}

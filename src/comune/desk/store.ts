@@ -7,7 +7,7 @@ import { conflict, invalid, notFound } from '../../core/problem.ts';
 import type { DocumentStore } from '../protocol/files.ts';
 import { addDays, dateInItaly, type IsoDate } from '../../domain/dates.ts';
 import { ApplicationStore, type Application, type ApplicationActor } from '../applications/store.ts';
-import { isFinal, STATUS, type StatusCode } from '../applications/states.ts';
+import { FINAL_STATUSES, isFinal, STATUS, type StatusCode } from '../applications/states.ts';
 import { outcomeLetterPdf, registerOutcomeLetter } from './letter.ts';
 import { enqueueWebhookMessage } from '../webhooks/outbox.ts';
 import { averageDays, deadlineAt, HIDDEN_STATUSES, mayHandle, scopeOf, storedDeadline, type DeadlineView, type DeskFilters, type DeskSort, type DeskUser } from './model.ts';
@@ -395,13 +395,15 @@ export class DeskStore {
     });
   }
 
-  /** Counts per status, overdue ones, and the average days from submission to outcome (accepted or rejected) per service. */
+  /** Counts per status, open and overdue ones per service, and the average days from submission to outcome (accepted or rejected) per service. */
   async dashboard(user: DeskUser): Promise<Dashboard> {
     await refreshDeadlines(this.db, user.tenantId);
     const scope = this.scope(user);
-    const [byStatus, late, closing] = await Promise.all([
+    const [byStatus, open, closing] = await Promise.all([
       sql<{ status: StatusCode; count: number }>`select a.status, count(*)::int as count ${scope} group by a.status order by a.status`.execute(this.db),
-      sql<{ count: number }>`select count(*)::int as count ${scope} and ${overdue(this.today())}`.execute(this.db),
+      sql<{ service_name: string; open: number; overdue: number }>`
+        select a.service_name, count(*)::int as open, count(*) filter (where ${overdue(this.today())})::int as overdue
+        ${scope} and a.status <> all(${[...FINAL_STATUSES]}::int[]) group by a.service_name order by a.service_name`.execute(this.db),
       sql<{ service_name: string; closed: number; average_ms: number | string }>`
         select service_name, count(*)::int as closed, avg(extract(epoch from closed_at - submitted_at)) * 1000 as average_ms
         from (select a.service_name, a.submitted_at,
@@ -411,7 +413,8 @@ export class DeskStore {
     ]);
     return {
       byStatus: byStatus.rows,
-      overdue: late.rows[0]!.count,
+      overdue: open.rows.reduce((sum, s) => sum + s.overdue, 0),
+      open: open.rows.map((o) => ({ serviceName: o.service_name, open: o.open, overdue: o.overdue })),
       total: byStatus.rows.reduce((sum, s) => sum + s.count, 0),
       closing: closing.rows.map((c) => ({ serviceName: c.service_name, closed: c.closed, averageDays: averageDays(Number(c.average_ms)) })),
     };
@@ -422,6 +425,8 @@ export interface Dashboard {
   byStatus: { status: StatusCode; count: number }[];
   overdue: number;
   total: number;
+  /** Per service: the applications still open, and how many of them are past their due date. */
+  open: { serviceName: string; open: number; overdue: number }[];
   closing: { serviceName: string; closed: number; averageDays: number }[];
 }
 
