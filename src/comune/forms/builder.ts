@@ -71,6 +71,13 @@ export function blankSchema(display: FormSchema['display'], title: string): Form
   return { display, title, components };
 }
 
+/** A schema error in the administrator's language; the checker's own detail (English, precise) follows it. */
+function schemaErrorText(tr: BuilderT, e: SchemaError): string {
+  const key = `builder.schemaError.${e.code}` as Parameters<BuilderT>[0];
+  const text = tr(key);
+  return text === key ? tr('builder.schemaError.type') : text;
+}
+
 interface BuilderView {
   name: string;
   schemaText: string;
@@ -100,7 +107,7 @@ ${saved ? alert('success', tr('builder.saved', { version: saved })) : ''}
 ${attached ? alert('success', tr('builder.attached', { service: attached })) : ''}
 ${errors.length
   ? html`<div class="alert alert-danger" role="alert" id="schema-errors" tabindex="-1"><p>${tr('builder.errors', { count: errors.length })}</p>
-  <ul class="mb-0">${errors.map((e) => html`<li><code>${e.pointer || '/'}</code> ${e.detail}</li>`)}</ul></div>`
+  <ul class="mb-0">${errors.map((e) => html`<li><code>${e.pointer || '/'}</code> ${schemaErrorText(tr, e)} <small lang="en">(${e.detail})</small></li>`)}</ul></div>`
   : ''}
 <form method="post" action="${action}" id="builder-form" novalidate>
   ${csrfField(token)}
