@@ -5,6 +5,7 @@ import { memoryDocumentStore } from '../../src/comune/protocol/files.ts';
 import { builtinProtocolAdapter, plainRun } from '../../src/comune/protocol/adapter.ts';
 import { annulEntry, getEntry, listEntries, registerEntry, type RegisterInput } from '../../src/comune/protocol/register.ts';
 import { sha256Hex } from '../../src/comune/protocol/segnatura.ts';
+import { segnaturaProblems } from '../../src/comune/protocol/segnatura-check.ts';
 import { withTestDatabases } from '../support/database.ts';
 import { createTestTenant, migrateComune } from './protocol-harness.ts';
 
@@ -75,7 +76,10 @@ await withTestDatabases('protocol register', ({ name, database }) => {
     expect((await store.get(sha))!.toString()).toBe('%PDF Iscrizione mensa');
     expect(entry.segnaturaXml).toContain('<NumeroRegistrazione>0000001</NumeroRegistrazione>');
     expect(entry.segnaturaXml).toContain('<DataRegistrazione>2031-03-04</DataRegistrazione>');
-    expect(entry.segnaturaXml).toContain(`<Impronta algoritmo="SHA-256">${Buffer.from(sha, 'hex').toString('base64')}</Impronta>`);
+    expect(entry.segnaturaXml).toContain(`<Impronta prot:algoritmo="SHA-256">${Buffer.from(sha, 'hex').toString('base64')}</Impronta>`);
+    expect(entry.segnaturaXml).toContain('<Oggetto>Iscrizione mensa</Oggetto>');
+    // The structure of AgID's segnatura_protocollo.xsd v3.0.0 (unsigned: the seal comes after).
+    expect(segnaturaProblems(entry.segnaturaXml)).toEqual([]);
   });
 
   it('refuses to change or delete a registration (append-only)', async () => {

@@ -51,6 +51,7 @@ export interface RegisterOptions {
 
 interface EnteRow {
   name: string;
+  fiscal_code: string;
   ipa_code: string;
   aoo_code: string | null;
   register_code: string | null;
@@ -58,7 +59,7 @@ interface EnteRow {
 
 async function ente(tx: Executor, tenantId: string): Promise<EnteRow> {
   const { rows } = await sql<EnteRow>`
-    select t.name, t.ipa_code, s.aoo_code, s.register_code
+    select t.name, t.fiscal_code, t.ipa_code, s.aoo_code, s.register_code
     from comune.tenants t left join comune.protocol_settings s on s.tenant_id = t.id
     where t.id = ${tenantId}`.execute(tx);
   if (!rows[0]) throw notFound('No such ente.');
@@ -75,7 +76,7 @@ export async function registerEntry(tx: Executor, tenantId: string, input: Regis
   if (!input.subject.trim()) throw new Error('a protocol registration needs a subject');
   if (!input.documents.length) throw new Error('a protocol registration needs its primary document');
   const stored = await Promise.all(input.documents.map(async (d) => ({ name: d.name, mime: d.mime, ...(await options.store.put(d.data)) })));
-  const { name, ipa_code, aoo_code, register_code } = await ente(tx, tenantId);
+  const { name, fiscal_code, ipa_code, aoo_code, register_code } = await ente(tx, tenantId);
   const now = (options.now ?? (() => new Date()))();
   // The year of numbering restarts on 1 January in Italy (DPR 445/2000 art. 57).
   const year = Number(dateInItaly(now).slice(0, 4));
@@ -90,6 +91,7 @@ export async function registerEntry(tx: Executor, tenantId: string, input: Regis
   const { last_number: number, last_registered_at: registeredAt } = counter.rows[0]!;
   const xml = segnaturaXml({
     enteName: name,
+    enteFiscalCode: fiscal_code,
     ipaCode: ipa_code,
     aooCode: aoo_code ?? ipa_code,
     registerCode: register_code ?? 'PROT_GEN',
