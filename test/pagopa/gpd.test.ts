@@ -283,6 +283,8 @@ for (const database of ['postgres', 'pglite'] as const) {
         expect.arrayContaining([`${GPD}/organizations/{organizationfiscalcode}/debtpositions`, `${GPD}/organizations/{organizationfiscalcode}/debtpositions/{iupd}/publish`]),
       );
       expect(doc.components.securitySchemes.subscriptionKey).toMatchObject({ type: 'apiKey', in: 'header', name: 'Ocp-Apim-Subscription-Key' });
+      expect((await fetch(`${system.urls.pagopa}/docs/`)).status).toBe(200);
+      expect(await (await fetch(`${system.urls.pagopa}/health`)).json()).toMatchObject({ status: 'ok', app: 'pagopa', checks: { database: 'ok' } });
     });
   });
 }
