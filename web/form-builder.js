@@ -11,7 +11,7 @@
   var types = JSON.parse(root.dataset.types);
   var grids = JSON.parse(root.dataset.grids);
   var languages = JSON.parse(root.dataset.languages);
-  var prefillSources = JSON.parse(root.dataset.prefill);
+  var prefillSources = JSON.parse(root.dataset.prefill); // by field type: the sources that fit it
   var choiceSources = JSON.parse(root.dataset.choices);
   var CHOICE = ['select', 'radio', 'selectboxes'];
   var TEXT = ['textfield', 'textarea', 'email', 'phoneNumber', 'codicefiscale', 'iban'];
@@ -339,8 +339,8 @@
       });
     }
     parts.push(input('when', tr('conditionalWhen'), cond.when, 'text', conditional('when')), input('eq', tr('conditionalEq'), cond.eq, 'text', conditional('eq')));
-    if (!isGrid(c)) {
-      var prefill = el('select', { id: 'builder-insp-prefill' }, [el('option', { value: '', text: tr('none') })].concat(prefillSources.map(function (s) {
+    if ((prefillSources[c.type] || []).length) {
+      var prefill = el('select', { id: 'builder-insp-prefill' }, [el('option', { value: '', text: tr('none') })].concat((prefillSources[c.type] || []).map(function (s) {
         return el('option', { value: s, selected: Boolean(c.properties && c.properties.prefill === s), text: s });
       })));
       prefill.addEventListener('change', function () {

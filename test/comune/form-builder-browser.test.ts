@@ -134,6 +134,16 @@ it('creates a new form and builds a repeating group inside it', async () => {
   await expect.poll(() => group.locator('.form-builder-child').first().textContent()).toContain('day1');
   // First in its row, it cannot go further up: the focus lands on its "Modifica".
   expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Modifica: Data');
+  // A single choice in the row, fed by the family's minors from ANPR: its options come from the source.
+  await page.getByRole('button', { name: 'Aggiungi Scelta singola alla pagina scelta' }).press('Enter');
+  await page.getByRole('button', { name: 'Modifica: Scelta singola' }).press('Enter');
+  // Only the sources that fit a radio are offered: a value or a list, not an address.
+  const sources = await page.locator('#builder-insp-prefill option').allTextContents();
+  expect(sources).toContain('anpr.family.children');
+  expect(sources).not.toContain('anpr.residence.address');
+  await expect.poll(() => page.locator('#builder-insp-options').count()).toBe(1);
+  await page.locator('#builder-insp-prefill').selectOption('anpr.family.children');
+  await expect.poll(() => page.locator('#builder-insp-options').count()).toBe(0);
   // A group cannot go into a group.
   await page.getByRole('button', { name: 'Aggiungi Gruppo ripetuto alla pagina scelta' }).press('Enter');
   await page.getByRole('status').filter({ hasText: 'Un gruppo ripetuto non può contenere un altro gruppo.' }).waitFor();
@@ -158,7 +168,9 @@ it('creates a new form and builds a repeating group inside it', async () => {
   const saved = (await forms.latest(tenantId, id))!;
   const grid = [...walk(saved.schema.components)].find((e) => e.component.type === 'editgrid')!.component;
   expect(grid).toMatchObject({ label: { it: 'Veicoli', en: 'Vehicles' }, validate: { minLength: 1, maxLength: 3 } });
-  expect(grid.components!.map((c) => c.type)).toEqual(['day', 'textfield']);
+  expect(grid.components!.map((c) => c.type)).toEqual(['day', 'textfield', 'radio']);
+  expect(grid.components![2]).toMatchObject({ properties: { prefill: 'anpr.family.children' } });
+  expect(grid.components![2]!.values).toBeUndefined();
   expect(journey.pageProblems).toEqual([]);
   await context.close();
 }, 120_000);

@@ -17,7 +17,7 @@ import { desk, guard } from '../backoffice/routes.ts';
 import { sendPage } from '../website/routes.ts';
 import { builderMessages, builderT, type BuilderT } from './builder-messages.ts';
 import { FormRepository, type FormRecord } from './forms.ts';
-import { PREFILL_SOURCES } from './prefill.ts';
+import { PREFILL_SOURCES, prefillFits } from './prefill.ts';
 import { renderForm } from './render.ts';
 import { dateInItaly } from '../../domain/dates.ts';
 import { ServiceRepository } from '../catalog/services.ts';
@@ -60,6 +60,9 @@ function scriptStrings(tr: BuilderT): Record<string, string> {
   const keys = (Object.keys(builderMessages.it) as (keyof typeof builderMessages.it)[]).filter((k) => k.startsWith('builder.js.') || k.startsWith('builder.type.'));
   return Object.fromEntries(keys.map((k) => [k, tr(k)]));
 }
+
+/** The prefill sources each field type can take, for the inspector's list. */
+const prefillByType = Object.fromEntries(FIELD_TYPES.map((type) => [type, Object.keys(PREFILL_SOURCES).filter((source) => prefillFits(source, type))]));
 
 /** A text of the builder's catalog in every language: the blank form's labels are translated from the start. */
 const everyLanguage = (text: (tr: BuilderT) => string): LocalizedText => Object.fromEntries(LOCALES.map((l) => [l, text(builderT(l))])) as LocalizedText;
@@ -112,7 +115,7 @@ ${errors.length
 <form method="post" action="${action}" id="builder-form" novalidate>
   ${csrfField(token)}
   ${textField({ name: 'formName', label: tr('builder.name'), value: view.name, error: view.nameError, required: true, autocomplete: 'off' })}
-  <div id="form-builder" class="form-builder" hidden data-i18n="${JSON.stringify(scriptStrings(tr))}" data-types="${JSON.stringify([...FIELD_TYPES, ...GRID_TYPES])}" data-grids="${JSON.stringify(GRID_TYPES)}" data-languages="${JSON.stringify(LOCALE_NAMES)}" data-prefill="${JSON.stringify(Object.keys(PREFILL_SOURCES))}" data-choices="${JSON.stringify(Object.keys(PREFILL_SOURCES).filter((k) => PREFILL_SOURCES[k]!.fits === 'choice'))}" data-preview="${action}/anteprima"></div>
+  <div id="form-builder" class="form-builder" hidden data-i18n="${JSON.stringify(scriptStrings(tr))}" data-types="${JSON.stringify([...FIELD_TYPES, ...GRID_TYPES])}" data-grids="${JSON.stringify(GRID_TYPES)}" data-languages="${JSON.stringify(LOCALE_NAMES)}" data-prefill="${JSON.stringify(prefillByType)}" data-choices="${JSON.stringify(Object.keys(PREFILL_SOURCES).filter((k) => PREFILL_SOURCES[k]!.fits === 'choice'))}" data-preview="${action}/anteprima"></div>
   ${textareaField({ name: 'formSchema', label: tr('builder.schema'), value: view.schemaText, help: tr('builder.schemaHelp'), error: errors.length ? tr('builder.errors', { count: errors.length }) : undefined, rows: 16 })}
   <div class="d-flex gap-2 flex-wrap">
     <button type="submit" class="btn btn-primary">${tr('builder.save')}</button>
