@@ -62,4 +62,4 @@ it('list, detail and dashboard are accessible and CSP-clean', async () => {
   await page.getByText('Pratica presa in carico.').waitFor();
   expect(journey.pageProblems).toEqual([]);
   await context.close();
-});
+}, 120_000);
