@@ -69,6 +69,17 @@ const ListQuery = Type.Object({
   orderby: Enum(ORDER_BY, { default: 'INSERTED_DATE' }),
   ordering: Enum(['ASC', 'DESC'] as const, { default: 'DESC' }),
 });
+// Per subscription key (its public prefix), as API Management limits a subscription; 429 problem+json beyond.
+const rateLimited = {
+  rateLimit: {
+    max: 6000,
+    timeWindow: '1 minute',
+    keyGenerator: (request: FastifyRequest) => {
+      const key = request.headers[SUBSCRIPTION_KEY_HEADER.toLowerCase()];
+      return typeof key === 'string' ? key.split('.')[0]!.slice(0, 40) : request.ip;
+    },
+  },
+};
 const problems = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, Type.Ref('Problem')]));
 const security = [{ subscriptionKey: [] }];
 
@@ -101,6 +112,7 @@ export async function registerGpdApi(app: App, db: Executor): Promise<void> {
       api.get(
         '/organizations/:organizationfiscalcode/debtpositions',
         {
+          config: rateLimited,
           schema: {
             tags: ['Debt Positions API'],
             operationId: 'getOrganizationDebtPositions',
@@ -134,6 +146,7 @@ export async function registerGpdApi(app: App, db: Executor): Promise<void> {
       api.post(
         '/organizations/:organizationfiscalcode/debtpositions',
         {
+          config: rateLimited,
           schema: {
             tags: ['Debt Positions API'],
             operationId: 'createPosition',
@@ -155,6 +168,7 @@ export async function registerGpdApi(app: App, db: Executor): Promise<void> {
       api.get(
         '/organizations/:organizationfiscalcode/debtpositions/:iupd',
         {
+          config: rateLimited,
           schema: {
             tags: ['Debt Positions API'],
             operationId: 'getOrganizationDebtPositionByIUPD',
@@ -170,6 +184,7 @@ export async function registerGpdApi(app: App, db: Executor): Promise<void> {
       api.put(
         '/organizations/:organizationfiscalcode/debtpositions/:iupd',
         {
+          config: rateLimited,
           schema: {
             tags: ['Debt Positions API'],
             operationId: 'updatePosition',
@@ -190,6 +205,7 @@ export async function registerGpdApi(app: App, db: Executor): Promise<void> {
       api.delete(
         '/organizations/:organizationfiscalcode/debtpositions/:iupd',
         {
+          config: rateLimited,
           schema: {
             tags: ['Debt Positions API'],
             operationId: 'deletePosition',
@@ -210,6 +226,7 @@ export async function registerGpdApi(app: App, db: Executor): Promise<void> {
         api.post(
           `/organizations/:organizationfiscalcode/debtpositions/:iupd/${action}`,
           {
+            config: rateLimited,
             schema: {
               tags: ['Debt Position Actions API'],
               operationId: `${action}Position`,
@@ -229,6 +246,7 @@ export async function registerGpdApi(app: App, db: Executor): Promise<void> {
       api.get(
         '/organizations/:organizationfiscalcode/paymentoptions/:nav',
         {
+          config: rateLimited,
           schema: {
             tags: ['Payment Options API'],
             operationId: 'getOrganizationPaymentOptionByNAV',
@@ -247,6 +265,7 @@ export async function registerGpdApi(app: App, db: Executor): Promise<void> {
       api.post(
         '/organizations/:organizationfiscalcode/paymentoptions/paids/:nav',
         {
+          config: rateLimited,
           schema: {
             tags: ['Payment Options API'],
             operationId: 'setPaymentOptionAsAlreadyPaid',
