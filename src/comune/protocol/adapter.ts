@@ -1,5 +1,6 @@
-// How an ente registers documents: its own built-in register, or an external protocol system over
-// HTTP (a real-shaped REST API: POST the registration with its documents, get number and date back).
+// How an ente registers and annuls documents: its own built-in register, or an external protocol system
+// over HTTP (a real-shaped REST API: POST the registration with its documents, get number and date back;
+// POST /registrations/{id}/annulment with reason and authorisation).
 import { transaction, type Executor, type Tx } from '../../core/db.ts';
 import { audit } from '../../core/audit.ts';
 import { PermanentJobError } from '../../core/jobs.ts';
