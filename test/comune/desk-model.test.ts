@@ -1,6 +1,7 @@
 // The desk's pure rules: the query scope follows the policy, CSV escaping for spreadsheets, pages, deadlines.
 import { describe, expect, it } from 'vitest';
-import { averageDays, csvField, deadlineAt, mayHandle, pageOf, scopeOf, storedDeadline, toCsv, type DeskUser } from '../../src/comune/desk/model.ts';
+import { averageDays, csvField, deadlineAt, labelledAnswers, mayHandle, pageOf, scopeOf, storedDeadline, toCsv, type DeskUser } from '../../src/comune/desk/model.ts';
+import type { FormSchema } from '../../src/comune/forms/schema.ts';
 import { STATUS, type StatusCode } from '../../src/comune/applications/states.ts';
 import { legalDeadline, type StatusEvent } from '../../src/comune/applications/deadline.ts';
 import { addDays } from '../../src/domain/dates.ts';
@@ -77,6 +78,21 @@ describe('desk model', () => {
         if (!legal.suspended) expect({ today, due: view.due }).toEqual({ today, due: legal.due });
       }
     }
+  });
+
+  it("maps each file field back to its files (name, size, SHA-256); other answers stay text", () => {
+    const schema = { components: [{ type: 'textfield', key: 'scuola', label: 'Scuola' }, { type: 'file', key: 'documenti', label: 'Documenti', multiple: true }, { type: 'file', key: 'foto', label: 'Foto' }] } as FormSchema;
+    const file = (id: string, name: string) => ({ id, name, size: 2048, mime: 'application/pdf', sha256: id.replace(/-/g, '').padEnd(64, '0'), attached: true });
+    const a = file('11111111-1111-4111-8111-111111111111', 'certificato.pdf');
+    const b = file('22222222-2222-4222-8222-222222222222', 'isee, 2026.pdf');
+    const answers = labelledAnswers(schema, { scuola: a.id, documenti: [a.id, b.id], foto: '33333333-3333-4333-8333-333333333333' }, '2026-01-10', 'it', [a, b]);
+    expect(answers).toEqual([
+      // A text that happens to be a file's id is still the text the citizen typed.
+      { label: 'Scuola', value: a.id },
+      { label: 'Documenti', value: '', files: [a, b] },
+      // A file no longer in the uploads: nothing to show.
+      { label: 'Foto', value: '' },
+    ]);
   });
 
   it('has every string in Italian, English and German', () => {

@@ -146,11 +146,12 @@ export interface DeskAnswer {
  */
 export function labelledAnswers(schema: FormSchema | undefined, data: Record<string, unknown>, today: IsoDate, locale: Locale, files: readonly DeskFile[] = []): DeskAnswer[] {
   if (schema) {
-    // File fields are displayed by id (a uuid no other answer shows alone) so that each maps back to its files.
+    // The file fields are the answers that change when the files are known (shown by id, to map each back to its files).
     const byId = new Map(files.map((f) => [f.id, f]));
-    return summaryFields(schema, data, { today, files: files.map((f) => ({ ...f, name: f.id })) }, locale).map((a) => {
-      const named = a.value ? a.value.split(', ').map((id) => byId.get(id)) : [];
-      return named.length && named.every((f) => f !== undefined) ? { label: a.label, value: '', files: named as DeskFile[] } : a;
+    const withIds = summaryFields(schema, data, { today, files: files.map((f) => ({ ...f, name: f.id })) }, locale);
+    return summaryFields(schema, data, { today, files: [] }, locale).map((a, i) => {
+      const ids = withIds[i]!.value;
+      return ids === a.value ? a : { label: a.label, value: '', files: ids.split(', ').map((id) => byId.get(id)!) };
     });
   }
   return Object.entries(data).map(([label, value]) => ({ label, value: typeof value === 'string' ? value : JSON.stringify(value) }));
