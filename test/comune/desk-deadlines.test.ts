@@ -64,6 +64,13 @@ await withTestDatabases('desk deadlines', ({ name, database }) => {
     await later.decide(local.users.anna, app.id, { outcome: 'accepted', motivation: 'Completa.' });
     expect(await later.list(local.users.anna, { overdue: true })).toEqual([]);
     expect(await stored(app.id)).toEqual({ due_on: null, resumes_on: null, stale: false });
+    // Without a due date it sorts last, and the export's keyset passes over it.
+    const open = await submitApplication(db, files, tenant, serviceRef(local.serviceA), CITIZEN, { now: at('2026-02-01T10:00:00Z') });
+    const byDue = (await later.list(local.users.anna, {}, { sort: 'due' })).map((r) => r.id);
+    expect(byDue).toEqual([open.id, app.id]);
+    const streamed = [];
+    for await (const row of await later.all(local.users.anna, {}, 'due', 1)) streamed.push(row.id);
+    expect(streamed).toEqual(byDue);
   });
 
   it('recomputes rows left stale by the backfill, and a draft deleted by its citizen takes its row along', async () => {
