@@ -47,6 +47,8 @@ export interface Application {
   updatedAt: Date;
 }
 
+const answerPdfName = (answerId: string) => `integrazione-${answerId}.pdf`;
+
 /** An answer to a request for integration, with its PDF and the receipt of its own registration. */
 export interface IntegrationAnswer {
   id: string;
@@ -267,7 +269,7 @@ export class ApplicationStore {
         answerId: answer.id,
       });
       const stored = await this.files.put(pdf);
-      const document = { ...stored, name: `integrazione-${answer.id}.pdf`, mime: 'application/pdf' };
+      const document = { ...stored, name: answerPdfName(answer.id), mime: 'application/pdf' };
       for (const attachment of [...answer.attachments, document]) await this.addAttachment(actor, id, attachment, tx);
       await sql`insert into comune.application_integrations (id, application_id, message, pdf_sha256, documents, submitted_at)
         values (${answer.id}, ${id}, ${input.message}, ${stored.sha256}, ${JSON.stringify(answer.attachments)}::jsonb, ${answer.submittedAt})`.execute(tx);
@@ -287,7 +289,7 @@ export class ApplicationStore {
         id: r.id,
         applicationId: r.application_id,
         message: r.message,
-        pdf: { sha256: r.pdf_sha256, name: `integrazione-${r.id}.pdf`, mime: 'application/pdf' },
+        pdf: { sha256: r.pdf_sha256, name: answerPdfName(r.id), mime: 'application/pdf' },
         attachments: r.documents,
         submittedAt: r.submitted_at,
         protocol: r.protocol_id === null ? null : { id: r.protocol_id, number: r.protocol_number!, year: r.protocol_year!, registeredAt: r.protocol_registered_at! },
