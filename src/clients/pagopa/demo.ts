@@ -8,6 +8,8 @@ export const DEMO_CREDITOR_INSTITUTIONS = [
   {
     fiscalCode: '80000990509',
     companyName: 'Comune di Bugliano',
+    /** Start of the IUPDs of the demo positions. */
+    iupdPrefix: 'bug',
     officeName: 'Servizi finanziari',
     segregationCode: '01',
     stationId: '80000990509_01',
@@ -18,6 +20,7 @@ export const DEMO_CREDITOR_INSTITUTIONS = [
   {
     fiscalCode: '80000380503',
     companyName: 'Comune di Vicopisano (demo)',
+    iupdPrefix: 'vic',
     officeName: 'Ufficio tributi',
     segregationCode: '01',
     stationId: '80000380503_01',

@@ -19,12 +19,12 @@ const SEED: Actor = { type: 'system', id: 'seed' };
 const TAXONOMY_EXAMPLE = '9/0101108TS/';
 const DAY = 86_400_000;
 
-function demoPositions(institution: Institution, iban: string, now: Date): { input: DebtPositionInput; toPublish: boolean }[] {
+function demoPositions(institution: Institution, demo: (typeof DEMO_CREDITOR_INSTITUTIONS)[number], now: Date): { input: DebtPositionInput; toPublish: boolean }[] {
   const due = (days: number) => new Date(Math.ceil((now.getTime() + days * DAY) / DAY) * DAY - 1000);
   const citizen = demoPeople[0]!;
   const other = demoPeople[1]!;
   const debtor = (p: typeof citizen) => ({ type: 'F' as const, fiscalCode: p.fiscalCode, fullName: `${p.givenName} ${p.familyName}`, email: p.email, country: 'IT' });
-  const transfer = (amount: number, remittanceInformation: string, category: string) => [{ idTransfer: '1', amount, remittanceInformation, category, iban }];
+  const transfer = (amount: number, remittanceInformation: string, category: string) => [{ idTransfer: '1', amount, remittanceInformation, category, iban: demo.iban }];
   const tari = (amount: number, description: string, dueDays: number, isPartialPayment: boolean) => ({
     amount,
     description,
@@ -32,7 +32,7 @@ function demoPositions(institution: Institution, iban: string, now: Date): { inp
     dueDate: due(dueDays),
     transfer: transfer(amount, description, TAXONOMY_EXAMPLE),
   });
-  const slug = institution.companyName.toLowerCase().includes('bugliano') ? 'bug' : 'vic';
+  const slug = demo.iupdPrefix;
   return [
     {
       toPublish: true,
@@ -90,7 +90,7 @@ export async function seedPagopa(db: Executor, secret: string, now = new Date())
       }));
     // The comune derives the same key (src/clients/pagopa/demo.ts).
     await createApiKey(db, SCHEMA, { ownerType: SUBSCRIPTION_KEY_OWNER, ownerId: institution.id, label: 'demo: piattaforma comunale Sportello', key: demoPagopaKey(secret, demo.fiscalCode) });
-    for (const { input, toPublish } of demoPositions(institution, demo.iban, now)) {
+    for (const { input, toPublish } of demoPositions(institution, demo, now)) {
       try {
         await createPosition(db, SEED, institution, input, { toPublish, now });
       } catch (err) {
