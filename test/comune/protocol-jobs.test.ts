@@ -173,7 +173,8 @@ await withTestDatabases('protocol jobs', ({ database }) => {
     const registration = simulator.registrations.at(-1)!;
     expect(simulator.registrations).toHaveLength(before + 1);
     expect(numbered.protocol).toEqual({ number: registration.number, year: registration.year });
-    expect(registration).toMatchObject({ direction: 'outgoing', linkedTo: { id: app.protocol!.id } });
+    expect(registration).toMatchObject({ direction: 'outgoing' });
+    expect(registration.linkedTo).toEqual({ id: app.protocol!.id, number: app.protocol!.number, year: app.protocol!.year });
     expect(registration.subject).toContain('esito della domanda di Anna Bianchi');
     expect(registration.documents).toEqual([{ name: numbered.fileName, sha256: numbered.sha256 }]);
   });

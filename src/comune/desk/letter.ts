@@ -70,7 +70,7 @@ export const letterRegisterInput = (letter: LetterRegistration): RegisterInput =
   correspondent: letter.applicant,
   classification: letter.classification,
   documents: [{ name: letter.document.name, mime: 'application/pdf', data: letter.document.data }],
-  linkedTo: letter.applicationProtocol,
+  linkedTo: letter.applicationProtocol && { id: letter.applicationProtocol.id, number: letter.applicationProtocol.number, year: letter.applicationProtocol.year },
 });
 
 /**
