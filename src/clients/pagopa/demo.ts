@@ -1,7 +1,7 @@
 // Demo provisioning only: the pagoPA seed and the comune each derive a demo institution's GPD subscription
 // key from the shared SECRET, so `npm start` lets the comune create debt positions with no manual step and
 // no room reads the other's tables. A real ente gets its key from the pagoPA back office.
-import { createHmac } from 'node:crypto';
+import { derivedApiKey } from '../../core/auth/api-keys.ts';
 
 /** The demo comuni as creditor institutions (fiscal codes as in the comune's demo tenants). */
 export const DEMO_CREDITOR_INSTITUTIONS = [
@@ -32,9 +32,6 @@ export const DEMO_CREDITOR_INSTITUTIONS = [
 
 /**
  * A demo key of pagoPA for `holder` (an institution's fiscal code: its GPD subscription key; "platform_operator":
- * the onboarding API's key): "sk_<12 hex>.<HMAC-SHA256(secret, label + holder), base64url>", the format of core api-keys.
+ * the onboarding API's key), derived from the shared secret.
  */
-export function demoPagopaKey(secret: string, holder: string): string {
-  const mac = (label: string) => createHmac('sha256', secret).update(`${label}:${holder}`);
-  return `sk_${mac('pagopa-demo-key-prefix').digest('hex').slice(0, 12)}.${mac('pagopa-demo-key').digest('base64url')}`;
-}
+export const demoPagopaKey = (secret: string, holder: string): string => derivedApiKey(secret, 'pagopa-demo-key', holder);
