@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { segnaturaXml, type SegnaturaInput } from '../../src/comune/protocol/segnatura.ts';
 import { segnaturaProblems } from '../../src/comune/protocol/segnatura-check.ts';
-import { parseXml } from '../../src/comune/protocol/xml.ts';
+import { parseXml, XmlSyntaxError } from '../../src/comune/protocol/xml.ts';
 
 const sha = (c: string) => c.repeat(64);
 const base: SegnaturaInput = {
@@ -80,5 +80,20 @@ describe('segnatura (AgID 2021, xsd v3.0.0)', () => {
     expect(segnaturaProblems(valid, { signed: true })).toEqual(['/SegnaturaInformatica: missing ds:Signature']);
     const sealed = valid.replace('</SegnaturaInformatica>', '<ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:SignedInfo/></ds:Signature></SegnaturaInformatica>');
     expect(segnaturaProblems(sealed, { signed: true })).toEqual([]);
+  });
+});
+
+describe('the XML reader', () => {
+  it('resolves namespaces, qualified attributes and references', () => {
+    const root = parseXml('<?xml version="1.0"?>\n<!-- c --><a xmlns="urn:a" xmlns:p="urn:p" p:x="1 &amp; 2" y=\'&#x41;\'><p:b>&lt;&#233;&gt;</p:b><c/></a>');
+    expect(root).toMatchObject({ ns: 'urn:a', name: 'a' });
+    expect([...root.attributes]).toEqual([['{urn:p}x', '1 & 2'], ['y', 'A']]);
+    expect(root.children.map((c) => [c.ns, c.name, c.text])).toEqual([['urn:p', 'b', '<é>'], ['urn:a', 'c', '']]);
+  });
+
+  it('refuses what a segnatura never needs or what is not well-formed', () => {
+    for (const bad of ['<!DOCTYPE a><a/>', '<a><![CDATA[x]]></a>', '<a><b></a>', '<p:a/>', '<a x="1" x="2"/>', '<a>&nbsp;</a>', '<a/><b/>', '<a x=1/>']) {
+      expect(() => parseXml(bad), bad).toThrow(XmlSyntaxError);
+    }
   });
 });
