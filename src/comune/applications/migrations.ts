@@ -69,4 +69,14 @@ export const applicationsMigrations: Migration[] = [
      )`,
     `create index application_integrations_by_application on {schema}.application_integrations (application_id, submitted_at)`,
   ),
+  sqlMigration(
+    'applications.003_integration_drafts',
+    // The applicant's unsent answer (status 4200): at most one per application, gone once it is sent.
+    `create table {schema}.application_integration_drafts (
+       application_id uuid primary key references {schema}.applications(id),
+       message text not null default '' check (length(message) <= 4000),
+       documents jsonb not null default '[]',
+       updated_at timestamptz not null default now()
+     )`,
+  ),
 ];
