@@ -13,7 +13,7 @@ import { assertCsrf, CSRF_FIELD } from '../../core/auth/csrf.ts';
 import { LocalFileStore, sanitizeFileName, sniffType } from '../forms/files.ts';
 import { fileFields, fileIds } from '../journey/wizard.ts';
 import { alert, csrfField, selectField, textareaField, textField } from '../../core/forms.ts';
-import { dataTable } from '../../core/ui.ts';
+import { dataTable, pagination } from '../../core/ui.ts';
 import { diskDocumentStore } from '../protocol/files.ts';
 import { requireTenant, type ComuneContext, type StaffLogin } from '../context.ts';
 import { desk, guard } from '../backoffice/routes.ts';
@@ -100,24 +100,9 @@ function deadlineText(tr: DeskT, r: DeskRow): string {
 const sortOf = (q: ListQuery): DeskSort => SORTS[q.ordina ?? ''] ?? 'submitted';
 const bytes = (tr: DeskT, locale: string, size: number) => tr('desk.bytes', { size: new Intl.NumberFormat(locale).format(size) });
 
-/** Bootstrap Italia pagination: previous, the first, last and nearby pages, next; the current one marked for assistive technology. */
-function pager(tr: DeskT, page: number, pages: number, href: (n: number) => string): SafeHtml | '' {
-  if (pages <= 1) return '';
-  const shown = [...new Set([1, page - 1, page, page + 1, pages])].filter((n) => n >= 1 && n <= pages).sort((x, y) => x - y);
-  const items = shown.flatMap((n, i) => {
-    const gap = i > 0 && n - shown[i - 1]! > 1 ? [html`<li class="page-item"><span class="page-link" aria-hidden="true">…</span></li>`] : [];
-    const item =
-      n === page
-        ? html`<li class="page-item active"><a class="page-link" href="${href(n)}" aria-current="page"><span class="visually-hidden">${tr('desk.page', { page: n, pages })}</span><span aria-hidden="true">${n}</span></a></li>`
-        : html`<li class="page-item"><a class="page-link" href="${href(n)}" aria-label="${tr('desk.page', { page: n, pages })}">${n}</a></li>`;
-    return [...gap, item];
-  });
-  const step = (n: number, label: string, rel: string) =>
-    n >= 1 && n <= pages
-      ? html`<li class="page-item"><a class="page-link" href="${href(n)}" rel="${rel}">${label}</a></li>`
-      : html`<li class="page-item disabled"><span class="page-link">${label}</span></li>`;
-  return html`<nav class="pagination-wrapper" aria-label="${tr('desk.pages')}"><ul class="pagination">${step(page - 1, tr('desk.previous'), 'prev')}${items}${step(page + 1, tr('desk.next'), 'next')}</ul></nav>`;
-}
+/** The desk's labels for the shared pagination. */
+const pager = (tr: DeskT, page: number, pages: number, href: (n: number) => string) =>
+  pagination({ nav: tr('desk.pages'), previous: tr('desk.previous'), next: tr('desk.next'), page: (n, all) => tr('desk.page', { page: n, pages: all }) }, page, pages, href);
 
 /** A horizontal bar chart as server-rendered SVG (no inline style or script: CSP); a table with the same figures goes with it. */
 function barChart(id: string, title: string, bars: readonly { label: string; value: number; text: string }[]): SafeHtml | '' {
