@@ -61,6 +61,14 @@ export interface IntegrationAnswer {
   protocol: { id: string; number: number; year: number; registeredAt: Date } | null;
 }
 
+/** The applicant's answer to a request for integration, saved but not sent yet (status 4200). */
+export interface IntegrationDraft {
+  applicationId: string;
+  message: string;
+  attachments: Attachment[];
+  updatedAt: Date;
+}
+
 export interface ApplicationEvent {
   from: StatusCode | null;
   to: StatusCode;
@@ -246,17 +254,60 @@ export class ApplicationStore {
     return this.transition({ kind: 'system', id: 'protocol' }, id, STATUS.registered, `Protocollo n. ${receipt.number}/${receipt.year}`, tx);
   }
 
+  /** The applicant's unsent answer (4200), if any: only the applicant reads it, the office sees the status only. */
+  async integrationDraft(actor: ApplicationActor, id: string, tx: Executor = this.db): Promise<IntegrationDraft | undefined> {
+    if (actor.kind !== 'citizen') throw forbidden('Only the applicant reads an answer in draft.');
+    await this.get(actor, id, tx);
+    const { rows } = await sql<{ message: string; documents: Attachment[]; updated_at: Date }>`
+      select message, documents, updated_at from comune.application_integration_drafts where application_id = ${id}`.execute(tx);
+    return rows[0] && { applicationId: id, message: rows[0].message, attachments: rows[0].documents, updatedAt: rows[0].updated_at };
+  }
+
   /**
-   * The applicant's answer to a request for integration (4100 → 4300): the new documents, the answer's own
-   * PDF (the message and their SHA-256, the protocol's primary document), the timeline event and the
-   * protocol job, all in one transaction.
+   * Saves the answer without sending it (4100 → 4200 the first time): the message as given, the new
+   * documents added to those already saved (one per content).
    */
-  async answerIntegration(actor: ApplicationActor, id: string, input: { message: string; attachments: readonly Attachment[] }): Promise<IntegrationAnswer> {
+  async saveIntegrationDraft(actor: ApplicationActor, id: string, input: { message: string; attachments?: readonly Attachment[] }): Promise<IntegrationDraft> {
     if (actor.kind !== 'citizen') throw forbidden('Only the applicant answers a request for integration.');
     return transaction(this.db, async (tx) => {
       const app = await this.get(actor, id, tx, true);
+      if (app.status === STATUS.requestIntegration) await this.transition(actor, id, STATUS.draftForIntegration, null, tx);
+      else if (app.status !== STATUS.draftForIntegration) throw conflict('No integration is requested for this application.');
+      const saved = (await this.integrationDraft(actor, id, tx))?.attachments ?? [];
+      return this.writeIntegrationDraft(tx, id, input.message, withoutDuplicates([...saved, ...(input.attachments ?? [])]));
+    });
+  }
+
+  /** Takes one document off the answer in draft; 404 if the draft has no such document. */
+  async removeIntegrationDraftAttachment(actor: ApplicationActor, id: string, sha256: string): Promise<IntegrationDraft> {
+    if (actor.kind !== 'citizen') throw forbidden('Only the applicant edits the answer in draft.');
+    return transaction(this.db, async (tx) => {
+      await this.get(actor, id, tx, true);
+      const draft = await this.integrationDraft(actor, id, tx);
+      if (!draft?.attachments.some((a) => a.sha256 === sha256)) throw notFound('The answer in draft has no such document.');
+      return this.writeIntegrationDraft(tx, id, draft.message, draft.attachments.filter((a) => a.sha256 !== sha256));
+    });
+  }
+
+  /**
+   * Sends the applicant's answer to a request for integration (4100 or 4200 → 4300): the documents saved in
+   * draft and the new ones, the answer's own PDF (the message and their SHA-256, the protocol's primary
+   * document), the timeline event and the protocol job, all in one transaction. The idempotency key is the
+   * answer's id: sent again (a double click) it returns the answer it first created.
+   */
+  async answerIntegration(actor: ApplicationActor, id: string, input: { message: string; attachments: readonly Attachment[]; idempotencyKey?: string }): Promise<IntegrationAnswer> {
+    if (actor.kind !== 'citizen') throw forbidden('Only the applicant answers a request for integration.');
+    return transaction(this.db, async (tx) => {
+      // The application's row lock serialises two sends of the same answer: the second finds the first's.
+      const app = await this.get(actor, id, tx, true);
+      const answerId = input.idempotencyKey ?? randomUUID();
+      const { rows: sent } = await sql<{ application_id: string }>`select application_id from comune.application_integrations where id = ${answerId}`.execute(tx);
+      if (sent[0]?.application_id === id) return (await this.integrationAnswer(tx, answerId))!;
+      if (sent[0]) throw conflict('This answer key belongs to another answer.');
       if (!checkTransition(app.status, STATUS.submittedAfterIntegration, 'citizen').ok) throw conflict('No integration is requested for this application.');
-      const answer = { id: randomUUID(), applicationId: id, message: input.message, attachments: [...input.attachments], submittedAt: this.now(), protocol: null };
+      const draft = app.status === STATUS.draftForIntegration ? await this.integrationDraft(actor, id, tx) : undefined;
+      const attachments = withoutDuplicates([...(draft?.attachments ?? []), ...input.attachments]);
+      const answer = { id: answerId, applicationId: id, message: input.message, attachments, submittedAt: this.now(), protocol: null };
       const pdf = await integrationAnswerPdf({
         enteName: await enteName(tx, app.tenantId),
         serviceName: app.serviceName,
@@ -273,10 +324,20 @@ export class ApplicationStore {
       for (const attachment of [...answer.attachments, document]) await this.addAttachment(actor, id, attachment, tx);
       await sql`insert into comune.application_integrations (id, application_id, message, pdf_sha256, documents, submitted_at)
         values (${answer.id}, ${id}, ${input.message}, ${stored.sha256}, ${JSON.stringify(answer.attachments)}::jsonb, ${answer.submittedAt})`.execute(tx);
+      await sql`delete from comune.application_integration_drafts where application_id = ${id}`.execute(tx);
       await this.transition(actor, id, STATUS.submittedAfterIntegration, input.message, tx);
       await enqueue(tx, 'comune', { kind: REGISTER_INTEGRATION_JOB, payload: { answerId: answer.id }, idempotencyKey: answer.id });
       return { ...answer, pdf: document };
     });
+  }
+
+  private async writeIntegrationDraft(tx: Executor, id: string, message: string, attachments: readonly Attachment[]): Promise<IntegrationDraft> {
+    const { rows } = await sql<{ updated_at: Date }>`
+      insert into comune.application_integration_drafts (application_id, message, documents, updated_at)
+      values (${id}, ${message}, ${JSON.stringify(attachments)}::jsonb, ${this.now()})
+      on conflict (application_id) do update set message = excluded.message, documents = excluded.documents, updated_at = excluded.updated_at
+      returning updated_at`.execute(tx);
+    return { applicationId: id, message, attachments: [...attachments], updatedAt: rows[0]!.updated_at };
   }
 
   /** One answer to a request for integration, for the protocol job (no actor: the system's read). */
@@ -330,11 +391,11 @@ export class ApplicationStore {
 
   /**
    * Adds a document (bytes already in the document store): the applicant to a draft or an answer to a
-   * request for integration, the ente's staff at any time (the outcome letter).
+   * request for integration (sent from 4100 or 4200), the ente's staff at any time (the outcome letter).
    */
   async addAttachment(actor: ApplicationActor, id: string, attachment: Attachment, tx: Executor = this.db): Promise<void> {
     const app = await this.get(actor, id, tx, true);
-    if (actor.kind === 'citizen' && app.status !== STATUS.draft && app.status !== STATUS.requestIntegration) throw conflict(`A document cannot be added to an application in status ${app.status}.`);
+    if (actor.kind === 'citizen' && app.status !== STATUS.draft && app.status !== STATUS.requestIntegration && app.status !== STATUS.draftForIntegration) throw conflict(`A document cannot be added to an application in status ${app.status}.`);
     await sql`insert into comune.application_attachments (application_id, sha256, name, size, mime)
       values (${id}, ${attachment.sha256}, ${attachment.name}, ${attachment.size}, ${attachment.mime}) on conflict do nothing`.execute(tx);
   }
@@ -378,3 +439,6 @@ async function enteName(db: Executor, tenantId: string): Promise<string> {
   const { rows } = await sql<{ name: string }>`select name from comune.tenants where id = ${tenantId}`.execute(db);
   return rows[0]?.name ?? '';
 }
+
+/** Each document once: the same content attached twice is one document (the attachments' key is its SHA-256). */
+const withoutDuplicates = (attachments: readonly Attachment[]): Attachment[] => [...new Map(attachments.map((a) => [a.sha256, a])).values()];
