@@ -44,6 +44,7 @@ import { registerFormBuilder } from './forms/builder.ts';
 import { registerJourney } from './journey/routes.ts';
 import { registerApplicationArea } from './journey/area.ts';
 import { registerRatings } from './ratings/routes.ts';
+import { registerProtocolRegister } from './backoffice/register.ts';
 
 const comune: AppModule = {
   name: 'comune',
@@ -163,6 +164,7 @@ const comune: AppModule = {
         registerJourney(scope, context);
         registerApplicationArea(scope, context);
         registerRatings(scope, context);
+        registerProtocolRegister(scope, context);
       },
       { prefix: '/:tenant' },
     );

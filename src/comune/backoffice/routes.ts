@@ -19,6 +19,8 @@ import { registerAuditLog } from '../audit-log/routes.ts';
 import { consoleT } from './messages.ts';
 import { OPERATORS_PATH, registerOperators } from './operators.ts';
 import { PROTOCOL_SETTINGS_PATH, registerProtocolSettings } from './protocol.ts';
+import { REGISTER_PATH } from './register.ts';
+import { registerT } from './register-messages.ts';
 import { INTEROP_PATH } from '../interop/routes.ts';
 import { interopT } from '../interop/messages.ts';
 import { OFFICES_ADMIN_PATH, SERVICES_ADMIN_PATH } from '../catalog/admin.ts';
@@ -60,6 +62,7 @@ export function desk(request: FastifyRequest, staff: StaffLogin, title: string, 
       [`/${tenant.slug}${OFFICES_ADMIN_PATH}`, catalogT(request.locale)('catalog.admin.offices')],
       [`/${tenant.slug}/backoffice/ente`, tr('settings.title')],
       [`/${tenant.slug}${PROTOCOL_SETTINGS_PATH}`, consoleT(request.locale)('protocol.title')],
+      [`/${tenant.slug}${REGISTER_PATH}`, registerT(request.locale)('register.title')],
       [`/${tenant.slug}${INTEROP_PATH}`, interopT(request.locale)('interop.title')],
       [`/${tenant.slug}${FORMS_ADMIN_PATH}`, builderT(request.locale)('builder.title')],
       [`/${tenant.slug}${INTEGRATIONS_PATH}`, integrationsT(request.locale)('integrations.title')],

@@ -49,7 +49,7 @@ export interface RegisterOptions {
 }
 
 
-interface EnteRow {
+export interface EnteRow {
   name: string;
   fiscal_code: string;
   ipa_code: string;
@@ -57,7 +57,7 @@ interface EnteRow {
   register_code: string | null;
 }
 
-async function ente(tx: Executor, tenantId: string): Promise<EnteRow> {
+export async function ente(tx: Executor, tenantId: string): Promise<EnteRow> {
   const { rows } = await sql<EnteRow>`
     select t.name, t.fiscal_code, t.ipa_code, s.aoo_code, s.register_code
     from comune.tenants t left join comune.protocol_settings s on s.tenant_id = t.id
@@ -129,7 +129,7 @@ export interface ProtocolEntry extends Registration {
   annulment: { annulledAt: Date; reason: string; authorisedBy: string } | null;
 }
 
-interface EntryRow {
+export interface EntryRow {
   id: string;
   tenant_id: string;
   year: number;
@@ -149,13 +149,13 @@ interface EntryRow {
   authorised_by: string | null;
 }
 
-const entryQuery = sql`
+export const entryQuery = sql`
   select e.*, a.annulled_at, a.reason, a.authorised_by,
     (select coalesce(jsonb_agg(jsonb_build_object('position', d.position, 'name', d.name, 'mime', d.mime, 'size', d.size, 'sha256', d.sha256) order by d.position), '[]')
        from comune.protocol_documents d where d.entry_id = e.id) as documents
   from comune.protocol_entries e left join comune.protocol_annulments a on a.entry_id = e.id`;
 
-const toEntry = (r: EntryRow): ProtocolEntry => ({
+export const toEntry = (r: EntryRow): ProtocolEntry => ({
   id: r.id,
   tenantId: r.tenant_id,
   year: r.year,
