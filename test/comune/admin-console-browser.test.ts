@@ -4,7 +4,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { sql } from '../../src/core/db.ts';
 import { DEMO_STAFF } from '../../src/comune/seed.ts';
-import { Journey, launchBrowser } from '../support/browser.ts';
+import { Journey, launchBrowser, signInToBackoffice, watchedPage } from '../support/browser.ts';
 import { startSystem, type TestSystem } from '../support/system.ts';
 
 const BUGLIANO = 'comune-di-bugliano';
@@ -29,15 +29,9 @@ it('the console pages are accessible and CSP-clean', async () => {
   const db = system.ctx.database.db;
   const operatorId = (await sql<{ id: string }>`select id from comune.staff_users where email = ${operator.email}`.execute(db)).rows[0]!.id;
   const serviceId = (await sql<{ id: string }>`select s.id from comune.services s join comune.tenants t on t.id = s.tenant_id where t.slug = ${BUGLIANO} limit 1`.execute(db)).rows[0]!.id;
-  const context = await browser.newContext({ locale: 'it-IT', viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  journey.watch(page);
+  const { context, page } = await watchedPage(browser, journey);
   const base = `${system.urls.comune}/${BUGLIANO}`;
-  await page.goto(`${base}/backoffice/accedi`);
-  await page.getByLabel('E-mail').fill(admin.email);
-  await page.getByLabel('Password').fill(admin.password);
-  await page.locator('form button[type=submit]').last().click();
-  await page.waitForURL(`${base}/backoffice`);
+  await signInToBackoffice(page, base, admin);
   const pages: Record<PageName, string> = {
     operators: `${base}/backoffice/operatori`,
     operator: `${base}/backoffice/operatori/${operatorId}`,

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { TenantRepository } from '../../src/comune/tenants/tenants.ts';
 import { diskDocumentStore } from '../../src/comune/protocol/files.ts';
-import { Journey, launchBrowser } from '../support/browser.ts';
+import { Journey, launchBrowser, signInToBackoffice, watchedPage } from '../support/browser.ts';
 import { startSystem, type TestSystem } from '../support/system.ts';
 import { DeskStore } from '../../src/comune/desk/store.ts';
 import { DESK_PASSWORD, seedDesk, serviceRef, submitApplication } from './desk-fixtures.ts';
@@ -38,15 +38,9 @@ it('list, detail and dashboard are accessible and CSP-clean', async () => {
   const desk = new DeskStore(db, documents);
   await desk.takeInCharge(ente.users.carla, closed.id);
   await desk.decide(ente.users.carla, closed.id, { outcome: 'rejected', motivation: 'Fuori termine.' });
-  const context = await browser.newContext({ locale: 'it-IT', viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  journey.watch(page);
+  const { context, page } = await watchedPage(browser, journey);
   const base = `${system.urls.comune}/${BUGLIANO}`;
-  await page.goto(`${base}/backoffice/accedi`);
-  await page.getByLabel('E-mail').fill(ente.people.anna.email);
-  await page.getByLabel('Password').fill(DESK_PASSWORD);
-  await page.locator('form button[type=submit]').last().click();
-  await page.waitForURL(`${base}/backoffice`);
+  await signInToBackoffice(page, base, { email: ente.people.anna.email, password: DESK_PASSWORD });
   const pages = { list: `${base}/backoffice/pratiche?dimensione=10&ordina=scadenza`, detail: `${base}/backoffice/pratiche/${app.id}`, dashboard: `${base}/backoffice/pratiche/cruscotto` } as const;
   for (const [name, url] of Object.entries(pages) as [keyof typeof pages, string][]) {
     await page.goto(url);

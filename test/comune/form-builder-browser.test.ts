@@ -9,7 +9,7 @@ import { DEMO_STAFF } from '../../src/comune/seed.ts';
 import { TenantRepository } from '../../src/comune/tenants/tenants.ts';
 import { FormRepository } from '../../src/comune/forms/forms.ts';
 import { walk } from '../../src/comune/forms/schema.ts';
-import { Journey, launchBrowser } from '../support/browser.ts';
+import { Journey, launchBrowser, signInToBackoffice, watchedPage } from '../support/browser.ts';
 import { startSystem, type TestSystem } from '../support/system.ts';
 
 const BUGLIANO = 'comune-di-bugliano';
@@ -33,15 +33,9 @@ it('adds a field with the keyboard buttons, previews and saves a new version', a
   const forms = new FormRepository(db);
   const form = (await forms.list(tenantId))[0]!;
   const admin = DEMO_STAFF.find((s) => s.tenantSlug === BUGLIANO && s.role === 'tenant_admin')!;
-  const context = await browser.newContext({ locale: 'it-IT', viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  journey.watch(page);
+  const { context, page } = await watchedPage(browser, journey);
   const base = `${system.urls.comune}/${BUGLIANO}`;
-  await page.goto(`${base}/backoffice/accedi`);
-  await page.getByLabel('E-mail').fill(admin.email);
-  await page.getByLabel('Password').fill(admin.password);
-  await page.locator('form button[type=submit]').last().click();
-  await page.waitForURL(`${base}/backoffice`);
+  await signInToBackoffice(page, base, admin);
 
   await page.getByRole('link', { name: 'Moduli' }).click();
   await journey.audit('list', context, page.url());
@@ -99,15 +93,9 @@ it('creates a new form and builds a repeating group inside it', async () => {
   const tenantId = (await new TenantRepository(db).bySlug(BUGLIANO))!.id;
   const forms = new FormRepository(db);
   const admin = DEMO_STAFF.find((s) => s.tenantSlug === BUGLIANO && s.role === 'tenant_admin')!;
-  const context = await browser.newContext({ locale: 'it-IT', viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  journey.watch(page);
+  const { context, page } = await watchedPage(browser, journey);
   const base = `${system.urls.comune}/${BUGLIANO}`;
-  await page.goto(`${base}/backoffice/accedi`);
-  await page.getByLabel('E-mail').fill(admin.email);
-  await page.getByLabel('Password').fill(admin.password);
-  await page.locator('form button[type=submit]').last().click();
-  await page.waitForURL(`${base}/backoffice`);
+  await signInToBackoffice(page, base, admin);
 
   await page.goto(`${base}/backoffice/moduli`);
   await page.getByRole('link', { name: 'Nuovo modulo' }).click();

@@ -3,7 +3,7 @@
 // axe finding no serious violation on the page and on the admin's figures, and no CSP violation.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { Journey, launchBrowser } from '../support/browser.ts';
+import { Journey, launchBrowser, signInToBackoffice, watchedPage } from '../support/browser.ts';
 import { startSystem, type TestSystem } from '../support/system.ts';
 import { DEMO_STAFF } from '../../src/comune/seed.ts';
 
@@ -30,9 +30,7 @@ const ratingsOf = async (page: string) =>
   }[];
 
 it('shows the follow-up question that matches each star, and sends the rating in place', async () => {
-  const context = await browser.newContext({ locale: 'it-IT', viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  journey.watch(page);
+  const { context, page } = await watchedPage(browser, journey);
   const url = `${system.urls.comune}/${BUGLIANO}/servizi/permesso-ztl`;
   await page.goto(url);
   await journey.audit('service', context, url);
@@ -87,15 +85,9 @@ it('works without JavaScript: the form is sent and the page comes back with the 
 
 it("shows the ente admin the figures on an accessible page", async () => {
   const admin = DEMO_STAFF.find((s) => s.tenantSlug === BUGLIANO && s.role === 'tenant_admin')!;
-  const context = await browser.newContext({ locale: 'it-IT', viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  journey.watch(page);
+  const { context, page } = await watchedPage(browser, journey);
   const base = `${system.urls.comune}/${BUGLIANO}`;
-  await page.goto(`${base}/backoffice/accedi`);
-  await page.getByLabel('E-mail').fill(admin.email);
-  await page.getByLabel('Password').fill(admin.password);
-  await page.locator('form button[type=submit]').last().click();
-  await page.waitForURL(`${base}/backoffice`);
+  await signInToBackoffice(page, base, admin);
   await page.getByRole('link', { name: 'Valutazioni' }).click();
   await page.getByRole('heading', { name: 'Valutazioni', level: 1 }).waitFor();
   await page.getByRole('link', { name: 'Servizio: Permesso di accesso alla ZTL' }).first().waitFor();
