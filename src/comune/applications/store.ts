@@ -337,6 +337,8 @@ export class ApplicationStore {
       values (${id}, ${message}, ${JSON.stringify(attachments)}::jsonb, ${this.now()})
       on conflict (application_id) do update set message = excluded.message, documents = excluded.documents, updated_at = excluded.updated_at
       returning updated_at`.execute(tx);
+    // The personal area's "last change" of the application is the draft's.
+    await sql`update comune.applications set updated_at = ${rows[0]!.updated_at} where id = ${id}`.execute(tx);
     return { applicationId: id, message, attachments: [...attachments], updatedAt: rows[0]!.updated_at };
   }
 

@@ -5,6 +5,7 @@ import { comuneMessages, type ComuneKey } from '../messages.ts';
 
 const it = {
   'rating.title': 'Quanto sono chiare le informazioni su questa pagina?',
+  'rating.serviceTitle': 'Quanto è stato facile usare questo servizio?',
   'rating.scale': 'Valuta da 1 a 5 stelle',
   'rating.star': 'Valuta {n} stelle su 5',
   'rating.positiveQuestion': 'Quali sono stati gli aspetti che hai preferito?',
@@ -35,8 +36,9 @@ const it = {
   'rating.page.report': 'Segnalazione disservizio',
   'rating.page.category': 'Categoria: {name}',
   'rating.page.service': 'Servizio: {name}',
+  'rating.page.procedure': 'Servizio online: {name}',
   'rating.admin.title': 'Valutazioni',
-  'rating.admin.intro': 'Quanto i cittadini trovano chiare le pagine del sito: valutazioni anonime da 1 a 5 stelle, per pagina e servizio.',
+  'rating.admin.intro': 'Quanto i cittadini trovano chiare le pagine del sito e facili da usare i servizi online: valutazioni anonime da 1 a 5 stelle, per pagina e servizio.',
   'rating.admin.empty': 'Nessuna valutazione ricevuta finora.',
   'rating.admin.page': 'Pagina',
   'rating.admin.count': 'Valutazioni',
@@ -56,6 +58,7 @@ type Key = keyof typeof it;
 
 const en: Record<Key, string> = {
   'rating.title': 'How clear is the information on this page?',
+  'rating.serviceTitle': 'How easy was it to use this service?',
   'rating.scale': 'Rate from 1 to 5 stars',
   'rating.star': 'Rate {n} stars out of 5',
   'rating.positiveQuestion': 'What did you like best?',
@@ -86,8 +89,9 @@ const en: Record<Key, string> = {
   'rating.page.report': 'Report a problem',
   'rating.page.category': 'Category: {name}',
   'rating.page.service': 'Service: {name}',
+  'rating.page.procedure': 'Online service: {name}',
   'rating.admin.title': 'Ratings',
-  'rating.admin.intro': 'How clear citizens find the pages of the site: anonymous ratings from 1 to 5 stars, per page and service.',
+  'rating.admin.intro': 'How clear citizens find the pages of the site and how easy the online services are to use: anonymous ratings from 1 to 5 stars, per page and service.',
   'rating.admin.empty': 'No ratings received yet.',
   'rating.admin.page': 'Page',
   'rating.admin.count': 'Ratings',
@@ -105,6 +109,7 @@ const en: Record<Key, string> = {
 
 const de: Record<Key, string> = {
   'rating.title': 'Wie verständlich sind die Informationen auf dieser Seite?',
+  'rating.serviceTitle': 'Wie einfach war es, diesen Dienst zu nutzen?',
   'rating.scale': 'Bewerten Sie mit 1 bis 5 Sternen',
   'rating.star': '{n} von 5 Sternen vergeben',
   'rating.positiveQuestion': 'Was hat Ihnen am besten gefallen?',
@@ -135,8 +140,9 @@ const de: Record<Key, string> = {
   'rating.page.report': 'Störung melden',
   'rating.page.category': 'Kategorie: {name}',
   'rating.page.service': 'Dienst: {name}',
+  'rating.page.procedure': 'Online-Dienst: {name}',
   'rating.admin.title': 'Bewertungen',
-  'rating.admin.intro': 'Wie verständlich die Bürgerinnen und Bürger die Seiten finden: anonyme Bewertungen von 1 bis 5 Sternen, pro Seite und Dienst.',
+  'rating.admin.intro': 'Wie verständlich die Bürgerinnen und Bürger die Seiten und wie einfach sie die Online-Dienste finden: anonyme Bewertungen von 1 bis 5 Sternen, pro Seite und Dienst.',
   'rating.admin.empty': 'Noch keine Bewertungen erhalten.',
   'rating.admin.page': 'Seite',
   'rating.admin.count': 'Bewertungen',

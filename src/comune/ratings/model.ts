@@ -15,15 +15,19 @@ export const COMMENT_MAX = 200;
 export const isPositive = (stars: number) => stars >= POSITIVE_FROM;
 export const reasonsFor = (stars: number): readonly Reason[] => (isPositive(stars) ? POSITIVE_REASONS : NEGATIVE_REASONS);
 
-/** The public pages of an ente that carry the rating widget, named by their path after "/{ente}/". */
+/**
+ * The public pages of an ente that carry the rating widget, named by their path after "/{ente}/"; and a
+ * service's online procedure ("servizi/{slug}/domanda"), rated once done, on the submission's receipt.
+ */
 export type RatedPage =
   | { kind: 'home' | 'services' | 'topics' | 'faq' | 'report'; page: string }
-  | { kind: 'category' | 'service'; page: string; slug: string };
+  | { kind: 'category' | 'service' | 'procedure'; page: string; slug: string };
 
 const FIXED: Record<string, 'home' | 'services' | 'topics' | 'faq' | 'report'> = { '': 'home', servizi: 'services', argomenti: 'topics', faq: 'faq', 'segnala-disservizio': 'report' };
 const SLUG = '[a-z0-9]+(?:-[a-z0-9]+)*';
 const CATEGORY = new RegExp(`^servizi/categoria/(${SLUG})$`);
 const SERVICE = new RegExp(`^servizi/(${SLUG})$`);
+const PROCEDURE = new RegExp(`^servizi/(${SLUG})/domanda$`);
 
 /** The rated page at a path of the ente's site ("/comune-x/servizi/permesso-ztl"), or undefined if it carries no widget. */
 export function ratedPage(tenantSlug: string, path: string): RatedPage | undefined {
@@ -37,7 +41,21 @@ export function ratedPage(tenantSlug: string, path: string): RatedPage | undefin
   if (category) return { kind: 'category', page, slug: category[1]! };
   const service = SERVICE.exec(page);
   if (service && service[1] !== 'categoria') return { kind: 'service', page, slug: service[1]! };
+  const procedure = PROCEDURE.exec(page);
+  if (procedure && procedure[1] !== 'categoria') return { kind: 'procedure', page, slug: procedure[1]! };
   return undefined;
+}
+
+/** The rated page of a service's online procedure, by the service's slug. */
+export const procedurePage = (serviceSlug: string) => `servizi/${serviceSlug}/domanda`;
+
+/**
+ * Where a plain-form rating goes back to when it was not given on the rated page itself (a procedure is
+ * rated on the receipt): a path of the same ente's site only, never another origin or ente.
+ */
+export function returnPath(tenantSlug: string, value: string | undefined): string | undefined {
+  if (!value || value.length > 200 || !value.startsWith(`/${tenantSlug}/`)) return undefined;
+  return /^(?:\/[a-z0-9-]+)+$/.test(value) ? value : undefined;
 }
 
 /** The path of a rated page on the ente's site. */

@@ -16,14 +16,12 @@ import { sendPage } from '../website/routes.ts';
 import { ServiceRepository } from '../catalog/services.ts';
 import { CategoryRepository } from '../catalog/categories.ts';
 import { localizedContent, localizedText, PUBLIC_STATUSES } from '../catalog/model.ts';
-import { COMMENT_MAX, parseRating, ratedPage, ratedPagePath, type RatedPage, type RatingFields } from './model.ts';
+import { COMMENT_MAX, parseRating, ratedPage, ratedPagePath, returnPath, type RatedPage, type RatingFields } from './model.ts';
 import { RatingRepository } from './store.ts';
 import { ratingT, type RatingT } from './messages.ts';
-import { FEEDBACK_ASSETS, RATINGS_PATH, ratingWidget } from './widget.ts';
+import { FEEDBACK_ASSETS, RATINGS_PATH, ratingWidget, THANKS_QUERY } from './widget.ts';
 
 export const RATINGS_ADMIN_PATH = '/backoffice/valutazioni';
-/** The query a rated page is sent back with after a plain-form rating, to show the thanks. */
-export const THANKS_QUERY = { valutazione: 'grazie' } as const;
 
 const TenantParams = Type.Object({ tenant: Type.String() });
 const RatingBody = Type.Object(
@@ -33,6 +31,7 @@ const RatingBody = Type.Object(
     positiveReason: Type.Optional(Type.String({ maxLength: 40, description: 'with 4 or 5 stars: clear, complete, onTrack, noTechnicalProblems, other' })),
     negativeReason: Type.Optional(Type.String({ maxLength: 40, description: 'with 1 to 3 stars: unclear, incomplete, lost, technicalProblems, other' })),
     comment: Type.Optional(Type.String({ maxLength: 2000, description: `free text, at most ${COMMENT_MAX} characters, no personal data` })),
+    returnTo: Type.Optional(Type.String({ maxLength: 200, description: 'a plain form comes back to this path of the ente site instead of the rated page (a procedure is rated on its receipt)' })),
   },
   { additionalProperties: false },
 );
@@ -63,6 +62,7 @@ async function pageLabels(comune: ComuneContext, tenant: Tenant, pages: string[]
       if (!rated) return [page, page];
       if (rated.kind === 'service') return [page, tr('rating.page.service', { name: services.get(rated.slug) ?? rated.slug })];
       if (rated.kind === 'category') return [page, tr('rating.page.category', { name: categories.get(rated.slug) ?? rated.slug })];
+      if (rated.kind === 'procedure') return [page, tr('rating.page.procedure', { name: services.get(rated.slug) ?? rated.slug })];
       return [page, tr(`rating.page.${rated.kind}`)];
     }),
   );
@@ -71,11 +71,11 @@ async function pageLabels(comune: ComuneContext, tenant: Tenant, pages: string[]
 export function registerRatings(app: App, comune: ComuneContext): void {
   const ratings = new RatingRepository(comune.db);
 
-  /** Whether the page exists today: a published service, an existing category, or one of the fixed pages. */
+  /** Whether the page exists today: a published service (with its online form, for a procedure), an existing category, or one of the fixed pages. */
   async function exists(tenant: Tenant, rated: RatedPage): Promise<boolean> {
-    if (rated.kind === 'service') {
+    if (rated.kind === 'service' || rated.kind === 'procedure') {
       const service = await new ServiceRepository(comune.db).bySlug(tenant.id, rated.slug);
-      return !!service && PUBLIC_STATUSES.includes(service.status);
+      return !!service && PUBLIC_STATUSES.includes(service.status) && (rated.kind === 'service' || !!service.formId);
     }
     if (rated.kind === 'category') return !!(await new CategoryRepository(comune.db).bySlug(tenant.id, rated.slug));
     return true;
@@ -101,13 +101,14 @@ export function registerRatings(app: App, comune: ComuneContext): void {
       const rated = ratedPage(tenant.slug, ratedPagePath(tenant.slug, body.page));
       if (!rated || !(await exists(tenant, rated))) throw invalid([{ pointer: '/body/page', code: 'unknown', detail: 'not a page of this ente that can be rated' }]);
       const parsed = parseRating(body);
+      const back = returnPath(tenant.slug, body.returnTo);
       if (!parsed.ok) {
         if (wantsJson(request)) throw invalid(parsed.errors.map((e) => ({ ...e, pointer: `/body${e.pointer}` })));
-        return sendPage(reply, ratingFormPage(request, tenant, rated.page, body, fieldErrors(parsed.errors, ratingT(request.locale))), 400);
+        return sendPage(reply, ratingFormPage(request, tenant, rated.page, back, body, fieldErrors(parsed.errors, ratingT(request.locale))), 400);
       }
       const id = await ratings.add(tenant.id, rated.page, parsed.value, request.locale);
       if (wantsJson(request)) return reply.status(201).send({ id, page: rated.page, rating: parsed.value.stars });
-      return redirectTo(reply, `${ratedPagePath(tenant.slug, rated.page)}?${new URLSearchParams(THANKS_QUERY)}#feedback`);
+      return redirectTo(reply, `${back ?? ratedPagePath(tenant.slug, rated.page)}?${new URLSearchParams(THANKS_QUERY)}#feedback`);
     },
   );
 
@@ -123,7 +124,12 @@ export function registerRatings(app: App, comune: ComuneContext): void {
     const percent = new Intl.NumberFormat(locale, { style: 'percent' });
     const total = summary.reduce((sum, s) => sum + s.count, 0);
     const overall = total ? summary.reduce((sum, s) => sum + s.average * s.count, 0) / total : 0;
-    const link = (page: string) => html`<a href="${ratedPagePath(tenant.slug, page)}">${labels.get(page) ?? page}</a>`;
+    // A procedure's figures link to its service's page: the procedure's own path would start an application.
+    const href = (page: string) => {
+      const rated = ratedPage(tenant.slug, ratedPagePath(tenant.slug, page));
+      return ratedPagePath(tenant.slug, rated?.kind === 'procedure' ? `servizi/${rated.slug}` : page);
+    };
+    const link = (page: string) => html`<a href="${href(page)}">${labels.get(page) ?? page}</a>`;
     const content = html`<p class="lead">${tr('rating.admin.intro')}</p>
 ${summary.length === 0
   ? html`<p>${tr('rating.admin.empty')}</p>`
@@ -148,10 +154,10 @@ ${comments.length === 0
 }
 
 /** The rating form on a page of its own, when a plain-form rating comes back with errors. */
-function ratingFormPage(request: FastifyRequest, tenant: Tenant, page: string, values: RatingFields, errors: FieldErrors): string {
+function ratingFormPage(request: FastifyRequest, tenant: Tenant, page: string, returnTo: string | undefined, values: RatingFields, errors: FieldErrors): string {
   const tr = ratingT(request.locale);
   const body = html`<h1>${tr('rating.pageTitle')}</h1>
-<p><a href="${ratedPagePath(tenant.slug, page)}">${tr('rating.backToPage')}</a></p>
-${ratingWidget({ locale: request.locale, tenantSlug: tenant.slug, page, values, errors })}`;
+<p><a href="${returnTo ?? ratedPagePath(tenant.slug, page)}">${tr('rating.backToPage')}</a></p>
+${ratingWidget({ locale: request.locale, tenantSlug: tenant.slug, page, returnTo, values, errors })}`;
   return renderPage({ request, tenant, title: tr('rating.pageTitle'), body, scripts: [FEEDBACK_ASSETS.script] });
 }

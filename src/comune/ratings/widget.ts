@@ -5,11 +5,13 @@
 import { html, type SafeHtml } from '../../core/html.ts';
 import type { Locale } from '../../core/i18n.ts';
 import { errorSummary, type FieldErrors } from '../../core/forms.ts';
-import { COMMENT_MAX, NEGATIVE_REASONS, POSITIVE_REASONS, STARS, type RatingFields, type Reason } from './model.ts';
+import { COMMENT_MAX, NEGATIVE_REASONS, POSITIVE_REASONS, ratedPage, ratedPagePath, STARS, type RatingFields, type Reason } from './model.ts';
 import { ratingT, type RatingT } from './messages.ts';
 
 export const RATINGS_PATH = '/valutazioni';
 export const FEEDBACK_ASSETS = { script: '/assets/sportello/feedback.js', style: '/assets/sportello/feedback.css' } as const;
+/** The query a rated page is sent back with after a plain-form rating, to show the thanks. */
+export const THANKS_QUERY = { valutazione: 'grazie' } as const;
 
 export interface WidgetInput {
   locale: Locale;
@@ -17,6 +19,8 @@ export interface WidgetInput {
   /** The rated page, as its path after "/{ente}/". */
   page: string;
   thanked?: boolean;
+  /** Where a plain-form rating comes back to, when not the rated page (a procedure is rated on its receipt). */
+  returnTo?: string;
   values?: RatingFields;
   errors?: FieldErrors;
 }
@@ -39,16 +43,19 @@ export function ratingWidget(input: WidgetInput): SafeHtml {
   const tr = ratingT(input.locale);
   const errors = input.errors ?? {};
   const values = input.values ?? {};
+  // The model's end-of-service question for a completed online procedure, the page question elsewhere.
+  const procedure = ratedPage(input.tenantSlug, ratedPagePath(input.tenantSlug, input.page))?.kind === 'procedure';
   const thanks = html`<p class="feedback-thanks lead text-center mb-0" role="status" tabindex="-1"${input.thanked ? '' : html` hidden`}>${tr('rating.thanks')}</p>`;
   return html`<section class="feedback-section my-5" id="feedback" aria-labelledby="feedback-title">
 <div class="row"><div class="col-12 col-lg-8 offset-lg-2"><div class="card shadow-sm p-4" data-element="feedback">
-  <h2 class="h4 text-center" id="feedback-title" data-element="feedback-title">${tr('rating.title')}</h2>
+  <h2 class="h4 text-center" id="feedback-title" data-element="feedback-title">${tr(procedure ? 'rating.serviceTitle' : 'rating.title')}</h2>
   ${thanks}
   ${input.thanked
     ? ''
     : html`<form class="feedback-form" method="post" action="/${input.tenantSlug}${RATINGS_PATH}" novalidate>
     ${errorSummary(errors, tr('area.errorSummary', { count: Object.keys(errors).length }))}
     <input type="hidden" name="page" value="${input.page}">
+    ${input.returnTo ? html`<input type="hidden" name="returnTo" value="${input.returnTo}">` : ''}
     <div class="d-flex justify-content-center mb-3">
       <fieldset class="rating feedback-stars" id="field-rating"${errors.rating ? html` aria-describedby="field-rating-error"` : ''}>
         <legend class="visually-hidden">${tr('rating.scale')}</legend>
