@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { ConfigError, loadConfig, type AppName } from './core/config.ts';
 import { createContext, migrateApps, seedApps, startApps, stopApps, type AppContext } from './core/runtime.ts';
 import { HttpProblem } from './core/problem.ts';
+import { CommandError } from './core/cli.ts';
 import { START_ORDER, isAppName, loadApps } from './apps.ts';
 
 const USAGE = `Usage: sportello <command>
@@ -237,7 +238,7 @@ export async function main(argv: string[]): Promise<void> {
         throw new UsageError(`Unknown command: ${command}`);
     }
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof UsageError) {
+    if (err instanceof ConfigError || err instanceof UsageError || err instanceof CommandError) {
       console.error(err.message);
       if (err instanceof UsageError) console.error(`\n${USAGE}`);
     } else if (err instanceof HttpProblem) {

@@ -4,6 +4,7 @@
 //   npx sportello pagopa subscription-key create <fiscal code> [label] a GPD subscription key of an institution (shown once)
 import type { Executor } from '../../core/db.ts';
 import { createApiKey } from '../../core/auth/api-keys.ts';
+import { CommandError } from '../../core/cli.ts';
 import { OPERATOR_KEY_OWNER } from './admin.ts';
 import { SUBSCRIPTION_KEY_OWNER } from './api.ts';
 import { institutionByFiscalCode, listInstitutions } from './institutions.ts';
@@ -29,9 +30,9 @@ export async function runPagopaCommand(db: Executor, args: string[]): Promise<st
   }
   if (command === 'subscription-key' && sub === 'create') {
     const institution = rest[0] ? await institutionByFiscalCode(db, rest[0]) : undefined;
-    if (!institution) throw new Error(`No creditor institution with fiscal code ${rest[0] ?? '(missing)'} on pagoPA`);
+    if (!institution) throw new CommandError(`No creditor institution with fiscal code ${rest[0] ?? '(missing)'} on pagoPA`);
     const { key } = await createApiKey(db, SCHEMA, { ownerType: SUBSCRIPTION_KEY_OWNER, ownerId: institution.id, label: rest[1] ?? 'cli' });
     return [`Subscription key of ${institution.companyName} (shown once): ${key}`];
   }
-  throw new Error(PAGOPA_USAGE);
+  throw new CommandError(PAGOPA_USAGE);
 }
