@@ -19,7 +19,7 @@ import { pageOf } from '../desk/model.ts';
 import { diskDocumentStore } from '../protocol/files.ts';
 import { annulEntry, getEntry, type AnnulmentInput, type Direction, type ProtocolEntry } from '../protocol/register.ts';
 import { countEntries, findEntries, registerYears, type RegisterFilters } from '../protocol/browse.ts';
-import { correspondentText, dailyRegister } from '../protocol/daily.ts';
+import { correspondentText, dailyRegister, keptDailyRegister, keptDailyRegisters, type KeptDailyRegister } from '../protocol/daily.ts';
 import { plainRun, ProtocolRejectedError, ProtocolUnavailableError } from '../protocol/adapter.ts';
 import { getProtocolSettings, protocolAdapterFor } from '../protocol/settings.ts';
 import { registerT, type RegisterT } from './register-messages.ts';
@@ -53,6 +53,7 @@ const AnnulBody = Type.Object(
 type AnnulForm = { reason: string; authorisedBy: string; registration?: string };
 
 const dateTime = (locale: string, at: Date) => formatItalianTime(locale, at, 'medium', 'short');
+const dayLabel = (locale: string, day: IsoDate) => formatItalianTime(locale, new Date(`${day}T12:00:00Z`));
 const attachment = (name: string) => `attachment; filename="${name.replace(/[^\w.-]/g, '_')}"`;
 
 function filtersOf(q: ListQuery, year: number): RegisterFilters {
@@ -109,6 +110,13 @@ export function registerProtocolRegister(app: App, comune: ComuneContext, option
     return Object.fromEntries(fields.filter((f) => !body[f]?.trim()).map((f) => [f, tr('register.required')]));
   }
 
+  /** The kept daily register (its stored bytes) when the nightly job produced it; otherwise produced now, the same way. */
+  async function dailyOf(tenantId: string, day: IsoDate): Promise<{ entries: number; sha256: string; pdf: Buffer; producedAt?: Date }> {
+    const stored: KeptDailyRegister | undefined = await keptDailyRegister(comune.db, tenantId, day);
+    const pdf = stored && (await store.get(stored.sha256));
+    return stored && pdf ? { ...stored, pdf } : dailyRegister(comune.db, tenantId, day);
+  }
+
   const actorOf = (staff: StaffLogin): AnnulmentInput['actor'] => ({ type: staff.role, id: staff.id });
 
   async function listPage(request: FastifyRequest, staff: StaffLogin, q: ListQuery, extra: { message?: SafeHtml; errors?: FieldErrors; values?: AnnulForm } = {}) {
@@ -152,6 +160,7 @@ export function registerProtocolRegister(app: App, comune: ComuneContext, option
     );
     const pager = pagination({ nav: tr('register.pages'), previous: tr('register.previous'), next: tr('register.next'), page: (n, all) => tr('register.page', { page: n, pages: all }) }, page.page, page.pages, (n) => `${base}?${queryOf(q, { pagina: n })}`);
     const yesterday = dateInItaly(new Date(Date.now() - 86_400_000));
+    const keptRegisters = await keptDailyRegisters(comune.db, tenant.id);
     const external = settings?.adapter === 'http';
     const content = html`${extra.message ?? ''}
 <p>${tr('register.intro')}</p>
@@ -165,6 +174,12 @@ ${table}${pager}
   <div class="row"><div class="col-md-4">${textField({ name: 'giorno', label: tr('register.day'), type: 'date', value: yesterday, required: true })}</div></div>
   <button type="submit" class="btn btn-outline-primary">${tr('register.dailyShow')}</button>
 </form>
+${dataTable(
+  tr('register.keptCaption'),
+  [tr('register.day'), tr('register.keptEntries'), tr('register.dailyHash'), tr('register.keptAt')],
+  keptRegisters.map((k) => [html`<a href="${base}/giornaliero?giorno=${k.day}">${dayLabel(request.locale, k.day)}</a>`, k.entries, html`<code>${k.sha256}</code>`, dateTime(request.locale, k.producedAt)]),
+  tr('register.keptNone'),
+)}
 ${external
   ? html`<h2 class="h4 mt-5">${tr('register.externalAnnul')}</h2><p>${tr('register.annulHelp')}</p>${annulForm(tr, `${base}/esterno/annullamento`, formCsrfToken(request, secret), extra.values ?? { reason: '', authorisedBy: '', registration: '' }, extra.errors ?? {}, true)}`
   : ''}`;
@@ -295,12 +310,13 @@ ${entry.annulment
     if (!closedDay(day, dateInItaly(new Date()))) {
       return sendPage(reply, desk(request, staff, tr('register.daily'), html`${alert('warning', tr('register.dailyFuture'))}<p><a href="${base}">${tr('register.back')}</a></p>`, comune), 400);
     }
-    const daily = await dailyRegister(comune.db, tenant.id, day);
+    const daily = await dailyOf(tenant.id, day);
     const content = html`<p><a href="${base}">${tr('register.back')}</a></p>
 <p>${tr('register.dailyCount', { count: daily.entries })}</p>
+${daily.producedAt ? alert('info', tr('register.keptOn', { date: dateTime(request.locale, daily.producedAt) })) : html`<p>${tr('register.notKept')}</p>`}
 <dl class="row"><dt class="col-sm-4">${tr('register.dailyHash')}</dt><dd class="col-sm-8"><code>${daily.sha256}</code></dd></dl>
 <p><a class="btn btn-primary" href="${base}/giornaliero.pdf?giorno=${day}">${tr('register.dailyDownload')}</a></p>`;
-    return sendPage(reply, desk(request, staff, tr('register.dailyOf', { day: formatItalianTime(request.locale, new Date(`${day}T12:00:00Z`)) }), content, comune));
+    return sendPage(reply, desk(request, staff, tr('register.dailyOf', { day: dayLabel(request.locale, day) }), content, comune));
   });
 
   app.get(`${REGISTER_PATH}/giornaliero.pdf`, { config: { html: true }, schema: { hide: true, params: TenantParams, querystring: DayQuery } }, async (request, reply) => {
@@ -308,7 +324,7 @@ ${entry.annulment
     if (!staff) return reply;
     const day = request.query.giorno;
     if (!closedDay(day, dateInItaly(new Date()))) throw invalid([{ pointer: '/querystring/giorno', code: 'open', detail: 'The daily register of a day is produced once the day is over.' }]);
-    const daily = await dailyRegister(comune.db, requireTenant(request).id, day);
+    const daily = await dailyOf(requireTenant(request).id, day);
     return reply
       .header('content-disposition', attachment(`registro-giornaliero-${day}.pdf`))
       // RFC 9530: the representation's digest, the same SHA-256 the page shows.
