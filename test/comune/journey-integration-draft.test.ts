@@ -11,7 +11,7 @@ import { STATUS } from '../../src/comune/applications/states.ts';
 import { memoryDocumentStore } from '../../src/comune/protocol/files.ts';
 import { deskT } from '../../src/comune/desk/messages.ts';
 import { journeyT } from '../../src/comune/journey/messages.ts';
-import { procedurePage, ratedPage, returnPath } from '../../src/comune/ratings/model.ts';
+import { procedurePage, ratedPage, ratingSubject, returnPath } from '../../src/comune/ratings/model.ts';
 import { DEMO_STAFF } from '../../src/comune/seed.ts';
 import { startSystem, type TestSystem } from '../support/system.ts';
 import { WebClient, type Visit } from '../support/web-client.ts';
@@ -35,9 +35,12 @@ async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean
 describe('ratings model: a service’s online procedure', () => {
   it('is a rated page of its own, and a plain form goes back only to a path of the same ente', () => {
     expect(procedurePage('permesso-ztl')).toBe('servizi/permesso-ztl/domanda');
-    expect(ratedPage('comune-x', '/comune-x/servizi/permesso-ztl/domanda')).toEqual({ kind: 'procedure', page: 'servizi/permesso-ztl/domanda', slug: 'permesso-ztl' });
-    expect(ratedPage('comune-x', '/comune-x/servizi/categoria/domanda')?.kind).not.toBe('procedure');
-    expect(ratedPage('comune-x', '/comune-x/servizi/permesso-ztl/domanda/1')).toBeUndefined();
+    expect(ratingSubject('comune-x', 'servizi/permesso-ztl/domanda')).toEqual({ kind: 'procedure', page: 'servizi/permesso-ztl/domanda', slug: 'permesso-ztl' });
+    expect(ratingSubject('comune-x', 'servizi/permesso-ztl')).toEqual({ kind: 'service', page: 'servizi/permesso-ztl', slug: 'permesso-ztl' });
+    // Rated on the receipt only: the procedure's own pages carry no widget at their foot.
+    expect(ratedPage('comune-x', '/comune-x/servizi/permesso-ztl/domanda')).toBeUndefined();
+    expect(ratingSubject('comune-x', 'servizi/categoria/domanda')?.kind).toBe('category');
+    for (const page of ['servizi/permesso-ztl/domanda/1', 'servizi/ZTL/domanda', 'area-personale']) expect(ratingSubject('comune-x', page), page).toBeUndefined();
     expect(returnPath('comune-x', '/comune-x/area-personale/domande/0b8e2f6c-1d2a-4b7e-9c3f-5a6b7c8d9e0f')).toBe('/comune-x/area-personale/domande/0b8e2f6c-1d2a-4b7e-9c3f-5a6b7c8d9e0f');
     for (const bad of ['https://evil.example/comune-x/a', '//evil.example/x', '/comune-y/area-personale', '/comune-x/../admin', '/comune-x/a?b=c', undefined]) expect(returnPath('comune-x', bad), String(bad)).toBeUndefined();
   });
