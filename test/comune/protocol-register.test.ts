@@ -253,7 +253,7 @@ describe('daily register', () => {
     expect(read.info.Title).toBe('Registro giornaliero di protocollo del 10/03/2025');
     expect(read.flat).toContain('Registro giornaliero di protocollo del 10/03/2025');
     expect(read.flat).toContain('20 registrazioni, dal numero 1 al numero 20.');
-    for (const text of ['Istanza n. 1', 'Istanza n. 20', 'Mario Rossi', 'VI.3']) expect(read.flat).toContain(text);
+    for (const text of ['Istanza n. 1', 'Istanza n. 20', 'Mario Rossi', 'RSSMRA85T10A562S', 'Classificazione: VI.3', 'Principale: domanda.pdf', 'Allegato 1: allegato.txt', 'ore 09:01:00']) expect(read.flat).toContain(text);
     expect(read.flat).not.toContain('Risposta n. 21');
     expect(read.flat).not.toContain('Pratica di Vicopisano');
     // Entry 3 was annulled on a later day: the register of 10 March stays as it was at the day's end.

@@ -29,17 +29,16 @@ const italianDay = (day: IsoDate) => day.split('-').reverse().join('/');
 /** Name and fiscal code, as the register shows the correspondent. */
 export const correspondentText = ({ name, fiscalCode }: Correspondent): string => [name, fiscalCode].filter(Boolean).join(' — ') || '—';
 
+/** One registration as the register's row: A4 portrait, so number, time and direction share a cell, subject and classification another. */
 function row(entry: ProtocolEntry): string[] {
-  const primary = entry.documents[0];
+  const { name, fiscalCode } = entry.correspondent;
+  const documents = entry.documents.map((d, i) => `${i === 0 ? 'Principale' : `Allegato ${i}`}: ${d.name}\nSHA-256 ${d.sha256}`);
   return [
-    `${entry.number}/${entry.year}`,
-    time(entry.registeredAt),
-    entry.direction === 'incoming' ? 'Entrata' : 'Uscita',
-    entry.subject,
-    correspondentText(entry.correspondent),
-    entry.classification,
-    primary ? `${primary.name} (${entry.documents.length} doc.)\nSHA-256 ${primary.sha256}` : '—',
-    entry.annulment ? `ANNULLATA il ${italianDay(dateInItaly(entry.annulment.annulledAt))}: ${entry.annulment.reason} (${entry.annulment.authorisedBy})` : '',
+    `${entry.number}/${entry.year}\nore ${time(entry.registeredAt)}\n${entry.direction === 'incoming' ? 'Entrata' : 'Uscita'}`,
+    `${entry.subject}\nClassificazione: ${entry.classification || '—'}`,
+    [name, fiscalCode].filter(Boolean).join('\n') || '—',
+    documents.join('\n'),
+    entry.annulment ? `ANNULLATA il ${italianDay(dateInItaly(entry.annulment.annulledAt))}: ${entry.annulment.reason}. Autorizzazione: ${entry.annulment.authorisedBy}` : '—',
   ];
 }
 
@@ -60,7 +59,7 @@ export async function dailyRegister(db: Executor, tenantId: string, day: IsoDate
         : 'Nessuna registrazione in questa giornata.',
     )
     .rule();
-  if (entries.length) writer.table(['N.', 'Ora', 'Verso', 'Oggetto', 'Corrispondente', 'Classif.', 'Documenti', 'Annullamento'], entries.map(row), [8, 7, 7, 20, 16, 7, 22, 13]);
+  if (entries.length) writer.table(['Numero', 'Oggetto', 'Corrispondente', 'Documenti (impronta)', 'Annullamento'], entries.map(row), [13, 22, 23, 27, 15]);
   writer.text('Registro prodotto da Sportello alla chiusura della giornata per il sistema di conservazione (DPCM 3 dicembre 2013, art. 7, c. 5).', { size: 8.5, color: '#555555' });
   const pdf = await writer.finish(`${who.name} — ${title}`);
   return { day, entries: entries.length, pdf, sha256: sha256Hex(pdf) };
