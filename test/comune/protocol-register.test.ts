@@ -105,6 +105,11 @@ describe('browsing the register', () => {
     expect(await count('')).toBe('28');
     expect((await admin.visit(url(`${REGISTER}?anno=2026`))).html).toContain('Nessuna registrazione corrisponde alla ricerca.');
     expect((await admin.visit(url(`${REGISTER}?anno=2025&dal=ieri`))).status).toBe(400);
+    // In German where the ente offers it.
+    const german = await admin.visit(url(`${REGISTER}?anno=2025&verso=uscita&lang=de`));
+    expect(german.html).toContain('<h1>Protokollregister</h1>');
+    expect(german.html).toContain('8 Eintragungen');
+    expect(german.html).toContain('Ausgang');
   });
 
   it('shows an entry with its fields, documents, segnatura and linked registration', async () => {
