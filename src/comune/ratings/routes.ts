@@ -1,5 +1,6 @@
-// Page ratings over HTTP under /:tenant: the anonymous rating a visitor sends from any rated page (a plain
-// form, or JSON for web/feedback.js and other clients) and the ente admin's figures per page and service.
+// Page ratings over HTTP under /:tenant: the anonymous rating a visitor sends from any rated page or, for a
+// service's online procedure, from the submission's receipt (a plain form, or JSON for web/feedback.js and
+// other clients) and the ente admin's figures per page and service.
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { html } from '../../core/html.ts';
@@ -26,7 +27,7 @@ export const RATINGS_ADMIN_PATH = '/backoffice/valutazioni';
 const TenantParams = Type.Object({ tenant: Type.String() });
 const RatingBody = Type.Object(
   {
-    page: Type.String({ maxLength: 200, description: 'the rated page: its path after "/{tenant}/" ("" for the home page)' }),
+    page: Type.String({ maxLength: 200, description: 'the rated page: its path after "/{tenant}/" ("" for the home page); "servizi/{slug}/domanda" for a service\'s online procedure' }),
     rating: Type.Optional(Type.String({ maxLength: 2, description: 'stars, 1 to 5' })),
     positiveReason: Type.Optional(Type.String({ maxLength: 40, description: 'with 4 or 5 stars: clear, complete, onTrack, noTechnicalProblems, other' })),
     negativeReason: Type.Optional(Type.String({ maxLength: 40, description: 'with 1 to 3 stars: unclear, incomplete, lost, technicalProblems, other' })),
