@@ -10,14 +10,14 @@ import { transaction } from '../../core/db.ts';
 import { formatItalianTime } from '../../core/i18n.ts';
 import { checkFormCsrf, formCsrfToken } from '../../core/auth/sessions.ts';
 import { HttpProblem, invalid, notFound } from '../../core/problem.ts';
-import { alert, csrfField, errorSummary, selectField, textareaField, textField, type FieldErrors } from '../../core/forms.ts';
+import { alert, csrfField, errorSummary, problemFieldErrors, selectField, textareaField, textField, type FieldErrors } from '../../core/forms.ts';
 import { dataTable, pagination } from '../../core/ui.ts';
 import { dateInItaly, type IsoDate } from '../../domain/dates.ts';
 import { requireTenant, type ComuneContext, type StaffLogin } from '../context.ts';
 import { sendPage } from '../website/routes.ts';
 import { pageOf } from '../desk/model.ts';
 import { diskDocumentStore } from '../protocol/files.ts';
-import { annulEntry, getEntry, type AnnulmentInput, type Direction, type ProtocolEntry } from '../protocol/register.ts';
+import { annulEntry, checkAnnulment, getEntry, type AnnulmentInput, type Direction, type ProtocolEntry } from '../protocol/register.ts';
 import { countEntries, findEntries, registerYears, type RegisterFilters } from '../protocol/browse.ts';
 import { correspondentText, dailyRegister, keptDailyRegister, keptDailyRegisters, type KeptDailyRegister } from '../protocol/daily.ts';
 import { plainRun, ProtocolRejectedError, ProtocolUnavailableError } from '../protocol/adapter.ts';
@@ -104,10 +104,16 @@ export function registerProtocolRegister(app: App, comune: ComuneContext, option
 </form>`;
   }
 
-  /** The required fields' errors, checked before anything is asked of a register. */
-  function missing(tr: RegisterT, body: AnnulForm, external: boolean): FieldErrors {
-    const fields: (keyof AnnulForm)[] = [...(external ? (['registration'] as const) : []), 'reason', 'authorisedBy'];
-    return Object.fromEntries(fields.filter((f) => !body[f]?.trim()).map((f) => [f, tr('register.required')]));
+  /** The annulment's own rule (checkAnnulment: reason and authorisation) and, for an external one, its identifier: as field errors. */
+  function formErrors(tr: RegisterT, values: AnnulForm, actor: AnnulmentInput['actor'], external: boolean): FieldErrors {
+    const errors: FieldErrors = external && !values.registration?.trim() ? { registration: tr('register.required') } : {};
+    try {
+      checkAnnulment({ reason: values.reason, authorisedBy: values.authorisedBy, actor });
+      return errors;
+    } catch (error) {
+      if (!(error instanceof HttpProblem && error.status === 400)) throw error;
+      return { ...errors, ...problemFieldErrors(error, () => tr('register.required')) };
+    }
   }
 
   /** The kept daily register (its stored bytes) when the nightly job produced it; otherwise produced now, the same way. */
@@ -263,7 +269,7 @@ ${entry.annulment
     const tenant = requireTenant(request);
     const entry = await entryOf(request, request.params.id);
     const values = request.body;
-    const errors = missing(tr, values, false);
+    const errors = formErrors(tr, values, actorOf(staff), false);
     if (Object.keys(errors).length) return sendPage(reply, await entryPage(request, staff, entry, { errors, values }), 400);
     try {
       await transaction(comune.db, (tx) => annulEntry(tx, tenant.id, entry.id, { reason: values.reason, authorisedBy: values.authorisedBy, actor: actorOf(staff) }));
@@ -282,7 +288,7 @@ ${entry.annulment
     const tenant = requireTenant(request);
     const values = { ...request.body, registration: request.body.registration?.trim() ?? '' };
     const list = (extra: Parameters<typeof listPage>[3], status: number) => listPage(request, staff, {}, extra).then((page) => sendPage(reply, page, status));
-    const errors = missing(tr, values, true);
+    const errors = formErrors(tr, values, actorOf(staff), true);
     if (Object.keys(errors).length) return list({ errors, values }, 400);
     const adapter = await protocolAdapterFor(comune.db, tenant.id, { secret, store, fetch: options.fetch });
     // Built-in registrations are annulled from their own page; this form is for the external system only.
