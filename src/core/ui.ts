@@ -109,6 +109,13 @@ export interface PaginationLabels {
   page: (page: number, pages: number) => string;
 }
 
+/** The page asked for, kept within the pages that `total` rows make, and where it starts. */
+export function pageOf(total: number, page: number, size: number): { page: number; pages: number; offset: number } {
+  const pages = Math.max(1, Math.ceil(total / size));
+  const current = Math.min(Math.max(1, Math.trunc(page) || 1), pages);
+  return { page: current, pages, offset: (current - 1) * size };
+}
+
 /** Bootstrap Italia pagination: previous, the first, last and nearby pages, next; the current one marked for assistive technology. */
 export function pagination(labels: PaginationLabels, page: number, pages: number, href: (n: number) => string): SafeHtml | '' {
   if (pages <= 1) return '';

@@ -1,6 +1,7 @@
 // The desk's pure rules: the query scope follows the policy, CSV escaping for spreadsheets, pages, deadlines.
 import { describe, expect, it } from 'vitest';
-import { averageDays, csvField, deadlineAt, labelledAnswers, mayHandle, pageOf, scopeOf, storedDeadline, toCsv, type DeskUser } from '../../src/comune/desk/model.ts';
+import { pageOf } from '../../src/core/ui.ts';
+import { averageDays, csvField, deadlineAt, labelledAnswers, mayHandle, scopeOf, storedDeadline, toCsv, type DeskUser } from '../../src/comune/desk/model.ts';
 import type { FormSchema } from '../../src/comune/forms/schema.ts';
 import { STATUS, type StatusCode } from '../../src/comune/applications/states.ts';
 import { legalDeadline, type StatusEvent } from '../../src/comune/applications/deadline.ts';

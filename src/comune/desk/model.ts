@@ -117,13 +117,6 @@ export const toCsv = (rows: readonly (readonly (string | number | null | undefin
 /** How the list is ordered: latest submissions first, or the nearest due date first (none last). */
 export type DeskSort = 'submitted' | 'due';
 
-/** The page asked for, kept within the pages that `total` rows make, and where it starts. */
-export function pageOf(total: number, page: number, size: number): { page: number; pages: number; offset: number } {
-  const pages = Math.max(1, Math.ceil(total / size));
-  const current = Math.min(Math.max(1, Math.trunc(page) || 1), pages);
-  return { page: current, pages, offset: (current - 1) * size };
-}
-
 /** An average duration in days, one decimal. */
 export const averageDays = (averageMs: number) => Math.round((averageMs / 86_400_000) * 10) / 10;
 

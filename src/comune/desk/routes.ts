@@ -13,7 +13,7 @@ import { assertCsrf, CSRF_FIELD } from '../../core/auth/csrf.ts';
 import { LocalFileStore, sanitizeFileName, sniffType } from '../forms/files.ts';
 import { fileFields, fileIds } from '../journey/wizard.ts';
 import { alert, csrfField, selectField, textareaField, textField } from '../../core/forms.ts';
-import { dataTable, pagination } from '../../core/ui.ts';
+import { dataTable, pageOf, pagination } from '../../core/ui.ts';
 import { diskDocumentStore } from '../protocol/files.ts';
 import { requireTenant, type ComuneContext, type StaffLogin } from '../context.ts';
 import { desk, guard } from '../backoffice/routes.ts';
@@ -21,7 +21,7 @@ import { sendPage } from '../website/routes.ts';
 import { checkTransition, isFinal, STATUS, STATUS_CODES, statusName, type StatusCode } from '../applications/states.ts';
 import { FormRepository } from '../forms/forms.ts';
 import { dateInItaly } from '../../domain/dates.ts';
-import { CSV_BOM, csvLine, DESK_PATH, labelledAnswers, pageOf, HIDDEN_STATUSES, type DeskFile, type DeskFilters, type DeskSort, type DeskUser } from './model.ts';
+import { CSV_BOM, csvLine, DESK_PATH, labelledAnswers, HIDDEN_STATUSES, type DeskFile, type DeskFilters, type DeskSort, type DeskUser } from './model.ts';
 import { deskUser, DeskStore, type Choice, type DeskRow } from './store.ts';
 import { deskT, type DeskT } from './messages.ts';
 

@@ -5,7 +5,7 @@ import { errorSummary, textField, type FieldErrors } from '../../../core/forms.t
 import { html } from '../../../core/html.ts';
 import type { App } from '../../../core/http.ts';
 import { sql, type Executor } from '../../../core/db.ts';
-import { dataTable } from '../../../core/ui.ts';
+import { dataTable, pagination } from '../../../core/ui.ts';
 import { isIsoDate } from '../../../domain/dates.ts';
 import { SCHEMA } from '../schema.ts';
 import { OFFICE, sendPage } from '../web/layout.ts';
@@ -84,13 +84,7 @@ ${dataTable(
   result.hits.map((h) => [html`<a href="${OFFICE}/schede/${h.id_anpr}">${h.family_name} ${h.given_name}</a>`, html`<code>${h.fiscal_code}</code>`, dateText(request.locale, h.birth_date), tr(statusKey(h.status))]),
   tr('searchNone'),
 )}
-${pages > 1
-  ? html`<nav aria-label="${tr('pagination')}"><ul class="pagination">
-  ${page > 1 ? html`<li class="page-item"><a class="page-link" href="${link(page - 1)}">${tr('previous')}</a></li>` : ''}
-  <li class="page-item active"><span class="page-link" aria-current="page">${tr('pageOf', { page, pages })}</span></li>
-  ${page < pages ? html`<li class="page-item"><a class="page-link" href="${link(page + 1)}">${tr('next')}</a></li>` : ''}
-</ul></nav>`
-  : ''}`
+${pagination({ nav: tr('pagination'), previous: tr('previous'), next: tr('next'), page: (n, all) => tr('pageOf', { page: n, pages: all }) }, page, pages, link)}`
       : html``;
     const comune = sessionOf(request).comuneName;
     const main = html`<h1>${tr('searchTitle', { comune })}</h1><p>${tr('searchIntro')}</p>
