@@ -140,17 +140,17 @@ export async function enqueue(tx: Executor, schema: string, input: EnqueueInput)
   const table = jobsTable(schema);
   const maxAttempts = input.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new Error(`maxAttempts must be a positive integer (got ${maxAttempts})`);
+  // The workers are notified by the same statement (one round trip); NOTIFY is delivered at commit.
   const inserted = await sql<JobRow>`
-    insert into ${table} (kind, payload, idempotency_key, run_at, max_attempts)
-    values (${input.kind}, ${JSON.stringify(input.payload ?? null)}::jsonb,
-            coalesce(${input.idempotencyKey ?? null}::text, gen_random_uuid()::text),
-            coalesce(${input.runAt ?? null}::timestamptz, now()), ${maxAttempts})
-    on conflict (kind, idempotency_key) do nothing
-    returning *`.execute(tx);
-  if (inserted.rows[0]) {
-    await sql`select pg_notify(${jobChannel(schema)}, ${input.kind})`.execute(tx);
-    return { job: toJob(inserted.rows[0]), created: true };
-  }
+    with job as (
+      insert into ${table} (kind, payload, idempotency_key, run_at, max_attempts)
+      values (${input.kind}, ${JSON.stringify(input.payload ?? null)}::jsonb,
+              coalesce(${input.idempotencyKey ?? null}::text, gen_random_uuid()::text),
+              coalesce(${input.runAt ?? null}::timestamptz, now()), ${maxAttempts})
+      on conflict (kind, idempotency_key) do nothing
+      returning *)
+    select job.*, pg_notify(${jobChannel(schema)}, ${input.kind}) from job`.execute(tx);
+  if (inserted.rows[0]) return { job: toJob(inserted.rows[0]), created: true };
   const existing = await sql<JobRow>`
     select * from ${table} where kind = ${input.kind} and idempotency_key = ${input.idempotencyKey!}`.execute(tx);
   return { job: toJob(existing.rows[0]!), created: false };
