@@ -111,6 +111,8 @@ export interface DraftInput {
 export interface SubmitOptions {
   /** Sent again on a double click or a retried request: the same application comes back. */
   idempotencyKey: string;
+  /** The validated answers, replacing the draft's in the same transaction (the wizard's last post). */
+  data?: Record<string, unknown>;
   /** The answers as the form labels them, for the PDF; the data's keys otherwise. */
   summary?: readonly { label: string; value: string }[];
   attachments?: readonly Attachment[];
@@ -160,30 +162,36 @@ export class ApplicationStore {
   }
 
   /**
-   * Submits a draft: its PDF (the protocol's primary document), status 2000, the timeline event and
-   * the protocol job, all in one transaction. The same idempotency key returns the application it
-   * first submitted, even when both requests arrive together.
+   * Submits a draft: its answers (when given), its PDF (the protocol's primary document), status 2000,
+   * the timeline event and the protocol job, all in one transaction. The same idempotency key returns
+   * the application it first submitted, even when both requests arrive together.
    */
   async submit(actor: ApplicationActor, id: string, options: SubmitOptions): Promise<{ application: Application; created: boolean }> {
     if (actor.kind !== 'citizen') throw forbidden('Only the applicant submits an application.');
     return transaction(this.db, async (tx) => {
       // Serialises submissions with the same key (both databases): the second sees the first's result.
       await sql`select pg_advisory_xact_lock(hashtext(${`${actor.tenantId}|${actor.fiscalCode}|${options.idempotencyKey}`}))`.execute(tx);
-      const { rows: done } = await sql<Row>`
-        select * from comune.applications
-        where tenant_id = ${actor.tenantId} and citizen_fiscal_code = ${actor.fiscalCode} and idempotency_key = ${options.idempotencyKey}`.execute(tx);
-      if (done[0]) return { application: fromRow(done[0]), created: false };
-      const app = await this.get(actor, id, tx, true);
+      // One round trip: the draft locked, its ente's name for the PDF, and the application this key already submitted.
+      const { rows: found } = await sql<Row & { ente_name: string; done_id: string | null }>`
+        select a.*, t.name as ente_name,
+          (select d.id from comune.applications d
+           where d.tenant_id = ${actor.tenantId} and d.citizen_fiscal_code = ${actor.fiscalCode} and d.idempotency_key = ${options.idempotencyKey}) as done_id
+        from comune.applications a left join comune.tenants t on t.id = a.tenant_id
+        where a.id = ${id} for update of a`.execute(tx);
+      const doneId = found[0] ? found[0].done_id : await this.submittedWith(tx, actor, options.idempotencyKey);
+      if (doneId) return { application: doneId === id ? fromRow(found[0]!) : await this.get(actor, doneId, tx), created: false };
+      const app = found[0] && fromRow(found[0]);
+      if (!app || !canSee(actor, app)) throw notFound('No such application.');
       const check = checkTransition(app.status, STATUS.submitted, 'citizen');
       if (!check.ok) throw conflict(`An application in status ${app.status} cannot be submitted.`);
-      if (options.attachments) await this.replaceAttachments(tx, id, options.attachments);
-      const attachments = await this.attachments(tx, id);
+      const data = options.data ?? app.data;
+      const attachments = options.attachments ? await this.replaceAttachments(tx, id, options.attachments) : await this.attachments(tx, id);
       const submittedAt = this.now();
       const pdf = await applicationPdf({
-        enteName: await enteName(tx, app.tenantId),
+        enteName: found[0]!.ente_name ?? '',
         serviceName: app.serviceName,
         applicant: { name: app.citizenName, fiscalCode: app.citizenFiscalCode },
-        fields: options.summary ?? Object.entries(app.data).map(([label, value]) => ({ label, value: typeof value === 'string' ? value : JSON.stringify(value) })),
+        fields: options.summary ?? Object.entries(data).map(([label, value]) => ({ label, value: typeof value === 'string' ? value : JSON.stringify(value) })),
         attachments,
         submittedAt,
         applicationId: app.id,
@@ -191,13 +199,20 @@ export class ApplicationStore {
       const { sha256 } = await this.files.put(pdf);
       const { rows } = await sql<Row>`
         update comune.applications set status = ${STATUS.submitted}, idempotency_key = ${options.idempotencyKey}, submitted_at = ${submittedAt},
-          pdf_sha256 = ${sha256}, updated_at = now()
+          pdf_sha256 = ${sha256}, updated_at = now() ${options.data ? sql`, data = ${JSON.stringify(options.data)}::jsonb` : sql``}
         where id = ${id} returning *`.execute(tx);
       await this.event(tx, id, app.status, STATUS.submitted, actor, null);
       await enqueue(tx, 'comune', { kind: REGISTER_APPLICATION_JOB, payload: { applicationId: id }, idempotencyKey: id });
       await audit(tx, 'comune', { actorType: 'citizen', actorId: actorId(actor), tenantId: app.tenantId, action: 'application.submit', targetType: 'application', targetId: id });
       return { application: fromRow(rows[0]!), created: true };
     });
+  }
+
+  /** The id of the application the citizen submitted with this idempotency key, if any. */
+  private async submittedWith(tx: Executor, actor: ApplicationActor & { kind: 'citizen' }, idempotencyKey: string): Promise<string | null> {
+    const { rows } = await sql<{ id: string }>`
+      select id from comune.applications where tenant_id = ${actor.tenantId} and citizen_fiscal_code = ${actor.fiscalCode} and idempotency_key = ${idempotencyKey}`.execute(tx);
+    return rows[0]?.id ?? null;
   }
 
   /** Moves an application by the state machine: 409 for a transition that does not exist, 403 for one the actor may not trigger. */
@@ -266,12 +281,15 @@ export class ApplicationStore {
     return true;
   }
 
-  private async replaceAttachments(tx: Executor, id: string, attachments: readonly Attachment[]): Promise<void> {
+  /** Replaces the documents; returns those stored, in the order given (a repeated SHA-256 once, its first name). */
+  private async replaceAttachments(tx: Executor, id: string, attachments: readonly Attachment[]): Promise<Attachment[]> {
     await sql`delete from comune.application_attachments where application_id = ${id}`.execute(tx);
-    if (!attachments.length) return;
-    await sql`insert into comune.application_attachments (application_id, sha256, name, size, mime)
+    if (!attachments.length) return [];
+    const { rows } = await sql<Attachment>`insert into comune.application_attachments (application_id, sha256, name, size, mime)
       values ${sql.join(attachments.map((a) => sql`(${id}, ${a.sha256}, ${a.name}, ${a.size}, ${a.mime})`))}
-      on conflict do nothing`.execute(tx);
+      on conflict do nothing
+      returning sha256, name, size, mime`.execute(tx);
+    return rows;
   }
 
   private async event(tx: Executor, id: string, from: StatusCode | null, to: StatusCode, actor: ApplicationActor, message: string | null): Promise<void> {
@@ -286,9 +304,4 @@ function canSee(actor: ApplicationActor, app: Application): boolean {
   if (actor.kind === 'system') return true;
   if (actor.kind === 'operator') return actor.tenantId === app.tenantId;
   return actor.tenantId === app.tenantId && actor.fiscalCode === app.citizenFiscalCode;
-}
-
-async function enteName(db: Executor, tenantId: string): Promise<string> {
-  const { rows } = await sql<{ name: string }>`select name from comune.tenants where id = ${tenantId}`.execute(db);
-  return rows[0]?.name ?? '';
 }
