@@ -1,8 +1,8 @@
 // Applications ("pratiche") in the comune schema: drafts, submission (idempotent, with its PDF and the
 // protocol job in the same transaction), transitions by the state machine's rules, the timeline.
 import { sql, transaction, type Executor } from '../../core/db.ts';
-import { audit } from '../../core/audit.ts';
-import { enqueue } from '../../core/jobs.ts';
+import { audit, auditInsert } from '../../core/audit.ts';
+import { enqueueInsert } from '../../core/jobs.ts';
 import { conflict, forbidden, notFound } from '../../core/problem.ts';
 import type { DocumentStore } from '../protocol/files.ts';
 import { applicationPdf } from './pdf.ts';
@@ -185,7 +185,7 @@ export class ApplicationStore {
       const check = checkTransition(app.status, STATUS.submitted, 'citizen');
       if (!check.ok) throw conflict(`An application in status ${app.status} cannot be submitted.`);
       const data = options.data ?? app.data;
-      const attachments = options.attachments ? await this.replaceAttachments(tx, id, options.attachments) : await this.attachments(tx, id);
+      const attachments = options.attachments ? options.attachments.filter((a, i, all) => all.findIndex((b) => b.sha256 === a.sha256) === i) : await this.attachments(tx, id);
       const submittedAt = this.now();
       const pdf = await applicationPdf({
         enteName: found[0]!.ente_name ?? '',
@@ -197,13 +197,18 @@ export class ApplicationStore {
         applicationId: app.id,
       });
       const { sha256 } = await this.files.put(pdf);
+      // One statement for the row, its timeline event, the protocol job and the audit entry (each a round trip otherwise).
       const { rows } = await sql<Row>`
+        with ${options.attachments ? sql`replaced as (delete from comune.application_attachments where application_id = ${id}),` : sql``}
+          timeline as (${this.eventInsert(id, app.status, STATUS.submitted, actor, null)}),
+          job as (${enqueueInsert('comune', { kind: REGISTER_APPLICATION_JOB, payload: { applicationId: id }, idempotencyKey: id })}),
+          logged as (${auditInsert('comune', { actorType: 'citizen', actorId: actorId(actor), tenantId: app.tenantId, action: 'application.submit', targetType: 'application', targetId: id })})
         update comune.applications set status = ${STATUS.submitted}, idempotency_key = ${options.idempotencyKey}, submitted_at = ${submittedAt},
           pdf_sha256 = ${sha256}, updated_at = now() ${options.data ? sql`, data = ${JSON.stringify(options.data)}::jsonb` : sql``}
         where id = ${id} returning *`.execute(tx);
-      await this.event(tx, id, app.status, STATUS.submitted, actor, null);
-      await enqueue(tx, 'comune', { kind: REGISTER_APPLICATION_JOB, payload: { applicationId: id }, idempotencyKey: id });
-      await audit(tx, 'comune', { actorType: 'citizen', actorId: actorId(actor), tenantId: app.tenantId, action: 'application.submit', targetType: 'application', targetId: id });
+      await this.insertAttachments(tx, id, attachments);
+      // Every status change is announced to the ente's webhooks in the same transaction (outbox).
+      await enqueueWebhookEvents(tx, id, STATUS.submitted);
       return { application: fromRow(rows[0]!), created: true };
     });
   }
@@ -281,22 +286,27 @@ export class ApplicationStore {
     return true;
   }
 
-  /** Replaces the documents; returns those stored, in the order given (a repeated SHA-256 once, its first name). */
-  private async replaceAttachments(tx: Executor, id: string, attachments: readonly Attachment[]): Promise<Attachment[]> {
+  private async replaceAttachments(tx: Executor, id: string, attachments: readonly Attachment[]): Promise<void> {
     await sql`delete from comune.application_attachments where application_id = ${id}`.execute(tx);
-    if (!attachments.length) return [];
-    const { rows } = await sql<Attachment>`insert into comune.application_attachments (application_id, sha256, name, size, mime)
+    await this.insertAttachments(tx, id, attachments);
+  }
+
+  private async insertAttachments(tx: Executor, id: string, attachments: readonly Attachment[]): Promise<void> {
+    if (!attachments.length) return;
+    await sql`insert into comune.application_attachments (application_id, sha256, name, size, mime)
       values ${sql.join(attachments.map((a) => sql`(${id}, ${a.sha256}, ${a.name}, ${a.size}, ${a.mime})`))}
-      on conflict do nothing
-      returning sha256, name, size, mime`.execute(tx);
-    return rows;
+      on conflict do nothing`.execute(tx);
   }
 
   private async event(tx: Executor, id: string, from: StatusCode | null, to: StatusCode, actor: ApplicationActor, message: string | null): Promise<void> {
-    await sql`insert into comune.application_events (application_id, from_status, to_status, actor_type, actor_id, message, at)
-      values (${id}, ${from}, ${to}, ${actorType(actor)}, ${actorId(actor)}, ${message}, ${this.now()})`.execute(tx);
+    await this.eventInsert(id, from, to, actor, message).execute(tx);
     // Every status change is announced to the ente's webhooks in the same transaction (outbox).
     await enqueueWebhookEvents(tx, id, to);
+  }
+
+  private eventInsert(id: string, from: StatusCode | null, to: StatusCode, actor: ApplicationActor, message: string | null) {
+    return sql`insert into comune.application_events (application_id, from_status, to_status, actor_type, actor_id, message, at)
+      values (${id}, ${from}, ${to}, ${actorType(actor)}, ${actorId(actor)}, ${message}, ${this.now()})`;
   }
 }
 
