@@ -351,6 +351,8 @@ async function main(): Promise<void> {
 
     // 1. The submit under load.
     await submitAll(() => url, drafts.slice(0, warmup), connections);
+    // The warm-up's registrations done first: the window holds the load's submits and (with the drain below) their registrations alone.
+    await drained(db, 300_000);
     let before = await cpu();
     const run = await submitAll(() => url, drafts.slice(warmup), connections);
     const ok = run.outcomes.filter(accepted);
@@ -360,8 +362,15 @@ async function main(): Promise<void> {
 
     // The protocol registrations of the load run in the same process: let them finish before the GETs.
     t = Date.now();
+    const beforeDrain = await cpu();
     const registered = await drained(db, 600_000);
+    const afterDrain = await cpu();
     console.log(`registration jobs of the load ${registered ? 'drained' : 'NOT drained'} in ${fixed((Date.now() - t) / 1000)} s after the load (${fixed((warmup + submissions) / ((Date.now() - t) / 1000 + run.seconds), 0)} registrations/s at most)`);
+    // The registrations the load left behind, and each application all told (its submit, its registration): what the ente's cores pay per application.
+    const [drainComune, drainPg] = perRequest(beforeDrain, afterDrain, 1);
+    const { rows: left } = await sql<{ n: number }>`select count(*)::int as n from comune.jobs where kind = ${REGISTER_APPLICATION_JOB} and finished_at >= ${new Date(t)}`.execute(db);
+    const whole = perRequest(before, afterDrain, run.outcomes.length);
+    console.log(`CPU after the load: ${fixed(drainComune / 1e6, 1)} s comune + ${fixed(drainPg / 1e6, 1)} s PostgreSQL for the ${left[0]!.n} registrations left; per application submitted and registered (load and drain): ${fixed(whole[0], 0)} + ${fixed(whole[1], 0)} µs (comune + PostgreSQL)`);
 
     // The same generator on the comune's GET /health (select 1): the ceiling of this process and database.
     before = await cpu();
