@@ -1,7 +1,7 @@
 // Applications ("pratiche") in the comune schema: drafts, submission (idempotent, with its PDF and the
 // protocol job in the same transaction), transitions by the state machine's rules, the timeline.
 import { sql, transaction, type Executor } from '../../core/db.ts';
-import { audit, auditInsert } from '../../core/audit.ts';
+import { auditInsert } from '../../core/audit.ts';
 import { enqueueInsert } from '../../core/jobs.ts';
 import { conflict, forbidden, notFound } from '../../core/problem.ts';
 import type { DocumentStore } from '../protocol/files.ts';
@@ -222,32 +222,31 @@ export class ApplicationStore {
 
   /** Moves an application by the state machine: 409 for a transition that does not exist, 403 for one the actor may not trigger. */
   async transition(actor: ApplicationActor, id: string, to: StatusCode, message: string | null = null, tx?: Executor): Promise<Application> {
+    return this.move(actor, id, to, message, tx);
+  }
+
+  /** Records the protocol receipt and moves 2000 → 3000 (the system's transition), in the caller's transaction. */
+  async recordRegistration(tx: Executor, id: string, receipt: { id: string; number: number; year: number; registeredAt: Date }): Promise<Application> {
+    const protocol = sql`, protocol_id = ${receipt.id}, protocol_number = ${receipt.number}, protocol_year = ${receipt.year}, protocol_registered_at = ${receipt.registeredAt}`;
+    return this.move({ kind: 'system', id: 'protocol' }, id, STATUS.registered, `Protocollo n. ${receipt.number}/${receipt.year}`, tx, protocol);
+  }
+
+  /** A transition, with more columns to set (`, column = value…`) in the same update. */
+  private async move(actor: ApplicationActor, id: string, to: StatusCode, message: string | null, tx: Executor | undefined, set = sql``): Promise<Application> {
     return transaction(tx ?? this.db, async (tx) => {
       const app = await this.get(actor, id, tx, true);
       const check = checkTransition(app.status, to, actorType(actor));
       if (!check.ok && check.reason === 'not-allowed') throw conflict(`No transition from ${app.status} to ${to}.`);
       if (!check.ok) throw forbidden(`A ${actor.kind} cannot move an application from ${app.status} to ${to}.`);
-      const { rows } = await sql<Row>`update comune.applications set status = ${to}, updated_at = now() where id = ${id} returning *`.execute(tx);
-      await this.event(tx, id, app.status, to, actor, message);
-      await audit(tx, 'comune', {
-        actorType: actor.kind,
-        actorId: actorId(actor),
-        tenantId: app.tenantId,
-        action: 'application.transition',
-        targetType: 'application',
-        targetId: id,
-        details: { from: app.status, to },
-      });
+      const entry = { actorType: actor.kind, actorId: actorId(actor), tenantId: app.tenantId, action: 'application.transition', targetType: 'application', targetId: id, details: { from: app.status, to } };
+      // The row, its timeline event and the audit entry in one statement.
+      const { rows } = await sql<Row>`
+        with timeline as (${this.eventInsert(id, app.status, to, actor, message)}), logged as (${auditInsert('comune', entry)})
+        update comune.applications set status = ${to}, updated_at = now() ${set} where id = ${id} returning *`.execute(tx);
+      // Every status change is announced to the ente's webhooks in the same transaction (outbox).
+      await enqueueWebhookEvents(tx, id, to);
       return fromRow(rows[0]!);
     });
-  }
-
-  /** Records the protocol receipt and moves 2000 → 3000 (the system's transition), in the caller's transaction. */
-  async recordRegistration(tx: Executor, id: string, receipt: { id: string; number: number; year: number; registeredAt: Date }): Promise<Application> {
-    await sql`
-      update comune.applications set protocol_id = ${receipt.id}, protocol_number = ${receipt.number}, protocol_year = ${receipt.year},
-        protocol_registered_at = ${receipt.registeredAt} where id = ${id}`.execute(tx);
-    return this.transition({ kind: 'system', id: 'protocol' }, id, STATUS.registered, `Protocollo n. ${receipt.number}/${receipt.year}`, tx);
   }
 
   async timeline(actor: ApplicationActor, id: string): Promise<ApplicationEvent[]> {
