@@ -1,6 +1,6 @@
 // Applications ("pratiche") in the comune schema: drafts, submission (idempotent, with its PDF and the
 // protocol job in the same transaction), transitions by the state machine's rules, the timeline.
-import { sql, transaction, type Executor } from '../../core/db.ts';
+import { executePrepared, sql, transaction, type Executor } from '../../core/db.ts';
 import { auditInsert } from '../../core/audit.ts';
 import { enqueueInsert } from '../../core/jobs.ts';
 import { conflict, forbidden, notFound } from '../../core/problem.ts';
@@ -79,6 +79,11 @@ export interface Row {
   updated_at: Date;
 }
 
+/** Row's columns, listed: the hot queries run prepared, and a prepared `select *` fails once a migration adds a column. */
+const ROW_COLUMNS = ['id', 'tenant_id', 'service_id', 'service_name', 'classification', 'form_id', 'form_version', 'citizen_id', 'citizen_fiscal_code', 'citizen_name', 'status', 'data',
+  'idempotency_key', 'pdf_sha256', 'protocol_id', 'protocol_number', 'protocol_year', 'protocol_registered_at', 'created_at', 'submitted_at', 'updated_at'] as const satisfies readonly (keyof Row)[];
+const columns = (alias?: string) => sql.raw(ROW_COLUMNS.map((c) => (alias ? `${alias}.${c}` : c)).join(', '));
+
 export const fromRow = (r: Row): Application => ({
   id: r.id,
   tenantId: r.tenant_id,
@@ -130,7 +135,7 @@ export class ApplicationStore {
 
   /** The application if `actor` may see it: the applicant, or an operator of its ente. */
   async get(actor: ApplicationActor, id: string, tx: Executor = this.db, lock = false): Promise<Application> {
-    const { rows } = await sql<Row>`select * from comune.applications where id = ${id} ${lock ? sql`for update` : sql``}`.execute(tx);
+    const { rows } = await executePrepared(tx, sql<Row>`select ${columns()} from comune.applications where id = ${id} ${lock ? sql`for update` : sql``}`);
     const app = rows[0] && fromRow(rows[0]);
     if (!app || !canSee(actor, app)) throw notFound('No such application.');
     return app;
@@ -170,14 +175,14 @@ export class ApplicationStore {
     if (actor.kind !== 'citizen') throw forbidden('Only the applicant submits an application.');
     return transaction(this.db, async (tx) => {
       // Serialises submissions with the same key (both databases): the second sees the first's result.
-      await sql`select pg_advisory_xact_lock(hashtext(${`${actor.tenantId}|${actor.fiscalCode}|${options.idempotencyKey}`}))`.execute(tx);
+      await executePrepared(tx, sql`select pg_advisory_xact_lock(hashtext(${`${actor.tenantId}|${actor.fiscalCode}|${options.idempotencyKey}`}))`);
       // One round trip: the draft locked, its ente's name for the PDF, and the application this key already submitted.
-      const { rows: found } = await sql<Row & { ente_name: string; done_id: string | null }>`
-        select a.*, t.name as ente_name,
+      const { rows: found } = await executePrepared(tx, sql<Row & { ente_name: string; done_id: string | null }>`
+        select ${columns('a')}, t.name as ente_name,
           (select d.id from comune.applications d
            where d.tenant_id = ${actor.tenantId} and d.citizen_fiscal_code = ${actor.fiscalCode} and d.idempotency_key = ${options.idempotencyKey}) as done_id
         from comune.applications a left join comune.tenants t on t.id = a.tenant_id
-        where a.id = ${id} for update of a`.execute(tx);
+        where a.id = ${id} for update of a`);
       const doneId = found[0] ? found[0].done_id : await this.submittedWith(tx, actor, options.idempotencyKey);
       if (doneId) return { application: doneId === id ? fromRow(found[0]!) : await this.get(actor, doneId, tx), created: false };
       const app = found[0] && fromRow(found[0]);
@@ -198,14 +203,14 @@ export class ApplicationStore {
       });
       const { sha256 } = await this.files.put(pdf);
       // One statement for the row, its timeline event, the protocol job and the audit entry (each a round trip otherwise).
-      const { rows } = await sql<Row>`
+      const { rows } = await executePrepared(tx, sql<Row>`
         with ${options.attachments ? sql`replaced as (delete from comune.application_attachments where application_id = ${id}),` : sql``}
           timeline as (${this.eventInsert(id, app.status, STATUS.submitted, actor, null)}),
           job as (${enqueueInsert('comune', { kind: REGISTER_APPLICATION_JOB, payload: { applicationId: id }, idempotencyKey: id })}),
           logged as (${auditInsert('comune', { actorType: 'citizen', actorId: actorId(actor), tenantId: app.tenantId, action: 'application.submit', targetType: 'application', targetId: id })})
         update comune.applications set status = ${STATUS.submitted}, idempotency_key = ${options.idempotencyKey}, submitted_at = ${submittedAt},
           pdf_sha256 = ${sha256}, updated_at = now() ${options.data ? sql`, data = ${JSON.stringify(options.data)}::jsonb` : sql``}
-        where id = ${id} returning *`.execute(tx);
+        where id = ${id} returning ${columns()}`);
       await this.insertAttachments(tx, id, attachments);
       // Every status change is announced to the ente's webhooks in the same transaction (outbox).
       await enqueueWebhookEvents(tx, id, STATUS.submitted);
@@ -240,9 +245,9 @@ export class ApplicationStore {
       if (!check.ok) throw forbidden(`A ${actor.kind} cannot move an application from ${app.status} to ${to}.`);
       const entry = { actorType: actor.kind, actorId: actorId(actor), tenantId: app.tenantId, action: 'application.transition', targetType: 'application', targetId: id, details: { from: app.status, to } };
       // The row, its timeline event and the audit entry in one statement.
-      const { rows } = await sql<Row>`
+      const { rows } = await executePrepared(tx, sql<Row>`
         with timeline as (${this.eventInsert(id, app.status, to, actor, message)}), logged as (${auditInsert('comune', entry)})
-        update comune.applications set status = ${to}, updated_at = now() ${set} where id = ${id} returning *`.execute(tx);
+        update comune.applications set status = ${to}, updated_at = now() ${set} where id = ${id} returning ${columns()}`);
       // Every status change is announced to the ente's webhooks in the same transaction (outbox).
       await enqueueWebhookEvents(tx, id, to);
       return fromRow(rows[0]!);
