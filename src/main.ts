@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { ConfigError, loadConfig, type AppName } from './core/config.ts';
 import { createContext, migrateApps, seedApps, startApps, stopApps, type AppContext } from './core/runtime.ts';
 import { HttpProblem } from './core/problem.ts';
+import { CommandError } from './core/cli.ts';
 import { START_ORDER, isAppName, loadApps } from './apps.ts';
 
 const USAGE = `Usage: sportello <command>
@@ -22,6 +23,8 @@ const USAGE = `Usage: sportello <command>
   pdnd apikey create <ipa> [label] | pdnd clients <ipa> | pdnd key add <ipa> <client id> <pem file> [name]
        | pdnd account create <ipa> <e-mail> <password> <name>   bodies on the PDND platform
   anpr officer create <istat> <e-mail> <name>   a registry officer of a comune (password and TOTP secret shown once)
+  pagopa operator-key create [label] | pagopa institutions | pagopa subscription-key create <fiscal code> [label]
+                             operators' keys and creditor institutions on pagoPA
 
 Apps: ${START_ORDER.join(', ')}. Configuration is read from the environment (see README).`;
 
@@ -218,6 +221,8 @@ export async function main(argv: string[]): Promise<void> {
         return await runAppCommand('identity', async (db) => (await import('./platforms/identity/cli.ts')).runRelyingPartyCommand(db, rest));
       case 'pdnd':
         return await runAppCommand('pdnd', async (db) => (await import('./platforms/pdnd/cli.ts')).runPdndCommand(db, rest));
+      case 'pagopa':
+        return await runAppCommand('pagopa', async (db) => (await import('./platforms/pagopa/cli.ts')).runPagopaCommand(db, rest));
       case 'anpr':
         return await runAppCommand('anpr', async (db, ctx) => (await import('./platforms/anpr/office/accounts.ts')).runAnprCommand(db, ctx.secret, rest));
       case 'tenant':
@@ -233,7 +238,7 @@ export async function main(argv: string[]): Promise<void> {
         throw new UsageError(`Unknown command: ${command}`);
     }
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof UsageError) {
+    if (err instanceof ConfigError || err instanceof UsageError || err instanceof CommandError) {
       console.error(err.message);
       if (err instanceof UsageError) console.error(`\n${USAGE}`);
     } else if (err instanceof HttpProblem) {

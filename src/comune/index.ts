@@ -10,7 +10,7 @@ import { databaseHealth, type AppModule } from '../core/runtime.ts';
 import { relyingParty } from '../clients/identity/login.ts';
 import { relyingPartyKeys } from '../clients/identity/rp-keys.ts';
 import { comuneMigrations } from './migrations.ts';
-import { TenantRepository } from './tenants/tenants.ts';
+import { TenantRepository, siteLocale } from './tenants/tenants.ts';
 import { StaffRepository } from './staff/staff.ts';
 import { CitizenRepository } from './citizens/citizens.ts';
 import { registerCitizenLoginRoutes, registerCitizenLogout, registerRelyingPartyRoutes } from './auth/citizen-auth.ts';
@@ -29,7 +29,8 @@ import { comuneDemoAccounts, seedComuneDemo } from './seed.ts';
 import { createJobWorker } from '../core/jobs.ts';
 import { VERIFY_EMAIL_JOB, verifyEmailHandler } from './citizens/email-verification.ts';
 import { comuneInterop, pdndConnectJobs } from './interop/startup.ts';
-import { REGISTER_APPLICATION_JOB, registerApplicationHandler } from './applications/register-job.ts';
+import { REGISTER_APPLICATION_JOB, REGISTER_INTEGRATION_JOB, registerApplicationHandler, registerIntegrationHandler } from './applications/register-job.ts';
+import { REGISTER_LETTER_JOB, registerLetterHandler } from './desk/letter.ts';
 import { diskDocumentStore } from './protocol/files.ts';
 import { registerInteropRoutes } from './interop/routes.ts';
 import { registerCatalog } from './catalog/routes.ts';
@@ -37,10 +38,13 @@ import { registerApiV1 } from './api/v1/routes.ts';
 import { registerWebhookApi } from './webhooks/routes.ts';
 import { WEBHOOK_DELIVERY_JOB } from './webhooks/outbox.ts';
 import { webhookDeliveryHandler } from './webhooks/deliver.ts';
+import { startEventStream } from './webhooks/stream.ts';
 import { registerIntegrations } from './webhooks/admin.ts';
 import { registerFormBuilder } from './forms/builder.ts';
 import { registerJourney } from './journey/routes.ts';
 import { registerApplicationArea } from './journey/area.ts';
+import { registerRatings } from './ratings/routes.ts';
+import { registerProtocolRegister } from './backoffice/register.ts';
 
 const comune: AppModule = {
   name: 'comune',
@@ -51,15 +55,20 @@ const comune: AppModule = {
 
   async startBackground(ctx) {
     const pdnd = pdndConnectJobs(ctx, comuneInterop(ctx));
+    const events = await startEventStream(ctx);
+    // Documents the protocol registers (applications, answers to integration requests, outcome letters), content-addressed under the data directory.
+    const protocol = { secret: ctx.secret, store: diskDocumentStore(path.join(ctx.config.dataDir, 'documents')) };
     const worker = createJobWorker({
       db: ctx.database.db,
       schema: 'comune',
       handlers: {
         [VERIFY_EMAIL_JOB]: verifyEmailHandler(ctx.mailer, ctx.config.urls.comune, ctx.secret),
         ...pdnd.handlers,
-        // Documents the protocol registers (the applications' PDFs), content-addressed under the data directory.
-        [REGISTER_APPLICATION_JOB]: registerApplicationHandler(ctx.database.db, { secret: ctx.secret, store: diskDocumentStore(path.join(ctx.config.dataDir, 'documents')) }),
+        [REGISTER_APPLICATION_JOB]: registerApplicationHandler(ctx.database.db, protocol),
+        [REGISTER_INTEGRATION_JOB]: registerIntegrationHandler(ctx.database.db, protocol),
+        [REGISTER_LETTER_JOB]: registerLetterHandler(ctx.database.db, protocol),
         [WEBHOOK_DELIVERY_JOB]: webhookDeliveryHandler(ctx.database.db, { appSecret: ctx.secret, publicUrl: ctx.config.urls.comune, allowPrivateNetworks: ctx.config.webhooksAllowPrivateNetworks }),
+        ...events.handlers,
       },
       concurrency: 4,
       listenUrl: ctx.config.databaseUrl,
@@ -67,7 +76,10 @@ const comune: AppModule = {
     });
     await worker.start();
     await pdnd.enqueue();
-    return () => worker.stop();
+    return async () => {
+      await worker.stop();
+      await events.close();
+    };
   },
 
   async buildHttp(ctx) {
@@ -131,6 +143,7 @@ const comune: AppModule = {
         scope.addHook('onRequest', async (request) => {
           const slug = (request.params as { tenant?: string }).tenant;
           request.tenant = slug ? await context.tenants.bySlug(slug) : undefined;
+          if (request.tenant) request.locale = siteLocale(request.tenant.languages, request.locale, request.headers['accept-language']);
         });
         scope.addHook('preHandler', async (request) => {
           if (!request.tenant) throw notFound('No ente at this address.');
@@ -150,6 +163,8 @@ const comune: AppModule = {
         registerFormBuilder(scope, context);
         registerJourney(scope, context);
         registerApplicationArea(scope, context);
+        registerRatings(scope, context);
+        registerProtocolRegister(scope, context);
       },
       { prefix: '/:tenant' },
     );

@@ -11,6 +11,7 @@ import { protocolMigrations } from './protocol/migrations.ts';
 import { applicationsMigrations } from './applications/migrations.ts';
 import { deskMigrations } from './desk/migrations.ts';
 import { webhooksMigrations } from './webhooks/migrations.ts';
+import { ratingsMigrations } from './ratings/migrations.ts';
 
 export const comuneMigrations: Migration[] = [
   ...sessionMigrations,
@@ -114,4 +115,5 @@ export const comuneMigrations: Migration[] = [
   ...applicationsMigrations,
   ...deskMigrations,
   ...webhooksMigrations,
+  ...ratingsMigrations,
 ];

@@ -31,6 +31,8 @@ const matrix: [Action, string[]][] = [
   [{ type: 'tenant.manageServices', tenantId: B }, []],
   [{ type: 'tenant.manageOffices', tenantId: A }, ['adminA']],
   [{ type: 'tenant.manageOffices', tenantId: B }, []],
+  [{ type: 'tenant.manageProtocolRegister', tenantId: A }, ['adminA']],
+  [{ type: 'tenant.manageProtocolRegister', tenantId: B }, []],
   [{ type: 'platform.manageTenants' }, ['platformAdmin']],
   ...(['application.read', 'application.act'] as const).flatMap((type): [Action, string[]][] => [
     [{ type, tenantId: A, officeId: 'office-1', staffOffices: ['office-1'] }, ['operatorA', 'adminA']],

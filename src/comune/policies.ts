@@ -16,6 +16,8 @@ export type Action =
   | { type: 'tenant.manageInteroperability'; tenantId: string }
   | { type: 'tenant.manageServices'; tenantId: string }
   | { type: 'tenant.manageOffices'; tenantId: string }
+  /** Browse the built-in protocol register, read its documents, annul entries, produce the daily register. */
+  | { type: 'tenant.manageProtocolRegister'; tenantId: string }
   | { type: 'platform.manageTenants' }
   /** An application of a service whose office is `officeId` (null: no office in charge); `staffOffices` are the actor's offices. */
   | { type: 'application.read' | 'application.act'; tenantId: string; officeId: string | null; staffOffices: readonly string[] };
@@ -33,6 +35,7 @@ export function may(actor: Actor, action: Action): boolean {
     case 'tenant.manageInteroperability':
     case 'tenant.manageServices':
     case 'tenant.manageOffices':
+    case 'tenant.manageProtocolRegister':
       return actor.kind === 'staff' && actor.role === 'tenant_admin' && actor.tenantId === action.tenantId;
     case 'application.read':
     case 'application.act':

@@ -85,4 +85,19 @@ await withTestDatabases('audit log', ({ database }) => {
     expect((await listAudit(db(), SCHEMA, { tenantId: null })).every((r) => r.tenantId === null)).toBe(true);
     expect(await ids({ limit: 1 })).toEqual([platform]);
   });
+
+  it('filters by action, actor and Italian calendar day', async () => {
+    const c1 = await audit(db(), SCHEMA, entry({ tenantId: 'tenant-c', actorId: 'anna', action: 'office.update' }));
+    const c2 = await audit(db(), SCHEMA, entry({ tenantId: 'tenant-c', actorId: 'bruno', action: 'office.update' }));
+    const c3 = await audit(db(), SCHEMA, entry({ tenantId: 'tenant-c', actorId: 'anna', action: 'staff.create' }));
+    // 23:30 UTC on 31 December is already 1 January in Italy (CET, UTC+1).
+    await sql`insert into audit_test.audit_log (at, actor_type, actor_id, tenant_id, action) values ('2025-12-31T23:30:00Z', 'operator', 'carla', 'tenant-c', 'staff.login')`.execute(db());
+    const ids = async (options: Parameters<typeof listAudit>[2]) => (await listAudit(db(), SCHEMA, { tenantId: 'tenant-c', ...options })).map((r) => r.actorId + ':' + r.action);
+    expect(await ids({ action: 'office.update' })).toEqual(['bruno:office.update', 'anna:office.update']);
+    expect(await ids({ actorId: 'anna' })).toEqual(['anna:staff.create', 'anna:office.update']);
+    expect(await ids({ actorId: 'anna', action: 'staff.create' })).toEqual(['anna:staff.create']);
+    expect(await ids({ fromDay: '2026-01-01', toDay: '2026-01-01' })).toEqual(['carla:staff.login']);
+    expect(await ids({ toDay: '2025-12-31' })).toEqual([]);
+    expect((await listAudit(db(), SCHEMA, { tenantId: 'tenant-c', fromDay: '2026-01-02' })).map((r) => r.id)).toEqual([c3, c2, c1]);
+  });
 });

@@ -116,6 +116,11 @@ export interface ListAuditOptions {
   tenantId?: string | null;
   targetType?: string;
   targetId?: string;
+  action?: string;
+  actorId?: string;
+  /** Entries of this Italian calendar day (YYYY-MM-DD) or later / or earlier. */
+  fromDay?: string;
+  toDay?: string;
   limit?: number;
   /** Keyset pagination: only entries with a smaller id (the last id of the previous page). */
   before?: number;
@@ -123,7 +128,8 @@ export interface ListAuditOptions {
 
 /** Newest first, for consoles. */
 export async function listAudit(db: Executor, schema: string, options: ListAuditOptions = {}): Promise<AuditRecord[]> {
-  const { tenantId, targetType, targetId, before, limit = 50 } = options;
+  const { tenantId, targetType, targetId, action, actorId, fromDay, toDay, before, limit = 50 } = options;
+  const italianDay = sql<string>`(at at time zone 'Europe/Rome')::date`;
   const rows = await db
     .withSchema(schema)
     .selectFrom('audit_log')
@@ -131,6 +137,10 @@ export async function listAudit(db: Executor, schema: string, options: ListAudit
     .$if(tenantId !== undefined, (q) => q.where('tenant_id', tenantId === null ? 'is' : '=', tenantId))
     .$if(targetType !== undefined, (q) => q.where('target_type', '=', targetType))
     .$if(targetId !== undefined, (q) => q.where('target_id', '=', targetId))
+    .$if(action !== undefined, (q) => q.where('action', '=', action))
+    .$if(actorId !== undefined, (q) => q.where('actor_id', '=', actorId))
+    .$if(fromDay !== undefined, (q) => q.where(italianDay, '>=', fromDay!))
+    .$if(toDay !== undefined, (q) => q.where(italianDay, '<=', toDay!))
     .$if(before !== undefined, (q) => q.where('id', '<', before))
     .orderBy('id', 'desc')
     .limit(limit)

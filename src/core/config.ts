@@ -36,6 +36,8 @@ export interface Config {
   trustProxy: false | number | string[];
   /** Webhooks may target loopback and private addresses (development and tests only: SSRF otherwise). */
   webhooksAllowPrivateNetworks: boolean;
+  /** NATS server(s) whose JetStream also receives the comune's events; absent: not published there. */
+  natsUrl: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -134,6 +136,10 @@ export function loadConfig(env: Env = process.env): Config {
   const trustProxy = readTrustProxy(env.TRUST_PROXY, problems);
   const loginRateLimit = readPositiveInteger(env, 'LOGIN_RATE_LIMIT', 20, problems);
   const webhooksAllowPrivateNetworks = readBool(env, 'WEBHOOKS_ALLOW_PRIVATE_NETWORKS', false, problems);
+  const natsUrl = env.NATS_URL || undefined;
+  if (natsUrl && !natsUrl.split(',').every((server) => URL.canParse(server.trim()) && ['nats:', 'tls:'].includes(new URL(server.trim()).protocol))) {
+    problems.push(`NATS_URL must be nats:// or tls:// URLs, comma-separated (got "${natsUrl.replace(/:[^:@/]*@/, ':***@')}")`);
+  }
   if (problems.length) throw new ConfigError(problems);
   return {
     env: nodeEnv as Config['env'],
@@ -154,5 +160,6 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy,
     loginRateLimit,
     webhooksAllowPrivateNetworks,
+    natsUrl,
   };
 }

@@ -10,6 +10,8 @@ describe('i18n', () => {
     expect(negotiateLocale('fr-FR,fr;q=0.9,en;q=0.5')).toBe('en');
     expect(negotiateLocale('fr,es')).toBe('it');
     expect(negotiateLocale('en;q=0, de;q=0.1')).toBe('de');
+    expect(negotiateLocale('de-AT,de;q=0.9,en;q=0.8', ['it', 'en'])).toBe('en');
+    expect(negotiateLocale('de', ['it', 'en'])).toBe('it');
   });
 
   it('interpolates variables and falls back to Italian', () => {

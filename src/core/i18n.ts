@@ -43,8 +43,8 @@ export function translator<K extends string>(messages: Messages<K>, locale: Loca
   };
 }
 
-/** Picks the best supported language from an Accept-Language header. */
-export function negotiateLocale(acceptLanguage: string | undefined): Locale {
+/** Picks the best supported language (of `among`, by default all) from an Accept-Language header. */
+export function negotiateLocale(acceptLanguage: string | undefined, among: readonly Locale[] = LOCALES): Locale {
   if (!acceptLanguage) return DEFAULT_LOCALE;
   const ranked = acceptLanguage
     .split(',')
@@ -55,7 +55,7 @@ export function negotiateLocale(acceptLanguage: string | undefined): Locale {
     })
     .filter((entry) => entry.q > 0 && !Number.isNaN(entry.q))
     .sort((x, y) => y.q - x.q);
-  return ranked.map((entry) => entry.lang).find(isLocale) ?? DEFAULT_LOCALE;
+  return ranked.map((entry) => entry.lang).find((lang): lang is Locale => isLocale(lang) && among.includes(lang)) ?? DEFAULT_LOCALE;
 }
 
 /** Keys present in Italian but missing (or empty) in another language: used by catalog tests. */

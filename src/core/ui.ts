@@ -99,3 +99,31 @@ export function dataTable(caption: string, headings: readonly string[], rows: re
 <thead><tr>${headings.map((h) => html`<th scope="col">${h}</th>`)}</tr></thead>
 <tbody>${rows.map((cells) => html`<tr>${cells.map((c) => html`<td>${c}</td>`)}</tr>`)}</tbody></table></div>`;
 }
+
+export interface PaginationLabels {
+  /** The navigation landmark's name. */
+  nav: string;
+  previous: string;
+  next: string;
+  /** "Page n of pages", for assistive technology. */
+  page: (page: number, pages: number) => string;
+}
+
+/** Bootstrap Italia pagination: previous, the first, last and nearby pages, next; the current one marked for assistive technology. */
+export function pagination(labels: PaginationLabels, page: number, pages: number, href: (n: number) => string): SafeHtml | '' {
+  if (pages <= 1) return '';
+  const shown = [...new Set([1, page - 1, page, page + 1, pages])].filter((n) => n >= 1 && n <= pages).sort((x, y) => x - y);
+  const items = shown.flatMap((n, i) => {
+    const gap = i > 0 && n - shown[i - 1]! > 1 ? [html`<li class="page-item"><span class="page-link" aria-hidden="true">…</span></li>`] : [];
+    const item =
+      n === page
+        ? html`<li class="page-item active"><a class="page-link" href="${href(n)}" aria-current="page"><span class="visually-hidden">${labels.page(n, pages)}</span><span aria-hidden="true">${n}</span></a></li>`
+        : html`<li class="page-item"><a class="page-link" href="${href(n)}" aria-label="${labels.page(n, pages)}">${n}</a></li>`;
+    return [...gap, item];
+  });
+  const step = (n: number, label: string, rel: string) =>
+    n >= 1 && n <= pages
+      ? html`<li class="page-item"><a class="page-link" href="${href(n)}" rel="${rel}">${label}</a></li>`
+      : html`<li class="page-item disabled"><span class="page-link">${label}</span></li>`;
+  return html`<nav class="pagination-wrapper" aria-label="${labels.nav}"><ul class="pagination">${step(page - 1, labels.previous, 'prev')}${items}${step(page + 1, labels.next, 'next')}</ul></nav>`;
+}

@@ -8,11 +8,10 @@ import PDFDocument from 'pdfkit';
 import { buffer } from 'node:stream/consumers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { totpCode } from '../../src/core/auth/totp.ts';
 import { identityDemoUsers } from '../../src/platforms/identity/users.ts';
 import { PdndConnectionRepository } from '../../src/comune/interop/store.ts';
 import { TenantRepository } from '../../src/comune/tenants/tenants.ts';
-import { Journey, launchBrowser, signInWithSpid } from '../support/browser.ts';
+import { Journey, launchBrowser, signInToBackoffice, signInWithSpid } from '../support/browser.ts';
 import { readPdf } from '../support/pdf.ts';
 import { startSystem, type TestSystem } from '../support/system.ts';
 
@@ -127,13 +126,7 @@ describe('municipal services in the browser: application, integration, outcome l
 
       // The operator signs in (password + TOTP), takes it in charge and asks for an integration.
       const office = await newPage(officeContext);
-      await office.goto(`${base}/backoffice/accedi`);
-      await office.getByLabel('E-mail').fill(operator.email);
-      await office.getByLabel('Password').fill(operator.password);
-      await office.locator('form button[type=submit]').last().click();
-      await office.getByLabel('Codice di verifica (6 cifre)').fill(totpCode(operator.totpSecret));
-      await office.getByRole('button', { name: 'Continua' }).click();
-      await office.waitForURL(`${base}/backoffice`);
+      await signInToBackoffice(office, base, operator);
       await office.goto(`${base}/backoffice/pratiche?q=${marco.fiscalCode}`);
       await office.locator(`a[href$="/backoffice/pratiche/${applicationId}"]`).first().click();
       await expect.poll(() => office.getByRole('main').textContent()).toContain('Delega firmata e documento del delegante');

@@ -5,6 +5,7 @@ import { acceptsApplications, localizedContent, localizedText, validateCategoryI
 import { missingTranslations } from '../../src/core/i18n.ts';
 import { catalogMessages } from '../../src/comune/catalog/messages.ts';
 import { serviceInput } from './catalog-fixtures.ts';
+import { OFFICIAL_TOPICS, officialTopic } from '../../src/comune/catalog/topics.ts';
 
 const valid: ServiceInput = serviceInput('mensa-scolastica', 'Iscrizione alla mensa', { topics: ['istruzione'] });
 const it_ = valid.content.it;
@@ -32,6 +33,17 @@ describe('service validation', () => {
       '/slug', '/status', '/accessLevel', '/activeFrom', '/deadlineDays', '/officeId',
       '/content/it/name', '/content/it/description', '/content/en/name', '/topics', '/channels',
     ]);
+  });
+
+  it('takes topics only from the Designers Italia list for comuni, in any case', () => {
+    expect(pointers({ ...valid, topics: ['Istruzione', 'mobilità sostenibile', ' ZTL '] })).toEqual([]);
+    expect(validateServiceInput({ ...valid, topics: ['Istruzione', 'infanzia'] })).toEqual([
+      { pointer: '/topics', code: 'vocabulary', detail: 'not in the Designers Italia list of topics: infanzia' },
+    ]);
+    expect(pointers({ ...valid, topics: Array(11).fill('Sport') })).toEqual(['/topics']);
+    expect(officialTopic('  pnrr ')).toBe('PNRR');
+    expect(officialTopic('Mobilità')).toBeUndefined();
+    expect(OFFICIAL_TOPICS).toHaveLength(64);
   });
 
   it('refuses an end before the start, and the reserved address', () => {

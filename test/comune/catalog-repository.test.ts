@@ -63,10 +63,10 @@ await withTestDatabases('catalog repositories', ({ database }) => {
   it('searches by words, filters by category, topic and status, and orders by name in the language', async () => {
     const db = database().db;
     const category = await createCategory(db, a, { slug: 'mobilita', names: { it: 'Mobilità e trasporti' }, descriptions: {}, position: 1 }, ACTOR);
-    const ztl = serviceInput('permesso-ztl', 'Permesso ZTL', { categoryId: category.id, topics: ['mobilità'] });
+    const ztl = serviceInput('permesso-ztl', 'Permesso ZTL', { categoryId: category.id, topics: ['Mobilità sostenibile'] });
     ztl.content.en = { name: 'Limited traffic zone permit' };
     await createService(db, a, ztl, ACTOR);
-    await createService(db, a, serviceInput('contrassegno', 'Contrassegno disabili', { categoryId: category.id, status: 'suspended', topics: ['mobilità', 'disabilità'] }), ACTOR);
+    await createService(db, a, serviceInput('contrassegno', 'Contrassegno disabili', { categoryId: category.id, status: 'suspended', topics: ['Mobilità sostenibile', 'Assistenza agli invalidi'] }), ACTOR);
     await createService(db, a, serviceInput('bozza', 'Bozza ZTL', { status: 'draft' }), ACTOR);
     const services = new ServiceRepository(db);
     const slugs = async (filters: Parameters<ServiceRepository['list']>[1]) => (await services.list(a, filters)).map((s) => s.slug);
@@ -75,7 +75,7 @@ await withTestDatabases('catalog repositories', ({ database }) => {
     expect(await slugs({ text: 'ztl', statuses: PUBLIC_STATUSES })).toEqual(['permesso-ztl']);
     expect(await slugs({ text: 'traffic', locale: 'en' })).toEqual(['permesso-ztl']);
     expect(await slugs({ text: '%' })).toEqual([]);
-    expect(await slugs({ topic: 'disabilità' })).toEqual(['contrassegno']);
+    expect(await slugs({ topic: 'Assistenza agli invalidi' })).toEqual(['contrassegno']);
     expect(await slugs({ statuses: ['active'], categoryId: category.id })).toEqual(['permesso-ztl']);
     expect(await slugs({ categoryId: category.id, locale: 'en' })).toEqual(['contrassegno', 'permesso-ztl']);
   });

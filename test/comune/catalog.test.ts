@@ -5,6 +5,7 @@ import { totpCode } from '../../src/core/auth/totp.ts';
 import { DEMO_STAFF } from '../../src/comune/seed.ts';
 import { ServiceRepository } from '../../src/comune/catalog/services.ts';
 import { OfficeRepository } from '../../src/comune/catalog/offices.ts';
+import { OFFICIAL_TOPICS } from '../../src/comune/catalog/topics.ts';
 import { startSystem, type TestSystem } from '../support/system.ts';
 import { WebClient, type Visit } from '../support/web-client.ts';
 
@@ -39,7 +40,7 @@ const serviceFields = (slug: string, extra: Record<string, string> = {}) => ({
   deadlineDays: '30',
   protocolRequired: '1',
   channels: 'online',
-  topics: 'cultura, tempo libero',
+  topics: 'patrimonio culturale, Tempo libero',
   'content.it.name': 'Iscrizione ai corsi della biblioteca',
   'content.it.description': 'Iscrizione ai corsi gratuiti di lettura della biblioteca comunale.',
   'content.it.who': 'Residenti maggiorenni.',
@@ -65,7 +66,7 @@ describe('public catalog', () => {
     const links = async (query: string) => marked((await client.visit(url(`/${BUGLIANO}/servizi?${query}`))).html, 'service-link');
     expect(await links('q=ztl')).toEqual(['Contrassegno di parcheggio per persone con disabilità', 'Permesso di accesso alla ZTL']);
     expect(await links('q=affitto')).toEqual(['Contributo economico per il pagamento dell’affitto']);
-    expect(await links(`argomento=${encodeURIComponent('disabilità')}`)).toEqual(['Contrassegno di parcheggio per persone con disabilità']);
+    expect(await links(`argomento=${encodeURIComponent('Assistenza agli invalidi')}`)).toEqual(['Contrassegno di parcheggio per persone con disabilità']);
     expect(await links('categoria=mobilita-e-trasporti')).toHaveLength(2);
     expect(await links('categoria=nessuna')).toEqual([]);
     expect(await links('q=%25')).toEqual([]);
@@ -81,7 +82,7 @@ describe('public catalog', () => {
     expect(marked(html, 'service-title')).toEqual(['Permesso di accesso alla ZTL']);
     expect(marked(html, 'service-status')).toEqual(['Servizio attivo']);
     expect(marked(html, 'service-description')[0]!.length).toBeGreaterThan(3);
-    expect(marked(html, 'service-topic')).toEqual(['mobilità', 'trasporti']);
+    expect(marked(html, 'service-topic')).toEqual(['ZTL', 'Mobilità sostenibile']);
     // italia/pa-website-validator contentTypeItemsIndex: the eight mandatory entries, in this order.
     const index = /data-element="page-index">([\s\S]*?)<\/ul>/.exec(html)![1]!;
     const entries = [...index.matchAll(/<li[^>]*><a[^>]*>([^<]+)<\/a><\/li>/g)].map((m) => m[1]);
@@ -98,6 +99,29 @@ describe('public catalog', () => {
     expect(html).toContain('entro 30 giorni');
     const meta = JSON.parse(/data-element="metatag">([^<]*)</.exec(html)![1]!);
     expect(meta).toMatchObject({ '@type': 'GovernmentService', name: 'Permesso di accesso alla ZTL', serviceOperator: { name: 'Comune di Bugliano' } });
+  });
+
+  it('lists the topics of the published services, all from the Designers Italia list, behind the header link', async () => {
+    const home = await (await fetch(url(`/${BUGLIANO}/`))).text();
+    expect(home).toContain(`href="/${BUGLIANO}/argomenti" data-element="all-topics"`);
+    const page = await new WebClient().visit(url(`/${BUGLIANO}/argomenti`));
+    expect(page.status).toBe(200);
+    const topics = marked(page.html, 'topic-element').map((topic) => topic.replaceAll('&#39;', "'"));
+    expect(topics).toEqual(expect.arrayContaining(['ZTL', 'Istruzione', 'Assistenza agli invalidi', "Accesso all'informazione"]));
+    expect(topics.every((topic) => OFFICIAL_TOPICS.includes(topic as never))).toBe(true);
+    expect(page.html).toContain(`href="/${BUGLIANO}/servizi?argomento=ZTL" data-element="topic-element"`);
+    expect(marked(page.html, 'page-name')).toEqual(['Argomenti']);
+    const services = await new WebClient().visit(url(`/${BUGLIANO}/servizi`));
+    expect(marked(services.html, 'page-name')).toEqual(['Servizi']);
+  });
+
+  it('ends the services page, the category pages and every service card with the page rating', async () => {
+    for (const path of [`/${BUGLIANO}/servizi`, `/${BUGLIANO}/servizi/categoria/mobilita-e-trasporti`, `/${BUGLIANO}/servizi/permesso-ztl`]) {
+      const { html } = await new WebClient().visit(url(path));
+      expect(marked(html, 'feedback-title'), path).toEqual(['Quanto sono chiare le informazioni su questa pagina?']);
+      for (let n = 1; n <= 5; n++) expect(html, path).toContain(`data-element="feedback-rate-${n}"`);
+      expect(html, path).toContain(`name="page" value="${path.slice(BUGLIANO.length + 2)}"`);
+    }
   });
 
   it('speaks English and German where written, Italian elsewhere', async () => {
@@ -138,8 +162,9 @@ describe('admin console', () => {
     const form = await admin.visit(url(`/${BUGLIANO}/backoffice/servizi/nuovo`));
     expect((await admin.submit(form, '/backoffice/servizi', serviceFields('corsi-biblioteca'), { omitCsrf: true })).status).toBe(403);
 
-    const bad = await admin.submit(form, '/backoffice/servizi', serviceFields('Corsi Biblioteca', { 'content.it.name': '', deadlineDays: '0' }));
+    const bad = await admin.submit(form, '/backoffice/servizi', serviceFields('Corsi Biblioteca', { 'content.it.name': '', deadlineDays: '0', topics: 'Tempo libero, cultura' }));
     expect(bad.status).toBe(400);
+    expect(bad.html).toContain('not in the Designers Italia list of topics: cultura');
     expect(bad.html).toContain('href="#field-content.it.name"');
     expect(bad.html).toContain('href="#field-deadlineDays"');
     expect(bad.html).toContain('href="#field-slug"');
@@ -150,7 +175,7 @@ describe('admin console', () => {
     expect(saved.html).toContain('Le modifiche sono state salvate.');
     const id = saved.url.pathname.split('/').pop()!;
     const stored = await new ServiceRepository(system.ctx.database.db).byId(await tenantId(BUGLIANO), id);
-    expect(stored).toMatchObject({ slug: 'corsi-biblioteca', status: 'active', deadlineDays: 30, topics: ['cultura', 'tempo libero'], content: { en: { name: 'Library course enrolment' } } });
+    expect(stored).toMatchObject({ slug: 'corsi-biblioteca', status: 'active', deadlineDays: 30, topics: ['patrimonio culturale', 'Tempo libero'], content: { en: { name: 'Library course enrolment' } } });
     expect((await admin.submit(form, '/backoffice/servizi', serviceFields('corsi-biblioteca'))).status).toBe(409);
 
     const open = await new WebClient().visit(url(`/${BUGLIANO}/servizi/corsi-biblioteca`));

@@ -4,7 +4,7 @@ import { sql, type Executor } from '../../src/core/db.ts';
 import { hashPassword } from '../../src/core/auth/passwords.ts';
 import { OfficeRepository } from '../../src/comune/catalog/offices.ts';
 import { ServiceRepository } from '../../src/comune/catalog/services.ts';
-import { ApplicationStore } from '../../src/comune/applications/store.ts';
+import { ApplicationStore, type Attachment } from '../../src/comune/applications/store.ts';
 import type { DocumentStore } from '../../src/comune/protocol/files.ts';
 import type { DeskUser } from '../../src/comune/desk/model.ts';
 import { serviceInput } from './catalog-fixtures.ts';
@@ -50,12 +50,12 @@ export async function submitApplication(
   tenantId: string,
   service: { id: string; name: string },
   citizen: { fiscalCode: string; name: string },
-  options: { now?: () => Date; data?: Record<string, unknown> } = {},
+  options: { now?: () => Date; data?: Record<string, unknown>; form?: { id: string; version: number }; attachments?: Attachment[] } = {},
 ) {
   const store = new ApplicationStore(db, files, options.now);
   const actor = { kind: 'citizen', tenantId, fiscalCode: citizen.fiscalCode } as const;
-  const draft = await store.createDraft(actor, tenantId, { service: { ...service, classification: 'VII.4' }, citizen, data: options.data ?? { Scuola: 'Primaria G. Pascoli', Classe: '3B' } });
-  return (await store.submit(actor, draft.id, { idempotencyKey: `k-${draft.id}` })).application;
+  const draft = await store.createDraft(actor, tenantId, { service: { ...service, classification: 'VII.4' }, form: options.form, citizen, data: options.data ?? { Scuola: 'Primaria G. Pascoli', Classe: '3B' } });
+  return (await store.submit(actor, draft.id, { idempotencyKey: `k-${draft.id}`, attachments: options.attachments })).application;
 }
 
 export const serviceRef = (s: { id: string; content: { it?: { name: string } } }) => ({ id: s.id, name: s.content.it!.name });

@@ -77,7 +77,7 @@ await withTestDatabases('desk store', ({ database }) => {
     expect((await desk.takeInCharge(carla, app.id)).status).toBe(STATUS.pendingAfterIntegration);
     const letter = await desk.decide(carla, app.id, { outcome: 'accepted', motivation: 'Requisiti verificati, posto disponibile.' });
     expect(letter.outcome).toBe(STATUS.complete);
-    expect(letter.protocol.number).toBeGreaterThan(0);
+    expect(letter.protocol!.number).toBeGreaterThan(0);
     const pdf = await readPdf((await files.get(letter.sha256))!);
     expect(pdf.flat).toContain('Comune di Bugliano');
     expect(pdf.flat).toContain('Gentile Anna Bianchi');
@@ -92,7 +92,7 @@ await withTestDatabases('desk store', ({ database }) => {
     expect((await desk.notes(app.id)).map((n) => n.body)).toEqual(['Telefonato alla famiglia.']);
     const { rows } = await (await import('../../src/core/db.ts')).sql<{ protocol_id: string }>`select protocol_id from comune.desk_letters where application_id = ${app.id}`.execute(db);
     const entry = await getEntry(db, tenantId, rows[0]!.protocol_id);
-    expect(entry).toMatchObject({ direction: 'outgoing', number: letter.protocol.number, correspondent: { name: 'Anna Bianchi' } });
+    expect(entry).toMatchObject({ direction: 'outgoing', number: letter.protocol!.number, correspondent: { name: 'Anna Bianchi' } });
     expect(entry!.documents[0]!.sha256).toBe(letter.sha256);
     await expect(desk.decide(carla, app.id, { outcome: 'rejected', motivation: 'no' })).rejects.toMatchObject({ status: 409 });
   });
@@ -120,6 +120,8 @@ await withTestDatabases('desk store', ({ database }) => {
     expect(dashboard.total).toBe(2);
     expect(dashboard.byStatus).toEqual([{ status: STATUS.submitted, count: 1 }, { status: STATUS.cancelled, count: 1 }]);
     expect(dashboard.overdue).toBe(0);
+    expect(dashboard.open).toEqual([{ serviceName: 'Iscrizione alla mensa', open: 1, overdue: 0 }]);
+    expect((await new DeskStore(db, files, at('2026-03-25T10:00:00Z')).dashboard(local.users.anna)).open).toEqual([{ serviceName: 'Iscrizione alla mensa', open: 1, overdue: 1 }]);
     expect(dashboard.closing).toEqual([{ serviceName: 'Iscrizione alla mensa', closed: 1, averageDays: 50 }]);
     expect((await clock.dashboard(local.users.bruno)).total).toBe(0);
   });

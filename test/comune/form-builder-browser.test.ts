@@ -1,20 +1,21 @@
 // The form builder in headless Chromium under the real CSP: the administrator adds a field with the
 // keyboard-accessible buttons, moves it, edits it in the inspector, drags another in from the palette,
-// sees the live preview, saves, and
-// finds the new version; axe finds no serious violation and the page meets no CSP violation.
+// sees the live preview, saves, and finds the new version; then creates a new form and builds a repeating
+// group (fields added and moved inside it, min/max rows, a translated label). axe finds no serious
+// violation and the page meets no CSP violation.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { DEMO_STAFF } from '../../src/comune/seed.ts';
 import { TenantRepository } from '../../src/comune/tenants/tenants.ts';
 import { FormRepository } from '../../src/comune/forms/forms.ts';
 import { walk } from '../../src/comune/forms/schema.ts';
-import { Journey, launchBrowser } from '../support/browser.ts';
+import { Journey, launchBrowser, signInToBackoffice, watchedPage } from '../support/browser.ts';
 import { startSystem, type TestSystem } from '../support/system.ts';
 
 const BUGLIANO = 'comune-di-bugliano';
 let system: TestSystem;
 let browser: Browser;
-let journey: Journey<'list' | 'builder' | 'saved'>;
+let journey: Journey<'list' | 'builder' | 'saved' | 'new' | 'group'>;
 
 beforeAll(async () => {
   browser = await launchBrowser();
@@ -32,15 +33,9 @@ it('adds a field with the keyboard buttons, previews and saves a new version', a
   const forms = new FormRepository(db);
   const form = (await forms.list(tenantId))[0]!;
   const admin = DEMO_STAFF.find((s) => s.tenantSlug === BUGLIANO && s.role === 'tenant_admin')!;
-  const context = await browser.newContext({ locale: 'it-IT', viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  journey.watch(page);
+  const { context, page } = await watchedPage(browser, journey);
   const base = `${system.urls.comune}/${BUGLIANO}`;
-  await page.goto(`${base}/backoffice/accedi`);
-  await page.getByLabel('E-mail').fill(admin.email);
-  await page.getByLabel('Password').fill(admin.password);
-  await page.locator('form button[type=submit]').last().click();
-  await page.waitForURL(`${base}/backoffice`);
+  await signInToBackoffice(page, base, admin);
 
   await page.getByRole('link', { name: 'Moduli' }).click();
   await journey.audit('list', context, page.url());
@@ -89,6 +84,81 @@ it('adds a field with the keyboard buttons, previews and saves a new version', a
   const iban = [...walk(latest.schema.components)].find((e) => e.component.key === 'iban1')?.component;
   expect(iban).toMatchObject({ type: 'iban', label: 'IBAN per il rimborso', validate: { required: true } });
   expect(latest.schema.components[0]!.components![0]).toMatchObject({ type: 'email', key: 'email1' });
+  expect(journey.pageProblems).toEqual([]);
+  await context.close();
+}, 120_000);
+
+it('creates a new form and builds a repeating group inside it', async () => {
+  const db = system.ctx.database.db;
+  const tenantId = (await new TenantRepository(db).bySlug(BUGLIANO))!.id;
+  const forms = new FormRepository(db);
+  const admin = DEMO_STAFF.find((s) => s.tenantSlug === BUGLIANO && s.role === 'tenant_admin')!;
+  const { context, page } = await watchedPage(browser, journey);
+  const base = `${system.urls.comune}/${BUGLIANO}`;
+  await signInToBackoffice(page, base, admin);
+
+  await page.goto(`${base}/backoffice/moduli`);
+  await page.getByRole('link', { name: 'Nuovo modulo' }).click();
+  await page.waitForURL(`${base}/backoffice/moduli/nuovo`);
+  await journey.audit('new', context, page.url());
+  expect(journey.blocking('new')?.violations).toEqual([]);
+  await page.getByLabel('Nome').fill('Richiesta di prova');
+  await page.getByRole('button', { name: 'Crea il modulo' }).click();
+  await page.getByText('Salvata la versione 1.').waitFor();
+  const id = /moduli\/([0-9a-f-]{36})$/.exec(page.url())![1]!;
+  await page.locator('#form-builder:not([hidden])').waitFor();
+
+  // A repeating group on the first page, with the keyboard; it starts with one text field in its row.
+  await page.getByRole('button', { name: 'Aggiungi Gruppo ripetuto alla pagina scelta' }).press('Enter');
+  await page.getByRole('status').filter({ hasText: 'Aggiunto il campo «Gruppo ripetuto».' }).waitFor();
+  const group = page.locator('.form-builder-group').first();
+  await expect.poll(() => group.locator('.form-builder-child').count()).toBe(1);
+  // The group is a target of the palette: a date goes into its row, then moves up to be first.
+  await page.locator('#builder-target').selectOption({ label: 'Richiedente › gruppo «Gruppo ripetuto»' });
+  await page.getByRole('button', { name: 'Aggiungi Data alla pagina scelta' }).press('Enter');
+  await expect.poll(() => group.locator('.form-builder-child').count()).toBe(2);
+  await expect.poll(() => group.locator('.form-builder-child').last().textContent()).toContain('day1');
+  await page.getByRole('button', { name: 'Sposta su: Data' }).press('Enter');
+  await expect.poll(() => group.locator('.form-builder-child').first().textContent()).toContain('day1');
+  // First in its row, it cannot go further up: the focus lands on its "Modifica".
+  expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Modifica: Data');
+  // A single choice in the row, fed by the family's minors from ANPR: its options come from the source.
+  await page.getByRole('button', { name: 'Aggiungi Scelta singola alla pagina scelta' }).press('Enter');
+  await page.getByRole('button', { name: 'Modifica: Scelta singola' }).press('Enter');
+  // Only the sources that fit a radio are offered: a value or a list, not an address.
+  const sources = await page.locator('#builder-insp-prefill option').allTextContents();
+  expect(sources).toContain('anpr.family.children');
+  expect(sources).not.toContain('anpr.residence.address');
+  await expect.poll(() => page.locator('#builder-insp-options').count()).toBe(1);
+  await page.locator('#builder-insp-prefill').selectOption('anpr.family.children');
+  await expect.poll(() => page.locator('#builder-insp-options').count()).toBe(0);
+  // A group cannot go into a group.
+  await page.getByRole('button', { name: 'Aggiungi Gruppo ripetuto alla pagina scelta' }).press('Enter');
+  await page.getByRole('status').filter({ hasText: 'Un gruppo ripetuto non può contenere un altro gruppo.' }).waitFor();
+  // The group in the inspector: rows from 1 to 3, an English label.
+  await page.getByRole('button', { name: 'Modifica: Gruppo ripetuto' }).press('Enter');
+  await page.locator('#builder-insp-label').fill('Veicoli');
+  await page.locator('#builder-insp-label').press('Tab');
+  await page.locator('#builder-insp-label-en').fill('Vehicles');
+  await page.locator('#builder-insp-label-en').press('Tab');
+  await page.locator('#builder-insp-minRows').fill('1');
+  await page.locator('#builder-insp-minRows').press('Tab');
+  await page.locator('#builder-insp-maxRows').fill('3');
+  await page.locator('#builder-insp-maxRows').press('Tab');
+  // The preview in English shows the translated group.
+  await page.locator('#field-previewLocale').selectOption('en');
+  await page.locator('#form-preview').getByText('Add to “Vehicles”').waitFor();
+  await journey.audit('group', context, page.url());
+  expect(journey.blocking('group')?.violations).toEqual([]);
+
+  await page.getByRole('button', { name: 'Salva una nuova versione' }).click();
+  await page.getByText('Salvata la versione 2.').waitFor();
+  const saved = (await forms.latest(tenantId, id))!;
+  const grid = [...walk(saved.schema.components)].find((e) => e.component.type === 'editgrid')!.component;
+  expect(grid).toMatchObject({ label: { it: 'Veicoli', en: 'Vehicles' }, validate: { minLength: 1, maxLength: 3 } });
+  expect(grid.components!.map((c) => c.type)).toEqual(['day', 'textfield', 'radio']);
+  expect(grid.components![2]).toMatchObject({ properties: { prefill: 'anpr.family.children' } });
+  expect(grid.components![2]!.values).toBeUndefined();
   expect(journey.pageProblems).toEqual([]);
   await context.close();
 }, 120_000);

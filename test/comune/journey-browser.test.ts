@@ -3,7 +3,7 @@
 // pages; every page checked with axe-core (no serious or critical issues). Needs Chromium.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { Journey, launchBrowser, signInWithSpid } from '../support/browser.ts';
+import { Journey, launchBrowser, signInWithSpid, watchedPage } from '../support/browser.ts';
 import { startSystem, type TestSystem } from '../support/system.ts';
 import { alice, TENANT } from './journey-fixtures.ts';
 
@@ -25,9 +25,7 @@ afterAll(async () => {
 describe('the application wizard in the browser', () => {
   it('is accessible and works under the CSP', { timeout: 120_000 }, async () => {
     const base = `${system.urls.comune}/${TENANT}`;
-    const context = await browser.newContext({ locale: 'it-IT', viewport: { width: 1280, height: 900 } });
-    const page = await context.newPage();
-    journey.watch(page);
+    const { context, page } = await watchedPage(browser, journey);
     try {
       await page.goto(`${base}/servizi/occupazione-suolo-pubblico/domanda`);
       await signInWithSpid(page, alice);

@@ -251,12 +251,12 @@ describe('citizen journey', () => {
     expect(page.html).toContain('Nessun elemento');
     page = await post(client, page, { _action: 'add:children' });
     expect(page.url.search).toBe('?pagina=1');
-    expect(page.html).toContain('name="children[0][childName]"');
-    page = await post(client, page, { _action: 'add:children', 'children[0][childName]': 'Primo' });
-    expect(page.html).toContain('name="children[1][childName]"');
+    expect(page.html).toContain('name="children[0][schoolClass]"');
+    page = await post(client, page, { _action: 'add:children', 'children[0][schoolClass]': 'Primo' });
+    expect(page.html).toContain('name="children[1][schoolClass]"');
     expect(page.html).toContain('value="Primo"');
-    page = await post(client, page, { _action: 'remove:children:0', 'children[0][childName]': 'Primo', 'children[1][childName]': 'Secondo' });
-    expect(page.html).not.toContain('name="children[1][childName]"');
+    page = await post(client, page, { _action: 'remove:children:0', 'children[0][schoolClass]': 'Primo', 'children[1][schoolClass]': 'Secondo' });
+    expect(page.html).not.toContain('name="children[1][schoolClass]"');
     expect(page.html).toContain('value="Secondo"');
 
     const drafts = await client.visit(comune('/area-personale/bozze'));

@@ -61,6 +61,34 @@ await withTestDatabases('protocol adapters', ({ database }) => {
     expect(simulator.registrations.length).toBe(before + 1);
   });
 
+  it('annuls a registration in the external system: kept there with reason and authorisation, once', async () => {
+    const { db } = database();
+    await saveProtocolSettings(db, SECRET, tenantId, { aooCode: 'AOO_1', adapter: 'http', baseUrl: simulator.baseUrl, token: simulator.token });
+    const adapter = await protocolAdapterFor(db, tenantId, { secret: SECRET, store });
+    const receipt = await adapter.register(tenantId, { ...input, linkedTo: { id: 'x-1', number: 7, year: 2031 } }, plainRun(db, `annul-${tenantId}`), async (_tx, r) => r);
+    expect(simulator.registrations.at(-1)!.linkedTo).toEqual({ id: 'x-1', number: 7, year: 2031 });
+    const actor = { type: 'operator' as const, id: 'op-1' };
+    await expect(adapter.annul(tenantId, receipt.id, { reason: '', authorisedBy: 'Provv. 4/2031', actor }, plainRun(db, 'an-0'))).rejects.toMatchObject({ status: 400 });
+    simulator.down = true;
+    try {
+      await expect(adapter.annul(tenantId, receipt.id, { reason: 'doppia', authorisedBy: 'Provv. 4/2031', actor }, plainRun(db, 'an-1'))).rejects.toBeInstanceOf(ProtocolUnavailableError);
+    } finally {
+      simulator.down = false;
+    }
+    await adapter.annul(tenantId, receipt.id, { reason: 'doppia', authorisedBy: 'Provv. 4/2031', actor }, plainRun(db, 'an-1'));
+    const annulled = simulator.registrations.find((r) => r.id === receipt.id)!;
+    expect(annulled).toMatchObject({ number: receipt.number, annulment: { reason: 'doppia', authorisedBy: 'Provv. 4/2031' } });
+    await expect(adapter.annul(tenantId, receipt.id, { reason: 'ancora', authorisedBy: 'Provv. 5/2031', actor }, plainRun(db, 'an-2'))).rejects.toMatchObject({ status: 409 });
+    await expect(adapter.annul(tenantId, 'no-such-id', { reason: 'x', authorisedBy: 'y', actor }, plainRun(db, 'an-3'))).rejects.toMatchObject({ status: 404 });
+    // The next registration takes a new number: the annulled one stays where it is.
+    const next = await adapter.register(tenantId, input, plainRun(db, `after-annul-${tenantId}`), async (_tx, r) => r);
+    expect(next.number).toBe(simulator.registrations.length);
+    expect(next.number).toBeGreaterThan(receipt.number);
+    const { rows } = await sql<{ details: { system: string } }>`select details from comune.audit_log where action = 'protocol.annul' and target_id = ${receipt.id}`.execute(db);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.details).toMatchObject({ system: 'http', reason: 'doppia' });
+  });
+
   it('says "try later" when the system is down, and refuses for good on a wrong token', async () => {
     const { db } = database();
     const adapter = await protocolAdapterFor(db, tenantId, { secret: SECRET, store });

@@ -1,9 +1,11 @@
-// The built-in protocol register on both databases: gapless numbers under concurrency, yearly restart, append-only, annulment.
+// The built-in protocol register on both databases: gapless numbers under concurrency, yearly restart, append-only, annulment, links.
 import { describe, expect, it, beforeAll } from 'vitest';
 import { sql, transaction } from '../../src/core/db.ts';
 import { memoryDocumentStore } from '../../src/comune/protocol/files.ts';
+import { builtinProtocolAdapter, plainRun } from '../../src/comune/protocol/adapter.ts';
 import { annulEntry, getEntry, listEntries, registerEntry, type RegisterInput } from '../../src/comune/protocol/register.ts';
 import { sha256Hex } from '../../src/comune/protocol/segnatura.ts';
+import { segnaturaProblems } from '../../src/comune/protocol/segnatura-check.ts';
 import { withTestDatabases } from '../support/database.ts';
 import { createTestTenant, migrateComune } from './protocol-harness.ts';
 
@@ -74,7 +76,10 @@ await withTestDatabases('protocol register', ({ name, database }) => {
     expect((await store.get(sha))!.toString()).toBe('%PDF Iscrizione mensa');
     expect(entry.segnaturaXml).toContain('<NumeroRegistrazione>0000001</NumeroRegistrazione>');
     expect(entry.segnaturaXml).toContain('<DataRegistrazione>2031-03-04</DataRegistrazione>');
-    expect(entry.segnaturaXml).toContain(`<Impronta algoritmo="SHA-256">${Buffer.from(sha, 'hex').toString('base64')}</Impronta>`);
+    expect(entry.segnaturaXml).toContain(`<Impronta prot:algoritmo="SHA-256">${Buffer.from(sha, 'hex').toString('base64')}</Impronta>`);
+    expect(entry.segnaturaXml).toContain('<Oggetto>Iscrizione mensa</Oggetto>');
+    // The structure of AgID's segnatura_protocollo.xsd v3.0.0 (unsigned: the seal comes after).
+    expect(segnaturaProblems(entry.segnaturaXml)).toEqual([]);
   });
 
   it('refuses to change or delete a registration (append-only)', async () => {
@@ -94,6 +99,40 @@ await withTestDatabases('protocol register', ({ name, database }) => {
     expect(entry.subject).toBe('da annullare');
     expect(entry.annulment).toMatchObject({ reason: 'registrato due volte', authorisedBy: 'Provv. n. 12/2031' });
     await expect(annulEntry(db, tenantId, reg.id, { reason: 'ancora', authorisedBy: 'x', actor })).rejects.toMatchObject({ status: 409 });
+  });
+
+  it('never gives an annulled number again; reason and authorisation are required (DPCM 3/12/2013 art. 8)', async () => {
+    const { db } = database();
+    const other = await createTestTenant(db);
+    const adapter = builtinProtocolAdapter(store);
+    const actor = { type: 'operator' as const, id: 'op-2' };
+    const first = await adapter.register(other, input('registrata per errore'), plainRun(db, 'a-1'), async (_tx, r) => r);
+    await expect(adapter.annul(other, first.id, { reason: '  ', authorisedBy: 'Provv. 1', actor }, plainRun(db, 'x'))).rejects.toMatchObject({ status: 400 });
+    await expect(adapter.annul(other, first.id, { reason: 'errore', authorisedBy: '', actor }, plainRun(db, 'x'))).rejects.toMatchObject({ status: 400 });
+    await expect(adapter.annul(await createTestTenant(db), first.id, { reason: 'errore', authorisedBy: 'Provv. 1', actor }, plainRun(db, 'x'))).rejects.toMatchObject({ status: 404 });
+    await adapter.annul(other, first.id, { reason: ' oggetto errato ', authorisedBy: 'Provv. n. 3/2031 del RGD', actor }, plainRun(db, 'annul-1'));
+    const second = await adapter.register(other, input('la registrazione giusta'), plainRun(db, 'a-2'), async (_tx, r) => r);
+    expect(second.number).toBe(first.number + 1);
+    const entries = await listEntries(db, other, first.year);
+    expect(entries.map((e) => [e.number, e.subject, e.annulment?.reason ?? null])).toEqual([
+      [first.number, 'registrata per errore', 'oggetto errato'],
+      [second.number, 'la registrazione giusta', null],
+    ]);
+    expect(entries[0]!.annulment).toMatchObject({ authorisedBy: 'Provv. n. 3/2031 del RGD' });
+    const { rows } = await sql<{ details: { number: number; authorisedBy: string } }>`
+      select details from comune.audit_log where action = 'protocol.annul' and target_id = ${first.id}`.execute(db);
+    expect(rows[0]!.details).toMatchObject({ number: first.number, authorisedBy: 'Provv. n. 3/2031 del RGD' });
+    // The annulment itself is append-only too.
+    await expect(sql`delete from comune.protocol_annulments where entry_id = ${first.id}`.execute(db)).rejects.toThrow(/append-only/);
+  });
+
+  it('keeps the registration a document follows up', async () => {
+    const { db } = database();
+    const first = await registerEntry(db, tenantId, input('domanda'), { store });
+    const linkedTo = { id: first.id, number: first.number, year: first.year };
+    const follow = await registerEntry(db, tenantId, { ...input('integrazione'), linkedTo }, { store });
+    expect((await getEntry(db, tenantId, follow.id))!.linkedTo).toEqual(linkedTo);
+    expect((await getEntry(db, tenantId, first.id))!.linkedTo).toBeNull();
   });
 });
 

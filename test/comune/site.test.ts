@@ -39,6 +39,33 @@ describe('the running system', () => {
     expect(other).not.toContain('Comune di Bugliano');
   });
 
+  it('links the FAQ and the inefficiency report from the footer with the labels the validator reads, and rates the home page', async () => {
+    const home = await (await fetch(`${system.urls.comune}/comune-di-bugliano/`)).text();
+    const footer = home.slice(home.indexOf('<footer'));
+    expect(footer).toContain('href="/comune-di-bugliano/faq" data-element="faq">Leggi le FAQ</a>');
+    expect(footer).toContain('href="/comune-di-bugliano/segnala-disservizio" data-element="report-inefficiency">Segnalazione disservizio</a>');
+    expect(home).toMatch(/data-element="main-navigation">[\s\S]*?href="\/comune-di-bugliano\/servizi" data-element="all-services">Servizi</);
+    for (const marker of ['feedback', 'feedback-title', 'feedback-rating-positive', 'feedback-rating-negative', 'feedback-input-text']) {
+      expect(home).toContain(`data-element="${marker}"`);
+    }
+    expect(home).toContain('<script src="/assets/sportello/feedback.js" defer></script>');
+    expect((await fetch(`${system.urls.comune}/assets/sportello/feedback.js`)).status).toBe(200);
+
+    const faq = await (await fetch(`${system.urls.comune}/comune-di-bugliano/faq`)).text();
+    expect(faq).toContain('<h1>Domande frequenti (FAQ)</h1>');
+    expect(faq).toContain('data-element="feedback"');
+    const report = await fetch(`${system.urls.comune}/comune-di-bugliano/segnala-disservizio`);
+    expect(report.status).toBe(200);
+    const reportHtml = await report.text();
+    expect(reportHtml).toContain('non è ancora disponibile');
+    expect(reportHtml).toMatch(/href="mailto:[^"?]+\?subject=Segnalazione%20disservizio"/);
+    // Legal pages are not rated; the legal notes keep their markers.
+    const notes = await (await fetch(`${system.urls.comune}/comune-di-bugliano/note-legali`)).text();
+    expect(notes).not.toContain('data-element="feedback"');
+    expect(notes).toContain('data-element="legal-notes-section">Licenza dei contenuti</h2>');
+    expect(notes).toMatch(/data-element="legal-notes-body">In applicazione del principio open by default ai sensi dell’articolo 52 [^<]+ senza apporre restrizioni aggiuntive\.<\/p>/);
+  });
+
   it('switches language with ?lang= and remembers it in a cookie', async () => {
     const client = new WebClient();
     const english = await client.visit(`${system.urls.comune}/comune-di-bugliano/?lang=en`);

@@ -99,3 +99,24 @@ export async function signInWithSpid(page: Page, person: { username: string; pas
   await page.getByRole('button', { name: 'Verifica il codice' }).click();
   await page.getByRole('button', { name: 'Acconsento', exact: true }).click();
 }
+
+/** A fresh Italian desktop context with its page, watched by the journey for script errors and CSP violations. */
+export async function watchedPage<Name extends string>(browser: Browser, journey: Journey<Name>): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ locale: 'it-IT', viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  journey.watch(page);
+  return { context, page };
+}
+
+/** An ente's back-office login (`base` = the ente's address): e-mail, password, the TOTP code if the account has one. */
+export async function signInToBackoffice(page: Page, base: string, account: { email: string; password: string; totpSecret?: string }): Promise<void> {
+  await page.goto(`${base}/backoffice/accedi`);
+  await page.getByLabel('E-mail').fill(account.email);
+  await page.getByLabel('Password').fill(account.password);
+  await page.locator('form button[type=submit]').last().click();
+  if (account.totpSecret) {
+    await page.getByLabel('Codice di verifica (6 cifre)').fill(totpCode(account.totpSecret));
+    await page.getByRole('button', { name: 'Continua' }).click();
+  }
+  await page.waitForURL(`${base}/backoffice`);
+}

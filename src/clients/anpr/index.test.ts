@@ -123,4 +123,16 @@ describe('prefill profile', () => {
       since: '2019-03-01',
     });
   });
+
+  it('lists the other members of the famiglia anagrafica with birth date and relationship, the subject excluded', () => {
+    const member = (cf: string, nome: string, dataNascita: string, codiceLegame: string, descrizioneLegame: string): DatiSoggetto => ({
+      generalita: { ...abroad.generalita, codiceFiscale: { codFiscale: cf, validitaCF: '1' }, nome, cognome: 'BIANCHI', dataNascita },
+      identificativi: { idANPR: `ID${cf.slice(0, 7)}` },
+      legameSoggetto: { codiceLegame, descrizioneLegame, idFamiglia: 'F1' },
+    });
+    const family = profileFromFamily([member('BNCMRC78C14G702E', 'MARCO', '1978-03-14', '1', 'INTESTATARIO SCHEDA'), member('BNCTMS10B21G702Z', 'TOMMASO', '2010-02-21', '3', 'FIGLIO')]);
+    expect(family?.relationship).toEqual({ code: '1', description: 'INTESTATARIO SCHEDA' });
+    expect(family?.family).toEqual([{ fiscalCode: 'BNCTMS10B21G702Z', givenName: 'TOMMASO', familyName: 'BIANCHI', birthDate: '2010-02-21', relationship: { code: '3', description: 'FIGLIO' } }]);
+  });
 });
+

@@ -52,4 +52,31 @@ export const applicationsMigrations: Migration[] = [
        primary key (application_id, sha256)
      )`,
   ),
+  sqlMigration(
+    'applications.002_integration_answers',
+    // Each answer to a request for integration: its own PDF and documents, registered in the protocol by its own job.
+    `create table {schema}.application_integrations (
+       id uuid primary key,
+       application_id uuid not null references {schema}.applications(id),
+       message text not null check (length(message) between 1 and 4000),
+       pdf_sha256 text not null check (pdf_sha256 ~ '^[0-9a-f]{64}$'),
+       documents jsonb not null default '[]',
+       submitted_at timestamptz not null,
+       protocol_id text,
+       protocol_number integer,
+       protocol_year integer,
+       protocol_registered_at timestamptz
+     )`,
+    `create index application_integrations_by_application on {schema}.application_integrations (application_id, submitted_at)`,
+  ),
+  sqlMigration(
+    'applications.003_integration_drafts',
+    // The applicant's unsent answer (status 4200): at most one per application, gone once it is sent.
+    `create table {schema}.application_integration_drafts (
+       application_id uuid primary key references {schema}.applications(id),
+       message text not null default '' check (length(message) <= 4000),
+       documents jsonb not null default '[]',
+       updated_at timestamptz not null default now()
+     )`,
+  ),
 ];

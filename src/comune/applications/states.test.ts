@@ -32,6 +32,13 @@ describe('application state machine', () => {
     expect(checkTransition(STATUS.submitted, STATUS.registered, 'operator').ok).toBe(false);
     expect(checkTransition(STATUS.pending, STATUS.complete, 'citizen').ok).toBe(false);
     expect(checkTransition(STATUS.requestIntegration, STATUS.submittedAfterIntegration, 'citizen').ok).toBe(true);
+    // The answer in draft (4200) is the applicant's: saved and sent by the citizen only; the office may still reject it unsent.
+    expect(checkTransition(STATUS.requestIntegration, STATUS.draftForIntegration, 'citizen').ok).toBe(true);
+    expect(checkTransition(STATUS.requestIntegration, STATUS.draftForIntegration, 'operator')).toEqual({ ok: false, reason: 'wrong-actor' });
+    expect(checkTransition(STATUS.draftForIntegration, STATUS.submittedAfterIntegration, 'citizen').ok).toBe(true);
+    expect(checkTransition(STATUS.draftForIntegration, STATUS.submittedAfterIntegration, 'operator')).toEqual({ ok: false, reason: 'wrong-actor' });
+    expect(checkTransition(STATUS.draftForIntegration, STATUS.cancelled, 'operator').ok).toBe(true);
+    expect(checkTransition(STATUS.draftForIntegration, STATUS.pending, 'operator')).toEqual({ ok: false, reason: 'not-allowed' });
     expect(new Set(TRANSITIONS.map((t) => `${t.from}>${t.to}`)).size).toBe(TRANSITIONS.length);
   });
 

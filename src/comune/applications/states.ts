@@ -59,8 +59,9 @@ export const TRANSITIONS: readonly Transition[] = [
     { from, to: S.complete, by: ['operator'] as const },
     { from, to: S.cancelled, by: ['operator'] as const },
   ]),
-  // An unanswered request for integration may end in a rejection.
+  // An unanswered request for integration may end in a rejection, an answer kept in draft being still unsent.
   { from: S.requestIntegration, to: S.cancelled, by: ['operator'] },
+  { from: S.draftForIntegration, to: S.cancelled, by: ['operator'] },
   ...IN_PROGRESS.flatMap((from) => [
     { from, to: S.withdrawn, by: ['citizen'] as const },
     { from, to: S.revoked, by: ['operator'] as const },

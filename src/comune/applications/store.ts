@@ -1,15 +1,17 @@
 // Applications ("pratiche") in the comune schema: drafts, submission (idempotent, with its PDF and the
 // protocol job in the same transaction), transitions by the state machine's rules, the timeline.
+import { randomUUID } from 'node:crypto';
 import { executePrepared, sql, transaction, type Executor } from '../../core/db.ts';
-import { auditInsert } from '../../core/audit.ts';
-import { enqueueInsert } from '../../core/jobs.ts';
+import { audit, auditInsert } from '../../core/audit.ts';
+import { enqueue, enqueueInsert } from '../../core/jobs.ts';
 import { conflict, forbidden, notFound } from '../../core/problem.ts';
 import type { DocumentStore } from '../protocol/files.ts';
-import { applicationPdf } from './pdf.ts';
+import { applicationPdf, integrationAnswerPdf } from './pdf.ts';
 import { checkTransition, STATUS, type StatusCode, type TransitionActor } from './states.ts';
 import { enqueueWebhookEvents } from '../webhooks/outbox.ts';
 
 export const REGISTER_APPLICATION_JOB = 'comune.protocol.register-application';
+export const REGISTER_INTEGRATION_JOB = 'comune.protocol.register-integration';
 
 /** Who acts on an application; a citizen only ever on their own (checked here, not only in routes). */
 export type ApplicationActor =
@@ -42,6 +44,28 @@ export interface Application {
   protocol: { id: string; number: number; year: number; registeredAt: Date } | null;
   createdAt: Date;
   submittedAt: Date | null;
+  updatedAt: Date;
+}
+
+const answerPdfName = (answerId: string) => `integrazione-${answerId}.pdf`;
+
+/** An answer to a request for integration, with its PDF and the receipt of its own registration. */
+export interface IntegrationAnswer {
+  id: string;
+  applicationId: string;
+  message: string;
+  pdf: { sha256: string; name: string; mime: string };
+  /** The documents sent with the answer. */
+  attachments: Attachment[];
+  submittedAt: Date;
+  protocol: { id: string; number: number; year: number; registeredAt: Date } | null;
+}
+
+/** The applicant's answer to a request for integration, saved but not sent yet (status 4200). */
+export interface IntegrationDraft {
+  applicationId: string;
+  message: string;
+  attachments: Attachment[];
   updatedAt: Date;
 }
 
@@ -190,7 +214,7 @@ export class ApplicationStore {
       const check = checkTransition(app.status, STATUS.submitted, 'citizen');
       if (!check.ok) throw conflict(`An application in status ${app.status} cannot be submitted.`);
       const data = options.data ?? app.data;
-      const attachments = options.attachments ? options.attachments.filter((a, i, all) => all.findIndex((b) => b.sha256 === a.sha256) === i) : await this.attachments(tx, id);
+      const attachments = options.attachments ? withoutDuplicates(options.attachments) : await this.attachments(tx, id);
       const submittedAt = this.now();
       const pdf = await applicationPdf({
         enteName: found[0]!.ente_name ?? '',
@@ -254,6 +278,131 @@ export class ApplicationStore {
     });
   }
 
+  /** The applicant's unsent answer (4200), if any: only the applicant reads it, the office sees the status only. */
+  async integrationDraft(actor: ApplicationActor, id: string, tx: Executor = this.db): Promise<IntegrationDraft | undefined> {
+    if (actor.kind !== 'citizen') throw forbidden('Only the applicant reads an answer in draft.');
+    await this.get(actor, id, tx);
+    const { rows } = await sql<{ message: string; documents: Attachment[]; updated_at: Date }>`
+      select message, documents, updated_at from comune.application_integration_drafts where application_id = ${id}`.execute(tx);
+    return rows[0] && { applicationId: id, message: rows[0].message, attachments: rows[0].documents, updatedAt: rows[0].updated_at };
+  }
+
+  /**
+   * Saves the answer without sending it (4100 → 4200 the first time): the message as given, the new
+   * documents added to those already saved (one per content).
+   */
+  async saveIntegrationDraft(actor: ApplicationActor, id: string, input: { message: string; attachments?: readonly Attachment[] }): Promise<IntegrationDraft> {
+    if (actor.kind !== 'citizen') throw forbidden('Only the applicant answers a request for integration.');
+    return transaction(this.db, async (tx) => {
+      const app = await this.get(actor, id, tx, true);
+      if (app.status === STATUS.requestIntegration) await this.transition(actor, id, STATUS.draftForIntegration, null, tx);
+      else if (app.status !== STATUS.draftForIntegration) throw conflict('No integration is requested for this application.');
+      const saved = (await this.integrationDraft(actor, id, tx))?.attachments ?? [];
+      return this.writeIntegrationDraft(tx, id, input.message, withoutDuplicates([...saved, ...(input.attachments ?? [])]));
+    });
+  }
+
+  /** Takes one document off the answer in draft; 404 if the draft has no such document. */
+  async removeIntegrationDraftAttachment(actor: ApplicationActor, id: string, sha256: string): Promise<IntegrationDraft> {
+    if (actor.kind !== 'citizen') throw forbidden('Only the applicant edits the answer in draft.');
+    return transaction(this.db, async (tx) => {
+      await this.get(actor, id, tx, true);
+      const draft = await this.integrationDraft(actor, id, tx);
+      if (!draft?.attachments.some((a) => a.sha256 === sha256)) throw notFound('The answer in draft has no such document.');
+      return this.writeIntegrationDraft(tx, id, draft.message, draft.attachments.filter((a) => a.sha256 !== sha256));
+    });
+  }
+
+  /**
+   * Sends the applicant's answer to a request for integration (4100 or 4200 → 4300): the documents saved in
+   * draft and the new ones, the answer's own PDF (the message and their SHA-256, the protocol's primary
+   * document), the timeline event and the protocol job, all in one transaction. The idempotency key is the
+   * answer's id: sent again (a double click) it returns the answer it first created.
+   */
+  async answerIntegration(actor: ApplicationActor, id: string, input: { message: string; attachments: readonly Attachment[]; idempotencyKey?: string }): Promise<IntegrationAnswer> {
+    if (actor.kind !== 'citizen') throw forbidden('Only the applicant answers a request for integration.');
+    return transaction(this.db, async (tx) => {
+      // The application's row lock serialises two sends of the same answer: the second finds the first's.
+      const app = await this.get(actor, id, tx, true);
+      const answerId = input.idempotencyKey ?? randomUUID();
+      const { rows: sent } = await sql<{ application_id: string }>`select application_id from comune.application_integrations where id = ${answerId}`.execute(tx);
+      if (sent[0]?.application_id === id) return (await this.integrationAnswer(tx, answerId))!;
+      if (sent[0]) throw conflict('This answer key belongs to another answer.');
+      if (!checkTransition(app.status, STATUS.submittedAfterIntegration, 'citizen').ok) throw conflict('No integration is requested for this application.');
+      const draft = app.status === STATUS.draftForIntegration ? await this.integrationDraft(actor, id, tx) : undefined;
+      const attachments = withoutDuplicates([...(draft?.attachments ?? []), ...input.attachments]);
+      const answer = { id: answerId, applicationId: id, message: input.message, attachments, submittedAt: this.now(), protocol: null };
+      const pdf = await integrationAnswerPdf({
+        enteName: await enteName(tx, app.tenantId),
+        serviceName: app.serviceName,
+        applicant: { name: app.citizenName, fiscalCode: app.citizenFiscalCode },
+        applicationId: id,
+        applicationProtocol: app.protocol,
+        message: input.message,
+        attachments: answer.attachments,
+        submittedAt: answer.submittedAt,
+        answerId: answer.id,
+      });
+      const stored = await this.files.put(pdf);
+      const document = { ...stored, name: answerPdfName(answer.id), mime: 'application/pdf' };
+      for (const attachment of [...answer.attachments, document]) await this.addAttachment(actor, id, attachment, tx);
+      await sql`insert into comune.application_integrations (id, application_id, message, pdf_sha256, documents, submitted_at)
+        values (${answer.id}, ${id}, ${input.message}, ${stored.sha256}, ${JSON.stringify(answer.attachments)}::jsonb, ${answer.submittedAt})`.execute(tx);
+      await sql`delete from comune.application_integration_drafts where application_id = ${id}`.execute(tx);
+      await this.transition(actor, id, STATUS.submittedAfterIntegration, input.message, tx);
+      await enqueue(tx, 'comune', { kind: REGISTER_INTEGRATION_JOB, payload: { answerId: answer.id }, idempotencyKey: answer.id });
+      return { ...answer, pdf: document };
+    });
+  }
+
+  private async writeIntegrationDraft(tx: Executor, id: string, message: string, attachments: readonly Attachment[]): Promise<IntegrationDraft> {
+    const { rows } = await sql<{ updated_at: Date }>`
+      insert into comune.application_integration_drafts (application_id, message, documents, updated_at)
+      values (${id}, ${message}, ${JSON.stringify(attachments)}::jsonb, ${this.now()})
+      on conflict (application_id) do update set message = excluded.message, documents = excluded.documents, updated_at = excluded.updated_at
+      returning updated_at`.execute(tx);
+    // The personal area's "last change" of the application is the draft's.
+    await sql`update comune.applications set updated_at = ${rows[0]!.updated_at} where id = ${id}`.execute(tx);
+    return { applicationId: id, message, attachments: [...attachments], updatedAt: rows[0]!.updated_at };
+  }
+
+  /** One answer to a request for integration, for the protocol job (no actor: the system's read). */
+  async integrationAnswer(db: Executor, answerId: string): Promise<IntegrationAnswer | undefined> {
+    const { rows } = await sql<{ id: string; application_id: string; message: string; pdf_sha256: string; documents: Attachment[]; submitted_at: Date; protocol_id: string | null; protocol_number: number | null; protocol_year: number | null; protocol_registered_at: Date | null }>`
+      select * from comune.application_integrations where id = ${answerId}`.execute(db);
+    const r = rows[0];
+    return (
+      r && {
+        id: r.id,
+        applicationId: r.application_id,
+        message: r.message,
+        pdf: { sha256: r.pdf_sha256, name: answerPdfName(r.id), mime: 'application/pdf' },
+        attachments: r.documents,
+        submittedAt: r.submitted_at,
+        protocol: r.protocol_id === null ? null : { id: r.protocol_id, number: r.protocol_number!, year: r.protocol_year!, registeredAt: r.protocol_registered_at! },
+      }
+    );
+  }
+
+  /**
+   * Records the answer's protocol receipt, once, and shows it on the timeline: 4300 → 4400 (the system's
+   * transition) when the application still waits for it, an event that keeps the status otherwise.
+   */
+  async recordIntegrationRegistration(tx: Executor, answerId: string, receipt: { id: string; number: number; year: number; registeredAt: Date }): Promise<void> {
+    const { rows } = await sql<{ application_id: string }>`
+      update comune.application_integrations set protocol_id = ${receipt.id}, protocol_number = ${receipt.number}, protocol_year = ${receipt.year},
+        protocol_registered_at = ${receipt.registeredAt} where id = ${answerId} and protocol_id is null returning application_id`.execute(tx);
+    if (!rows[0]) return;
+    const id = rows[0].application_id;
+    const system = { kind: 'system', id: 'protocol' } as const;
+    const message = `Integrazione protocollata: n. ${receipt.number}/${receipt.year}`;
+    const app = await this.get(system, id, tx, true);
+    if (app.status === STATUS.submittedAfterIntegration) await this.transition(system, id, STATUS.registeredAfterIntegration, message, tx);
+    // Taken in charge (or closed) before the number came back: the status stays, the timeline still says it.
+    else await sql`insert into comune.application_events (application_id, from_status, to_status, actor_type, actor_id, message, at)
+      values (${id}, ${app.status}, ${app.status}, 'system', ${system.id}, ${message}, ${this.now()})`.execute(tx);
+  }
+
   async timeline(actor: ApplicationActor, id: string): Promise<ApplicationEvent[]> {
     await this.get(actor, id);
     const { rows } = await sql<{ from_status: StatusCode | null; to_status: StatusCode; actor_type: TransitionActor; actor_id: string; message: string | null; at: Date }>`
@@ -268,11 +417,11 @@ export class ApplicationStore {
 
   /**
    * Adds a document (bytes already in the document store): the applicant to a draft or an answer to a
-   * request for integration, the ente's staff at any time (the outcome letter).
+   * request for integration (sent from 4100 or 4200), the ente's staff at any time (the outcome letter).
    */
   async addAttachment(actor: ApplicationActor, id: string, attachment: Attachment, tx: Executor = this.db): Promise<void> {
     const app = await this.get(actor, id, tx, true);
-    if (actor.kind === 'citizen' && app.status !== STATUS.draft && app.status !== STATUS.requestIntegration) throw conflict(`A document cannot be added to an application in status ${app.status}.`);
+    if (actor.kind === 'citizen' && app.status !== STATUS.draft && app.status !== STATUS.requestIntegration && app.status !== STATUS.draftForIntegration) throw conflict(`A document cannot be added to an application in status ${app.status}.`);
     await sql`insert into comune.application_attachments (application_id, sha256, name, size, mime)
       values (${id}, ${attachment.sha256}, ${attachment.name}, ${attachment.size}, ${attachment.mime}) on conflict do nothing`.execute(tx);
   }
@@ -319,3 +468,11 @@ function canSee(actor: ApplicationActor, app: Application): boolean {
   if (actor.kind === 'operator') return actor.tenantId === app.tenantId;
   return actor.tenantId === app.tenantId && actor.fiscalCode === app.citizenFiscalCode;
 }
+
+async function enteName(db: Executor, tenantId: string): Promise<string> {
+  const { rows } = await sql<{ name: string }>`select name from comune.tenants where id = ${tenantId}`.execute(db);
+  return rows[0]?.name ?? '';
+}
+
+/** Each document once: the same content attached twice is one document (the attachments' key is its SHA-256). */
+const withoutDuplicates = (attachments: readonly Attachment[]): Attachment[] => [...new Map(attachments.map((a) => [a.sha256, a])).values()];

@@ -13,6 +13,7 @@ import { requireTenant, type ComuneContext, type StaffLogin } from '../context.t
 import type { CommandActor } from '../commands.ts';
 import type { Action } from '../policies.ts';
 import { desk, guard } from '../backoffice/routes.ts';
+import { pendingIntegrations } from '../backoffice/workflow.ts';
 import { sendPage } from '../website/routes.ts';
 import {
   ACCESS_LEVELS,
@@ -170,6 +171,7 @@ ${id && v.slug ? html`<p><a href="${servicePath(tenant, { slug: v.slug })}">${tr
     ${e.channels ? html`<div id="field-channels-error" class="invalid-feedback d-block">${e.channels}</div>` : ''}
   </fieldset>
   </fieldset>
+  ${pendingIntegrations(request.locale)}
   ${LOCALES.map((locale) =>
     localeFieldset(
       locale,

@@ -4,6 +4,7 @@ import { dateInItaly } from '../../domain/dates.ts';
 import { LOCALES, type Locale } from '../../core/i18n.ts';
 import type { InvalidField } from '../../core/problem.ts';
 import { isValidEmail, isValidItalianPhone } from '../../domain/contacts.ts';
+import { officialTopic } from './topics.ts';
 
 export const SERVICE_STATUSES = ['draft', 'active', 'suspended', 'hidden'] as const;
 export type ServiceStatus = (typeof SERVICE_STATUSES)[number];
@@ -141,9 +142,9 @@ export function validateServiceInput(input: ServiceInput): InvalidField[] {
       if (value.length < 3 || value.length > max) fail(`/content/${locale}/${field}`, 'length', `3 to ${max} characters`);
     }
   }
-  if (input.topics.length > 10 || input.topics.some((topic) => topic.length < 3 || topic.length > 60)) {
-    fail('/topics', 'format', 'at most 10 topics of 3 to 60 characters each');
-  }
+  if (input.topics.length > 10) fail('/topics', 'format', 'at most 10 topics');
+  const unknown = input.topics.filter((topic) => !officialTopic(topic));
+  if (unknown.length) fail('/topics', 'vocabulary', `not in the Designers Italia list of topics: ${unknown.join(', ')}`);
   if (input.lifeEvents.length > 10 || input.lifeEvents.some((event) => event.length < 3 || event.length > 100)) {
     fail('/lifeEvents', 'format', 'at most 10 life events of 3 to 100 characters each');
   }

@@ -1,6 +1,6 @@
 // The public catalog of an ente after the Designers Italia "Comuni" model: the services page (search,
-// topic and category filters, services grouped by category), category pages and the service card, with
-// the data-element markers the PNRR 1.4.1 validator (italia/pa-website-validator) reads.
+// topic and category filters, services grouped by category), category pages, the service card and the
+// topics page, with the data-element markers the PNRR 1.4.1 validator (italia/pa-website-validator) reads.
 import { formatCalendarDate, type Locale } from '../../core/i18n.ts';
 import type { FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
@@ -17,6 +17,8 @@ import { ServiceRepository } from './services.ts';
 import { CategoryRepository } from './categories.ts';
 import { OfficeRepository } from './offices.ts';
 import { catalogT, type CatalogT } from './messages.ts';
+import { officialTopic } from './topics.ts';
+import { websiteT } from '../website/messages.ts';
 
 const TenantParams = Type.Object({ tenant: Type.String() });
 const SlugParams = Type.Object({ tenant: Type.String(), slug: Type.String({ maxLength: 80 }) });
@@ -32,6 +34,9 @@ const CatalogQuery = Type.Object(
 export const servicesPath = (tenant: Tenant) => `/${tenant.slug}/servizi`;
 export const servicePath = (tenant: Tenant, service: Pick<Service, 'slug'>) => `${servicesPath(tenant)}/${service.slug}`;
 export const categoryPath = (tenant: Tenant, category: Pick<Category, 'slug'>) => `${servicesPath(tenant)}/categoria/${category.slug}`;
+export const topicPath = (tenant: Tenant, topic: string) => `${servicesPath(tenant)}?argomento=${encodeURIComponent(topic)}`;
+/** A stored topic in the official spelling of the Designers Italia list (older entries may differ in case). */
+const topicLabel = (topic: string) => officialTopic(topic) ?? topic;
 /** Where the application form lives (built by the forms part). */
 export const applicationPath = (tenant: Tenant, service: Pick<Service, 'slug'>) => `${servicePath(tenant, service)}/domanda`;
 
@@ -127,7 +132,7 @@ export function registerCatalogPages(app: App, comune: ComuneContext): void {
     const topics = [...new Set(published.flatMap((s) => s.topics))].sort((a, b) => a.localeCompare(b, 'it'));
     const title = category ? localizedText(category.names, locale) : tr('catalog.title');
     const action = category ? categoryPath(tenant, category) : servicesPath(tenant);
-    const body = html`<h1>${title}</h1>
+    const body = html`<h1${category ? '' : html` data-element="page-name"`}>${title}</h1>
 <p class="lead">${category ? localizedText(category.descriptions, locale) || tr('catalog.categoryServices') : tr('catalog.intro')}</p>
 <form method="get" action="${action}" role="search" class="row g-3 align-items-end mb-4">
   <div class="col-12 col-lg-5"><div class="form-group mb-0">
@@ -137,7 +142,7 @@ export function registerCatalogPages(app: App, comune: ComuneContext): void {
   <div class="col-12 col-md-6 col-lg-3"><div class="select-wrapper">
     <label for="catalog-topic">${tr('catalog.topic')}</label>
     <select id="catalog-topic" name="argomento"><option value="">${tr('catalog.allTopics')}</option>
-      ${topics.map((topic) => html`<option value="${topic}"${query.argomento === topic ? html` selected` : ''}>${topic}</option>`)}</select>
+      ${topics.map((topic) => html`<option value="${topic}"${query.argomento === topic ? html` selected` : ''}>${topicLabel(topic)}</option>`)}</select>
   </div></div>
   ${category
     ? ''
@@ -156,7 +161,7 @@ ${category
 <p role="status" id="catalog-count">${tr('catalog.results', { count: found.length })}</p>
 ${found.length ? groupedServices(tenant, category ? [category] : all, found, tr, locale) : html`<p>${tr('catalog.empty')}</p>`}`;
     const breadcrumb = category ? [{ label: tr('catalog.title'), href: servicesPath(tenant) }, { label: title }] : [{ label: tr('catalog.title') }];
-    return renderPage({ request, tenant, title, body, breadcrumb, signedInAs: signedInName(request) });
+    return renderPage({ request, tenant, title, body, breadcrumb, signedInAs: signedInName(request), feedback: true });
   }
 
   app.get('/servizi', { config: { html: true }, schema: { hide: true, params: TenantParams, querystring: CatalogQuery } }, async (request, reply) => sendPage(reply, await catalogPage(request)));
@@ -220,7 +225,7 @@ ${otherChannels.length ? html`<div data-element="service-generic-access"><p>${tr
   </div>
   ${service.topics.length
     ? html`<div class="col-lg-3 offset-lg-1"><h2 class="h6">${tr('service.topics')}</h2>
-    <ul class="list-inline">${service.topics.map((topic) => html`<li class="list-inline-item mb-1"><a class="chip chip-simple" href="${servicesPath(tenant)}?argomento=${encodeURIComponent(topic)}" data-element="service-topic"><span class="chip-label">${topic}</span></a></li>`)}</ul></div>`
+    <ul class="list-inline">${service.topics.map((topic) => html`<li class="list-inline-item mb-1"><a class="chip chip-simple" href="${topicPath(tenant, topic)}" data-element="service-topic"><span class="chip-label">${topicLabel(topic)}</span></a></li>`)}</ul></div>`
     : ''}
 </div>
 <div class="row mt-4">
@@ -240,6 +245,27 @@ ${otherChannels.length ? html`<div data-element="service-generic-access"><p>${tr
       ...(category ? [{ label: localizedText(category.names, locale), href: categoryPath(tenant, category) }] : []),
       { label: content.name },
     ];
-    return sendPage(reply, renderPage({ request, tenant, title: content.name, description: content.description, body, breadcrumb, signedInAs: signedInName(request) }));
+    return sendPage(reply, renderPage({ request, tenant, title: content.name, description: content.description, body, breadcrumb, signedInAs: signedInName(request), feedback: true }));
+  });
+
+  // The topics page the validator reaches from the header's "all-topics" link (C.SI.1.5): the topics of the published services.
+  app.get('/argomenti', { config: { html: true }, schema: { hide: true, params: TenantParams } }, async (request, reply) => {
+    const tenant = requireTenant(request);
+    const tr = websiteT(request.locale);
+    const published = await services.list(tenant.id, { statuses: PUBLIC_STATUSES, locale: request.locale });
+    const counts = new Map<string, number>();
+    for (const topic of published.flatMap((s) => s.topics)) counts.set(topic, (counts.get(topic) ?? 0) + 1);
+    const topics = [...counts].sort(([a], [b]) => topicLabel(a).localeCompare(topicLabel(b), 'it'));
+    const body = html`<h1 data-element="page-name">${tr('topics.title')}</h1>
+<p class="lead">${tr('topics.intro')}</p>
+${topics.length
+  ? html`<ul class="list-unstyled row">${topics.map(
+      ([topic, count]) => html`<li class="col-12 col-md-6 col-lg-4 mb-3"><div class="card card-teaser shadow-sm rounded h-100"><div class="card-body">
+  <h2 class="card-title h5"><a class="text-decoration-none" href="${topicPath(tenant, topic)}" data-element="topic-element">${topicLabel(topic)}</a></h2>
+  <p class="card-text small">${tr('topics.services', { count })}</p>
+</div></div></li>`,
+    )}</ul>`
+  : html`<p>${tr('topics.empty')}</p>`}`;
+    return sendPage(reply, renderPage({ request, tenant, title: tr('topics.title'), body, breadcrumb: [{ label: tr('topics.title') }], signedInAs: signedInName(request), feedback: true }));
   });
 }

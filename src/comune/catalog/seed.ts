@@ -49,7 +49,7 @@ const SERVICES: DemoService[] = [
     office: 'scuola',
     // L. 241/1990 art. 2 c. 2: 30 days when no other term is set.
     deadlineDays: 30,
-    topics: ['istruzione', 'infanzia'],
+    topics: ['Istruzione', 'Tassa sui servizi'],
     lifeEvents: ['Iscrizione a scuola'],
     channels: ['online', 'office'],
     it: {
@@ -74,7 +74,7 @@ const SERVICES: DemoService[] = [
     office: 'polizia',
     // L. 241/1990 art. 2 c. 2 (no specific term in D.Lgs. 285/1992 art. 7 c. 9 for ZTL permits).
     deadlineDays: 30,
-    topics: ['mobilità', 'trasporti'],
+    topics: ['ZTL', 'Mobilità sostenibile'],
     lifeEvents: ['Cambio di residenza'],
     channels: ['online', 'office'],
     it: {
@@ -99,7 +99,7 @@ const SERVICES: DemoService[] = [
     office: 'tributi',
     // L. 241/1990 art. 2 c. 2; the canone is set by L. 160/2019 art. 1 c. 816 ff.
     deadlineDays: 30,
-    topics: ['commercio', 'urbanistica'],
+    topics: ['Imprese', 'Commercio al minuto'],
     lifeEvents: ['Avvio di un’attività'],
     channels: ['online', 'pec'],
     it: {
@@ -124,7 +124,7 @@ const SERVICES: DemoService[] = [
     office: 'urp',
     // L. 241/1990 art. 25 c. 4: thirty days, after which the request is deemed refused.
     deadlineDays: 30,
-    topics: ['trasparenza'],
+    topics: ["Accesso all'informazione", 'Trasparenza amministrativa'],
     lifeEvents: [],
     channels: ['online', 'office', 'pec'],
     it: {
@@ -149,7 +149,7 @@ const SERVICES: DemoService[] = [
     office: 'polizia',
     // L. 241/1990 art. 2 c. 2; the badge itself is governed by DPR 495/1992 art. 381.
     deadlineDays: 30,
-    topics: ['mobilità', 'disabilità'],
+    topics: ['Assistenza agli invalidi', 'Parcheggi'],
     lifeEvents: [],
     channels: ['online', 'office'],
     it: {
@@ -176,7 +176,7 @@ const SERVICES: DemoService[] = [
     deadlineDays: 90,
     activeFrom: '2026-09-01',
     activeTo: '2026-12-31',
-    topics: ['politica sociale', 'abitazione'],
+    topics: ['Assistenza sociale', 'Integrazione sociale'],
     lifeEvents: [],
     channels: ['online'],
     it: {

@@ -1,11 +1,12 @@
 // The operators' desk for applications: who sees which applications (the policy turned into a query
 // scope), the list's filters, the deadline as the desk shows it, CSV export. Pure.
-import { compareIsoDates, type IsoDate } from '../../domain/dates.ts';
-import { legalDeadline, type StatusEvent } from '../applications/deadline.ts';
-import { isFinal, STATUS, type StatusCode } from '../applications/states.ts';
+import { addDays, compareIsoDates, type IsoDate } from '../../domain/dates.ts';
+import { legalDeadline, MAX_SUSPENSION_DAYS, type StatusEvent } from '../applications/deadline.ts';
+import { isFinal, STATUS, SUSPENDING_STATUSES, type StatusCode } from '../applications/states.ts';
 import { may } from '../policies.ts';
 import type { Locale } from '../../core/i18n.ts';
 import type { FormSchema } from '../forms/schema.ts';
+import type { UploadedFileRef } from '../forms/validate.ts';
 import { summaryFields } from '../journey/wizard.ts';
 
 /** Where the desk's pages live under an ente's address. */
@@ -50,27 +51,51 @@ export interface DeskFilters {
   from?: IsoDate;
   to?: IsoDate;
   overdue?: boolean;
+  /** Due from today up to this many days from today (not suspended, not yet overdue). */
+  dueWithin?: number;
   /** Applicant name or fiscal code, application id, protocol number ("12" or "12/2026"). */
   text?: string;
 }
 
 export interface DeadlineView {
+  /** While suspended: the day the clock reaches if the applicant never answers (the suspension at its maximum). */
   due: IsoDate;
   daysLeft: number;
   suspended: boolean;
   overdue: boolean;
 }
 
+/** What the desk stores of an application's legal deadline: it does not depend on today, only on the history and the rule. */
+export interface StoredDeadline {
+  dueOn: IsoDate;
+  /** Set while a request for integration is unanswered: the clock stands still until this day (excluded). */
+  resumesOn: IsoDate | null;
+}
+
+// Later than any day a suspension can reach: legalDeadline then counts it at its maximum.
+const END_OF_TIME: IsoDate = '9999-12-31';
+
 const daysBetween = (from: IsoDate, to: IsoDate) => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
 
-/** The legal deadline as the desk shows it; none before submission or once the outcome is decided. */
-export function deadlineView(history: readonly StatusEvent[], status: StatusCode, deadlineDays: number, today: IsoDate): DeadlineView | undefined {
+/** The deadline to store; none before submission or once the outcome is decided. */
+export function storedDeadline(history: readonly StatusEvent[], status: StatusCode, deadlineDays: number): StoredDeadline | undefined {
   if (isFinal(status)) return undefined;
-  const deadline = legalDeadline(history, { deadlineDays }, today);
-  if (!deadline) return undefined;
-  // While suspended the due date is as if the integration were answered today: never overdue.
-  const { due, suspended } = deadline;
-  return { due, daysLeft: daysBetween(today, due), suspended, overdue: !suspended && compareIsoDates(due, today) < 0 };
+  const latest = legalDeadline(history, { deadlineDays }, END_OF_TIME);
+  if (!latest) return undefined;
+  const asked = history.find((e) => SUSPENDING_STATUSES.includes(e.to));
+  // Suspended on the day of the request exactly when the request is still unanswered.
+  const open = asked !== undefined && legalDeadline(history, { deadlineDays }, asked.on)!.suspended;
+  return { dueOn: latest.due, resumesOn: open ? addDays(asked.on, MAX_SUSPENSION_DAYS) : null };
+}
+
+/** Whether the clock stands still today (L. 241/1990 art. 2 c.7); the SQL twin is in store.ts (SUSPENDED). */
+const isSuspended = (stored: StoredDeadline, today: IsoDate) => stored.resumesOn !== null && compareIsoDates(today, stored.resumesOn) < 0;
+
+/** The stored deadline as the desk shows it today: never overdue while suspended. */
+export function deadlineAt(stored: StoredDeadline | undefined, today: IsoDate): DeadlineView | undefined {
+  if (!stored) return undefined;
+  const suspended = isSuspended(stored, today);
+  return { due: stored.dueOn, daysLeft: daysBetween(today, stored.dueOn), suspended, overdue: !suspended && compareIsoDates(stored.dueOn, today) < 0 };
 }
 
 /** One CSV field (RFC 4180 quoting); a leading =, +, - or @ is neutralised so a spreadsheet does not run it as a formula (OWASP CSV injection). */
@@ -80,26 +105,54 @@ export function csvField(value: string | number | null | undefined): string {
   return /[",\r\n;]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-/** A CSV document with a UTF-8 byte order mark (Excel reads accents right) and CRLF line ends (RFC 4180). */
-export const toCsv = (rows: readonly (readonly (string | number | null | undefined)[])[]) =>
-  `\uFEFF${rows.map((r) => r.map(csvField).join(',')).join('\r\n')}\r\n`;
+/** Excel reads accents right after a UTF-8 byte order mark. */
+export const CSV_BOM = '\uFEFF';
 
-/** Pages of `size` rows: the page asked for, kept within the pages that exist. */
-export function paginate<T>(rows: readonly T[], page: number, size: number): { rows: T[]; page: number; pages: number; total: number } {
-  const pages = Math.max(1, Math.ceil(rows.length / size));
+/** One CSV record with its CRLF line end (RFC 4180). */
+export const csvLine = (row: readonly (string | number | null | undefined)[]) => `${row.map(csvField).join(',')}\r\n`;
+
+/** A whole CSV document, for the exports small enough to build at once. */
+export const toCsv = (rows: readonly (readonly (string | number | null | undefined)[])[]) => CSV_BOM + rows.map(csvLine).join('');
+
+/** How the list is ordered: latest submissions first, or the nearest due date first (none last). */
+export type DeskSort = 'submitted' | 'due';
+
+/** The page asked for, kept within the pages that `total` rows make, and where it starts. */
+export function pageOf(total: number, page: number, size: number): { page: number; pages: number; offset: number } {
+  const pages = Math.max(1, Math.ceil(total / size));
   const current = Math.min(Math.max(1, Math.trunc(page) || 1), pages);
-  return { rows: rows.slice((current - 1) * size, current * size), page: current, pages, total: rows.length };
+  return { page: current, pages, offset: (current - 1) * size };
 }
 
-/** Days from submission to the outcome, one decimal. */
-export const averageDays = (durationsMs: readonly number[]) =>
-  durationsMs.length ? Math.round((durationsMs.reduce((a, b) => a + b, 0) / durationsMs.length / 86_400_000) * 10) / 10 : null;
+/** An average duration in days, one decimal. */
+export const averageDays = (averageMs: number) => Math.round((averageMs / 86_400_000) * 10) / 10;
+
+/** A file the citizen uploaded in a file field; `attached` when its copy is among the application's documents (downloadable). */
+export interface DeskFile extends UploadedFileRef {
+  sha256: string;
+  attached: boolean;
+}
+
+export interface DeskAnswer {
+  label: string;
+  value: string;
+  /** A file field's files (its value is then empty). */
+  files?: DeskFile[];
+}
 
 /**
  * The answers as the operator reads them: labelled and displayed by the form version the citizen filled in;
  * raw keys only when that version is gone (an application made without a form, e.g. through the API).
  */
-export function labelledAnswers(schema: FormSchema | undefined, data: Record<string, unknown>, today: IsoDate, locale: Locale): { label: string; value: string }[] {
-  if (schema) return summaryFields(schema, data, { today }, locale);
+export function labelledAnswers(schema: FormSchema | undefined, data: Record<string, unknown>, today: IsoDate, locale: Locale, files: readonly DeskFile[] = []): DeskAnswer[] {
+  if (schema) {
+    // The file fields are the answers that change when the files are known (shown by id, to map each back to its files).
+    const byId = new Map(files.map((f) => [f.id, f]));
+    const withIds = summaryFields(schema, data, { today, files: files.map((f) => ({ ...f, name: f.id })) }, locale);
+    return summaryFields(schema, data, { today, files: [] }, locale).map((a, i) => {
+      const ids = withIds[i]!.value;
+      return ids === a.value ? a : { label: a.label, value: '', files: ids.split(', ').map((id) => byId.get(id)!) };
+    });
+  }
   return Object.entries(data).map(([label, value]) => ({ label, value: typeof value === 'string' ? value : JSON.stringify(value) }));
 }

@@ -54,6 +54,13 @@ const it = {
   'forms.error.too-many-files': '«{label}»: puoi allegare un solo file.',
   'forms.error.postcode': '«{label}»: il CAP ha 5 cifre.',
   'forms.error.province': '«{label}»: la sigla della provincia ha 2 lettere.',
+  'forms.customError': '«{label}»: {message}',
+  'forms.error.duplicate-choice': '«{label}»: questa persona è già indicata in un\'altra riga.',
+  'forms.error.not-in-family': '«{label}»: scegli una delle persone che l\'anagrafe (ANPR) indica nella tua famiglia.',
+  'forms.choice.person': '{name} (nascita: {date}; codice fiscale {value})',
+  'forms.choice.fromAnpr': 'Elenco fornito da ANPR tramite PDND: le persone della tua famiglia anagrafica.',
+  'forms.choice.none': 'Secondo l\'anagrafe (ANPR) nella tua famiglia anagrafica non c\'è nessuno da indicare qui. Se i dati non sono corretti, rivolgiti all\'ufficio anagrafe del tuo Comune.',
+  'forms.choice.fallback': 'Non è stato possibile consultare l\'anagrafe nazionale (ANPR): scrivi il codice fiscale. Il Comune verificherà con l\'anagrafe che la persona faccia parte della tua famiglia.',
 };
 
 type Key = keyof typeof it;
@@ -111,6 +118,13 @@ const en: Record<Key, string> = {
   'forms.error.too-many-files': '“{label}”: one file only.',
   'forms.error.postcode': '“{label}”: the CAP has 5 digits.',
   'forms.error.province': '“{label}”: the province code has 2 letters.',
+  'forms.customError': '“{label}”: {message}',
+  'forms.error.duplicate-choice': '“{label}”: this person is already given in another row.',
+  'forms.error.not-in-family': '“{label}”: choose one of the people the registry (ANPR) lists in your family.',
+  'forms.choice.person': '{name} (born {date}; fiscal code {value})',
+  'forms.choice.fromAnpr': 'List provided by ANPR through PDND: the people of your registered family.',
+  'forms.choice.none': 'According to the national registry (ANPR) nobody in your registered family can be chosen here. If this is wrong, contact the registry office of your municipality.',
+  'forms.choice.fallback': 'The national registry (ANPR) could not be reached: type the fiscal code. The municipality will check with the registry that the person belongs to your family.',
 };
 
 const de: Record<Key, string> = {
@@ -166,6 +180,13 @@ const de: Record<Key, string> = {
   'forms.error.too-many-files': '„{label}“: nur eine Datei.',
   'forms.error.postcode': '„{label}“: die CAP hat 5 Ziffern.',
   'forms.error.province': '„{label}“: das Provinzkürzel hat 2 Buchstaben.',
+  'forms.customError': '„{label}“: {message}',
+  'forms.error.duplicate-choice': '„{label}“: diese Person ist bereits in einer anderen Zeile angegeben.',
+  'forms.error.not-in-family': '„{label}“: wählen Sie eine der Personen, die das Melderegister (ANPR) in Ihrer Familie führt.',
+  'forms.choice.person': '{name} (geboren am {date}; Steuernummer {value})',
+  'forms.choice.fromAnpr': 'Liste von ANPR über PDND bereitgestellt: die Personen Ihrer gemeldeten Familie.',
+  'forms.choice.none': 'Laut nationalem Melderegister (ANPR) kann hier niemand aus Ihrer gemeldeten Familie gewählt werden. Falls das nicht stimmt, wenden Sie sich an das Meldeamt Ihrer Gemeinde.',
+  'forms.choice.fallback': 'Das nationale Melderegister (ANPR) war nicht erreichbar: geben Sie die Steuernummer ein. Die Gemeinde prüft beim Melderegister, ob die Person zu Ihrer Familie gehört.',
 };
 
 export const formsMessages = defineMessages<Key>({ it, en, de });

@@ -2,7 +2,8 @@
 // ANPR, so the citizen types nothing the PA already knows (once-only, D.Lgs. 82/2005 art. 50-ter).
 import type { PrefillProfile } from '../../clients/anpr/index.ts';
 import type { CitizenIdentity, ProviderName } from '../../clients/identity/login.ts';
-import type { Component, FormSchema } from './schema.ts';
+import { dateInItaly, type IsoDate } from '../../domain/dates.ts';
+import { walk, type Component, type ComponentType, type FormSchema } from './schema.ts';
 
 /** The signed-in citizen as the identity provider asserted them, and which provider it was (named in the mark). */
 export type LoginSource = Omit<CitizenIdentity, 'placeOfBirth'> & { provider?: ProviderName };
@@ -11,6 +12,15 @@ export interface PrefillSources {
   login: LoginSource;
   /** From the ente's ANPR client (interop anprClientFor(tenant).prefillProfile(cf)); absent when ANPR is unreachable. */
   anpr?: PrefillProfile;
+  /** The day in Italy, for who is a minor (default: now). */
+  today?: IsoDate;
+}
+
+/** One entry of a list the PA knows (a child in the famiglia anagrafica): the value is its fiscal code. */
+export interface PrefillChoice {
+  value: string;
+  name: string;
+  birthDate: IsoDate;
 }
 
 /** The value of an `address` component. */
@@ -35,15 +45,23 @@ export interface PrefillMark {
 export interface PrefillResult {
   data: Record<string, unknown>;
   marks: Record<string, PrefillMark>;
+  /**
+   * The options of the select/radio fields fed by a list source, by key (grid rows included), always
+   * from ANPR; a key is absent when ANPR did not answer: the citizen then types a fiscal code instead.
+   */
+  choices: Record<string, PrefillChoice[]>;
 }
 
-interface PrefillSource {
+type ValueSource = {
   /** Which components it fits: text-like fields (textfield, codicefiscale, day, email...) or an address. */
   fits: 'text' | 'address';
   from: 'login' | 'anpr';
   authoritative: boolean;
   pick(sources: PrefillSources): string | AddressValue | undefined;
-}
+};
+/** A list the citizen chooses from in a select or radio (its options), not a value. */
+type ChoiceSource = { fits: 'choice'; from: 'anpr'; authoritative: true; choices(sources: PrefillSources): PrefillChoice[] | undefined };
+type PrefillSource = ValueSource | ChoiceSource;
 
 const anprAddress = (p: PrefillProfile | undefined): AddressValue | undefined => {
   const r = p?.residence;
@@ -60,9 +78,16 @@ const birthPlaceText = (p: PrefillProfile | undefined): string | undefined => {
   return b.comune ? `${b.comune}${b.province ? ` (${b.province})` : ''}` : [b.locality, b.state].filter(Boolean).join(', ') || undefined;
 };
 
-const login = (pick: (l: LoginSource) => string | undefined, authoritative: boolean): PrefillSource => ({ fits: 'text', from: 'login', authoritative, pick: (s) => pick(s.login) });
-const anpr = (pick: (p: PrefillProfile) => string | undefined): PrefillSource => ({ fits: 'text', from: 'anpr', authoritative: true, pick: (s) => s.anpr && pick(s.anpr) });
-const residence = (field: keyof AddressValue): PrefillSource => anpr((p) => anprAddress(p)?.[field] || undefined);
+/** Under 18 on the day (codice civile art. 2): born after the same day 18 years before. */
+export const isMinorOn = (birthDate: IsoDate, today: IsoDate): boolean => birthDate > `${String(Number(today.slice(0, 4)) - 18).padStart(4, '0')}${today.slice(4)}`;
+
+/** The minors of the citizen's famiglia anagrafica (ANPR C021), the citizen excluded. */
+const familyChildren = (s: PrefillSources): PrefillChoice[] | undefined =>
+  s.anpr?.family.filter((m) => isMinorOn(m.birthDate, s.today ?? dateInItaly(new Date()))).map((m) => ({ value: m.fiscalCode, name: `${m.givenName} ${m.familyName}`, birthDate: m.birthDate }));
+
+const login = (pick: (l: LoginSource) => string | undefined, authoritative: boolean): ValueSource => ({ fits: 'text', from: 'login', authoritative, pick: (s) => pick(s.login) });
+const anpr = (pick: (p: PrefillProfile) => string | undefined): ValueSource => ({ fits: 'text', from: 'anpr', authoritative: true, pick: (s) => s.anpr && pick(s.anpr) });
+const residence = (field: keyof AddressValue): ValueSource => anpr((p) => anprAddress(p)?.[field] || undefined);
 
 /**
  * The vocabulary of `properties.prefill`. The identity's fiscal code, names and birth date are
@@ -87,7 +112,22 @@ export const PREFILL_SOURCES: Record<string, PrefillSource> = {
   'anpr.residence.postcode': residence('postcode'),
   'anpr.residence.comune': residence('comune'),
   'anpr.residence.province': residence('province'),
+  'anpr.family.children': { fits: 'choice', from: 'anpr', authoritative: true, choices: familyChildren },
 };
+
+/** Whether a source's value fits a component type: text into text-like fields, an address into an address, a list into a select or radio. */
+export function prefillFits(source: string, type: ComponentType): boolean {
+  const fits = PREFILL_SOURCES[source]?.fits;
+  if (fits === 'choice') return type === 'select' || type === 'radio';
+  if (type === 'address') return fits === 'address';
+  return fits === 'text' && !['file', 'checkbox', 'selectboxes', 'panel', 'editgrid', 'datagrid'].includes(type);
+}
+
+/** The list source of a select/radio, if it has one. */
+export function choiceSourceOf(c: Pick<Component, 'properties'>): ChoiceSource | undefined {
+  const source = c.properties?.prefill ? PREFILL_SOURCES[c.properties.prefill] : undefined;
+  return source?.fits === 'choice' ? source : undefined;
+}
 
 function* prefillable(components: readonly Component[]): Generator<Component> {
   for (const c of components) {
@@ -96,15 +136,23 @@ function* prefillable(components: readonly Component[]): Generator<Component> {
   }
 }
 
-/** The values the sources give the schema's top-level fields, each marked with where it came from. */
+/**
+ * The values the sources give the schema's top-level fields, each marked with where it came from,
+ * and the lists of the fields fed by a list source (anywhere, repeating groups included).
+ */
 export function prefill(schema: FormSchema, sources: PrefillSources): PrefillResult {
-  const result: PrefillResult = { data: {}, marks: {} };
+  const result: PrefillResult = { data: {}, marks: {}, choices: {} };
+  for (const { component } of walk(schema.components)) {
+    const list = choiceSourceOf(component)?.choices(sources);
+    if (list) result.choices[component.key] = list;
+  }
   for (const component of prefillable(schema.components)) {
     const source = PREFILL_SOURCES[component.properties!.prefill!];
-    const value = source?.pick(sources);
+    if (!source || source.fits === 'choice') continue;
+    const value = source.pick(sources);
     if (value === undefined || value === '') continue;
     result.data[component.key] = value;
-    result.marks[component.key] = { origin: source!.from === 'anpr' ? 'anpr' : (sources.login.provider ?? 'spid'), readOnly: source!.authoritative };
+    result.marks[component.key] = { origin: source.from === 'anpr' ? 'anpr' : (sources.login.provider ?? 'spid'), readOnly: source.authoritative };
   }
   return result;
 }

@@ -53,7 +53,7 @@ describe('renderForm', () => {
     expect(data.children).toEqual([{}, {}]);
     const out = renderForm(base(canteen, { page: 1, data })).toString();
     expect(out).toContain('<legend class="h6 px-2 w-auto">Figli n. 2</legend>');
-    expect(out).toContain('name="children[1][childFiscalCode]"');
+    expect(out).toContain('name="children[1][child]"');
     expect(out).toContain('value="remove:children:1"');
     expect(out).toContain('value="add:children"');
     expect(out).toContain('enctype="multipart/form-data"');
@@ -74,5 +74,56 @@ describe('renderForm', () => {
     expect(pointerToName('/data/cf')).toBe('cf');
     expect(parseFormAction('goto:3')).toEqual({ kind: 'goto', page: 3 });
     expect(parseFormAction('rm -rf')).toBeUndefined();
+  });
+});
+
+describe('renderForm in the citizen language', () => {
+  it('shows labels, options, help and errors in English or German, the standard texts too', () => {
+    const en = renderForm(base(bonus, { locale: 'en', page: 0 })).toString();
+    expect(en).toContain('<label for="field-applicantFiscalCode" class="active">Fiscal code');
+    expect(en).toContain('aria-current="step">Applicant</li>');
+    expect(en).toContain('Step 1 of 5');
+    const result = validateSubmission(bonus, { familySize: '0', iseeProtocol: 'DSU 12' }, { ...ctx, page: 1 });
+    if (result.ok) throw new Error('expected errors');
+    const de = renderForm(base(bonus, { locale: 'de', page: 1, data: { familySize: '0' }, errors: result.errors })).toString();
+    expect(de).toContain('„Mitglieder des Haushalts“: das Minimum ist 1.');
+    // The form's own error text replaces the standard one, in the language.
+    expect(de).toContain('„Protokollnummer der DSU“: geben Sie sie wie auf der INPS-Bescheinigung ein, zum Beispiel INPS-ISEE-2026-012345678-00.');
+    expect(de).toContain('Haushalte mit einem ISEE-Wert bis 15.000 Euro können den Beitrag beantragen.');
+  });
+  it('falls back to Italian for a text without translation, and reads stored plain-string schemas as Italian', () => {
+    const schema: FormSchema = { display: 'form', components: [{ type: 'radio', key: 'r', label: { it: 'Scelta', en: 'Choice' }, values: [{ value: 'a', label: { it: 'Prima', de: 'Erste' } }, { value: 'b', label: 'Seconda' }] }] };
+    const en = renderForm(base(schema, { locale: 'en' })).toString();
+    expect(en).toContain('<legend class="h6">Choice</legend>');
+    expect(en).toContain('>Prima</label>');
+    expect(en).toContain('>Seconda</label>');
+    const de = renderForm(base(schema, { locale: 'de' })).toString();
+    expect(de).toContain('<legend class="h6">Scelta</legend>');
+    expect(de).toContain('>Erste</label>');
+  });
+});
+
+describe('a choice fed by ANPR (the canteen child)', () => {
+  const canteen = demoFormSchema('iscrizione-mensa-scolastica');
+  const data = { children: [{}] };
+  const choices = { child: [{ value: 'BNCTMS10B21G702Z', name: 'TOMMASO BIANCHI', birthDate: '2010-02-21' }, { value: 'BNCSFO13P43G702E', name: 'SOFIA BIANCHI', birthDate: '2013-09-03' }] };
+
+  it("offers the family's minors as options, marked as ANPR's", () => {
+    const out = renderForm(base(canteen, { page: 1, data, ctx: { ...ctx, choices } })).toString();
+    expect(out).toMatch(/type="radio" id="field-children\[0\]\[child\]" name="children\[0\]\[child\]" value="BNCTMS10B21G702Z"/);
+    expect(out).toContain('TOMMASO BIANCHI (nascita: 21/02/2010; codice fiscale BNCTMS10B21G702Z)');
+    expect(out).toContain('Elenco fornito da ANPR tramite PDND');
+    expect(out).not.toContain('Non è stato possibile consultare');
+    const none = renderForm(base(canteen, { locale: 'en', page: 1, data, ctx: { ...ctx, choices: { child: [] } } })).toString();
+    expect(none).toContain('According to the national registry (ANPR) nobody in your registered family can be chosen here.');
+  });
+  it('asks for the fiscal code, saying why, when ANPR did not answer', () => {
+    const out = renderForm(base(canteen, { page: 1, data: { children: [{ child: 'BNCTMS10B21G702Z' }] } })).toString();
+    expect(out).toMatch(/id="field-children\[0\]\[child\]" name="children\[0\]\[child\]" type="text"[^>]*value="BNCTMS10B21G702Z"/s);
+    expect(out).toContain("Non è stato possibile consultare l&#39;anagrafe nazionale (ANPR): scrivi il codice fiscale.");
+  });
+  it('names the chosen child in the summary', () => {
+    const summary = renderForm(base(canteen, { page: canteen.components.length, data: { children: [{ child: 'BNCSFO13P43G702E' }] }, ctx: { ...ctx, choices } })).toString();
+    expect(summary).toContain('SOFIA BIANCHI (nascita: 03/09/2013; codice fiscale BNCSFO13P43G702E)');
   });
 });

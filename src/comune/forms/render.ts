@@ -3,9 +3,9 @@
 import { attr, html, type SafeHtml } from '../../core/html.ts';
 import { csrfField, errorSummary, selectField, textareaField, textField, type FieldErrors, type FieldInput } from '../../core/forms.ts';
 import type { Locale } from '../../core/i18n.ts';
-import { isGrid, parseFileSize, walk, type Component, type FormSchema } from './schema.ts';
+import { isGrid, localizeSchema, parseFileSize, walk, type Component, type FormSchema } from './schema.ts';
 import { conditionMet, fieldEntries, formState, rowsOf, type FieldError, type FormState, type UploadedFileRef, type ValidationContext } from './validate.ts';
-import type { AddressValue, PrefillMark } from './prefill.ts';
+import { choiceSourceOf, type AddressValue, type PrefillChoice, type PrefillMark } from './prefill.ts';
 import { formsT, type FormsT } from './messages.ts';
 
 /** The small script that hides/shows conditional fields as the citizen answers (web/forms.js); pages add it to their head. */
@@ -26,6 +26,9 @@ export interface RenderFormInput {
   page?: number;
 }
 
+/** A component with its texts in the citizen's language (localizeSchema). */
+type Field = Component<string>;
+
 interface Scope {
   t: FormsT;
   locale: Locale;
@@ -33,9 +36,13 @@ interface Scope {
   marks: Record<string, PrefillMark>;
   state: FormState;
   files: readonly UploadedFileRef[];
-  byKey: Map<string, Component>;
+  choices: ValidationContext['choices'];
+  byKey: Map<string, Field>;
   data: Record<string, unknown>;
 }
+
+/** What displayValue needs to read a value back. */
+export type DisplayScope = Pick<Scope, 't' | 'locale' | 'files' | 'choices'>;
 
 const ADDRESS_PARTS = ['street', 'houseNumber', 'postcode', 'comune', 'province'] as const;
 const INPUT_TYPES: Partial<Record<Component['type'], FieldInput['type']>> = { email: 'email', phoneNumber: 'tel', day: 'date' };
@@ -54,40 +61,45 @@ export function visiblePages(schema: FormSchema, state: FormState): number[] {
   return schema.components.flatMap((panel, i) => (fieldEntries(panel.components ?? []).some((e) => state.visible.has(e.component.key)) ? [i] : []));
 }
 
-function errorMessage(t: FormsT, byKey: Map<string, Component>, error: FieldError): string {
+function errorMessage(t: FormsT, byKey: Map<string, Field>, error: FieldError): string {
   const [key, ...rest] = error.pointer.split('/').slice(2);
   let c = byKey.get(key!);
   let label = c?.label ?? key!;
   if (c && isGrid(c) && rest.length >= 2) {
     c = byKey.get(rest[1]!);
-    label = `${byKey.get(key!)!.label} n. ${Number(rest[0]) + 1} – ${c?.label ?? rest[1]}`;
+    label = `${t('forms.row', { label: byKey.get(key!)!.label, n: Number(rest[0]) + 1 })} – ${c?.label ?? rest[1]}`;
   } else if (c?.type === 'address' && rest[0]) label = `${label} – ${t(`forms.address.${rest[0] as (typeof ADDRESS_PARTS)[number]}`)}`;
+  const custom = c?.errors?.[error.code];
+  if (custom) return t('forms.customError', { label, message: custom });
   const v = c?.validate ?? {};
   const code = `forms.error.${error.code}` as Parameters<FormsT>[0];
   const message = t(code, { label, min: String(v.min ?? ''), max: String(v.max ?? ''), minLength: v.minLength ?? '', maxLength: v.maxLength ?? '' });
   return message === code ? t('forms.error.type', { label }) : message;
 }
 
-function scopeOf(input: RenderFormInput): Scope {
+function scopeOf(input: RenderFormInput, schema: FormSchema<string>): Scope {
   const t = formsT(input.locale);
-  const byKey = new Map([...walk(input.schema.components)].map((e) => [e.component.key, e.component]));
+  const byKey = new Map([...walk(schema.components)].map((e) => [e.component.key, e.component]));
   const errors: FieldErrors = {};
   for (const e of input.errors ?? []) errors[pointerToName(e.pointer)] ??= errorMessage(t, byKey, e);
-  return { t, locale: input.locale, errors, marks: input.marks ?? {}, state: formState(input.schema, input.data, input.ctx), files: input.ctx.files ?? [], byKey, data: input.data };
+  const state = formState(schema, input.data, input.ctx);
+  return { t, locale: input.locale, errors, marks: input.marks ?? {}, state, files: input.ctx.files ?? [], choices: input.ctx.choices, byKey, data: input.data };
 }
 
+/** The form in the citizen's language: each text in `locale`, Italian where the schema has no translation. */
 export function renderForm(input: RenderFormInput): SafeHtml {
-  const s = scopeOf(input);
-  const pages = visiblePages(input.schema, s.state);
-  const wizard = input.schema.display === 'wizard';
-  const current = wizard ? Math.min(Math.max(input.page ?? pages[0]!, 0), input.schema.components.length) : 0;
-  const summary = wizard && current === input.schema.components.length;
-  const components = wizard ? (summary ? [] : input.schema.components[current]!.components ?? []) : input.schema.components;
+  const schema = localizeSchema(input.schema, input.locale);
+  const s = scopeOf(input, schema);
+  const pages = visiblePages(schema, s.state);
+  const wizard = schema.display === 'wizard';
+  const current = wizard ? Math.min(Math.max(input.page ?? pages[0]!, 0), schema.components.length) : 0;
+  const summary = wizard && current === schema.components.length;
+  const components = wizard ? (summary ? [] : schema.components[current]!.components ?? []) : schema.components;
   const multipart = [...walk(components)].some((e) => e.component.type === 'file');
-  const body = summary ? renderSummary(input, s, pages) : html`${wizard ? html`<h2 class="h4 mb-4">${input.schema.components[current]!.label}</h2>` : ''}
+  const body = summary ? renderSummary(schema, input.data, s, pages) : html`${wizard ? html`<h2 class="h4 mb-4">${schema.components[current]!.label}</h2>` : ''}
     ${components.map((c) => renderInScope(c, c.key, input.data[c.key], s, new Set(fieldEntries(components).map((e) => e.component.key))))}`;
   const next = summary || !wizard ? 'submit' : 'next';
-  return html`${wizard ? steppers(input.schema, pages, current, s.t) : ''}
+  return html`${wizard ? steppers(schema, pages, current, s.t) : ''}
 ${errorSummary(s.errors, s.t('forms.errorHeading'))}
 <form method="post" action="${input.action}" class="sportello-form" novalidate${attr('enctype', multipart ? 'multipart/form-data' : undefined)}>
   ${csrfField(input.csrfToken)}
@@ -101,7 +113,7 @@ ${errorSummary(s.errors, s.t('forms.errorHeading'))}
 </form>`;
 }
 
-function steppers(schema: FormSchema, pages: number[], current: number, t: FormsT): SafeHtml {
+function steppers(schema: FormSchema<string>, pages: number[], current: number, t: FormsT): SafeHtml {
   const steps = [...pages.map((i) => ({ index: i, label: schema.components[i]!.label })), { index: schema.components.length, label: t('forms.summary') }];
   const position = steps.findIndex((step) => step.index === current);
   return html`<nav class="steppers mb-4" aria-label="${t('forms.steps')}">
@@ -122,7 +134,7 @@ function steppers(schema: FormSchema, pages: number[], current: number, t: Forms
  * A component with its conditional. A condition on a field of the same page (or row) is rendered with
  * a hint and left to the script or the next post; one on an earlier page is decided here.
  */
-function renderInScope(c: Component, name: string, value: unknown, s: Scope, sameScope: Set<string>, rowBase?: string): SafeHtml {
+function renderInScope(c: Field, name: string, value: unknown, s: Scope, sameScope: Set<string>, rowBase?: string): SafeHtml {
   const cond = c.conditional;
   const local = cond && sameScope.has(cond.when);
   if (cond && !local) {
@@ -140,11 +152,26 @@ function renderInScope(c: Component, name: string, value: unknown, s: Scope, sam
 </div>`;
 }
 
-function helpOf(c: Component, mark: PrefillMark | undefined, s: Scope, extra?: string): string | undefined {
+function helpOf(c: Field, mark: PrefillMark | undefined, s: Scope, extra?: string): string | undefined {
   return [c.description, extra, mark && s.t(`forms.prefilled.${mark.origin}`)].filter(Boolean).join(' — ') || undefined;
 }
 
-function renderComponent(c: Component, name: string, value: unknown, s: Scope): SafeHtml {
+/** A select/radio fed by ANPR's list: the list as its options, marked as ANPR's (or saying it is empty). */
+function withChoices(c: Field, list: readonly PrefillChoice[], s: Scope): Field {
+  const values = list.map((o) => ({ value: o.value, label: choiceLabel(o, s) }));
+  return { ...c, values, description: [c.description, s.t(list.length ? 'forms.choice.fromAnpr' : 'forms.choice.none')].filter(Boolean).join(' — ') };
+}
+
+const choiceLabel = (o: PrefillChoice, s: Pick<Scope, 't'>) => s.t('forms.choice.person', { name: o.name, date: italianDate(o.birthDate), value: o.value });
+
+function renderComponent(field: Field, name: string, value: unknown, s: Scope): SafeHtml {
+  const fed = choiceSourceOf(field) ? { list: s.choices?.[field.key] } : undefined;
+  // ANPR did not answer: the fiscal code is typed, and the citizen is told why.
+  if (fed && !fed.list) {
+    const help = helpOf(field, undefined, s, s.t('forms.choice.fallback'));
+    return textField({ name, label: field.label, error: s.errors[name], required: field.validate?.required, value: text(value), autocomplete: 'off', help });
+  }
+  const c = fed?.list ? withChoices(field, fed.list, s) : field;
   // Marks are on top-level fields: a prefilled field is never inside a repeating group.
   const mark = name === c.key ? s.marks[c.key] : undefined;
   const base = { name, label: c.label, error: s.errors[name], required: c.validate?.required, help: helpOf(c, mark, s) };
@@ -192,7 +219,7 @@ function groupFrame(name: string, label: string, required: boolean | undefined, 
 </fieldset>`;
 }
 
-function choiceGroup(c: Component, name: string, value: unknown, s: Scope, help: string | undefined): SafeHtml {
+function choiceGroup(c: Field, name: string, value: unknown, s: Scope, help: string | undefined): SafeHtml {
   const multiple = c.type === 'selectboxes';
   const chosen = (v: string) => (multiple ? (Array.isArray(value) ? value.includes(v) : isRecord(value) && (value[v] === true || value[v] === 'true')) : value === v);
   return groupFrame(name, c.label, c.validate?.required, help, s.errors[name], () =>
@@ -205,7 +232,7 @@ function choiceGroup(c: Component, name: string, value: unknown, s: Scope, help:
   );
 }
 
-function checkbox(c: Component, name: string, value: unknown, s: Scope, help: string | undefined): SafeHtml {
+function checkbox(c: Field, name: string, value: unknown, s: Scope, help: string | undefined): SafeHtml {
   const id = `field-${name}`;
   const error = s.errors[name];
   const describedBy = [help ? `${id}-help` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
@@ -217,7 +244,7 @@ function checkbox(c: Component, name: string, value: unknown, s: Scope, help: st
 </div>`;
 }
 
-function addressGroup(c: Component, name: string, value: unknown, s: Scope, help: string | undefined): SafeHtml {
+function addressGroup(c: Field, name: string, value: unknown, s: Scope, help: string | undefined): SafeHtml {
   const parts = isRecord(value) ? value : {};
   return groupFrame(name, c.label, c.validate?.required, help, s.errors[name], () =>
     html`<div class="row">${ADDRESS_PARTS.map(
@@ -233,7 +260,7 @@ function addressGroup(c: Component, name: string, value: unknown, s: Scope, help
   );
 }
 
-function fileField(c: Component, name: string, value: unknown, s: Scope): SafeHtml {
+function fileField(c: Field, name: string, value: unknown, s: Scope): SafeHtml {
   const ids = (Array.isArray(value) ? value : value ? [value] : []).map((v) => (isRecord(v) ? v.id : v));
   const attached = s.files.filter((f) => ids.includes(f.id));
   const types = c.filePattern ?? 'PDF, PNG, JPEG';
@@ -260,7 +287,7 @@ function fileField(c: Component, name: string, value: unknown, s: Scope): SafeHt
 </div>`;
 }
 
-function gridField(c: Component, name: string, value: unknown, s: Scope): SafeHtml {
+function gridField(c: Field, name: string, value: unknown, s: Scope): SafeHtml {
   const rows = (rowsOf(value) ?? []).map((r) => (isRecord(r) ? r : {}));
   const full = c.validate?.maxLength !== undefined && rows.length >= c.validate.maxLength;
   const children = c.components ?? [];
@@ -288,13 +315,15 @@ function formatBytes(bytes: number, locale: Locale): string {
 const italianDate = (iso: string) => iso.replace(/^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}:\d{2}))?$/, (_, y, m, d, time) => `${d}/${m}/${y}${time ? ` ${time}` : ''}`);
 
 /** A value as the citizen reads it back: option labels, dates dd/mm/yyyy, one-line addresses, file names. */
-export function displayValue(c: Component, value: unknown, s: Pick<Scope, 't' | 'locale' | 'files'>): string {
+export function displayValue(c: Field, value: unknown, s: DisplayScope): string {
   if (c.type === 'checkbox') return s.t(value === true || value === 'true' || value === 'on' ? 'forms.yes' : 'forms.no');
   if (value === undefined || value === null || value === '') return '';
   switch (c.type) {
     case 'select':
-    case 'radio':
-      return c.values?.find((o) => o.value === value)?.label ?? text(value);
+    case 'radio': {
+      const fed = s.choices?.[c.key]?.find((o) => o.value === value);
+      return fed ? choiceLabel(fed, s) : (c.values?.find((o) => o.value === value)?.label ?? text(value));
+    }
     case 'selectboxes': {
       const chosen = Array.isArray(value) ? value : isRecord(value) ? Object.keys(value).filter((k) => value[k] === true || value[k] === 'true') : [];
       return (c.values ?? []).filter((o) => chosen.includes(o.value)).map((o) => o.label).join(', ');
@@ -317,7 +346,7 @@ export function displayValue(c: Component, value: unknown, s: Pick<Scope, 't' | 
   }
 }
 
-function answers(components: readonly Component[], data: Record<string, unknown>, s: Scope, visible: (c: Component) => boolean): SafeHtml {
+function answers(components: readonly Field[], data: Record<string, unknown>, s: Scope, visible: (c: Field) => boolean): SafeHtml {
   const shown = fieldEntries(components).filter((e) => visible(e.component));
   return html`<dl class="row">${shown.map(({ component: c }) =>
     isGrid(c)
@@ -328,17 +357,17 @@ function answers(components: readonly Component[], data: Record<string, unknown>
   )}</dl>`;
 }
 
-function renderSummary(input: RenderFormInput, s: Scope, pages: number[]): SafeHtml {
+function renderSummary(schema: FormSchema<string>, data: Record<string, unknown>, s: Scope, pages: number[]): SafeHtml {
   return html`<h2 class="h4 mb-3">${s.t('forms.summary')}</h2>
 <p>${s.t('forms.summaryIntro')}</p>
 ${pages.map((i) => {
-  const panel = input.schema.components[i]!;
+  const panel = schema.components[i]!;
   return html`<section class="mb-4" aria-labelledby="summary-${panel.key}">
   <div class="d-flex justify-content-between align-items-baseline">
     <h3 class="h5" id="summary-${panel.key}">${panel.label}</h3>
     <button type="submit" name="_action" value="goto:${i}" class="btn btn-link" formnovalidate>${s.t('forms.edit', { page: panel.label })}</button>
   </div>
-  ${answers(panel.components ?? [], input.data, s, (c) => s.state.visible.has(c.key))}
+  ${answers(panel.components ?? [], data, s, (c) => s.state.visible.has(c.key))}
 </section>`;
 })}`;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkSchema, parseFileSize } from './schema.ts';
+import { checkSchema, localizeSchema, parseFileSize, textIn } from './schema.ts';
 
 const codes = (input: unknown) => {
   const r = checkSchema(input);
@@ -81,5 +81,42 @@ describe('parseFileSize', () => {
     expect(parseFileSize('5MB')).toBe(5 * 1024 * 1024);
     expect(parseFileSize('500 kb')).toBe(500 * 1024);
     expect(parseFileSize('5 megabytes')).toBeUndefined();
+  });
+});
+
+describe('translations in the schema', () => {
+  it('takes a plain string (Italian) or {it, en, de} for labels, descriptions, option labels and error texts', () => {
+    const schema = {
+      components: [
+        { type: 'textfield', key: 'name', label: { it: 'Nome', en: 'First name', de: 'Vorname' }, description: { it: 'Come in anagrafe' }, errors: { required: { it: 'Scrivi il nome.', en: 'Write the name.' } } },
+        { type: 'radio', key: 'yes', label: 'Sì o no', values: [{ value: 'si', label: { it: 'Sì', de: 'Ja' } }, { value: 'no', label: 'No' }] },
+      ],
+    };
+    expect(checkSchema(schema)).toEqual({ ok: true, schema: { display: 'form', ...schema } });
+  });
+  it('requires the Italian text (the fallback), known languages and known error codes', () => {
+    expect(codes({ components: [text('a', { label: { en: 'Name' } }), text('b', { label: { it: 'B', fr: 'Nom' } }), text('c', { description: { it: 'x', en: 3 } })] })).toEqual([
+      '/components/0/label/it required',
+      '/components/1/label/fr unknown-language',
+      '/components/2/description/en type',
+    ]);
+    expect(codes({ components: [text('a', { errors: { nope: 'x', required: { en: 'y' } } }), radio('r')] })).toEqual(['/components/0/errors/nope unknown-error', '/components/0/errors/required/it required']);
+    expect(codes({ components: [{ ...radio('r'), values: [{ value: 'a', label: { it: 'A', xx: 'A' } }] }] })).toEqual(['/components/0/values/0/label/xx unknown-language']);
+  });
+  it('picks the language, Italian when a translation is missing or blank', () => {
+    const schema = { display: 'form' as const, components: [{ type: 'select' as const, key: 's', label: { it: 'Scuola', en: 'School', de: ' ' }, values: [{ value: 'a', label: { it: 'Primaria', en: 'Primary school' } }], errors: { required: { it: 'Scegli.', de: 'Wählen.' } } }] };
+    expect(localizeSchema(schema, 'en').components[0]).toEqual({ type: 'select', key: 's', label: 'School', values: [{ value: 'a', label: 'Primary school' }], errors: { required: 'Scegli.' } });
+    expect(localizeSchema(schema, 'de').components[0]).toMatchObject({ label: 'Scuola', values: [{ label: 'Primaria' }], errors: { required: 'Wählen.' } });
+    expect(textIn('Nome', 'de')).toBe('Nome');
+  });
+});
+
+describe('list sources', () => {
+  it('feed a select or radio, which then lists no values of its own', () => {
+    const fed = { type: 'radio', key: 'child', label: 'Figlio', properties: { prefill: 'anpr.family.children' } };
+    expect(codes({ components: [fed] })).toEqual([]);
+    expect(codes({ components: [{ ...fed, type: 'textfield' }] })).toEqual(['/components/0/properties/prefill prefill-type']);
+    expect(codes({ components: [{ ...fed, values: [{ value: 'a', label: 'A' }] }] })).toEqual(['/components/0/values unexpected']);
+    expect(codes({ components: [{ type: 'radio', key: 'sex', label: 'Sesso', properties: { prefill: 'anpr.sex' } }] })).toEqual(['/components/0/values required']);
   });
 });

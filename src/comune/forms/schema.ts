@@ -1,6 +1,8 @@
 // The form schemas an ente's administrator uploads: a typed subset of Form.io's JSON (formio.js
 // component types and property names), plus two Italian field types, and its structural check.
-import { PREFILL_SOURCES } from './prefill.ts';
+import { LOCALES, type Locale } from '../../core/i18n.ts';
+import { formsMessages } from './messages.ts';
+import { PREFILL_SOURCES, prefillFits } from './prefill.ts';
 
 /** Form.io types kept, plus our own `codicefiscale` and `iban` (a custom `type`, as Form.io custom components do). */
 export const FIELD_TYPES = [
@@ -46,23 +48,34 @@ export interface Conditional {
   eq: string;
 }
 
-export interface Option {
+/** A text per language, Italian required: `{"it": "Nome", "en": "First name", "de": "Vorname"}`. */
+export type LocalizedText = { it: string } & Partial<Record<Exclude<Locale, 'it'>, string>>;
+/** A text the citizen reads: a plain string is Italian (every schema stored before translations). */
+export type Text = string | LocalizedText;
+
+/** The codes of the field errors (validate.ts), each with its message in messages.ts. */
+export const ERROR_CODES = Object.keys(formsMessages.it).flatMap((k) => (k.startsWith('forms.error.') ? [k.slice('forms.error.'.length)] : []));
+
+export interface Option<T extends Text = Text> {
   value: string;
-  label: string;
+  label: T;
 }
 
-export interface Component {
+/** T is Text as stored; string once localizeSchema picked the citizen's language. */
+export interface Component<T extends Text = Text> {
   type: ComponentType;
   key: string;
-  label: string;
+  label: T;
   /** Help text under the field. */
-  description?: string;
+  description?: T;
   validate?: Validate;
+  /** Form.io's custom error messages, by error code (ERROR_CODES): they replace the standard message. */
+  errors?: Partial<Record<string, T>>;
   conditional?: Conditional;
   /** select (Form.io keeps them in data.values), radio, selectboxes. */
-  values?: Option[];
+  values?: Option<T>[];
   /** panel (a wizard page), editgrid/datagrid (a repeating group's row). */
-  components?: Component[];
+  components?: Component<T>[];
   /** file: 'sportello' is the only storage (src/comune/forms/files.ts). */
   storage?: 'sportello';
   /** file: accepted types, Form.io style: "application/pdf,image/png" or extensions ".pdf,.png". */
@@ -77,11 +90,34 @@ export interface Component {
   properties?: { prefill?: string };
 }
 
-export interface FormSchema {
+export interface FormSchema<T extends Text = Text> {
   /** 'wizard': every top-level component is a panel, one page each. */
   display: 'form' | 'wizard';
+  /** The form's name in the back office (Italian). */
   title?: string;
-  components: Component[];
+  components: Component<T>[];
+}
+
+/** A text in the locale, Italian when it has no translation there. */
+export function textIn(text: Text, locale: Locale): string {
+  return typeof text === 'string' ? text : text[locale]?.trim() || text.it;
+}
+
+function localizeComponent(c: Component, locale: Locale): Component<string> {
+  const { label, description, errors, values, components, ...rest } = c;
+  return {
+    ...rest,
+    label: textIn(label, locale),
+    ...(description !== undefined ? { description: textIn(description, locale) } : {}),
+    ...(errors ? { errors: Object.fromEntries(Object.entries(errors).flatMap(([code, t]) => (t === undefined ? [] : [[code, textIn(t, locale)]]))) } : {}),
+    ...(values ? { values: values.map((o) => ({ value: o.value, label: textIn(o.label, locale) })) } : {}),
+    ...(components ? { components: components.map((child) => localizeComponent(child, locale)) } : {}),
+  };
+}
+
+/** The schema with every text in the citizen's language (Italian fallback): what the renderer shows. */
+export function localizeSchema(schema: FormSchema, locale: Locale): FormSchema<string> {
+  return { ...schema, components: schema.components.map((c) => localizeComponent(c, locale)) };
 }
 
 export interface SchemaError {
@@ -99,11 +135,9 @@ const TEXT_TYPES: readonly ComponentType[] = ['textfield', 'textarea', 'email', 
 const DATE_TYPES: readonly ComponentType[] = ['day', 'datetime'];
 const KNOWN_PROPS = new Set([
   'type', 'key', 'label', 'description', 'validate', 'conditional', 'values', 'components', 'storage', 'filePattern',
-  'fileMaxSize', 'multiple', 'enableTime', 'properties', 'input', 'tableView', 'placeholder', 'title',
+  'fileMaxSize', 'multiple', 'enableTime', 'properties', 'input', 'tableView', 'placeholder', 'title', 'errors',
 ]);
 
-/** What kind of prefilled value a component can hold. */
-const prefillFit = (type: ComponentType) => (type === 'address' ? 'address' : ['file', 'checkbox', 'selectboxes', 'panel', ...GRID_TYPES].includes(type) ? 'none' : 'text');
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 export const isGrid = (c: Component): boolean => (GRID_TYPES as readonly string[]).includes(c.type);
 export const isDateLimit = (v: unknown): v is string => v === 'today' || (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v));
@@ -117,7 +151,7 @@ export function parseFileSize(text: string): number | undefined {
 }
 
 /** Every component, depth first, with its JSON pointer and the grid it repeats in (if any). */
-export function* walk(components: readonly Component[], base = '/components', grid?: Component): Generator<{ component: Component; pointer: string; grid?: Component }> {
+export function* walk<T extends Text>(components: readonly Component<T>[], base = '/components', grid?: Component<T>): Generator<{ component: Component<T>; pointer: string; grid?: Component<T> }> {
   for (const [i, component] of components.entries()) {
     const pointer = `${base}/${i}`;
     yield { component, pointer, grid };
@@ -126,7 +160,7 @@ export function* walk(components: readonly Component[], base = '/components', gr
 }
 
 /** The components that hold a value (no panels), at top level or in a grid row, panels flattened. */
-export function dataComponents(components: readonly Component[]): Component[] {
+export function dataComponents<T extends Text>(components: readonly Component<T>[]): Component<T>[] {
   return components.flatMap((c) => (c.type === 'panel' ? dataComponents(c.components ?? []) : [c]));
 }
 
@@ -163,7 +197,9 @@ function checkComponents(list: unknown[], base: string, where: { inGrid: boolean
     if (!COMPONENT_TYPES.includes(type)) return fail(`${at}/type`, 'unknown-type', `unknown component type ${JSON.stringify(raw.type)}; known: ${COMPONENT_TYPES.join(', ')}`);
     for (const prop of Object.keys(raw)) if (!KNOWN_PROPS.has(prop)) fail(`${at}/${prop}`, 'unknown-property', `${type} has no property ${prop}`);
     if (typeof raw.key !== 'string' || !KEY.test(raw.key)) fail(`${at}/key`, 'format', 'a key is a letter then letters, digits or _ (at most 64)');
-    if (typeof raw.label !== 'string' || !raw.label.trim()) fail(`${at}/label`, 'required', 'every component has a label');
+    checkText(raw.label, `${at}/label`, true, fail);
+    if (raw.description !== undefined) checkText(raw.description, `${at}/description`, false, fail);
+    checkErrorTexts(raw.errors, at, fail);
     checkValidate(raw, type, at, fail);
     checkChoices(raw, type, at, fail);
     checkFile(raw, type, at, fail);
@@ -172,8 +208,10 @@ function checkComponents(list: unknown[], base: string, where: { inGrid: boolean
       if (!isRecord(raw.properties)) fail(`${at}/properties`, 'type', 'properties is an object');
       else if (prefill !== undefined && !(typeof prefill === 'string' && prefill in PREFILL_SOURCES)) {
         fail(`${at}/properties/prefill`, 'unknown-prefill', `unknown prefill source; known: ${Object.keys(PREFILL_SOURCES).join(', ')}`);
-      } else if (typeof prefill === 'string' && PREFILL_SOURCES[prefill]!.fits !== prefillFit(type)) {
+      } else if (typeof prefill === 'string' && !prefillFits(prefill, type)) {
         fail(`${at}/properties/prefill`, 'prefill-type', `${prefill} does not fit a ${type}`);
+      } else if (typeof prefill === 'string' && PREFILL_SOURCES[prefill]!.fits === 'choice' && raw.values !== undefined) {
+        fail(`${at}/values`, 'unexpected', `the values of ${prefill} come from the source, not the schema`);
       }
     }
     const children = raw.components;
@@ -224,13 +262,39 @@ function checkChoices(raw: Record<string, unknown>, type: ComponentType, at: str
     return;
   }
   const values = raw.values;
+  const prefill = isRecord(raw.properties) ? raw.properties.prefill : undefined;
+  if (values === undefined && typeof prefill === 'string' && PREFILL_SOURCES[prefill]?.fits === 'choice') return; // the source lists them
   if (!Array.isArray(values) || values.length === 0) return fail(`${at}/values`, 'required', `a ${type} lists its values`);
   const seen = new Set<string>();
   values.forEach((o, j) => {
-    if (!isRecord(o) || typeof o.value !== 'string' || !o.value || typeof o.label !== 'string') return fail(`${at}/values/${j}`, 'type', 'each value is {value, label}, strings');
+    if (!isRecord(o) || typeof o.value !== 'string' || !o.value) return fail(`${at}/values/${j}`, 'type', 'each value is {value, label}, value a string');
+    checkText(o.label, `${at}/values/${j}/label`, false, fail);
     if (seen.has(o.value)) fail(`${at}/values/${j}/value`, 'duplicate', `value ${o.value} is listed twice`);
     seen.add(o.value);
   });
+}
+
+/** A Text: a string, or {it, en?, de?} with the Italian present (the fallback); `required`: not blank. */
+function checkText(value: unknown, at: string, required: boolean, fail: Fail): void {
+  if (typeof value === 'string') {
+    if (required && !value.trim()) fail(at, 'required', 'a text is required here');
+    return;
+  }
+  if (!isRecord(value)) return fail(at, required ? 'required' : 'type', `a text: a string (Italian) or {${LOCALES.join(', ')}}`);
+  for (const [lang, text] of Object.entries(value)) {
+    if (!(LOCALES as readonly string[]).includes(lang)) fail(`${at}/${lang}`, 'unknown-language', `languages are ${LOCALES.join(', ')}`);
+    else if (typeof text !== 'string') fail(`${at}/${lang}`, 'type', 'a translation is a string');
+  }
+  if (typeof value.it !== 'string' || (required && !value.it.trim())) fail(`${at}/it`, 'required', 'the Italian text is required: it is shown when a translation is missing');
+}
+
+function checkErrorTexts(errors: unknown, at: string, fail: Fail): void {
+  if (errors === undefined) return;
+  if (!isRecord(errors)) return fail(`${at}/errors`, 'type', 'errors maps an error code to its message');
+  for (const [code, text] of Object.entries(errors)) {
+    if (!ERROR_CODES.includes(code)) fail(`${at}/errors/${code}`, 'unknown-error', `unknown error code; known: ${ERROR_CODES.join(', ')}`);
+    else checkText(text, `${at}/errors/${code}`, true, fail);
+  }
 }
 
 function checkFile(raw: Record<string, unknown>, type: ComponentType, at: string, fail: Fail): void {

@@ -227,3 +227,28 @@ describe('parseFormPost', () => {
     expect(({} as Record<string, unknown>).x).toBeUndefined();
   });
 });
+
+describe('a choice fed by ANPR (anpr.family.children)', () => {
+  const child = field('radio', { validate: { required: true }, properties: { prefill: 'anpr.family.children' } });
+  const family = { ...ctx, choices: { f: [{ value: 'BNCTMS10B21G702Z', name: 'TOMMASO BIANCHI', birthDate: '2010-02-21' }] } };
+
+  it("accepts only a child of the list the server got from ANPR, whatever the browser posts", () => {
+    expect(valueOf(child, 'BNCTMS10B21G702Z', family)).toBe('BNCTMS10B21G702Z');
+    // A well-formed fiscal code of someone else is refused: the list is the server's, not the post's.
+    expect(codeOf(child, 'BNCSFO13P43G702E', family)).toBe('/data/f not-in-family');
+    expect(codeOf(child, '', family)).toBe('/data/f required');
+    expect(codeOf(child, 'BNCTMS10B21G702Z', { ...ctx, choices: { f: [] } })).toBe('/data/f not-in-family');
+  });
+  it('takes each child once in a repeating group', () => {
+    const kids = form({ type: 'editgrid', key: 'kids', label: 'Figli', components: [{ ...child, key: 'child' }, field('textfield', { key: 'school' })] });
+    const choices = { child: [{ value: 'BNCTMS10B21G702Z', name: 'TOMMASO BIANCHI', birthDate: '2010-02-21' }, { value: 'BNCSFO13P43G702E', name: 'SOFIA BIANCHI', birthDate: '2013-09-03' }] };
+    const twice = validateSubmission(kids, { kids: [{ child: 'BNCTMS10B21G702Z' }, { child: 'BNCSFO13P43G702E' }, { child: 'BNCTMS10B21G702Z' }] }, { ...ctx, choices });
+    expect(twice).toEqual({ ok: false, errors: [{ pointer: '/data/kids/2/child', code: 'duplicate-choice', detail: 'already chosen in another row' }] });
+    expect(validateSubmission(kids, { kids: [{ child: 'BNCTMS10B21G702Z' }, { child: 'BNCSFO13P43G702E' }] }, { ...ctx, choices }).ok).toBe(true);
+  });
+  it('without the list (ANPR unreachable) takes a typed fiscal code, checked as one', () => {
+    expect(valueOf(child, ' bnctms10b21g702z ')).toBe('BNCTMS10B21G702Z');
+    expect(codeOf(child, 'BNCTMS10B21G702A')).toBe('/data/f fiscal-code');
+    expect(codeOf(child, ['x'])).toBe('/data/f type');
+  });
+});

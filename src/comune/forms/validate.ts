@@ -4,8 +4,8 @@ import { validateFiscalCode } from '../../domain/fiscal-code.ts';
 import { validateIban } from '../../domain/iban.ts';
 import { isValidEmail, isValidItalianPhone, normalizePhone } from '../../domain/contacts.ts';
 import { compareIsoDates, parseIsoDate, type IsoDate } from '../../domain/dates.ts';
-import { isGrid, parseFileSize, type Component, type Conditional, type FormSchema } from './schema.ts';
-import type { AddressValue } from './prefill.ts';
+import { isGrid, parseFileSize, type Component, type Conditional, type FormSchema, type Text } from './schema.ts';
+import { choiceSourceOf, type AddressValue, type PrefillChoice } from './prefill.ts';
 
 /** A file the citizen uploaded (files.ts), as a field's value refers to it. */
 export interface UploadedFileRef {
@@ -24,6 +24,8 @@ export interface ValidationContext {
   locked?: Record<string, unknown>;
   /** A wizard's page (index of its panel): only that page's fields report errors. */
   page?: number;
+  /** The lists ANPR gave the fields fed by a list source (PrefillResult.choices): the only values those accept. */
+  choices?: Readonly<Record<string, readonly PrefillChoice[]>>;
 }
 
 export interface FieldError {
@@ -36,7 +38,7 @@ export type SubmissionResult = { ok: true; value: Record<string, unknown> } | { 
 
 type Coerced = { value?: unknown; errors: FieldError[] };
 export type Lookup = (key: string) => unknown;
-export type Entry = { component: Component; conds: Conditional[] };
+export type Entry<T extends Text = Text> = { component: Component<T>; conds: Conditional[] };
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isAbsent = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.trim() === '') || (Array.isArray(v) && v.length === 0);
@@ -45,8 +47,8 @@ const FALSE = new Set([false, 'false', '0', 'no', '']);
 const EXTENSION_TYPES: Record<string, string> = { '.pdf': 'application/pdf', '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg' };
 
 /** The value-holding components of a list, panels flattened; a panel's conditional applies to its fields. */
-export function fieldEntries(components: readonly Component[], conds: Conditional[] = []): Entry[] {
-  return components.flatMap((c) => {
+export function fieldEntries<T extends Text>(components: readonly Component<T>[], conds: Conditional[] = []): Entry<T>[] {
+  return components.flatMap((c): Entry<T>[] => {
     const own = c.conditional ? [...conds, c.conditional] : conds;
     return c.type === 'panel' ? fieldEntries(c.components ?? [], own) : [{ component: c, conds: own }];
   });
@@ -128,6 +130,7 @@ function coerceField(c: Component, raw: unknown, pointer: string, ctx: Validatio
   if (isAbsent(raw) || (c.type === 'address' && isRecord(raw) && Object.values(raw).every(isAbsent))) {
     return c.validate?.required ? fail('required', 'is required') : ok(undefined);
   }
+  if (choiceSourceOf(c)) return coerceChoice(c, raw, ctx, fail, ok);
   switch (c.type) {
     case 'number':
       return coerceNumber(c, raw, fail, ok);
@@ -177,6 +180,18 @@ function coerceText(c: Component, raw: unknown, fail: Fail, ok: Ok): Coerced {
     default:
       return ok(text);
   }
+}
+
+/**
+ * A field fed by ANPR's list (a child of the family): one of the list the server got from ANPR, never
+ * what the browser claims; without a list (ANPR did not answer) a well-formed fiscal code, to be checked by the office.
+ */
+function coerceChoice(c: Component, raw: unknown, ctx: ValidationContext, fail: Fail, ok: Ok): Coerced {
+  if (typeof raw !== 'string') return fail('type', 'a fiscal code');
+  const list = ctx.choices?.[c.key];
+  if (list) return list.some((o) => o.value === raw) ? ok(raw) : fail('not-in-family', 'not one of the people ANPR lists');
+  const cf = validateFiscalCode(raw.trim());
+  return cf.ok ? ok(cf.value.fiscalCode) : fail('fiscal-code', cf.message);
 }
 
 function coerceNumber(c: Component, raw: unknown, fail: Fail, ok: Ok): Coerced {
@@ -276,6 +291,16 @@ function coerceGrid(c: Component, raw: unknown, pointer: string, ctx: Validation
     errors.push(...result.errors);
     return result.value;
   });
+  // A person from ANPR's list (a child to enrol) is in one row only.
+  for (const { component } of scope.filter((e) => choiceSourceOf(e.component))) {
+    const seen = new Set<unknown>();
+    value.forEach((row, i) => {
+      const chosen = row[component.key];
+      if (chosen === undefined) return;
+      if (seen.has(chosen)) errors.push({ pointer: `${pointer}/${i}/${component.key}`, code: 'duplicate-choice', detail: 'already chosen in another row' });
+      seen.add(chosen);
+    });
+  }
   return { value, errors };
 }
 

@@ -101,6 +101,7 @@ ${signInChoices({ locale: request.locale, spidHref: (idp) => `/${tenant.slug}/au
         phone: citizen?.phone ?? undefined,
         provider: login.provider,
       },
+      today: dateInItaly(new Date()),
     };
     let anpr: AnprOutcome = 'ok';
     try {
@@ -138,9 +139,9 @@ ${signInChoices({ locale: request.locale, spidHref: (idp) => `/${tenant.slug}/au
     return { tenant, service, login, app, form };
   }
 
-  async function contextOf(loaded: Loaded, locked: Record<string, unknown>): Promise<Omit<ValidationContext, 'files'> & { files: StoredFile[] }> {
+  async function contextOf(loaded: Loaded, locked: Record<string, unknown>, choices: Prefill['choices'] | undefined): Promise<Omit<ValidationContext, 'files'> & { files: StoredFile[] }> {
     const files = await deps.uploads.listFor(loaded.tenant.id, loaded.login.fiscalCode, loaded.form.id);
-    return { today: dateInItaly(new Date()), files, locked };
+    return { today: dateInItaly(new Date()), files, locked, choices };
   }
 
   function wizardPage(request: FastifyRequest, loaded: Loaded, prefilled: Prefill, view: { data: Record<string, unknown>; ctx: ValidationContext; page: number; errors?: FieldError[] }): string {
@@ -207,7 +208,7 @@ ${renderForm({
     if (!loaded) return reply;
     const prefilled = await prefillFor(request, loaded);
     const locked = lockedValues(prefilled);
-    const ctx = await contextOf(loaded, locked);
+    const ctx = await contextOf(loaded, locked, prefilled.choices);
     const data = { ...loaded.app.data, ...locked };
     const schema = loaded.form.schema;
     const pages = [...visiblePages(schema, formState(schema, data, ctx)), schema.components.length];
@@ -244,7 +245,7 @@ ${renderForm({
     const prefilled = await prefillFor(request, loaded);
     const locked = lockedValues(prefilled);
     let data = { ...mergePage(schema, page, draft.data, posted), ...locked };
-    const ctx = await contextOf(loaded, locked);
+    const ctx = await contextOf(loaded, locked, prefilled.choices);
     const base = `${applicationPath(tenant, service)}/${draft.id}`;
     const save = (answers: Record<string, unknown>) => deps.store.saveDraft(actor, draft.id, answers);
     const show = (at: number, errors: FieldError[]) => sendPage(reply, wizardPage(request, loaded, prefilled, { data, ctx, page: at, errors }), 422);

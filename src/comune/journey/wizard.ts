@@ -2,7 +2,7 @@
 // replaces that page's answers in the draft, and the answers as label/value for the application's PDF.
 import type { Locale } from '../../core/i18n.ts';
 import type { AccessLevel } from '../catalog/model.ts';
-import { walk, isGrid, type Component, type FormSchema } from '../forms/schema.ts';
+import { walk, isGrid, localizeSchema, type Component, type FormSchema } from '../forms/schema.ts';
 import { displayValue } from '../forms/render.ts';
 import { fieldEntries, formState, rowsOf, type FieldError, type ValidationContext } from '../forms/validate.ts';
 import { formsT } from '../forms/messages.ts';
@@ -50,15 +50,15 @@ export function fileIds(value: unknown): string[] {
 /** The shown answers as the form labels them, in form order; a repeating group's rows numbered. */
 export function summaryFields(schema: FormSchema, data: Record<string, unknown>, ctx: ValidationContext, locale: Locale): { label: string; value: string }[] {
   const state = formState(schema, data, ctx);
-  const scope = { t: formsT(locale), locale, files: ctx.files ?? [] };
-  return fieldEntries(schema.components)
+  const scope = { t: formsT(locale), locale, files: ctx.files ?? [], choices: ctx.choices };
+  return fieldEntries(localizeSchema(schema, locale).components)
     .filter((e) => state.visible.has(e.component.key))
     .flatMap(({ component: c }) =>
       isGrid(c)
         ? (rowsOf(data[c.key]) ?? []).flatMap((row, i) =>
             fieldEntries(c.components ?? []).flatMap(({ component: child }) => {
               const value = (row as Record<string, unknown>)?.[child.key];
-              return value === undefined ? [] : [{ label: `${c.label} n. ${i + 1} – ${child.label}`, value: displayValue(child, value, scope) }];
+              return value === undefined ? [] : [{ label: `${scope.t('forms.row', { label: c.label, n: i + 1 })} – ${child.label}`, value: displayValue(child, value, scope) }];
             }),
           )
         : [{ label: c.label, value: displayValue(c, data[c.key], scope) }],

@@ -1,9 +1,12 @@
-// How an ente registers documents: its own built-in register, or an external protocol system over
-// HTTP (a real-shaped REST API: POST the registration with its documents, get number and date back).
+// How an ente registers and annuls documents: its own built-in register, or an external protocol system
+// over HTTP (a real-shaped REST API: POST the registration with its documents, get number and date back;
+// POST /registrations/{id}/annulment with reason and authorisation).
 import { transaction, type Executor, type Tx } from '../../core/db.ts';
+import { audit } from '../../core/audit.ts';
 import { PermanentJobError } from '../../core/jobs.ts';
+import { conflict, notFound } from '../../core/problem.ts';
 import type { DocumentStore } from './files.ts';
-import { registerEntry, type RegisterInput, type Registration } from './register.ts';
+import { annulEntry, checkAnnulment, registerEntry, type AnnulmentInput, type RegisterInput, type Registration } from './register.ts';
 import { sha256Hex } from './segnatura.ts';
 
 export interface ProtocolReceipt extends Registration {
@@ -25,6 +28,11 @@ export interface ProtocolAdapter {
    * (built-in, so number and caller's change commit together), or after the external system answered.
    */
   register<T>(tenantId: string, input: RegisterInput, run: RegisterRun, record: (tx: Tx, receipt: ProtocolReceipt) => Promise<T>): Promise<T>;
+  /**
+   * Annuls the registration `id` given by this register (DPCM 3/12/2013 art. 8): it stays, marked annulled,
+   * and its number is never given again. 404 for an unknown one, 409 for one already annulled.
+   */
+  annul(tenantId: string, id: string, input: AnnulmentInput, run: RegisterRun): Promise<void>;
 }
 
 /** The external system cannot answer now (down, timeout, 5xx, 429): try again later. */
@@ -42,6 +50,7 @@ export function builtinProtocolAdapter(store: DocumentStore, now?: () => Date): 
     kind: 'builtin',
     register: (tenantId, input, run, record) =>
       run.transaction(async (tx) => record(tx, { ...(await registerEntry(tx, tenantId, input, { store, now })), system: 'builtin' })),
+    annul: (tenantId, id, input, run) => run.transaction((tx) => annulEntry(tx, tenantId, id, input)),
   };
 }
 
@@ -59,6 +68,7 @@ export function registrationBody(input: RegisterInput) {
     subject: input.subject,
     correspondent: input.correspondent,
     classification: input.classification,
+    linkedTo: input.linkedTo ?? null,
     documents: input.documents.map((d) => ({
       name: d.name,
       mimeType: d.mime,
@@ -79,27 +89,53 @@ function receiptOf(body: unknown): ProtocolReceipt {
 
 export function httpProtocolAdapter(options: HttpProtocolOptions): ProtocolAdapter {
   const doFetch = options.fetch ?? fetch;
-  const url = `${options.baseUrl.replace(/\/+$/, '')}/registrations`;
+  const base = `${options.baseUrl.replace(/\/+$/, '')}/registrations`;
+  /** POSTs JSON; "try later" for no answer, 408, 429 and 5xx; the response otherwise. */
+  async function post(url: string, idempotencyKey: string, body: unknown): Promise<Response> {
+    let response: Response;
+    try {
+      response = await doFetch(url, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${options.token}`, 'content-type': 'application/json', 'idempotency-key': idempotencyKey, accept: 'application/json' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(options.timeoutMs ?? 15_000),
+      });
+    } catch (error) {
+      throw new ProtocolUnavailableError(`the protocol system cannot be reached: ${(error as Error).message}`);
+    }
+    if (response.status >= 500 || response.status === 429 || response.status === 408) {
+      throw new ProtocolUnavailableError(`the protocol system answered ${response.status}`);
+    }
+    return response;
+  }
+  const refused = async (what: string, response: Response) =>
+    new ProtocolRejectedError(`the protocol system refused the ${what}: ${response.status} ${(await response.text()).slice(0, 300)}`);
   return {
     kind: 'http',
     async register(_tenantId, input, run, record) {
-      let response: Response;
-      try {
-        response = await doFetch(url, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${options.token}`, 'content-type': 'application/json', 'idempotency-key': run.idempotencyKey, accept: 'application/json' },
-          body: JSON.stringify(registrationBody(input)),
-          signal: AbortSignal.timeout(options.timeoutMs ?? 15_000),
-        });
-      } catch (error) {
-        throw new ProtocolUnavailableError(`the protocol system cannot be reached: ${(error as Error).message}`);
-      }
-      if (response.status >= 500 || response.status === 429 || response.status === 408) {
-        throw new ProtocolUnavailableError(`the protocol system answered ${response.status}`);
-      }
-      if (!response.ok) throw new ProtocolRejectedError(`the protocol system refused the registration: ${response.status} ${(await response.text()).slice(0, 300)}`);
+      const response = await post(base, run.idempotencyKey, registrationBody(input));
+      if (!response.ok) throw await refused('registration', response);
       const receipt = receiptOf(await response.json().catch(() => null));
       return run.transaction((tx) => record(tx, receipt));
+    },
+    async annul(tenantId, id, annulment, run) {
+      const input = checkAnnulment(annulment);
+      const response = await post(`${base}/${encodeURIComponent(id)}/annulment`, run.idempotencyKey, { reason: input.reason, authorisedBy: input.authorisedBy });
+      if (response.status === 404) throw notFound('No such protocol registration.');
+      if (response.status === 409) throw conflict('This registration is already annulled.');
+      if (!response.ok) throw await refused('annulment', response);
+      // The external register keeps the annulment; our audit log keeps who asked for it.
+      await run.transaction((tx) =>
+        audit(tx, 'comune', {
+          actorType: input.actor.type,
+          actorId: input.actor.id,
+          tenantId,
+          action: 'protocol.annul',
+          targetType: 'protocol_entry',
+          targetId: id,
+          details: { system: 'http', reason: input.reason, authorisedBy: input.authorisedBy },
+        }),
+      );
     },
   };
 }

@@ -70,4 +70,10 @@ export const protocolMigrations: Migration[] = [
        check (adapter = 'builtin' or (http_base_url is not null and http_token_sealed is not null))
      )`,
   ),
+  sqlMigration(
+    'protocol.003_linked_registration',
+    // The earlier registration a document follows up (an integration to its application, a letter to it), in whichever register gave it.
+    `alter table {schema}.protocol_entries add column linked_id text, add column linked_number integer, add column linked_year integer,
+       add constraint protocol_entries_linked_complete check ((linked_id is null) = (linked_number is null) and (linked_id is null) = (linked_year is null))`,
+  ),
 ];

@@ -3,7 +3,7 @@
 import { dateInItaly } from '../../domain/dates.ts';
 import { sql, type Executor } from '../../core/db.ts';
 import { audit, type ActorType } from '../../core/audit.ts';
-import { conflict, notFound } from '../../core/problem.ts';
+import { conflict, invalid, notFound } from '../../core/problem.ts';
 import type { DocumentStore } from './files.ts';
 import { segnaturaXml, type Correspondent } from './segnatura.ts';
 
@@ -24,6 +24,15 @@ export interface RegisterInput {
   classification: string;
   /** The primary document first, then its attachments. */
   documents: readonly RegisterDocument[];
+  /** The earlier registration this one follows up (an integration to its application, a reply to it). */
+  linkedTo?: LinkedRegistration | null;
+}
+
+/** A registration by its identifiers in whichever register gave it (an external system's id is not a uuid). */
+export interface LinkedRegistration {
+  id: string;
+  number: number;
+  year: number;
 }
 
 export interface Registration {
@@ -40,16 +49,17 @@ export interface RegisterOptions {
 }
 
 
-interface EnteRow {
+export interface EnteRow {
   name: string;
+  fiscal_code: string;
   ipa_code: string;
   aoo_code: string | null;
   register_code: string | null;
 }
 
-async function ente(tx: Executor, tenantId: string): Promise<EnteRow> {
+export async function ente(tx: Executor, tenantId: string): Promise<EnteRow> {
   const { rows } = await sql<EnteRow>`
-    select t.name, t.ipa_code, s.aoo_code, s.register_code
+    select t.name, t.fiscal_code, t.ipa_code, s.aoo_code, s.register_code
     from comune.tenants t left join comune.protocol_settings s on s.tenant_id = t.id
     where t.id = ${tenantId}`.execute(tx);
   if (!rows[0]) throw notFound('No such ente.');
@@ -66,7 +76,7 @@ export async function registerEntry(tx: Executor, tenantId: string, input: Regis
   if (!input.subject.trim()) throw new Error('a protocol registration needs a subject');
   if (!input.documents.length) throw new Error('a protocol registration needs its primary document');
   const stored = await Promise.all(input.documents.map(async (d) => ({ name: d.name, mime: d.mime, ...(await options.store.put(d.data)) })));
-  const { name, ipa_code, aoo_code, register_code } = await ente(tx, tenantId);
+  const { name, fiscal_code, ipa_code, aoo_code, register_code } = await ente(tx, tenantId);
   const now = (options.now ?? (() => new Date()))();
   // The year of numbering restarts on 1 January in Italy (DPR 445/2000 art. 57).
   const year = Number(dateInItaly(now).slice(0, 4));
@@ -81,6 +91,7 @@ export async function registerEntry(tx: Executor, tenantId: string, input: Regis
   const { last_number: number, last_registered_at: registeredAt } = counter.rows[0]!;
   const xml = segnaturaXml({
     enteName: name,
+    enteFiscalCode: fiscal_code,
     ipaCode: ipa_code,
     aooCode: aoo_code ?? ipa_code,
     registerCode: register_code ?? 'PROT_GEN',
@@ -92,10 +103,12 @@ export async function registerEntry(tx: Executor, tenantId: string, input: Regis
     correspondent: input.correspondent,
     documents: stored,
   });
+  const linked = input.linkedTo ?? null;
   const { rows } = await sql<{ id: string }>`
-    insert into comune.protocol_entries (tenant_id, year, number, registered_at, direction, subject, correspondent, classification, segnatura_xml)
+    insert into comune.protocol_entries (tenant_id, year, number, registered_at, direction, subject, correspondent, classification, segnatura_xml,
+                                         linked_id, linked_number, linked_year)
     values (${tenantId}, ${year}, ${number}, ${registeredAt}, ${input.direction}, ${input.subject}, ${JSON.stringify(input.correspondent)}::jsonb,
-            ${input.classification}, ${xml})
+            ${input.classification}, ${xml}, ${linked?.id ?? null}, ${linked?.number ?? null}, ${linked?.year ?? null})
     returning id`.execute(tx);
   const id = rows[0]!.id;
   await sql`
@@ -112,10 +125,11 @@ export interface ProtocolEntry extends Registration {
   classification: string;
   segnaturaXml: string;
   documents: { position: number; name: string; mime: string; size: number; sha256: string }[];
+  linkedTo: LinkedRegistration | null;
   annulment: { annulledAt: Date; reason: string; authorisedBy: string } | null;
 }
 
-interface EntryRow {
+export interface EntryRow {
   id: string;
   tenant_id: string;
   year: number;
@@ -127,18 +141,21 @@ interface EntryRow {
   classification: string;
   segnatura_xml: string;
   documents: ProtocolEntry['documents'];
+  linked_id: string | null;
+  linked_number: number | null;
+  linked_year: number | null;
   annulled_at: Date | null;
   reason: string | null;
   authorised_by: string | null;
 }
 
-const entryQuery = sql`
+export const entryQuery = sql`
   select e.*, a.annulled_at, a.reason, a.authorised_by,
     (select coalesce(jsonb_agg(jsonb_build_object('position', d.position, 'name', d.name, 'mime', d.mime, 'size', d.size, 'sha256', d.sha256) order by d.position), '[]')
        from comune.protocol_documents d where d.entry_id = e.id) as documents
   from comune.protocol_entries e left join comune.protocol_annulments a on a.entry_id = e.id`;
 
-const toEntry = (r: EntryRow): ProtocolEntry => ({
+export const toEntry = (r: EntryRow): ProtocolEntry => ({
   id: r.id,
   tenantId: r.tenant_id,
   year: r.year,
@@ -150,6 +167,7 @@ const toEntry = (r: EntryRow): ProtocolEntry => ({
   classification: r.classification,
   segnaturaXml: r.segnatura_xml,
   documents: r.documents,
+  linkedTo: r.linked_id === null ? null : { id: r.linked_id, number: r.linked_number!, year: r.linked_year! },
   annulment: r.annulled_at ? { annulledAt: r.annulled_at, reason: r.reason!, authorisedBy: r.authorised_by! } : null,
 });
 
@@ -166,16 +184,31 @@ export async function listEntries(db: Executor, tenantId: string, year: number, 
   return rows.map(toEntry);
 }
 
+export interface AnnulmentInput {
+  reason: string;
+  /** The act that authorised it (e.g. "Provv. n. 12/2031 del responsabile della gestione documentale"). */
+  authorisedBy: string;
+  actor: { type: ActorType; id: string };
+}
+
+/** Reason and authorisation are both required (DPCM 3/12/2013 art. 8; Linee guida AgID 2021 sul documento informatico). */
+export function checkAnnulment(input: AnnulmentInput): AnnulmentInput {
+  const reason = input.reason.trim();
+  const authorisedBy = input.authorisedBy.trim();
+  const problems = [
+    ...(reason ? [] : [{ pointer: '/body/reason', code: 'required', detail: 'An annulment states its reason.' }]),
+    ...(authorisedBy ? [] : [{ pointer: '/body/authorisedBy', code: 'required', detail: 'An annulment names the act that authorised it.' }]),
+  ];
+  if (problems.length) throw invalid(problems);
+  return { ...input, reason, authorisedBy };
+}
+
 /**
- * Annuls a registration (DPR 445/2000 art. 54): the entry stays, readable, with the annulment's date,
- * reason and the authorising act beside it; the number is never reused.
+ * Annuls a registration (DPR 445/2000 art. 54; DPCM 3/12/2013 art. 8): the entry stays, readable, with
+ * the annulment's date, reason and the authorising act beside it; the number is never reused.
  */
-export async function annulEntry(
-  tx: Executor,
-  tenantId: string,
-  id: string,
-  input: { reason: string; authorisedBy: string; actor: { type: ActorType; id: string } },
-): Promise<void> {
+export async function annulEntry(tx: Executor, tenantId: string, id: string, annulment: AnnulmentInput): Promise<void> {
+  const input = checkAnnulment(annulment);
   const entry = await getEntry(tx, tenantId, id);
   if (!entry) throw notFound('No such protocol registration.');
   const { rows } = await sql`
@@ -189,6 +222,6 @@ export async function annulEntry(
     action: 'protocol.annul',
     targetType: 'protocol_entry',
     targetId: id,
-    details: { year: entry.year, number: entry.number, reason: input.reason },
+    details: { year: entry.year, number: entry.number, reason: input.reason, authorisedBy: input.authorisedBy },
   });
 }

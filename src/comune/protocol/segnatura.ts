@@ -13,13 +13,17 @@ export interface SegnaturaDocument {
 export interface Correspondent {
   /** Name and surname, or the organisation's name. */
   name: string;
+  /** Nome and Cognome apart, when known (PersonaFisicaType wants both). */
+  givenName?: string;
+  familyName?: string;
   fiscalCode?: string;
   email?: string;
 }
 
 export interface SegnaturaInput {
-  /** The ente's name and IPA code (CodiceAmministrazione). */
+  /** The ente's name, fiscal code (CFPA) and IPA code (CodiceAmministrazione). */
   enteName: string;
+  enteFiscalCode: string;
   ipaCode: string;
   /** The AOO's IPA code (CodiceAOO). */
   aooCode: string;
@@ -29,7 +33,7 @@ export interface SegnaturaInput {
   date: string;
   direction: 'incoming' | 'outgoing';
   subject: string;
-  /** A titolario code such as "VI.3": one Livello per segment. */
+  /** A titolario code such as "VI.3": one Livello per segment; empty when not classified. */
   classification: string;
   correspondent: Correspondent;
   /** The first is the primary document, the others its attachments. */
@@ -39,8 +43,9 @@ export interface SegnaturaInput {
 const escapeXml = (text: string) =>
   text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
 
+/** Attributes are namespace-qualified in the xsd (attributeFormDefault="qualified"): written with the prot prefix. */
 const element = (name: string, content: string, attributes: Record<string, string> = {}) =>
-  `<${name}${Object.entries(attributes).map(([k, v]) => ` ${k}="${escapeXml(v)}"`).join('')}>${content}</${name}>`;
+  `<${name}${Object.entries(attributes).map(([k, v]) => ` prot:${k}="${escapeXml(v)}"`).join('')}>${content}</${name}>`;
 const text = (name: string, value: string, attributes?: Record<string, string>) => element(name, escapeXml(value), attributes);
 
 /** 7 digits at least (DPR 445/2000 art. 57; NumeroRegistrazioneType pattern [0-9]{7,}). */
@@ -51,23 +56,45 @@ const hexToBase64 = (hex: string) => Buffer.from(hex, 'hex').toString('base64');
 
 export const sha256Hex = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
 
-function persona(c: Correspondent): string {
+/** CodiceFiscaleType's pattern: a natural person's full fiscal code (a provisional numeric one is left out). */
+export const PERSON_FISCAL_CODE = /^[A-Z]{6}[0-9LMNPQRSTUV]{2}[ABCDEHLMPRST][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]$/;
+
+function personaFisica(c: Correspondent): string {
+  // Without the split, the whole name goes in Cognome: both elements are required, and guessing a split is worse.
+  const nome = c.familyName ? (c.givenName ?? '') : '';
+  const contatti = c.email ? element('Contatti', text('IndirizzoTelematico', c.email, { tipo: 'smtp' })) : '';
   return element(
-    'Persona',
-    text('Denominazione', c.name) + (c.fiscalCode ? text('CodiceFiscale', c.fiscalCode) : ''),
-  ) + (c.email ? text('IndirizzoTelematico', c.email, { tipo: 'smtp' }) : '');
+    'PersonaFisica',
+    text('Nome', nome) + text('Cognome', c.familyName ?? c.name) + (c.fiscalCode && PERSON_FISCAL_CODE.test(c.fiscalCode) ? text('CodiceFiscale', c.fiscalCode) : '') + contatti,
+  );
+}
+
+function pa(input: SegnaturaInput): string {
+  return element('PA', text('DenominazionePA', input.enteName) + text('CFPA', input.enteFiscalCode) + text('CodiceIPAPA', input.ipaCode) + text('CodiceIPAAOO', input.aooCode));
+}
+
+/** Titolo, classe, sottoclasse… as nested Livello/SubLivello. */
+const codicePath = (levels: string[]): string => (levels.length ? text('Livello', levels[0]!) + (levels.length > 1 ? element('SubLivello', codicePath(levels.slice(1))) : '') : '');
+
+function classifica(code: string): string {
+  const levels = code.split('.').map((l) => l.trim()).filter(Boolean);
+  if (!levels.length) return element('Classifica', text('Denominazione', 'Non classificato') + text('CodiceFlat', ''));
+  return element('Classifica', text('Denominazione', code) + element('CodicePath', codicePath(levels)));
 }
 
 function documento(name: string, d: SegnaturaDocument): string {
   return element(name, text('Impronta', hexToBase64(d.sha256), { algoritmo: 'SHA-256' }), { nomeFile: d.name, mimeType: d.mime });
 }
 
-/** The segnatura of one registration (unsigned: the Signature element is left to the sealing step). */
+/**
+ * The segnatura of one registration, unsigned: the ds:Signature the xsd requires last is the XAdES seal
+ * of the sealing step, over this very text.
+ */
 export function segnaturaXml(input: SegnaturaInput): string {
   const [primary, ...attachments] = input.documents;
-  const ente = element('Amministrazione', text('Denominazione', input.enteName) + text('CodiceAmministrazione', input.ipaCode)) + element('AOO', text('CodiceAOO', input.aooCode));
-  const mittente = input.direction === 'incoming' ? persona(input.correspondent) : ente;
-  const destinatario = input.direction === 'incoming' ? ente : persona(input.correspondent);
+  if (!primary) throw new Error('a segnatura needs the primary document');
+  const ente = pa(input);
+  const person = personaFisica(input.correspondent);
   const intestazione = element(
     'Intestazione',
     element(
@@ -79,14 +106,14 @@ export function segnaturaXml(input: SegnaturaInput): string {
         text('DataRegistrazione', input.date),
     ) +
       text('Oggetto', input.subject) +
-      element('Classifica', input.classification.split('.').filter(Boolean).map((level) => text('Livello', level)).join('')),
+      classifica(input.classification),
   );
   const descrizione = element(
     'Descrizione',
-    element('Mittente', mittente) +
-      element('Destinatario', destinatario) +
-      (primary ? documento('DocumentoPrimario', primary) : '') +
-      (attachments.length ? element('Allegati', attachments.map((d) => documento('Documento', d)).join('')) : ''),
+    element('Mittente', input.direction === 'incoming' ? person : ente) +
+      element('Destinatario', input.direction === 'incoming' ? ente : person) +
+      documento('DocumentoPrimario', primary) +
+      attachments.map((d) => documento('Allegato', d)).join(''),
   );
-  return `<?xml version="1.0" encoding="UTF-8"?>\n${element('SegnaturaInformatica', intestazione + descrizione, { xmlns: SEGNATURA_NAMESPACE, versione: '3.0.0', 'xml:lang': 'it' })}`;
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<SegnaturaInformatica xmlns="${SEGNATURA_NAMESPACE}" xmlns:prot="${SEGNATURA_NAMESPACE}" prot:versione="3.0.0" prot:lang="it">${intestazione}${descrizione}</SegnaturaInformatica>`;
 }

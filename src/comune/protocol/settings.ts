@@ -67,9 +67,14 @@ export interface AdapterDeps {
   fetch?: typeof fetch;
 }
 
+/** The external system's address and unsealed token, when the ente uses one. */
+export async function savedHttpConnection(db: Executor, secret: string, tenantId: string): Promise<{ baseUrl: string; token: string } | undefined> {
+  const r = await row(db, tenantId);
+  return r?.adapter === 'http' ? { baseUrl: r.http_base_url!, token: decryptSecret(secret, r.http_token_sealed!, tokenContext(tenantId)) } : undefined;
+}
+
 /** The ente's adapter: the built-in register unless an external system is configured. */
 export async function protocolAdapterFor(db: Executor, tenantId: string, deps: AdapterDeps): Promise<ProtocolAdapter> {
-  const r = await row(db, tenantId);
-  if (r?.adapter !== 'http') return builtinProtocolAdapter(deps.store);
-  return httpProtocolAdapter({ baseUrl: r.http_base_url!, token: decryptSecret(deps.secret, r.http_token_sealed!, tokenContext(tenantId)), fetch: deps.fetch });
+  const http = await savedHttpConnection(db, deps.secret, tenantId);
+  return http ? httpProtocolAdapter({ ...http, fetch: deps.fetch }) : builtinProtocolAdapter(deps.store);
 }

@@ -18,6 +18,8 @@ export interface StaffUser {
   givenName: string;
   familyName: string;
   hasTotp: boolean;
+  /** A disabled account cannot log in; it stays for the audit log's sake. */
+  active: boolean;
 }
 
 export interface StaffInput {
@@ -56,6 +58,7 @@ interface StaffRow {
   family_name: string;
   password_hash: string;
   totp_secret: string | null;
+  active: boolean;
 }
 
 const fromRow = (row: StaffRow): StaffUser => ({
@@ -66,7 +69,10 @@ const fromRow = (row: StaffRow): StaffUser => ({
   givenName: row.given_name,
   familyName: row.family_name,
   hasTotp: row.totp_secret !== null,
+  active: row.active,
 });
+
+const columns = sql`id, tenant_id, role, email, given_name, family_name, password_hash, totp_secret, active`;
 
 export type PasswordCheck =
   | { outcome: 'ok'; user: StaffUser }
@@ -81,9 +87,7 @@ export class StaffRepository {
   }
 
   private async row(where: ReturnType<typeof sql>): Promise<StaffRow | undefined> {
-    const { rows } = await sql<StaffRow>`
-      select id, tenant_id, role, email, given_name, family_name, password_hash, totp_secret
-      from comune.staff_users where active and ${where}`.execute(this.db);
+    const { rows } = await sql<StaffRow>`select ${columns} from comune.staff_users where active and ${where}`.execute(this.db);
     return rows[0];
   }
 
@@ -93,10 +97,24 @@ export class StaffRepository {
   }
 
   async listByTenant(tenantId: string): Promise<StaffUser[]> {
-    const { rows } = await sql<StaffRow>`
-      select id, tenant_id, role, email, given_name, family_name, password_hash, totp_secret
-      from comune.staff_users where tenant_id = ${tenantId} order by family_name, given_name`.execute(this.db);
+    const { rows } = await sql<StaffRow>`select ${columns} from comune.staff_users where tenant_id = ${tenantId} order by family_name, given_name`.execute(this.db);
     return rows.map(fromRow);
+  }
+
+  /** An account of the ente, active or not (the admin console's view). */
+  async inTenant(tenantId: string, id: string): Promise<StaffUser | undefined> {
+    const { rows } = await sql<StaffRow>`select ${columns} from comune.staff_users where tenant_id = ${tenantId} and id = ${id}`.execute(this.db);
+    return rows[0] && fromRow(rows[0]);
+  }
+
+  async updateAccess(id: string, role: StaffRole, active: boolean, tx: Executor = this.db): Promise<void> {
+    await sql`update comune.staff_users set role = ${role}, active = ${active} where id = ${id}`.execute(tx);
+  }
+
+  /** Ends the account's open sessions, so a new role or a disabling applies at once, not at the next login. */
+  async endSessions(id: string, tx: Executor = this.db): Promise<number> {
+    const result = await sql`delete from comune.sessions where data->'staff'->>'id' = ${id}`.execute(tx);
+    return Number(result.numAffectedRows ?? 0);
   }
 
   /** Inserts a validated account; undefined when the e-mail is already taken. */
@@ -106,7 +124,7 @@ export class StaffRepository {
       values (${input.tenantId}, ${input.role}, ${input.email.toLowerCase()}, ${input.givenName.trim()}, ${input.familyName.trim()},
               ${await hashPassword(input.password)}, ${input.totpSecret ?? null}, ${createdBy})
       on conflict (email) do nothing
-      returning id, tenant_id, role, email, given_name, family_name, password_hash, totp_secret`.execute(tx);
+      returning ${columns}`.execute(tx);
     return rows[0] && fromRow(rows[0]);
   }
 

@@ -2,7 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import { sql, type Executor } from '../../core/db.ts';
 import type { InvalidField } from '../../core/problem.ts';
-import { LOCALES, type Locale } from '../../core/i18n.ts';
+import { LOCALES, negotiateLocale, type Locale } from '../../core/i18n.ts';
 import { validatePartitaIva } from '../../domain/partita-iva.ts';
 import { municipalityByIstat } from '../../domain/municipalities.ts';
 import { isValidEmail, isValidItalianPhone } from '../../domain/contacts.ts';
@@ -50,6 +50,14 @@ export type TenantSettings = Pick<
   Tenant,
   'name' | 'primaryColor' | 'languages' | 'email' | 'pec' | 'phone' | 'website' | 'street' | 'postcode' | 'accessibilityUrl' | 'parentEntity'
 >;
+
+/**
+ * The language an ente's pages speak: the one asked for (link, cookie or browser) if the ente offers it,
+ * else the browser's best among those offered, else Italian (always offered).
+ */
+export function siteLocale(languages: readonly Locale[], requested: Locale, acceptLanguage?: string): Locale {
+  return languages.includes(requested) ? requested : negotiateLocale(acceptLanguage, languages);
+}
 
 export const MAX_LOGO_BYTES = 100 * 1024;
 

@@ -4,15 +4,12 @@
 import { performance } from 'node:perf_hooks';
 import type { Executor } from '../../core/db.ts';
 import { PermanentJobError, type JobHandler } from '../../core/jobs.ts';
-import { applicationDto, statusLabel } from '../api/v1/dto.ts';
-import { applicationView } from '../api/v1/views.ts';
-import type { StatusCode } from '../applications/states.ts';
 import { checkEndpoint } from './endpoint.ts';
+import { APP_VERSION, eventBody, eventType } from './payload.ts';
 import { signPayload, SIGNATURE_HEADER } from './signature.ts';
 import { WebhookRepository } from './store.ts';
 
 export const SUCCESS_CODES = [200, 201, 202, 204];
-const APP_VERSION = '1.0.0';
 const MAX_ERROR = 500;
 
 export interface DeliveryOptions {
@@ -33,8 +30,6 @@ export function webhookDeliveryHandler(db: Executor, options: DeliveryOptions): 
     const webhook = await webhooks.forDelivery(event.webhookId);
     // A webhook switched off after the event was queued is not called any more.
     if (!webhook?.active) return;
-    const view = await applicationView(db, webhook.tenantId, event.applicationId);
-    if (!view) throw new PermanentJobError(`Application ${event.applicationId} is not visible to its ente's webhooks`);
     const record = (outcome: 'delivered' | 'failed', responseCode: number | null, durationMs: number, error: string | null) =>
       webhooks.recordAttempt(eventId, ctx.jobId, { attempt: ctx.attempt, outcome, responseCode, durationMs: Math.round(durationMs), error: error && error.slice(0, MAX_ERROR) });
 
@@ -44,16 +39,7 @@ export function webhookDeliveryHandler(db: Executor, options: DeliveryOptions): 
       await record('failed', null, 0, `endpoint refused: ${target.reason}`);
       throw new PermanentJobError(`Endpoint refused: ${target.reason}`);
     }
-    const status = event.status as StatusCode;
-    const body = JSON.stringify({
-      ...applicationDto(view, `${options.publicUrl}/${event.tenantSlug}/api/v1`),
-      status: String(status),
-      status_name: statusLabel(status),
-      event_id: eventId,
-      event_created_at: event.createdAt.toISOString(),
-      event_version: webhook.version,
-      app_version: APP_VERSION,
-    });
+    const body = await eventBody(db, event, { publicUrl: options.publicUrl, version: webhook.version });
     const began = performance.now();
     let response: Response;
     try {
@@ -67,7 +53,7 @@ export function webhookDeliveryHandler(db: Executor, options: DeliveryOptions): 
           'content-type': 'application/json',
           'user-agent': `Sportello-Webhooks/${APP_VERSION}`,
           [SIGNATURE_HEADER]: signPayload(webhook.secret, body, now()),
-          'x-sportello-event': event.kind === 'message' ? 'message.created' : `application.${status}`,
+          'x-sportello-event': eventType(event),
           // The same for every attempt and replay of this event: the receiver's dedupe key.
           'x-sportello-event-id': eventId,
         },

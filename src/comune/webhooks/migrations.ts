@@ -47,4 +47,21 @@ export const webhooksMigrations: Migration[] = [
     // A status change or a message from the desk (trigger message_created), named in the delivery's event header.
     `alter table {schema}.webhook_events add column kind text not null default 'status' check (kind in ('status', 'message'))`,
   ),
+  sqlMigration(
+    'webhooks.003_event_stream',
+    // Whether events also go to NATS JetStream: set at each start from NATS_URL, read by the outbox in the event's transaction.
+    `create table {schema}.event_streams (
+       name text primary key check (name in ('jetstream')),
+       enabled boolean not null,
+       updated_at timestamptz not null default now()
+     )`,
+    // One row per event published to the stream (its id is the message's Nats-Msg-Id).
+    `create table {schema}.stream_events (
+       id uuid primary key default gen_random_uuid(),
+       application_id uuid not null references {schema}.applications(id),
+       status integer not null,
+       kind text not null check (kind in ('status', 'message')),
+       created_at timestamptz not null default now()
+     )`,
+  ),
 ];

@@ -1,10 +1,14 @@
 // The webhooks' outbox: called by the application store in the transaction of each status change, it
-// records one event per matching webhook and enqueues its delivery job, so both commit with the change.
+// records one event per matching webhook and enqueues its delivery job, so both commit with the change;
+// likewise one event for NATS JetStream and its publication job, when the stream is enabled (NATS_URL).
 import { sql, type Executor } from '../../core/db.ts';
 import { enqueue } from '../../core/jobs.ts';
 import { isStatusCode } from '../applications/states.ts';
 
 export const WEBHOOK_DELIVERY_JOB = 'comune.webhooks.deliver';
+export const STREAM_PUBLISH_JOB = 'comune.events.publish';
+// About a day of retries once the backoff reaches its hourly cap: a NATS outage that long loses nothing.
+const STREAM_MAX_ATTEMPTS = 36;
 const DRAFT = 1000; // states.ts STATUS.draft: drafts are the applicant's, never announced
 
 export const MESSAGE_TRIGGER = 'message_created';
@@ -33,6 +37,17 @@ async function enqueueMatching(tx: Executor, applicationId: string, kind: 'statu
       and (cardinality(w.service_ids) = 0 or a.service_id = any(w.service_ids))
     returning id`.execute(tx);
   for (const { id } of rows) await enqueueDelivery(tx, id, id);
+  await enqueueStreamEvent(tx, applicationId, kind, status);
+}
+
+/** Records the event for the stream and enqueues its publication, only while the stream is enabled. */
+async function enqueueStreamEvent(tx: Executor, applicationId: string, kind: 'status' | 'message', status: number | null): Promise<void> {
+  const { rows } = await sql<{ id: string }>`
+    insert into comune.stream_events (application_id, status, kind)
+    select a.id, coalesce(${status}::integer, a.status), ${kind} from comune.applications a
+    where a.id = ${applicationId} and exists (select 1 from comune.event_streams where name = 'jetstream' and enabled)
+    returning id`.execute(tx);
+  for (const { id } of rows) await enqueue(tx, 'comune', { kind: STREAM_PUBLISH_JOB, payload: { eventId: id }, idempotencyKey: id, maxAttempts: STREAM_MAX_ATTEMPTS });
 }
 
 /** A delivery job for an event (the first, or a replay with its own key). */

@@ -5,6 +5,7 @@ import { audit } from '../../core/audit.ts';
 import { getJob } from '../../core/jobs.ts';
 import { encryptSecret, decryptSecret } from '../../core/secrets.ts';
 import { enqueueDelivery } from './outbox.ts';
+import type { ApplicationEvent } from './payload.ts';
 
 export interface Webhook {
   id: string;
@@ -174,11 +175,11 @@ export class WebhookRepository {
       values (${eventId}, ${jobId}, ${attempt.attempt}, ${attempt.outcome}, ${attempt.responseCode}, ${attempt.durationMs}, ${attempt.error})`.execute(this.db);
   }
 
-  async event(eventId: string): Promise<{ webhookId: string; applicationId: string; status: number; kind: 'status' | 'message'; createdAt: Date; tenantSlug: string } | undefined> {
-    const { rows } = await sql<{ webhook_id: string; application_id: string; status: number; kind: 'status' | 'message'; created_at: Date; slug: string }>`
-      select e.webhook_id, e.application_id, e.status, e.kind, e.created_at, t.slug from comune.webhook_events e
+  async event(eventId: string): Promise<(ApplicationEvent & { webhookId: string }) | undefined> {
+    const { rows } = await sql<{ webhook_id: string; application_id: string; status: number; kind: 'status' | 'message'; created_at: Date; tenant_id: string; slug: string }>`
+      select e.webhook_id, e.application_id, e.status, e.kind, e.created_at, t.id as tenant_id, t.slug from comune.webhook_events e
       join comune.webhooks w on w.id = e.webhook_id join comune.tenants t on t.id = w.tenant_id where e.id = ${eventId}`.execute(this.db);
     const r = rows[0];
-    return r && { webhookId: r.webhook_id, applicationId: r.application_id, status: r.status, kind: r.kind, createdAt: r.created_at, tenantSlug: r.slug };
+    return r && { id: eventId, webhookId: r.webhook_id, applicationId: r.application_id, status: r.status, kind: r.kind, createdAt: r.created_at, tenantId: r.tenant_id, tenantSlug: r.slug };
   }
 }

@@ -1,11 +1,14 @@
 // The page frame of a comune site after the Designers Italia "Comuni" model: slim header with the
-// parent entity, languages and personal-area access; centre header with the ente; footer with its data.
+// parent entity, languages and personal-area access; centre header with the ente; the navigation bar;
+// the page rating on content pages; footer with its data, FAQ, inefficiency report and legal links.
 import type { FastifyRequest } from 'fastify';
 import { html, type SafeHtml } from '../../core/html.ts';
 import { LOCALES, LOCALE_NAMES, type Locale } from '../../core/i18n.ts';
 import { documentShell } from '../../core/web.ts';
 import type { Tenant } from '../tenants/tenants.ts';
-import { t, type ComuneT } from '../messages.ts';
+import { websiteT, type WebsiteT } from './messages.ts';
+import { ratedPage } from '../ratings/model.ts';
+import { FEEDBACK_ASSETS, ratingWidget } from '../ratings/widget.ts';
 
 export interface PageInput {
   request: FastifyRequest;
@@ -19,6 +22,8 @@ export interface PageInput {
   signedInAs?: string;
   /** A page's own scripts (same-origin files: the CSP forbids inline ones). */
   scripts?: readonly string[];
+  /** Whether the page ends with the page rating (the validator wants it on every content page). */
+  feedback?: boolean;
 }
 
 /** URL of the current page in another language (keeps the path, sets ?lang=). */
@@ -28,7 +33,7 @@ function languageHref(request: FastifyRequest, locale: Locale): string {
   return `${url.pathname}?${url.searchParams.toString()}`;
 }
 
-function languageSwitch(request: FastifyRequest, languages: readonly Locale[], tr: ComuneT): SafeHtml {
+function languageSwitch(request: FastifyRequest, languages: readonly Locale[], tr: WebsiteT): SafeHtml {
   return html`<nav class="nav-item" aria-label="${tr('layout.languages')}">
   <ul class="list-inline mb-0 language-switch">
     ${languages.map(
@@ -43,7 +48,7 @@ export function tenantLogo(tenant: Tenant): SafeHtml {
   return html`<img class="icon tenant-logo" src="/${tenant.slug}/logo.svg" alt="" width="82" height="82">`;
 }
 
-function header(input: PageInput, tr: ComuneT): SafeHtml {
+function header(input: PageInput, tr: WebsiteT): SafeHtml {
   const tenant = input.tenant;
   const languages = tenant?.languages ?? LOCALES;
   const home = tenant ? `/${tenant.slug}/` : '/';
@@ -84,11 +89,26 @@ function header(input: PageInput, tr: ComuneT): SafeHtml {
         </div>
       </div></div></div>
     </div>
+    ${tenant ? navigation(tenant, tr) : ''}
   </div>
 </header>`;
 }
 
-function breadcrumb(input: PageInput, tr: ComuneT): SafeHtml {
+/** The main menu: only the sections this platform publishes (the model's other ones stay out until they exist). */
+function navigation(tenant: Tenant, tr: WebsiteT): SafeHtml {
+  return html`<div class="it-header-navbar-wrapper"><div class="container">
+    <nav class="d-flex flex-wrap justify-content-between align-items-center py-1" aria-label="${tr('nav.main')}">
+      <ul class="nav" data-element="main-navigation">
+        <li class="nav-item"><a class="nav-link text-white fw-semibold" href="/${tenant.slug}/servizi" data-element="all-services">${tr('nav.services')}</a></li>
+      </ul>
+      <ul class="nav">
+        <li class="nav-item"><a class="nav-link text-white" href="/${tenant.slug}/argomenti" data-element="all-topics">${tr('nav.topics')}</a></li>
+      </ul>
+    </nav>
+  </div></div>`;
+}
+
+function breadcrumb(input: PageInput, tr: WebsiteT): SafeHtml {
   if (!input.tenant || !input.breadcrumb?.length) return html``;
   return html`<div class="container"><nav class="breadcrumb-container" aria-label="${tr('layout.breadcrumb')}" data-element="breadcrumb">
   <ol class="breadcrumb p-0">
@@ -102,7 +122,7 @@ function breadcrumb(input: PageInput, tr: ComuneT): SafeHtml {
 </nav></div>`;
 }
 
-function footer(input: PageInput, tr: ComuneT): SafeHtml {
+function footer(input: PageInput, tr: WebsiteT): SafeHtml {
   const tenant = input.tenant;
   if (!tenant) {
     return html`<footer class="it-footer" id="footer"><div class="it-footer-small-prints clearfix"><div class="container">
@@ -129,7 +149,15 @@ function footer(input: PageInput, tr: ComuneT): SafeHtml {
       <div class="col-md-4 footer-items-wrapper">
         <h2 class="footer-heading-title h5">${tr('footer.services')}</h2>
         <ul class="footer-list">
+          <li><a href="${base}/servizi">${tr('footer.allServices')}</a></li>
           <li><a href="${base}/accedi">${tr('layout.personalAreaLogin')}</a></li>
+        </ul>
+      </div>
+      <div class="col-md-4 footer-items-wrapper">
+        <h2 class="footer-heading-title h5">${tr('footer.help')}</h2>
+        <ul class="footer-list">
+          <li><a href="${base}/faq" data-element="faq">${tr('footer.faq')}</a></li>
+          <li><a href="${base}/segnala-disservizio" data-element="report-inefficiency">${tr('footer.report')}</a></li>
         </ul>
       </div>
     </div>
@@ -146,20 +174,32 @@ function footer(input: PageInput, tr: ComuneT): SafeHtml {
 </footer>`;
 }
 
+/** The rating at the foot of a rated page; after a plain-form rating the page comes back with the thanks. */
+function feedback(input: PageInput): SafeHtml | undefined {
+  const tenant = input.tenant;
+  const rated = tenant && input.feedback ? ratedPage(tenant.slug, new URL(input.request.url, 'http://x').pathname) : undefined;
+  if (!tenant || !rated) return undefined;
+  const thanked = (input.request.query as Record<string, unknown> | undefined)?.valutazione === 'grazie';
+  return ratingWidget({ locale: input.request.locale, tenantSlug: tenant.slug, page: rated.page, thanked });
+}
+
 export function renderPage(input: PageInput): string {
-  const tr = t(input.request.locale);
+  const tr = websiteT(input.request.locale);
+  const rating = feedback(input);
+  const scripts = [...(input.scripts ?? []), ...(rating ? [FEEDBACK_ASSETS.script] : [])];
   const siteName = input.tenant?.name ?? tr('layout.platformName');
   return documentShell({
     locale: input.request.locale,
     title: `${input.title} - ${siteName}`,
     description: input.description,
-    head: html`${input.tenant ? html`<link rel="stylesheet" href="/${input.tenant.slug}/theme.css">` : ''}${(input.scripts ?? []).map((src) => html`<script src="${src}" defer></script>`)}`,
+    head: html`${input.tenant ? html`<link rel="stylesheet" href="/${input.tenant.slug}/theme.css"><link rel="stylesheet" href="${FEEDBACK_ASSETS.style}">` : ''}${scripts.map((src) => html`<script src="${src}" defer></script>`)}`,
     body: html`<div class="skiplinks"><a class="visually-hidden-focusable" href="#main-container">${tr('layout.skipToContent')}</a>
 <a class="visually-hidden-focusable" href="#footer">${tr('layout.skipToFooter')}</a></div>
 ${header(input, tr)}
 ${breadcrumb(input, tr)}
 <main id="main-container" class="container my-4">
 ${input.body}
+${rating ?? ''}
 </main>
 ${footer(input, tr)}`,
   });

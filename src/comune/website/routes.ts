@@ -1,9 +1,9 @@
-// Public pages: the list of comuni, each comune's home, login choice and legal pages, logo and theme.
+// Public pages: the list of comuni, each comune's home, FAQ, inefficiency report and legal pages, logo and theme.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { html } from '../../core/html.ts';
+import { html, type SafeHtml } from '../../core/html.ts';
 import type { App } from '../../core/http.ts';
 import { WEB_DIR } from '../../core/web.ts';
 import { citizenLogin, requireTenant, type ComuneContext } from '../context.ts';
@@ -11,6 +11,8 @@ import { t } from '../messages.ts';
 import { renderPage } from './layout.ts';
 import { themeCss } from './theme.ts';
 import { catalogT } from '../catalog/messages.ts';
+import { websiteT, type WebsiteT } from './messages.ts';
+import type { Tenant } from '../tenants/tenants.ts';
 
 const DEFAULT_LOGO = fs.readFileSync(path.join(WEB_DIR, 'stemma.svg'), 'utf8');
 
@@ -45,6 +47,18 @@ ${tenants.map(
   });
 }
 
+/** The ente's general contacts as a list; an e-mail subject, if given, prefills the message. */
+function contacts(tenant: Tenant, tr: WebsiteT, subject?: string): SafeHtml {
+  const mailto = (address: string) => `mailto:${address}${subject ? `?subject=${encodeURIComponent(subject)}` : ''}`;
+  const items = [
+    tenant.email ? html`<li>${tr('footer.email')}: <a href="${mailto(tenant.email)}">${tenant.email}</a></li>` : '',
+    tenant.pec ? html`<li>PEC: <a href="${mailto(tenant.pec)}">${tenant.pec}</a></li>` : '',
+    tenant.phone ? html`<li>${tr('footer.phone')}: <a href="tel:${tenant.phone.replace(/[^+\d]/g, '')}">${tenant.phone}</a></li>` : '',
+    tenant.street ? html`<li>${tenant.street}${tenant.postcode ? ` ${tenant.postcode}` : ''}</li>` : '',
+  ].filter((item) => item !== '');
+  return items.length ? html`<ul>${items}</ul>` : html`<p>${tr('report.noContacts')}</p>`;
+}
+
 export function registerTenantPages(app: App, comune: ComuneContext): void {
   app.get('/', { config: { html: true }, schema: { hide: true, params: TenantParams } }, async (request, reply) => {
     const tenant = requireTenant(request);
@@ -59,7 +73,12 @@ export function registerTenantPages(app: App, comune: ComuneContext): void {
   <div class="col-12 mb-3"><div class="card card-bg shadow-sm h-100"><div class="card-body">
     <h2 class="card-title h4">${catalogT(request.locale)('catalog.title')}</h2>
     <p class="card-text">${catalogT(request.locale)('catalog.intro')}</p>
-    <a class="btn btn-primary" href="/${tenant.slug}/servizi" data-element="all-services">${catalogT(request.locale)('catalog.title')}</a>
+    <a class="btn btn-primary" href="/${tenant.slug}/servizi">${catalogT(request.locale)('catalog.title')}</a>
+  </div></div></div>
+  <div class="col-12 col-md-6 mb-3"><div class="card card-bg shadow-sm h-100"><div class="card-body">
+    <h2 class="card-title h4">${websiteT(request.locale)('home.topicsTitle')}</h2>
+    <p class="card-text">${websiteT(request.locale)('home.topicsText')}</p>
+    <a class="btn btn-primary" href="/${tenant.slug}/argomenti">${websiteT(request.locale)('home.topicsTitle')}</a>
   </div></div></div>
   <div class="col-12 col-md-6 mb-3"><div class="card card-bg shadow-sm h-100"><div class="card-body">
     <h2 class="card-title h4">${tr('home.personalArea')}</h2>
@@ -74,7 +93,31 @@ export function registerTenantPages(app: App, comune: ComuneContext): void {
   </div></div></div>
 </div>
 <p class="mt-4"><a href="/${tenant.slug}/backoffice/accedi">${tr('home.staff')}</a></p>`;
-    return sendPage(reply, renderPage({ request, tenant, title: tenant.name, body, signedInAs: signedInName(request) }));
+    return sendPage(reply, renderPage({ request, tenant, title: tenant.name, body, signedInAs: signedInName(request), feedback: true }));
+  });
+
+  app.get('/faq', { config: { html: true }, schema: { hide: true, params: TenantParams } }, async (request, reply) => {
+    const tenant = requireTenant(request);
+    const tr = websiteT(request.locale);
+    const questions = ['access', 'area', 'times', 'language'] as const;
+    const body = html`<h1>${tr('faq.title')}</h1>
+<p class="lead">${tr('faq.intro', { name: tenant.name })}</p>
+${questions.map((q) => html`<section class="mb-4" aria-labelledby="faq-${q}"><h2 class="h5" id="faq-${q}">${tr(`faq.q.${q}`)}</h2><p>${tr(`faq.a.${q}`)}</p></section>`)}
+<section class="mb-4" aria-labelledby="faq-contact"><h2 class="h5" id="faq-contact">${tr('faq.q.contact')}</h2><p>${tr('faq.a.contact')}</p>${contacts(tenant, tr)}</section>`;
+    return sendPage(reply, renderPage({ request, tenant, title: tr('faq.title'), body, breadcrumb: [{ label: tr('faq.title') }], signedInAs: signedInName(request), feedback: true }));
+  });
+
+  // Until the reports room exists, this page says so and gives the ente's own channels (validator C.SI.2.4).
+  app.get('/segnala-disservizio', { config: { html: true }, schema: { hide: true, params: TenantParams } }, async (request, reply) => {
+    const tenant = requireTenant(request);
+    const tr = websiteT(request.locale);
+    const body = html`<h1>${tr('report.title')}</h1>
+<p class="lead">${tr('report.intro')}</p>
+<div class="alert alert-info" role="status">${tr('report.notYet')}</div>
+<p>${tr('report.meanwhile')}</p>
+${contacts(tenant, tr, tr('report.mailSubject'))}
+<p>${tr('report.emergency')}</p>`;
+    return sendPage(reply, renderPage({ request, tenant, title: tr('report.title'), body, breadcrumb: [{ label: tr('report.title') }], signedInAs: signedInName(request), feedback: true }));
   });
 
   app.get('/logo.svg', { schema: { hide: true, params: TenantParams } }, async (request, reply) => {
@@ -93,7 +136,8 @@ export function registerTenantPages(app: App, comune: ComuneContext): void {
 
   const legalPages = [
     { path: 'privacy', title: 'legal.privacyTitle', text: 'legal.privacyText' },
-    { path: 'note-legali', title: 'legal.notesTitle', text: 'legal.notesText' },
+    // The legal notes carry the model's licence section instead (see below).
+    { path: 'note-legali', title: 'legal.notesTitle', text: undefined },
     { path: 'cookie', title: 'legal.cookieTitle', text: 'legal.cookieText' },
     { path: 'dichiarazione-accessibilita', title: 'legal.accessibilityTitle', text: 'legal.accessibilityText' },
   ] as const;
@@ -101,11 +145,13 @@ export function registerTenantPages(app: App, comune: ComuneContext): void {
     app.get(`/${page.path}`, { config: { html: true }, schema: { hide: true, params: TenantParams } }, async (request, reply) => {
       const tenant = requireTenant(request);
       const tr = t(request.locale);
-      const text = tr(page.text, { name: tenant.name, contact: tenant.pec ?? tenant.email ?? '' });
-      const body = html`<h1>${tr(page.title)}</h1>
-<div ${page.path === 'note-legali' ? html`data-element="legal-notes-section"` : ''}>
-  <p ${page.path === 'note-legali' ? html`data-element="legal-notes-body"` : ''}>${text}</p>
-</div>`;
+      const licence = websiteT(request.locale);
+      const body = page.text
+        ? html`<h1>${tr(page.title)}</h1>
+<p>${tr(page.text, { name: tenant.name, contact: tenant.pec ?? tenant.email ?? '' })}</p>`
+        : html`<h1>${tr(page.title)}</h1>
+<section aria-labelledby="licence-title"><h2 class="h4" id="licence-title" data-element="legal-notes-section">${licence('legal.licenceTitle')}</h2>
+  <p data-element="legal-notes-body">${licence('legal.licenceText')}</p></section>`;
       return sendPage(
         reply,
         renderPage({ request, tenant, title: tr(page.title), body, breadcrumb: [{ label: tr(page.title) }], signedInAs: signedInName(request) }),

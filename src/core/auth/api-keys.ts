@@ -1,5 +1,5 @@
 // API keys: shown once at creation, stored only as SHA-256, looked up by a public prefix.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { sql, type Executor } from '../db.ts';
 import { sqlMigration } from '../migrations.ts';
 
@@ -40,6 +40,15 @@ const sha256 = (value: string) => createHash('sha256').update(value).digest();
 export function parseApiKey(key: string): { prefix: string; secret: string } | undefined {
   const match = /^(sk_[a-z0-9]{12})\.([A-Za-z0-9_-]{32,})$/.exec(key.trim());
   return match ? { prefix: match[1]!, secret: match[2]! } : undefined;
+}
+
+/**
+ * A key in this format derived from a shared secret, so two rooms can agree on a demo key without either
+ * reading the other's tables: "sk_<12 hex of HMAC(label-prefix)>.<HMAC(label), base64url>" over `label:holder`.
+ */
+export function derivedApiKey(secret: string, label: string, holder: string): string {
+  const mac = (l: string) => createHmac('sha256', secret).update(`${l}:${holder}`);
+  return `sk_${mac(`${label}-prefix`).digest('hex').slice(0, 12)}.${mac(label).digest('base64url')}`;
 }
 
 /**

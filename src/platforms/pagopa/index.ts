@@ -1,3 +1,28 @@
-import { emptyRoom } from '../empty-room.ts';
+// pagoPA (port 3004): creditor institutions and GPD debt positions; the time-driven states are stored every minute.
+import type { AppModule } from '../../core/runtime.ts';
+import { buildPagopaHttp, PAGOPA_TITLE } from './app.ts';
+import { pagopaMigrations } from './migrations.ts';
+import { advanceStatuses } from './positions.ts';
+import { pagopaDemoAccounts, seedPagopa } from './seed.ts';
 
-export default emptyRoom('pagopa', 'pagoPA', 'Payments to the public administration (issue 6).');
+const SWEEP_EVERY_MS = 60 * 1000;
+
+const pagopa: AppModule = {
+  name: 'pagopa',
+  title: PAGOPA_TITLE,
+  migrations: pagopaMigrations,
+  async seedDemo(ctx) {
+    await seedPagopa(ctx.database.db, ctx.secret);
+  },
+  buildHttp: buildPagopaHttp,
+  async startBackground(ctx) {
+    const sweep = () => advanceStatuses(ctx.database.db).catch((err) => ctx.logger.warn({ err }, 'pagopa: advancing debt position states failed'));
+    await sweep();
+    const timer = setInterval(sweep, SWEEP_EVERY_MS);
+    timer.unref();
+    return async () => clearInterval(timer);
+  },
+  demoAccounts: (ctx) => pagopaDemoAccounts(ctx.secret),
+};
+
+export default pagopa;

@@ -1,6 +1,7 @@
 // Registry officers' accounts (ufficiali d'anagrafe): e-mail, password and a mandatory TOTP second factor,
 // since they read and write the registry of a whole comune. One comune (ISTAT code) per account.
 import { randomBytes } from 'node:crypto';
+import { CommandError } from '../../../core/cli.ts';
 import { LocalAccounts } from '../../../core/auth/local-accounts.ts';
 import { generateTotpSecret } from '../../../core/auth/totp.ts';
 import type { Executor } from '../../../core/db.ts';
@@ -55,7 +56,7 @@ export const ANPR_USAGE = `Usage:
 /** The `sportello anpr` command; returns the lines to print. Throws on bad usage. */
 export async function runAnprCommand(db: Executor, secret: string, args: string[]): Promise<string[]> {
   const [command, sub, istatCode, email, ...name] = args;
-  if (command !== 'officer' || sub !== 'create' || !istatCode || !email || !name.length) throw new Error(ANPR_USAGE);
+  if (command !== 'officer' || sub !== 'create' || !istatCode || !email || !name.length) throw new CommandError(ANPR_USAGE);
   const created = await createOfficer(db, secret, { istatCode, email, name: name.join(' ') });
   return [
     `Registry officer ${email.trim().toLowerCase()} of ${municipalityByIstat(istatCode)!.name} (${istatCode}); shown only now:`,

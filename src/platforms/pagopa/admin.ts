@@ -1,0 +1,159 @@
+// Onboarding of creditor institutions by the platform's operators (/admin/v1, Authorization: Bearer <operator
+// key>): the institution, its station's IUV generation point, its IBANs and its subscription keys.
+import { Type } from '@sinclair/typebox';
+import type { App } from '../../core/http.ts';
+import type { Executor } from '../../core/db.ts';
+import { createApiKey, listApiKeys, revokeApiKey, verifyApiKey } from '../../core/auth/api-keys.ts';
+import { audit } from '../../core/audit.ts';
+import { notFound, unauthorized } from '../../core/problem.ts';
+import { SUBSCRIPTION_KEY_OWNER } from './api.ts';
+import { addIban, institutionByFiscalCode, listInstitutions, onboardInstitution, type Actor, type Institution } from './institutions.ts';
+import { SCHEMA } from './schema.ts';
+
+/** Owner type of the operators' keys in pagopa.api_keys. */
+export const OPERATOR_KEY_OWNER = 'platform_operator';
+
+const FiscalCodePA = Type.String({ pattern: '^[0-9]{11}$' });
+const TwoDigits = Type.String({ pattern: '^[0-9]{2}$' });
+const IbanInput = Type.Object({ iban: Type.String({ maxLength: 42 }), postal: Type.Optional(Type.Boolean()), description: Type.Optional(Type.String({ maxLength: 140 })) }, { additionalProperties: false });
+
+const InstitutionSchema = Type.Object(
+  {
+    fiscalCode: Type.String(),
+    companyName: Type.String(),
+    officeName: Type.Optional(Type.String()),
+    auxDigit: Type.Integer(),
+    segregationCode: Type.Optional(Type.String()),
+    applicationCode: Type.Optional(Type.String()),
+    stationId: Type.String(),
+    cbillCode: Type.Optional(Type.String()),
+    enabled: Type.Boolean(),
+    ibans: Type.Array(Type.Object({ iban: Type.String(), postal: Type.Boolean(), description: Type.String() })),
+  },
+  { $id: 'CreditorInstitution' },
+);
+
+const present = (i: Institution) => Object.fromEntries(Object.entries(i).filter(([k, v]) => k !== 'id' && v !== null));
+const problems = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, Type.Ref('Problem')]));
+const security = [{ bearerAuth: [] }];
+const FcParams = Type.Object({ fiscalCode: FiscalCodePA });
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    pagopaOperator?: Actor;
+  }
+}
+
+export async function registerAdminApi(app: App, db: Executor): Promise<void> {
+  app.addSchema(InstitutionSchema);
+  await app.register(
+    async (instance) => {
+      const api = instance as App;
+      api.addHook('onRequest', async (request) => {
+        const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
+        const record = match ? await verifyApiKey(db, SCHEMA, match[1]!) : undefined;
+        if (record?.ownerType !== OPERATOR_KEY_OWNER) throw unauthorized('An operator key of the pagoPA platform is required: Authorization: Bearer <key>');
+        request.pagopaOperator = { type: 'platform_admin', id: record.id, requestId: request.id };
+      });
+      const known = async (fiscalCode: string) => {
+        const institution = await institutionByFiscalCode(db, fiscalCode);
+        if (!institution) throw notFound(`No creditor institution ${fiscalCode}`);
+        return institution;
+      };
+      const tags = ['Creditor institutions (operators)'];
+
+      api.get('/creditor-institutions', { schema: { tags, security, summary: 'Every creditor institution', response: { 200: Type.Array(Type.Ref('CreditorInstitution')), ...problems(401) } } }, async () =>
+        (await listInstitutions(db)).map(present),
+      );
+
+      api.post(
+        '/creditor-institutions',
+        {
+          schema: {
+            tags,
+            security,
+            summary: 'Onboard a creditor institution with its station configuration and IBANs',
+            body: Type.Object(
+              {
+                fiscalCode: FiscalCodePA,
+                companyName: Type.String({ minLength: 1, maxLength: 140 }),
+                officeName: Type.Optional(Type.String({ maxLength: 140 })),
+                auxDigit: Type.Union([Type.Literal(0), Type.Literal(2), Type.Literal(3)], { description: '3 (segregation code) is the default today; 0 (application code) and 2 are legacy' }),
+                segregationCode: Type.Optional(TwoDigits),
+                applicationCode: Type.Optional(TwoDigits),
+                stationId: Type.String({ pattern: '^[0-9]{11}_[0-9]{2}$', description: '<broker fiscal code>_NN' }),
+                cbillCode: Type.Optional(Type.String({ pattern: '^[A-Z0-9]{5}$' })),
+                ibans: Type.Optional(Type.Array(IbanInput, { maxItems: 20 })),
+              },
+              { additionalProperties: false },
+            ),
+            response: { 201: Type.Ref('CreditorInstitution'), ...problems(400, 401, 409) },
+          },
+        },
+        async (request, reply) => reply.status(201).send(present(await onboardInstitution(db, request.pagopaOperator!, request.body))),
+      );
+
+      api.get('/creditor-institutions/:fiscalCode', { schema: { tags, security, summary: 'One creditor institution', params: FcParams, response: { 200: Type.Ref('CreditorInstitution'), ...problems(401, 404) } } }, async (request) =>
+        present(await known(request.params.fiscalCode)),
+      );
+
+      api.post(
+        '/creditor-institutions/:fiscalCode/ibans',
+        { schema: { tags, security, summary: 'Register an IBAN transfers may credit', params: FcParams, body: IbanInput, response: { 200: Type.Ref('CreditorInstitution'), ...problems(400, 401, 404) } } },
+        async (request) => present(await addIban(db, request.pagopaOperator!, request.params.fiscalCode, request.body)),
+      );
+
+      const KeySummary = Type.Object({ id: Type.String(), prefix: Type.String(), label: Type.String(), createdAt: Type.String(), lastUsedAt: Type.Optional(Type.String()) });
+      api.get(
+        '/creditor-institutions/:fiscalCode/subscription-keys',
+        { schema: { tags, security, summary: 'The institution’s active subscription keys (never the secret)', params: FcParams, response: { 200: Type.Array(KeySummary), ...problems(401, 404) } } },
+        async (request) => {
+          const institution = await known(request.params.fiscalCode);
+          return (await listApiKeys(db, SCHEMA, { ownerType: SUBSCRIPTION_KEY_OWNER, ownerId: institution.id })).map((k) => ({
+            id: k.id,
+            prefix: k.prefix,
+            label: k.label,
+            createdAt: k.createdAt.toISOString(),
+            ...(k.lastUsedAt ? { lastUsedAt: k.lastUsedAt.toISOString() } : {}),
+          }));
+        },
+      );
+
+      api.post(
+        '/creditor-institutions/:fiscalCode/subscription-keys',
+        {
+          schema: {
+            tags,
+            security,
+            summary: 'Issue a subscription key for the GPD API (the key is shown only in this answer)',
+            params: FcParams,
+            body: Type.Object({ label: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false }),
+            response: { 201: Type.Object({ id: Type.String(), key: Type.String() }), ...problems(400, 401, 404) },
+          },
+        },
+        async (request, reply) => {
+          const institution = await known(request.params.fiscalCode);
+          const { key, record } = await createApiKey(db, SCHEMA, { ownerType: SUBSCRIPTION_KEY_OWNER, ownerId: institution.id, label: request.body.label });
+          const actor = request.pagopaOperator!;
+          await audit(db, SCHEMA, { actorType: actor.type, actorId: actor.id, tenantId: institution.id, action: 'subscription-key.create', targetType: 'api_key', targetId: record.id, requestId: actor.requestId });
+          return reply.status(201).send({ id: record.id, key });
+        },
+      );
+
+      api.delete(
+        '/creditor-institutions/:fiscalCode/subscription-keys/:id',
+        { schema: { tags, security, summary: 'Revoke a subscription key', params: Type.Object({ fiscalCode: FiscalCodePA, id: Type.String({ format: 'uuid' }) }), response: { 204: Type.Null(), ...problems(401, 404) } } },
+        async (request, reply) => {
+          const institution = await known(request.params.fiscalCode);
+          const keys = await listApiKeys(db, SCHEMA, { ownerType: SUBSCRIPTION_KEY_OWNER, ownerId: institution.id });
+          if (!keys.some((k) => k.id === request.params.id)) throw notFound('No such active key of this institution');
+          await revokeApiKey(db, SCHEMA, request.params.id);
+          const actor = request.pagopaOperator!;
+          await audit(db, SCHEMA, { actorType: actor.type, actorId: actor.id, tenantId: institution.id, action: 'subscription-key.revoke', targetType: 'api_key', targetId: request.params.id, requestId: actor.requestId });
+          return reply.status(204).send(null);
+        },
+      );
+    },
+    { prefix: '/admin/v1' },
+  );
+}

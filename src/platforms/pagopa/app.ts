@@ -1,0 +1,35 @@
+// The pagoPA app: GPD debt positions for creditor institutions (subscription keys) and their onboarding by operators.
+import { createHttpApp, type App } from '../../core/http.ts';
+import { databaseHealth, type AppContext } from '../../core/runtime.ts';
+import { registerAdminApi } from './admin.ts';
+import { GPD_PREFIX } from '../../clients/pagopa/wire.ts';
+import { registerGpdApi, subscriptionKeyScheme } from './api.ts';
+
+export const PAGOPA_TITLE = 'pagoPA — Gestione Posizioni Debitorie';
+
+function description(url: string): string {
+  return [
+    'Payments to the public administration: creditor institutions and their debt positions, shaped like the GPD API of pagoPA.',
+    '',
+    `- \`${url}${GPD_PREFIX}/organizations/{organizationfiscalcode}/debtpositions\`: create (\`toPublish\`), read, list, replace, delete, publish, invalidate; payment options (single payment or installments, amounts in euro cents) with up to 5 transfers each. Header \`Ocp-Apim-Subscription-Key\`: a key of the organization; another organization's fiscal code answers 403.`,
+    '- Notice numbers (18 digits: aux digit 3, segregation code, IUV base, check digits mod 93) are generated from each institution’s own sequence when the IUV is omitted.',
+    `- \`${url}/admin/v1/creditor-institutions\`: onboarding (station, IBANs, subscription keys) for the platform’s operators (\`Authorization: Bearer <operator key>\`).`,
+  ].join('\n');
+}
+
+export async function buildPagopaHttp(ctx: AppContext): Promise<App> {
+  const url = ctx.config.urls.pagopa;
+  const app = await createHttpApp({
+    name: 'pagopa',
+    title: PAGOPA_TITLE,
+    description: description(url),
+    publicUrl: url,
+    logLevel: ctx.config.logLevel,
+    trustProxy: ctx.config.trustProxy,
+    healthChecks: databaseHealth(ctx),
+    securitySchemes: subscriptionKeyScheme,
+  });
+  await registerGpdApi(app, ctx.database.db);
+  await registerAdminApi(app, ctx.database.db);
+  return app;
+}
