@@ -45,6 +45,7 @@ import { registerJourney } from './journey/routes.ts';
 import { registerApplicationArea } from './journey/area.ts';
 import { registerRatings } from './ratings/routes.ts';
 import { registerProtocolRegister } from './backoffice/register.ts';
+import { DAILY_REGISTER_JOB, dailyRegisterHandler, enqueueDailyRegisters } from './protocol/daily.ts';
 
 const comune: AppModule = {
   name: 'comune',
@@ -67,6 +68,7 @@ const comune: AppModule = {
         [REGISTER_APPLICATION_JOB]: registerApplicationHandler(ctx.database.db, protocol),
         [REGISTER_INTEGRATION_JOB]: registerIntegrationHandler(ctx.database.db, protocol),
         [REGISTER_LETTER_JOB]: registerLetterHandler(ctx.database.db, protocol),
+        [DAILY_REGISTER_JOB]: dailyRegisterHandler(ctx.database.db, protocol.store),
         [WEBHOOK_DELIVERY_JOB]: webhookDeliveryHandler(ctx.database.db, { appSecret: ctx.secret, publicUrl: ctx.config.urls.comune, allowPrivateNetworks: ctx.config.webhooksAllowPrivateNetworks }),
         ...events.handlers,
       },
@@ -76,6 +78,7 @@ const comune: AppModule = {
     });
     await worker.start();
     await pdnd.enqueue();
+    await enqueueDailyRegisters(ctx.database.db);
     return async () => {
       await worker.stop();
       await events.close();

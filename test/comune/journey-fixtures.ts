@@ -21,3 +21,10 @@ export function wizardAction(page: Visit): string {
   if (!action) throw new Error(`no wizard form on ${page.url.pathname}`);
   return action.replaceAll('&amp;', '&').split('/').pop()!;
 }
+
+/** The last segment of the answer-to-integration form's action (its idempotency key included), for formWithAction. */
+export function answerAction(page: Visit): string {
+  const action = /<form method="post" action="([^"]*\/integrazione\?k=[^"]*)"/.exec(page.html)?.[1];
+  if (!action) throw new Error(`no answer form on ${page.url.pathname}`);
+  return action.replaceAll('&amp;', '&').split('/').pop()!;
+}

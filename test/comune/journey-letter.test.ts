@@ -16,7 +16,7 @@ import { ApplicationStore } from '../../src/comune/applications/store.ts';
 import { STATUS } from '../../src/comune/applications/states.ts';
 import { saveProtocolSettings } from '../../src/comune/protocol/settings.ts';
 import { seedDesk, serviceRef, submitApplication } from './desk-fixtures.ts';
-import { alice, bob, spid, TENANT } from './journey-fixtures.ts';
+import { alice, answerAction, bob, spid, TENANT } from './journey-fixtures.ts';
 
 let system: TestSystem;
 beforeAll(async () => {
@@ -84,7 +84,8 @@ describe("the citizen's outcome letter", () => {
       const citizen = new WebClient();
       await spid(system, citizen, alice);
       const receipt = `${system.urls.comune}/${TENANT}/area-personale/domande/${app.id}`;
-      const form = formWithAction((await citizen.visit(receipt)).html, '/integrazione');
+      const detail = await citizen.visit(receipt);
+      const form = formWithAction(detail.html, answerAction(detail));
       const body = new FormData();
       for (const [k, v] of Object.entries(form.hidden)) body.append(k, v);
       body.append('message', 'Ecco il certificato richiesto.');

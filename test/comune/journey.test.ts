@@ -13,7 +13,7 @@ import { startSystem, type TestSystem } from '../support/system.ts';
 import { WebClient, type Visit } from '../support/web-client.ts';
 import { formWithAction } from '../support/cookie-jar.ts';
 import { readPdf } from '../support/pdf.ts';
-import { alice, bob, spid as spidAt, TENANT, wizardAction } from './journey-fixtures.ts';
+import { alice, answerAction, bob, spid as spidAt, TENANT, wizardAction } from './journey-fixtures.ts';
 import { DEMO_STAFF } from '../../src/comune/seed.ts';
 import { serviceFromForm } from '../../src/comune/catalog/admin.ts';
 import { updateService } from '../../src/comune/catalog/commands.ts';
@@ -193,7 +193,7 @@ describe('citizen journey', () => {
     const detail = await client.visit(comune(`/area-personale/domande/${applicationId}`));
     expect(detail.html).toContain('Rispondi alla richiesta di integrazione');
     expect(detail.html).toContain('Allegare la planimetria firmata.');
-    const form = formWithAction(detail.html, '/integrazione');
+    const form = formWithAction(detail.html, answerAction(detail));
     const empty = new FormData();
     for (const [k, v] of Object.entries(form.hidden)) empty.append(k, v);
     empty.append('message', '');

@@ -2,6 +2,7 @@
 // pages, an entry with its documents and segnatura, annulment (400, 200, 409), the daily register PDF,
 // an external system's annulment through its adapter; refused to operators and across entes.
 import path from 'node:path';
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { totpCode } from '../../src/core/auth/totp.ts';
 import { sql, transaction } from '../../src/core/db.ts';
@@ -10,6 +11,9 @@ import { diskDocumentStore, type DocumentStore } from '../../src/comune/protocol
 import { registerEntry, type RegisterInput } from '../../src/comune/protocol/register.ts';
 import { saveProtocolSettings } from '../../src/comune/protocol/settings.ts';
 import { registrationBody } from '../../src/comune/protocol/adapter.ts';
+import { DAILY_REGISTER_JOB, dailyRegisterRunAt, enqueueDailyRegisters, keepDailyRegisters, keptDailyRegister } from '../../src/comune/protocol/daily.ts';
+import { listJobs } from '../../src/core/jobs.ts';
+import { addDays, dateInItaly } from '../../src/domain/dates.ts';
 import { startSystem, type TestSystem } from '../support/system.ts';
 import { WebClient } from '../support/web-client.ts';
 import { formBody, formWithAction } from '../support/cookie-jar.ts';
@@ -101,6 +105,11 @@ describe('browsing the register', () => {
     expect(await count('')).toBe('28');
     expect((await admin.visit(url(`${REGISTER}?anno=2026`))).html).toContain('Nessuna registrazione corrisponde alla ricerca.');
     expect((await admin.visit(url(`${REGISTER}?anno=2025&dal=ieri`))).status).toBe(400);
+    // In German where the ente offers it.
+    const german = await admin.visit(url(`${REGISTER}?anno=2025&verso=uscita&lang=de`));
+    expect(german.html).toContain('<h1>Protokollregister</h1>');
+    expect(german.html).toContain('8 Eintragungen');
+    expect(german.html).toContain('Ausgang');
   });
 
   it('shows an entry with its fields, documents, segnatura and linked registration', async () => {
@@ -249,7 +258,7 @@ describe('daily register', () => {
     expect(read.info.Title).toBe('Registro giornaliero di protocollo del 10/03/2025');
     expect(read.flat).toContain('Registro giornaliero di protocollo del 10/03/2025');
     expect(read.flat).toContain('20 registrazioni, dal numero 1 al numero 20.');
-    for (const text of ['Istanza n. 1', 'Istanza n. 20', 'Mario Rossi', 'VI.3']) expect(read.flat).toContain(text);
+    for (const text of ['Istanza n. 1', 'Istanza n. 20', 'Mario Rossi', 'RSSMRA85T10A562S', 'Classificazione: VI.3', 'Principale: domanda.pdf', 'Allegato 1: allegato.txt', 'ore 09:01:00']) expect(read.flat).toContain(text);
     expect(read.flat).not.toContain('Risposta n. 21');
     expect(read.flat).not.toContain('Pratica di Vicopisano');
     // Entry 3 was annulled on a later day: the register of 10 March stays as it was at the day's end.
@@ -259,5 +268,40 @@ describe('daily register', () => {
     expect(empty.flat).toContain('Nessuna registrazione in questa giornata.');
     expect((await admin.request(url(`${REGISTER}/giornaliero.pdf?giorno=2999-01-01`))).status).toBe(400);
     expect((await admin.visit(url(`${REGISTER}/giornaliero?giorno=2999-01-01`))).status).toBe(400);
+  });
+});
+
+describe('kept daily registers', () => {
+  it('are produced once per ente and day, the same bytes as on demand, and served from the store', async () => {
+    const admin = await login(BUGLIANO);
+    const onDemand = /<code>([0-9a-f]{64})<\/code>/.exec((await admin.visit(url(`${REGISTER}/giornaliero?giorno=2025-03-10`))).html)![1]!;
+    expect(await keepDailyRegisters(db(), store, '2025-03-10')).toBeGreaterThanOrEqual(2);
+    expect(await keepDailyRegisters(db(), store, '2025-03-10')).toBe(0);
+    const bugliano = await tenantId(BUGLIANO);
+    expect(await keptDailyRegister(db(), bugliano, '2025-03-10')).toMatchObject({ day: '2025-03-10', entries: 20, sha256: onDemand });
+    // Vicopisano now registers externally, but its built-in register had an entry that day: it is kept too.
+    expect(await keptDailyRegister(db(), await tenantId(OTHER), '2025-03-10')).toMatchObject({ entries: 1 });
+    await expect(sql`update comune.protocol_daily_registers set entries = 0`.execute(db())).rejects.toThrow(/append-only/);
+
+    const page = await admin.visit(url(`${REGISTER}/giornaliero?giorno=2025-03-10`));
+    expect(page.html).toContain('Registro prodotto e conservato il');
+    expect(page.html).toContain(`<code>${onDemand}</code>`);
+    const pdf = Buffer.from(await (await admin.request(url(`${REGISTER}/giornaliero.pdf?giorno=2025-03-10`))).arrayBuffer());
+    expect(createHash('sha256').update(pdf).digest('hex')).toBe(onDemand);
+    expect((await admin.visit(url(REGISTER))).html).toContain(`href="${REGISTER}/giornaliero?giorno=2025-03-10"`);
+  });
+
+  it("run nightly: the start-up job keeps yesterday's registers and schedules today's after midnight", async () => {
+    const today = dateInItaly(new Date());
+    const yesterday = addDays(today, -1);
+    const jobs = () => listJobs(db(), 'comune', { kind: DAILY_REGISTER_JOB, limit: 10 });
+    for (let i = 0; i < 100 && !(await jobs()).some((j) => j.idempotencyKey === yesterday && j.state === 'done'); i++) await new Promise((r) => setTimeout(r, 100));
+    const all = await jobs();
+    expect(all.find((j) => j.idempotencyKey === yesterday)?.state).toBe('done');
+    expect(all.find((j) => j.idempotencyKey === today)).toMatchObject({ state: 'pending', payload: { day: today }, runAt: dailyRegisterRunAt(today) });
+    expect(await keptDailyRegister(db(), await tenantId(BUGLIANO), yesterday)).toMatchObject({ day: yesterday });
+    // Start-up again: the same job, not a second one.
+    await enqueueDailyRegisters(db());
+    expect((await jobs()).filter((j) => j.idempotencyKey === yesterday)).toHaveLength(1);
   });
 });

@@ -76,6 +76,12 @@ const it = {
   'register.dailyHash': 'Impronta SHA-256 del PDF',
   'register.dailyDownload': 'Scarica il PDF',
   'register.dailyFuture': 'Il registro di una giornata si produce a giornata conclusa.',
+  'register.keptCaption': 'Registri giornalieri conservati, dal più recente',
+  'register.keptEntries': 'Registrazioni',
+  'register.keptAt': 'Prodotto il',
+  'register.keptNone': 'Nessun registro giornaliero prodotto finora: il sistema li produce ogni notte per la giornata precedente.',
+  'register.keptOn': 'Registro prodotto e conservato il {date}: si scarica la copia conservata.',
+  'register.notKept': 'Il registro di questa giornata non è stato ancora prodotto dal sistema: il PDF è generato ora, con lo stesso contenuto.',
 };
 type Key = keyof typeof it;
 
@@ -152,6 +158,12 @@ const en: Record<Key, string> = {
   'register.dailyHash': 'SHA-256 fingerprint of the PDF',
   'register.dailyDownload': 'Download the PDF',
   'register.dailyFuture': "A day's register is produced once the day is over.",
+  'register.keptCaption': 'Kept daily registers, latest first',
+  'register.keptEntries': 'Registrations',
+  'register.keptAt': 'Produced on',
+  'register.keptNone': 'No daily register produced yet: the system produces one every night for the previous day.',
+  'register.keptOn': 'Register produced and kept on {date}: the download is the kept copy.',
+  'register.notKept': "The system has not produced this day's register yet: the PDF is generated now, with the same content.",
 };
 
 const de: Record<Key, string> = {
@@ -227,6 +239,12 @@ const de: Record<Key, string> = {
   'register.dailyHash': 'SHA-256-Fingerabdruck des PDF',
   'register.dailyDownload': 'PDF herunterladen',
   'register.dailyFuture': 'Das Register eines Tages wird nach dessen Ende erstellt.',
+  'register.keptCaption': 'Aufbewahrte Tagesregister, die neuesten zuerst',
+  'register.keptEntries': 'Eintragungen',
+  'register.keptAt': 'Erstellt am',
+  'register.keptNone': 'Noch kein Tagesregister erstellt: das System erstellt jede Nacht eines für den Vortag.',
+  'register.keptOn': 'Register am {date} erstellt und aufbewahrt: heruntergeladen wird die aufbewahrte Kopie.',
+  'register.notKept': 'Das System hat das Register dieses Tages noch nicht erstellt: das PDF wird jetzt mit demselben Inhalt erzeugt.',
 };
 
 export const registerMessages = defineMessages<Key>({ it, en, de });

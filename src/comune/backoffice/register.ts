@@ -10,16 +10,16 @@ import { transaction } from '../../core/db.ts';
 import { formatItalianTime } from '../../core/i18n.ts';
 import { checkFormCsrf, formCsrfToken } from '../../core/auth/sessions.ts';
 import { HttpProblem, invalid, notFound } from '../../core/problem.ts';
-import { alert, csrfField, errorSummary, selectField, textareaField, textField, type FieldErrors } from '../../core/forms.ts';
+import { alert, csrfField, errorSummary, problemFieldErrors, selectField, textareaField, textField, type FieldErrors } from '../../core/forms.ts';
 import { dataTable, pagination } from '../../core/ui.ts';
 import { dateInItaly, type IsoDate } from '../../domain/dates.ts';
 import { requireTenant, type ComuneContext, type StaffLogin } from '../context.ts';
 import { sendPage } from '../website/routes.ts';
 import { pageOf } from '../desk/model.ts';
 import { diskDocumentStore } from '../protocol/files.ts';
-import { annulEntry, getEntry, type AnnulmentInput, type Direction, type ProtocolEntry } from '../protocol/register.ts';
+import { annulEntry, checkAnnulment, getEntry, type AnnulmentInput, type Direction, type ProtocolEntry } from '../protocol/register.ts';
 import { countEntries, findEntries, registerYears, type RegisterFilters } from '../protocol/browse.ts';
-import { correspondentText, dailyRegister } from '../protocol/daily.ts';
+import { correspondentText, dailyRegister, keptDailyRegister, keptDailyRegisters, type KeptDailyRegister } from '../protocol/daily.ts';
 import { plainRun, ProtocolRejectedError, ProtocolUnavailableError } from '../protocol/adapter.ts';
 import { getProtocolSettings, protocolAdapterFor } from '../protocol/settings.ts';
 import { registerT, type RegisterT } from './register-messages.ts';
@@ -53,6 +53,7 @@ const AnnulBody = Type.Object(
 type AnnulForm = { reason: string; authorisedBy: string; registration?: string };
 
 const dateTime = (locale: string, at: Date) => formatItalianTime(locale, at, 'medium', 'short');
+const dayLabel = (locale: string, day: IsoDate) => formatItalianTime(locale, new Date(`${day}T12:00:00Z`));
 const attachment = (name: string) => `attachment; filename="${name.replace(/[^\w.-]/g, '_')}"`;
 
 function filtersOf(q: ListQuery, year: number): RegisterFilters {
@@ -103,10 +104,23 @@ export function registerProtocolRegister(app: App, comune: ComuneContext, option
 </form>`;
   }
 
-  /** The required fields' errors, checked before anything is asked of a register. */
-  function missing(tr: RegisterT, body: AnnulForm, external: boolean): FieldErrors {
-    const fields: (keyof AnnulForm)[] = [...(external ? (['registration'] as const) : []), 'reason', 'authorisedBy'];
-    return Object.fromEntries(fields.filter((f) => !body[f]?.trim()).map((f) => [f, tr('register.required')]));
+  /** The annulment's own rule (checkAnnulment: reason and authorisation) and, for an external one, its identifier: as field errors. */
+  function formErrors(tr: RegisterT, values: AnnulForm, actor: AnnulmentInput['actor'], external: boolean): FieldErrors {
+    const errors: FieldErrors = external && !values.registration?.trim() ? { registration: tr('register.required') } : {};
+    try {
+      checkAnnulment({ reason: values.reason, authorisedBy: values.authorisedBy, actor });
+      return errors;
+    } catch (error) {
+      if (!(error instanceof HttpProblem && error.status === 400)) throw error;
+      return { ...errors, ...problemFieldErrors(error, () => tr('register.required')) };
+    }
+  }
+
+  /** The kept daily register (its stored bytes) when the nightly job produced it; otherwise produced now, the same way. */
+  async function dailyOf(tenantId: string, day: IsoDate): Promise<{ entries: number; sha256: string; pdf: Buffer; producedAt?: Date }> {
+    const stored: KeptDailyRegister | undefined = await keptDailyRegister(comune.db, tenantId, day);
+    const pdf = stored && (await store.get(stored.sha256));
+    return stored && pdf ? { ...stored, pdf } : dailyRegister(comune.db, tenantId, day);
   }
 
   const actorOf = (staff: StaffLogin): AnnulmentInput['actor'] => ({ type: staff.role, id: staff.id });
@@ -152,6 +166,7 @@ export function registerProtocolRegister(app: App, comune: ComuneContext, option
     );
     const pager = pagination({ nav: tr('register.pages'), previous: tr('register.previous'), next: tr('register.next'), page: (n, all) => tr('register.page', { page: n, pages: all }) }, page.page, page.pages, (n) => `${base}?${queryOf(q, { pagina: n })}`);
     const yesterday = dateInItaly(new Date(Date.now() - 86_400_000));
+    const keptRegisters = await keptDailyRegisters(comune.db, tenant.id);
     const external = settings?.adapter === 'http';
     const content = html`${extra.message ?? ''}
 <p>${tr('register.intro')}</p>
@@ -165,6 +180,12 @@ ${table}${pager}
   <div class="row"><div class="col-md-4">${textField({ name: 'giorno', label: tr('register.day'), type: 'date', value: yesterday, required: true })}</div></div>
   <button type="submit" class="btn btn-outline-primary">${tr('register.dailyShow')}</button>
 </form>
+${dataTable(
+  tr('register.keptCaption'),
+  [tr('register.day'), tr('register.keptEntries'), tr('register.dailyHash'), tr('register.keptAt')],
+  keptRegisters.map((k) => [html`<a href="${base}/giornaliero?giorno=${k.day}">${dayLabel(request.locale, k.day)}</a>`, k.entries, html`<code>${k.sha256}</code>`, dateTime(request.locale, k.producedAt)]),
+  tr('register.keptNone'),
+)}
 ${external
   ? html`<h2 class="h4 mt-5">${tr('register.externalAnnul')}</h2><p>${tr('register.annulHelp')}</p>${annulForm(tr, `${base}/esterno/annullamento`, formCsrfToken(request, secret), extra.values ?? { reason: '', authorisedBy: '', registration: '' }, extra.errors ?? {}, true)}`
   : ''}`;
@@ -248,7 +269,7 @@ ${entry.annulment
     const tenant = requireTenant(request);
     const entry = await entryOf(request, request.params.id);
     const values = request.body;
-    const errors = missing(tr, values, false);
+    const errors = formErrors(tr, values, actorOf(staff), false);
     if (Object.keys(errors).length) return sendPage(reply, await entryPage(request, staff, entry, { errors, values }), 400);
     try {
       await transaction(comune.db, (tx) => annulEntry(tx, tenant.id, entry.id, { reason: values.reason, authorisedBy: values.authorisedBy, actor: actorOf(staff) }));
@@ -267,7 +288,7 @@ ${entry.annulment
     const tenant = requireTenant(request);
     const values = { ...request.body, registration: request.body.registration?.trim() ?? '' };
     const list = (extra: Parameters<typeof listPage>[3], status: number) => listPage(request, staff, {}, extra).then((page) => sendPage(reply, page, status));
-    const errors = missing(tr, values, true);
+    const errors = formErrors(tr, values, actorOf(staff), true);
     if (Object.keys(errors).length) return list({ errors, values }, 400);
     const adapter = await protocolAdapterFor(comune.db, tenant.id, { secret, store, fetch: options.fetch });
     // Built-in registrations are annulled from their own page; this form is for the external system only.
@@ -295,12 +316,13 @@ ${entry.annulment
     if (!closedDay(day, dateInItaly(new Date()))) {
       return sendPage(reply, desk(request, staff, tr('register.daily'), html`${alert('warning', tr('register.dailyFuture'))}<p><a href="${base}">${tr('register.back')}</a></p>`, comune), 400);
     }
-    const daily = await dailyRegister(comune.db, tenant.id, day);
+    const daily = await dailyOf(tenant.id, day);
     const content = html`<p><a href="${base}">${tr('register.back')}</a></p>
 <p>${tr('register.dailyCount', { count: daily.entries })}</p>
+${daily.producedAt ? alert('info', tr('register.keptOn', { date: dateTime(request.locale, daily.producedAt) })) : html`<p>${tr('register.notKept')}</p>`}
 <dl class="row"><dt class="col-sm-4">${tr('register.dailyHash')}</dt><dd class="col-sm-8"><code>${daily.sha256}</code></dd></dl>
 <p><a class="btn btn-primary" href="${base}/giornaliero.pdf?giorno=${day}">${tr('register.dailyDownload')}</a></p>`;
-    return sendPage(reply, desk(request, staff, tr('register.dailyOf', { day: formatItalianTime(request.locale, new Date(`${day}T12:00:00Z`)) }), content, comune));
+    return sendPage(reply, desk(request, staff, tr('register.dailyOf', { day: dayLabel(request.locale, day) }), content, comune));
   });
 
   app.get(`${REGISTER_PATH}/giornaliero.pdf`, { config: { html: true }, schema: { hide: true, params: TenantParams, querystring: DayQuery } }, async (request, reply) => {
@@ -308,7 +330,7 @@ ${entry.annulment
     if (!staff) return reply;
     const day = request.query.giorno;
     if (!closedDay(day, dateInItaly(new Date()))) throw invalid([{ pointer: '/querystring/giorno', code: 'open', detail: 'The daily register of a day is produced once the day is over.' }]);
-    const daily = await dailyRegister(comune.db, requireTenant(request).id, day);
+    const daily = await dailyOf(requireTenant(request).id, day);
     return reply
       .header('content-disposition', attachment(`registro-giornaliero-${day}.pdf`))
       // RFC 9530: the representation's digest, the same SHA-256 the page shows.

@@ -303,11 +303,10 @@ ${rating ?? ''}
       await deps.store.answerIntegration(actor, application.id, { message, attachments: documents, idempotencyKey: request.query.k });
       return redirectTo(reply, `${receipt}?integrata=1`);
     }
-    // Removing a document keeps what was typed meanwhile, as saving does.
+    // Removing a document (404 with nothing changed if there is no such one) keeps what was typed meanwhile, as saving does.
+    if (action.kind === 'remove') await deps.store.removeIntegrationDraftAttachment(actor, application.id, action.sha256);
     await deps.store.saveIntegrationDraft(actor, application.id, { message, attachments: documents });
-    if (action.kind === 'save') return redirectTo(reply, `${receipt}?bozza=1#integration`);
-    await deps.store.removeIntegrationDraftAttachment(actor, application.id, action.sha256);
-    return redirectTo(reply, `${receipt}?rimosso=1#integration`);
+    return redirectTo(reply, `${receipt}?${action.kind === 'save' ? 'bozza' : 'rimosso'}=1#integration`);
   });
 
   app.get(DRAFTS_PATH, { config: { html: true }, schema: { hide: true, params: TenantParams, querystring: NoticeQuery } }, async (request, reply) => {

@@ -1,9 +1,12 @@
 // The daily protocol register (DPCM 3/12/2013 art. 7 c.5): every registration of one day, produced as an
-// immutable PDF for the conservation system. Deterministic: the same day's content gives the same bytes.
-import type { Executor } from '../../core/db.ts';
+// immutable PDF for the conservation system, kept each night by a durable job. Deterministic: the same
+// day's content gives the same bytes.
+import { sql, type Executor } from '../../core/db.ts';
+import { enqueue, type JobHandler } from '../../core/jobs.ts';
 import { PdfWriter, sha256Hex } from '../../core/pdf.ts';
 import { addDays, dateInItaly, type IsoDate } from '../../domain/dates.ts';
 import { entriesOfDay } from './browse.ts';
+import type { DocumentStore } from './files.ts';
 import { ente, type ProtocolEntry } from './register.ts';
 import type { Correspondent } from './segnatura.ts';
 
@@ -26,17 +29,16 @@ const italianDay = (day: IsoDate) => day.split('-').reverse().join('/');
 /** Name and fiscal code, as the register shows the correspondent. */
 export const correspondentText = ({ name, fiscalCode }: Correspondent): string => [name, fiscalCode].filter(Boolean).join(' — ') || '—';
 
+/** One registration as the register's row: A4 portrait, so number, time and direction share a cell, subject and classification another. */
 function row(entry: ProtocolEntry): string[] {
-  const primary = entry.documents[0];
+  const { name, fiscalCode } = entry.correspondent;
+  const documents = entry.documents.map((d, i) => `${i === 0 ? 'Principale' : `Allegato ${i}`}: ${d.name}\nSHA-256 ${d.sha256}`);
   return [
-    `${entry.number}/${entry.year}`,
-    time(entry.registeredAt),
-    entry.direction === 'incoming' ? 'Entrata' : 'Uscita',
-    entry.subject,
-    correspondentText(entry.correspondent),
-    entry.classification,
-    primary ? `${primary.name} (${entry.documents.length} doc.)\nSHA-256 ${primary.sha256}` : '—',
-    entry.annulment ? `ANNULLATA il ${italianDay(dateInItaly(entry.annulment.annulledAt))}: ${entry.annulment.reason} (${entry.annulment.authorisedBy})` : '',
+    `${entry.number}/${entry.year}\nore ${time(entry.registeredAt)}\n${entry.direction === 'incoming' ? 'Entrata' : 'Uscita'}`,
+    `${entry.subject}\nClassificazione: ${entry.classification || '—'}`,
+    [name, fiscalCode].filter(Boolean).join('\n') || '—',
+    documents.join('\n'),
+    entry.annulment ? `ANNULLATA il ${italianDay(dateInItaly(entry.annulment.annulledAt))}: ${entry.annulment.reason}. Autorizzazione: ${entry.annulment.authorisedBy}` : '—',
   ];
 }
 
@@ -57,8 +59,81 @@ export async function dailyRegister(db: Executor, tenantId: string, day: IsoDate
         : 'Nessuna registrazione in questa giornata.',
     )
     .rule();
-  if (entries.length) writer.table(['N.', 'Ora', 'Verso', 'Oggetto', 'Corrispondente', 'Classif.', 'Documenti', 'Annullamento'], entries.map(row), [8, 7, 7, 20, 16, 7, 22, 13]);
+  if (entries.length) writer.table(['Numero', 'Oggetto', 'Corrispondente', 'Documenti (impronta)', 'Annullamento'], entries.map(row), [13, 22, 23, 27, 15]);
   writer.text('Registro prodotto da Sportello alla chiusura della giornata per il sistema di conservazione (DPCM 3 dicembre 2013, art. 7, c. 5).', { size: 8.5, color: '#555555' });
   const pdf = await writer.finish(`${who.name} — ${title}`);
   return { day, entries: entries.length, pdf, sha256: sha256Hex(pdf) };
+}
+
+export interface KeptDailyRegister {
+  day: IsoDate;
+  entries: number;
+  sha256: string;
+  size: number;
+  producedAt: Date;
+}
+
+interface KeptRow {
+  day: string;
+  entries: number;
+  sha256: string;
+  size: number;
+  produced_at: Date;
+}
+
+const kept = (r: KeptRow): KeptDailyRegister => ({ day: r.day, entries: r.entries, sha256: r.sha256, size: r.size, producedAt: r.produced_at });
+
+/** The ente's kept daily registers, the latest day first. */
+export async function keptDailyRegisters(db: Executor, tenantId: string, limit = 10): Promise<KeptDailyRegister[]> {
+  const { rows } = await sql<KeptRow>`select to_char(day, 'YYYY-MM-DD') as day, entries, sha256, size, produced_at from comune.protocol_daily_registers
+    where tenant_id = ${tenantId} order by day desc limit ${limit}`.execute(db);
+  return rows.map(kept);
+}
+
+export async function keptDailyRegister(db: Executor, tenantId: string, day: IsoDate): Promise<KeptDailyRegister | undefined> {
+  const { rows } = await sql<KeptRow>`select to_char(day, 'YYYY-MM-DD') as day, entries, sha256, size, produced_at from comune.protocol_daily_registers
+    where tenant_id = ${tenantId} and day = ${day}::date`.execute(db);
+  return rows[0] && kept(rows[0]);
+}
+
+/**
+ * Produces and keeps the daily register of `day` for every ente that registered in the built-in register
+ * that day or uses it, once: an ente's register already kept for the day is left as it is.
+ */
+export async function keepDailyRegisters(db: Executor, store: DocumentStore, day: IsoDate): Promise<number> {
+  const { rows } = await sql<{ id: string }>`
+    select t.id from comune.tenants t left join comune.protocol_settings s on s.tenant_id = t.id
+    where (coalesce(s.adapter, 'builtin') = 'builtin'
+           or exists (select 1 from comune.protocol_entries e where e.tenant_id = t.id and (e.registered_at at time zone 'Europe/Rome')::date = ${day}::date))
+      and not exists (select 1 from comune.protocol_daily_registers d where d.tenant_id = t.id and d.day = ${day}::date)
+    order by t.id`.execute(db);
+  let produced = 0;
+  for (const { id } of rows) {
+    const daily = await dailyRegister(db, id, day);
+    const { sha256, size } = await store.put(daily.pdf);
+    const inserted = await sql`insert into comune.protocol_daily_registers (tenant_id, day, entries, sha256, size)
+      values (${id}, ${day}::date, ${daily.entries}, ${sha256}, ${size}) on conflict do nothing returning tenant_id`.execute(db);
+    produced += inserted.rows.length;
+  }
+  return produced;
+}
+
+export const DAILY_REGISTER_JOB = 'protocol.daily-register';
+
+/** A few minutes after the day's midnight in Italy, when its register is closed. */
+export const dailyRegisterRunAt = (day: IsoDate) => new Date(endOfItalianDay(day).getTime() + 5 * 60_000);
+
+/** Keeps `day`'s registers, then schedules the next day's job (the same key twice is one job: idempotent per day). */
+export function dailyRegisterHandler(db: Executor, store: DocumentStore): JobHandler<{ day: IsoDate }> {
+  return async ({ day }, ctx) => {
+    await keepDailyRegisters(db, store, day);
+    const next = addDays(day, 1);
+    await ctx.transaction((tx) => enqueue(tx, 'comune', { kind: DAILY_REGISTER_JOB, payload: { day: next }, idempotencyKey: next, runAt: dailyRegisterRunAt(next) }));
+  };
+}
+
+/** At start-up: yesterday's job, which then schedules each following day; a no-op when it already exists. */
+export async function enqueueDailyRegisters(db: Executor, now = new Date()): Promise<void> {
+  const yesterday = addDays(dateInItaly(now), -1);
+  await enqueue(db, 'comune', { kind: DAILY_REGISTER_JOB, payload: { day: yesterday }, idempotencyKey: yesterday });
 }

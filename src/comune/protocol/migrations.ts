@@ -76,4 +76,18 @@ export const protocolMigrations: Migration[] = [
     `alter table {schema}.protocol_entries add column linked_id text, add column linked_number integer, add column linked_year integer,
        add constraint protocol_entries_linked_complete check ((linked_id is null) = (linked_number is null) and (linked_id is null) = (linked_year is null))`,
   ),
+  sqlMigration(
+    'protocol.004_daily_registers',
+    // The daily register kept for conservation (DPCM 3/12/2013 art. 7 c.5): one per ente and day, never changed; the PDF is in the document store by its SHA-256.
+    `create table {schema}.protocol_daily_registers (
+       tenant_id uuid not null references {schema}.tenants(id),
+       day date not null,
+       entries integer not null check (entries >= 0),
+       sha256 text not null check (sha256 ~ '^[0-9a-f]{64}$'),
+       size integer not null check (size > 0),
+       produced_at timestamptz not null default now(),
+       primary key (tenant_id, day)
+     )`,
+    ...appendOnly('protocol_daily_registers'),
+  ),
 ];

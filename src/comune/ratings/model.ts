@@ -16,8 +16,8 @@ export const isPositive = (stars: number) => stars >= POSITIVE_FROM;
 export const reasonsFor = (stars: number): readonly Reason[] => (isPositive(stars) ? POSITIVE_REASONS : NEGATIVE_REASONS);
 
 /**
- * The public pages of an ente that carry the rating widget, named by their path after "/{ente}/"; and a
- * service's online procedure ("servizi/{slug}/domanda"), rated once done, on the submission's receipt.
+ * What an ente's visitors rate, named by a path after "/{ente}/": the public pages carrying the widget, and
+ * a service's online procedure ("servizi/{slug}/domanda"), rated once done, on the submission's receipt.
  */
 export type RatedPage =
   | { kind: 'home' | 'services' | 'topics' | 'faq' | 'report'; page: string }
@@ -29,7 +29,7 @@ const CATEGORY = new RegExp(`^servizi/categoria/(${SLUG})$`);
 const SERVICE = new RegExp(`^servizi/(${SLUG})$`);
 const PROCEDURE = new RegExp(`^servizi/(${SLUG})/domanda$`);
 
-/** The rated page at a path of the ente's site ("/comune-x/servizi/permesso-ztl"), or undefined if it carries no widget. */
+/** The rated page at a path of the ente's site ("/comune-x/servizi/permesso-ztl"), or undefined if it carries no widget at its foot. */
 export function ratedPage(tenantSlug: string, path: string): RatedPage | undefined {
   const prefix = `/${tenantSlug}/`;
   if (path === `/${tenantSlug}`) return { kind: 'home', page: '' };
@@ -41,9 +41,14 @@ export function ratedPage(tenantSlug: string, path: string): RatedPage | undefin
   if (category) return { kind: 'category', page, slug: category[1]! };
   const service = SERVICE.exec(page);
   if (service && service[1] !== 'categoria') return { kind: 'service', page, slug: service[1]! };
+  return undefined;
+}
+
+/** What a rating of `page` is about: a page carrying the widget, or a service's online procedure; undefined otherwise. */
+export function ratingSubject(tenantSlug: string, page: string): RatedPage | undefined {
   const procedure = PROCEDURE.exec(page);
   if (procedure && procedure[1] !== 'categoria') return { kind: 'procedure', page, slug: procedure[1]! };
-  return undefined;
+  return ratedPage(tenantSlug, ratedPagePath(tenantSlug, page));
 }
 
 /** The rated page of a service's online procedure, by the service's slug. */

@@ -1,5 +1,6 @@
-// Page ratings over HTTP under /:tenant: the anonymous rating a visitor sends from any rated page (a plain
-// form, or JSON for web/feedback.js and other clients) and the ente admin's figures per page and service.
+// Page ratings over HTTP under /:tenant: the anonymous rating a visitor sends from any rated page or, for a
+// service's online procedure, from the submission's receipt (a plain form, or JSON for web/feedback.js and
+// other clients) and the ente admin's figures per page and service.
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { html } from '../../core/html.ts';
@@ -16,7 +17,7 @@ import { sendPage } from '../website/routes.ts';
 import { ServiceRepository } from '../catalog/services.ts';
 import { CategoryRepository } from '../catalog/categories.ts';
 import { localizedContent, localizedText, PUBLIC_STATUSES } from '../catalog/model.ts';
-import { COMMENT_MAX, parseRating, ratedPage, ratedPagePath, returnPath, type RatedPage, type RatingFields } from './model.ts';
+import { COMMENT_MAX, parseRating, ratedPagePath, ratingSubject, returnPath, type RatedPage, type RatingFields } from './model.ts';
 import { RatingRepository } from './store.ts';
 import { ratingT, type RatingT } from './messages.ts';
 import { FEEDBACK_ASSETS, RATINGS_PATH, ratingWidget, THANKS_QUERY } from './widget.ts';
@@ -26,7 +27,7 @@ export const RATINGS_ADMIN_PATH = '/backoffice/valutazioni';
 const TenantParams = Type.Object({ tenant: Type.String() });
 const RatingBody = Type.Object(
   {
-    page: Type.String({ maxLength: 200, description: 'the rated page: its path after "/{tenant}/" ("" for the home page)' }),
+    page: Type.String({ maxLength: 200, description: 'the rated page: its path after "/{tenant}/" ("" for the home page); "servizi/{slug}/domanda" for a service\'s online procedure' }),
     rating: Type.Optional(Type.String({ maxLength: 2, description: 'stars, 1 to 5' })),
     positiveReason: Type.Optional(Type.String({ maxLength: 40, description: 'with 4 or 5 stars: clear, complete, onTrack, noTechnicalProblems, other' })),
     negativeReason: Type.Optional(Type.String({ maxLength: 40, description: 'with 1 to 3 stars: unclear, incomplete, lost, technicalProblems, other' })),
@@ -58,7 +59,7 @@ async function pageLabels(comune: ComuneContext, tenant: Tenant, pages: string[]
   const categories = new Map((await new CategoryRepository(comune.db).list(tenant.id)).map((c) => [c.slug, localizedText(c.names, locale)]));
   return new Map(
     pages.map((page) => {
-      const rated = ratedPage(tenant.slug, ratedPagePath(tenant.slug, page));
+      const rated = ratingSubject(tenant.slug, page);
       if (!rated) return [page, page];
       if (rated.kind === 'service') return [page, tr('rating.page.service', { name: services.get(rated.slug) ?? rated.slug })];
       if (rated.kind === 'category') return [page, tr('rating.page.category', { name: categories.get(rated.slug) ?? rated.slug })];
@@ -98,7 +99,7 @@ export function registerRatings(app: App, comune: ComuneContext): void {
     async (request, reply) => {
       const tenant = requireTenant(request);
       const body = request.body;
-      const rated = ratedPage(tenant.slug, ratedPagePath(tenant.slug, body.page));
+      const rated = ratingSubject(tenant.slug, body.page);
       if (!rated || !(await exists(tenant, rated))) throw invalid([{ pointer: '/body/page', code: 'unknown', detail: 'not a page of this ente that can be rated' }]);
       const parsed = parseRating(body);
       const back = returnPath(tenant.slug, body.returnTo);
@@ -126,7 +127,7 @@ export function registerRatings(app: App, comune: ComuneContext): void {
     const overall = total ? summary.reduce((sum, s) => sum + s.average * s.count, 0) / total : 0;
     // A procedure's figures link to its service's page: the procedure's own path would start an application.
     const href = (page: string) => {
-      const rated = ratedPage(tenant.slug, ratedPagePath(tenant.slug, page));
+      const rated = ratingSubject(tenant.slug, page);
       return ratedPagePath(tenant.slug, rated?.kind === 'procedure' ? `servizi/${rated.slug}` : page);
     };
     const link = (page: string) => html`<a href="${href(page)}">${labels.get(page) ?? page}</a>`;

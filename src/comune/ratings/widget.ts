@@ -5,7 +5,7 @@
 import { html, type SafeHtml } from '../../core/html.ts';
 import type { Locale } from '../../core/i18n.ts';
 import { errorSummary, type FieldErrors } from '../../core/forms.ts';
-import { COMMENT_MAX, NEGATIVE_REASONS, POSITIVE_REASONS, ratedPage, ratedPagePath, STARS, type RatingFields, type Reason } from './model.ts';
+import { COMMENT_MAX, NEGATIVE_REASONS, POSITIVE_REASONS, ratingSubject, STARS, type RatingFields, type Reason } from './model.ts';
 import { ratingT, type RatingT } from './messages.ts';
 
 export const RATINGS_PATH = '/valutazioni';
@@ -44,7 +44,7 @@ export function ratingWidget(input: WidgetInput): SafeHtml {
   const errors = input.errors ?? {};
   const values = input.values ?? {};
   // The model's end-of-service question for a completed online procedure, the page question elsewhere.
-  const procedure = ratedPage(input.tenantSlug, ratedPagePath(input.tenantSlug, input.page))?.kind === 'procedure';
+  const procedure = ratingSubject(input.tenantSlug, input.page)?.kind === 'procedure';
   const thanks = html`<p class="feedback-thanks lead text-center mb-0" role="status" tabindex="-1"${input.thanked ? '' : html` hidden`}>${tr('rating.thanks')}</p>`;
   return html`<section class="feedback-section my-5" id="feedback" aria-labelledby="feedback-title">
 <div class="row"><div class="col-12 col-lg-8 offset-lg-2"><div class="card shadow-sm p-4" data-element="feedback">
