@@ -38,6 +38,7 @@ import { benchAdminUrl, benchDatabaseUrl, cpuSeconds, fixed, formatTable, freePo
 const DATABASE = 'sportello_bench_click_day';
 const SERVICE = 'accesso-agli-atti';
 const TENANT = 'comune-di-bugliano';
+const BENCH_CLIENT = 'sportello-bench-click-day';
 
 interface ComuneServer {
   url: string;
@@ -312,7 +313,10 @@ async function main(): Promise<void> {
   const env = JSON.stringify({ ...(await freePortsEnv()), DATABASE_URL: databaseUrl, DATA_DIR: dataDir, SECRET: secret });
   const script = new URL(import.meta.url);
   let comune: ChildServer<ComuneServer> = await startChild<ComuneServer>(script, 'comune', [env, 'seed']);
-  const database = await openDatabase({ databaseUrl, dataDir, poolSize: 8 });
+  // Named, so that the PostgreSQL CPU counted is the comune's backends' alone (not the bench's, nor autovacuum's).
+  const benchUrl = new URL(databaseUrl);
+  benchUrl.searchParams.set('application_name', BENCH_CLIENT);
+  const database = await openDatabase({ databaseUrl: benchUrl.href, dataDir, poolSize: 8 });
   const db = database.db;
   const rows = [ROW_HEADER];
   let checks: string[][] = [];
@@ -344,13 +348,15 @@ async function main(): Promise<void> {
     console.log(`registration jobs ${empty ? 'drained' : 'NOT drained after 300 s'} ${fixed((Date.now() - t) / 1000)} s after the crash run started`);
     checks = await crashChecks(db, target.tenant.id, crashed.outcomes);
 
-    const backends = async () => (await sql<{ pid: number }>`select pid from pg_stat_activity where datname = ${DATABASE}`.execute(db)).rows.map((r) => r.pid);
-    const own = new Set(await backends());
-    const cpu = async (): Promise<[number, number]> => [cpuSeconds([comune.info.pid]), cpuSeconds((await backends()).filter((p) => !own.has(p)))];
+    const backends = async () =>
+      (await sql<{ pid: number }>`select pid from pg_stat_activity where datname = ${DATABASE} and backend_type = 'client backend' and application_name <> ${BENCH_CLIENT}`.execute(db)).rows.map((r) => r.pid);
+    const cpu = async (): Promise<[number, number]> => [cpuSeconds([comune.info.pid]), cpuSeconds(await backends())];
     const perRequest = (before: [number, number], after: [number, number], n: number): [number, number] => [((after[0] - before[0]) * 1e6) / n, ((after[1] - before[1]) * 1e6) / n];
 
     // 1. The submit under load.
     await submitAll(() => url, drafts.slice(0, warmup), connections);
+    // The warm-up's registrations done first: the window holds the load's submits and (with the drain below) their registrations alone.
+    await drained(db, 300_000);
     let before = await cpu();
     const run = await submitAll(() => url, drafts.slice(warmup), connections);
     const ok = run.outcomes.filter(accepted);
@@ -360,8 +366,15 @@ async function main(): Promise<void> {
 
     // The protocol registrations of the load run in the same process: let them finish before the GETs.
     t = Date.now();
+    const beforeDrain = await cpu();
     const registered = await drained(db, 600_000);
+    const afterDrain = await cpu();
     console.log(`registration jobs of the load ${registered ? 'drained' : 'NOT drained'} in ${fixed((Date.now() - t) / 1000)} s after the load (${fixed((warmup + submissions) / ((Date.now() - t) / 1000 + run.seconds), 0)} registrations/s at most)`);
+    // The registrations the load left behind, and each application all told (its submit, its registration): what the ente's cores pay per application.
+    const [drainComune, drainPg] = perRequest(beforeDrain, afterDrain, 1);
+    const { rows: left } = await sql<{ n: number }>`select count(*)::int as n from comune.jobs where kind = ${REGISTER_APPLICATION_JOB} and finished_at >= ${new Date(t)}`.execute(db);
+    const whole = perRequest(before, afterDrain, run.outcomes.length);
+    console.log(`CPU after the load: ${fixed(drainComune / 1e6, 1)} s comune + ${fixed(drainPg / 1e6, 1)} s PostgreSQL for the ${left[0]!.n} registrations left; per application submitted and registered (load and drain): ${fixed(whole[0], 0)} + ${fixed(whole[1], 0)} µs (comune + PostgreSQL)`);
 
     // The same generator on the comune's GET /health (select 1): the ceiling of this process and database.
     before = await cpu();

@@ -96,14 +96,19 @@ function toRecord(row: AuditRow): AuditRecord {
 
 /** Records an action; pass the business transaction. Returns the entry's id. */
 export async function audit(tx: Executor, schema: string, entry: AuditEntry): Promise<number> {
-  const { rows } = await sql<{ id: number }>`
+  const { rows } = await auditInsert(schema, entry).execute(tx);
+  return rows[0]!.id;
+}
+
+/** The statement of audit, for a caller that writes the entry in the WITH of its own statement (one round trip). */
+export function auditInsert(schema: string, entry: AuditEntry) {
+  return sql<{ id: number }>`
     insert into ${sql.table(`${schema}.audit_log`)}
       (actor_type, actor_id, tenant_id, action, target_type, target_id, details, request_id)
     values (${entry.actorType}, ${entry.actorId}, ${entry.tenantId ?? null}, ${entry.action},
             ${entry.targetType ?? null}, ${entry.targetId ?? null}, ${JSON.stringify(entry.details ?? {})}::jsonb,
             ${entry.requestId ?? null})
-    returning id`.execute(tx);
-  return rows[0]!.id;
+    returning id`;
 }
 
 export interface ListAuditOptions {

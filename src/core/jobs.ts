@@ -137,23 +137,27 @@ export interface EnqueueResult {
  * change that caused it; workers are woken by NOTIFY, which PostgreSQL delivers only on commit.
  */
 export async function enqueue(tx: Executor, schema: string, input: EnqueueInput): Promise<EnqueueResult> {
-  const table = jobsTable(schema);
+  const inserted = await enqueueInsert(schema, input).execute(tx);
+  if (inserted.rows[0]) return { job: toJob(inserted.rows[0]), created: true };
+  const existing = await sql<JobRow>`
+    select * from ${jobsTable(schema)} where kind = ${input.kind} and idempotency_key = ${input.idempotencyKey!}`.execute(tx);
+  return { job: toJob(existing.rows[0]!), created: false };
+}
+
+/**
+ * The statement of enqueue, for a caller that writes the job in the WITH of its own statement (one round
+ * trip): inserts the job, nothing for a known (kind, key), and notifies the workers for the row inserted.
+ */
+export function enqueueInsert(schema: string, input: EnqueueInput) {
   const maxAttempts = input.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new Error(`maxAttempts must be a positive integer (got ${maxAttempts})`);
-  const inserted = await sql<JobRow>`
-    insert into ${table} (kind, payload, idempotency_key, run_at, max_attempts)
+  return sql<JobRow>`
+    insert into ${jobsTable(schema)} (kind, payload, idempotency_key, run_at, max_attempts)
     values (${input.kind}, ${JSON.stringify(input.payload ?? null)}::jsonb,
             coalesce(${input.idempotencyKey ?? null}::text, gen_random_uuid()::text),
             coalesce(${input.runAt ?? null}::timestamptz, now()), ${maxAttempts})
     on conflict (kind, idempotency_key) do nothing
-    returning *`.execute(tx);
-  if (inserted.rows[0]) {
-    await sql`select pg_notify(${jobChannel(schema)}, ${input.kind})`.execute(tx);
-    return { job: toJob(inserted.rows[0]), created: true };
-  }
-  const existing = await sql<JobRow>`
-    select * from ${table} where kind = ${input.kind} and idempotency_key = ${input.idempotencyKey!}`.execute(tx);
-  return { job: toJob(existing.rows[0]!), created: false };
+    returning *, pg_notify(${jobChannel(schema)}, kind)`;
 }
 
 /**

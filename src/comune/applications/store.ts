@@ -1,9 +1,9 @@
 // Applications ("pratiche") in the comune schema: drafts, submission (idempotent, with its PDF and the
 // protocol job in the same transaction), transitions by the state machine's rules, the timeline.
 import { randomUUID } from 'node:crypto';
-import { sql, transaction, type Executor } from '../../core/db.ts';
-import { audit } from '../../core/audit.ts';
-import { enqueue } from '../../core/jobs.ts';
+import { executePrepared, sql, transaction, type Executor } from '../../core/db.ts';
+import { audit, auditInsert } from '../../core/audit.ts';
+import { enqueue, enqueueInsert } from '../../core/jobs.ts';
 import { conflict, forbidden, notFound } from '../../core/problem.ts';
 import type { DocumentStore } from '../protocol/files.ts';
 import { applicationPdf, integrationAnswerPdf } from './pdf.ts';
@@ -103,6 +103,11 @@ export interface Row {
   updated_at: Date;
 }
 
+/** Row's columns, listed: the hot queries run prepared, and a prepared `select *` fails once a migration adds a column. */
+const ROW_COLUMNS = ['id', 'tenant_id', 'service_id', 'service_name', 'classification', 'form_id', 'form_version', 'citizen_id', 'citizen_fiscal_code', 'citizen_name', 'status', 'data',
+  'idempotency_key', 'pdf_sha256', 'protocol_id', 'protocol_number', 'protocol_year', 'protocol_registered_at', 'created_at', 'submitted_at', 'updated_at'] as const satisfies readonly (keyof Row)[];
+const columns = (alias?: string) => sql.raw(ROW_COLUMNS.map((c) => (alias ? `${alias}.${c}` : c)).join(', '));
+
 export const fromRow = (r: Row): Application => ({
   id: r.id,
   tenantId: r.tenant_id,
@@ -135,6 +140,8 @@ export interface DraftInput {
 export interface SubmitOptions {
   /** Sent again on a double click or a retried request: the same application comes back. */
   idempotencyKey: string;
+  /** The validated answers, replacing the draft's in the same transaction (the wizard's last post). */
+  data?: Record<string, unknown>;
   /** The answers as the form labels them, for the PDF; the data's keys otherwise. */
   summary?: readonly { label: string; value: string }[];
   attachments?: readonly Attachment[];
@@ -152,7 +159,7 @@ export class ApplicationStore {
 
   /** The application if `actor` may see it: the applicant, or an operator of its ente. */
   async get(actor: ApplicationActor, id: string, tx: Executor = this.db, lock = false): Promise<Application> {
-    const { rows } = await sql<Row>`select * from comune.applications where id = ${id} ${lock ? sql`for update` : sql``}`.execute(tx);
+    const { rows } = await executePrepared(tx, sql<Row>`select ${columns()} from comune.applications where id = ${id} ${lock ? sql`for update` : sql``}`);
     const app = rows[0] && fromRow(rows[0]);
     if (!app || !canSee(actor, app)) throw notFound('No such application.');
     return app;
@@ -184,74 +191,91 @@ export class ApplicationStore {
   }
 
   /**
-   * Submits a draft: its PDF (the protocol's primary document), status 2000, the timeline event and
-   * the protocol job, all in one transaction. The same idempotency key returns the application it
-   * first submitted, even when both requests arrive together.
+   * Submits a draft: its answers (when given), its PDF (the protocol's primary document), status 2000,
+   * the timeline event and the protocol job, all in one transaction. The same idempotency key returns
+   * the application it first submitted, even when both requests arrive together.
    */
   async submit(actor: ApplicationActor, id: string, options: SubmitOptions): Promise<{ application: Application; created: boolean }> {
     if (actor.kind !== 'citizen') throw forbidden('Only the applicant submits an application.');
     return transaction(this.db, async (tx) => {
       // Serialises submissions with the same key (both databases): the second sees the first's result.
-      await sql`select pg_advisory_xact_lock(hashtext(${`${actor.tenantId}|${actor.fiscalCode}|${options.idempotencyKey}`}))`.execute(tx);
-      const { rows: done } = await sql<Row>`
-        select * from comune.applications
-        where tenant_id = ${actor.tenantId} and citizen_fiscal_code = ${actor.fiscalCode} and idempotency_key = ${options.idempotencyKey}`.execute(tx);
-      if (done[0]) return { application: fromRow(done[0]), created: false };
-      const app = await this.get(actor, id, tx, true);
+      await executePrepared(tx, sql`select pg_advisory_xact_lock(hashtext(${`${actor.tenantId}|${actor.fiscalCode}|${options.idempotencyKey}`}))`);
+      // One round trip: the draft locked, its ente's name for the PDF, and the application this key already submitted.
+      const { rows: found } = await executePrepared(tx, sql<Row & { ente_name: string; done_id: string | null }>`
+        select ${columns('a')}, t.name as ente_name,
+          (select d.id from comune.applications d
+           where d.tenant_id = ${actor.tenantId} and d.citizen_fiscal_code = ${actor.fiscalCode} and d.idempotency_key = ${options.idempotencyKey}) as done_id
+        from comune.applications a left join comune.tenants t on t.id = a.tenant_id
+        where a.id = ${id} for update of a`);
+      const doneId = found[0] ? found[0].done_id : await this.submittedWith(tx, actor, options.idempotencyKey);
+      if (doneId) return { application: doneId === id ? fromRow(found[0]!) : await this.get(actor, doneId, tx), created: false };
+      const app = found[0] && fromRow(found[0]);
+      if (!app || !canSee(actor, app)) throw notFound('No such application.');
       const check = checkTransition(app.status, STATUS.submitted, 'citizen');
       if (!check.ok) throw conflict(`An application in status ${app.status} cannot be submitted.`);
-      if (options.attachments) await this.replaceAttachments(tx, id, options.attachments);
-      const attachments = await this.attachments(tx, id);
+      const data = options.data ?? app.data;
+      const attachments = options.attachments ? withoutDuplicates(options.attachments) : await this.attachments(tx, id);
       const submittedAt = this.now();
       const pdf = await applicationPdf({
-        enteName: await enteName(tx, app.tenantId),
+        enteName: found[0]!.ente_name ?? '',
         serviceName: app.serviceName,
         applicant: { name: app.citizenName, fiscalCode: app.citizenFiscalCode },
-        fields: options.summary ?? Object.entries(app.data).map(([label, value]) => ({ label, value: typeof value === 'string' ? value : JSON.stringify(value) })),
+        fields: options.summary ?? Object.entries(data).map(([label, value]) => ({ label, value: typeof value === 'string' ? value : JSON.stringify(value) })),
         attachments,
         submittedAt,
         applicationId: app.id,
       });
       const { sha256 } = await this.files.put(pdf);
-      const { rows } = await sql<Row>`
+      // One statement for the row, its timeline event, the protocol job and the audit entry (each a round trip otherwise).
+      const { rows } = await executePrepared(tx, sql<Row>`
+        with ${options.attachments ? sql`replaced as (delete from comune.application_attachments where application_id = ${id}),` : sql``}
+          timeline as (${this.eventInsert(id, app.status, STATUS.submitted, actor, null)}),
+          job as (${enqueueInsert('comune', { kind: REGISTER_APPLICATION_JOB, payload: { applicationId: id }, idempotencyKey: id })}),
+          logged as (${auditInsert('comune', { actorType: 'citizen', actorId: actorId(actor), tenantId: app.tenantId, action: 'application.submit', targetType: 'application', targetId: id })})
         update comune.applications set status = ${STATUS.submitted}, idempotency_key = ${options.idempotencyKey}, submitted_at = ${submittedAt},
-          pdf_sha256 = ${sha256}, updated_at = now()
-        where id = ${id} returning *`.execute(tx);
-      await this.event(tx, id, app.status, STATUS.submitted, actor, null);
-      await enqueue(tx, 'comune', { kind: REGISTER_APPLICATION_JOB, payload: { applicationId: id }, idempotencyKey: id });
-      await audit(tx, 'comune', { actorType: 'citizen', actorId: actorId(actor), tenantId: app.tenantId, action: 'application.submit', targetType: 'application', targetId: id });
+          pdf_sha256 = ${sha256}, updated_at = now() ${options.data ? sql`, data = ${JSON.stringify(options.data)}::jsonb` : sql``}
+        where id = ${id} returning ${columns()}`);
+      await this.insertAttachments(tx, id, attachments);
+      // Every status change is announced to the ente's webhooks in the same transaction (outbox).
+      await enqueueWebhookEvents(tx, id, STATUS.submitted);
       return { application: fromRow(rows[0]!), created: true };
     });
   }
 
+  /** The id of the application the citizen submitted with this idempotency key, if any. */
+  private async submittedWith(tx: Executor, actor: ApplicationActor & { kind: 'citizen' }, idempotencyKey: string): Promise<string | null> {
+    const { rows } = await sql<{ id: string }>`
+      select id from comune.applications where tenant_id = ${actor.tenantId} and citizen_fiscal_code = ${actor.fiscalCode} and idempotency_key = ${idempotencyKey}`.execute(tx);
+    return rows[0]?.id ?? null;
+  }
+
   /** Moves an application by the state machine: 409 for a transition that does not exist, 403 for one the actor may not trigger. */
   async transition(actor: ApplicationActor, id: string, to: StatusCode, message: string | null = null, tx?: Executor): Promise<Application> {
+    return this.move(actor, id, to, message, tx);
+  }
+
+  /** Records the protocol receipt and moves 2000 → 3000 (the system's transition), in the caller's transaction. */
+  async recordRegistration(tx: Executor, id: string, receipt: { id: string; number: number; year: number; registeredAt: Date }): Promise<Application> {
+    const protocol = sql`, protocol_id = ${receipt.id}, protocol_number = ${receipt.number}, protocol_year = ${receipt.year}, protocol_registered_at = ${receipt.registeredAt}`;
+    return this.move({ kind: 'system', id: 'protocol' }, id, STATUS.registered, `Protocollo n. ${receipt.number}/${receipt.year}`, tx, protocol);
+  }
+
+  /** A transition, with more columns to set (`, column = value…`) in the same update. */
+  private async move(actor: ApplicationActor, id: string, to: StatusCode, message: string | null, tx: Executor | undefined, set = sql``): Promise<Application> {
     return transaction(tx ?? this.db, async (tx) => {
       const app = await this.get(actor, id, tx, true);
       const check = checkTransition(app.status, to, actorType(actor));
       if (!check.ok && check.reason === 'not-allowed') throw conflict(`No transition from ${app.status} to ${to}.`);
       if (!check.ok) throw forbidden(`A ${actor.kind} cannot move an application from ${app.status} to ${to}.`);
-      const { rows } = await sql<Row>`update comune.applications set status = ${to}, updated_at = now() where id = ${id} returning *`.execute(tx);
-      await this.event(tx, id, app.status, to, actor, message);
-      await audit(tx, 'comune', {
-        actorType: actor.kind,
-        actorId: actorId(actor),
-        tenantId: app.tenantId,
-        action: 'application.transition',
-        targetType: 'application',
-        targetId: id,
-        details: { from: app.status, to },
-      });
+      const entry = { actorType: actor.kind, actorId: actorId(actor), tenantId: app.tenantId, action: 'application.transition', targetType: 'application', targetId: id, details: { from: app.status, to } };
+      // The row, its timeline event and the audit entry in one statement.
+      const { rows } = await executePrepared(tx, sql<Row>`
+        with timeline as (${this.eventInsert(id, app.status, to, actor, message)}), logged as (${auditInsert('comune', entry)})
+        update comune.applications set status = ${to}, updated_at = now() ${set} where id = ${id} returning ${columns()}`);
+      // Every status change is announced to the ente's webhooks in the same transaction (outbox).
+      await enqueueWebhookEvents(tx, id, to);
       return fromRow(rows[0]!);
     });
-  }
-
-  /** Records the protocol receipt and moves 2000 → 3000 (the system's transition), in the caller's transaction. */
-  async recordRegistration(tx: Executor, id: string, receipt: { id: string; number: number; year: number; registeredAt: Date }): Promise<Application> {
-    await sql`
-      update comune.applications set protocol_id = ${receipt.id}, protocol_number = ${receipt.number}, protocol_year = ${receipt.year},
-        protocol_registered_at = ${receipt.registeredAt} where id = ${id}`.execute(tx);
-    return this.transition({ kind: 'system', id: 'protocol' }, id, STATUS.registered, `Protocollo n. ${receipt.number}/${receipt.year}`, tx);
   }
 
   /** The applicant's unsent answer (4200), if any: only the applicant reads it, the office sees the status only. */
@@ -417,6 +441,10 @@ export class ApplicationStore {
 
   private async replaceAttachments(tx: Executor, id: string, attachments: readonly Attachment[]): Promise<void> {
     await sql`delete from comune.application_attachments where application_id = ${id}`.execute(tx);
+    await this.insertAttachments(tx, id, attachments);
+  }
+
+  private async insertAttachments(tx: Executor, id: string, attachments: readonly Attachment[]): Promise<void> {
     if (!attachments.length) return;
     await sql`insert into comune.application_attachments (application_id, sha256, name, size, mime)
       values ${sql.join(attachments.map((a) => sql`(${id}, ${a.sha256}, ${a.name}, ${a.size}, ${a.mime})`))}
@@ -424,10 +452,14 @@ export class ApplicationStore {
   }
 
   private async event(tx: Executor, id: string, from: StatusCode | null, to: StatusCode, actor: ApplicationActor, message: string | null): Promise<void> {
-    await sql`insert into comune.application_events (application_id, from_status, to_status, actor_type, actor_id, message, at)
-      values (${id}, ${from}, ${to}, ${actorType(actor)}, ${actorId(actor)}, ${message}, ${this.now()})`.execute(tx);
+    await this.eventInsert(id, from, to, actor, message).execute(tx);
     // Every status change is announced to the ente's webhooks in the same transaction (outbox).
     await enqueueWebhookEvents(tx, id, to);
+  }
+
+  private eventInsert(id: string, from: StatusCode | null, to: StatusCode, actor: ApplicationActor, message: string | null) {
+    return sql`insert into comune.application_events (application_id, from_status, to_status, actor_type, actor_id, message, at)
+      values (${id}, ${from}, ${to}, ${actorType(actor)}, ${actorId(actor)}, ${message}, ${this.now()})`;
   }
 }
 

@@ -278,8 +278,7 @@ ${renderForm({
     const chosen = new Set([...fields.keys()].flatMap((key) => fileIds(result.value[key])));
     const attachments = await toDocuments(deps, ctx.files.filter((f) => chosen.has(f.id)));
     try {
-      await save(result.value);
-      await deps.store.submit(actor, draft.id, { idempotencyKey: request.query.k, summary: summaryFields(schema, result.value, ctx, 'it'), attachments });
+      await deps.store.submit(actor, draft.id, { idempotencyKey: request.query.k, data: result.value, summary: summaryFields(schema, result.value, ctx, 'it'), attachments });
     } catch (err) {
       // The twin of a double click got there first: its application is the one to show.
       if (!(err instanceof HttpProblem && err.status === 409)) throw err;

@@ -17,11 +17,17 @@ const HEX64 = /^[0-9a-f]{64}$/;
 /** Files under `dir/ab/abcdef…` (outside any web root); written to a temporary name then renamed. */
 export function diskDocumentStore(dir: string): DocumentStore {
   const where = (sha256: string) => path.join(dir, sha256.slice(0, 2), sha256);
+  // The 256 folders, each made once per process rather than asked for at every put.
+  const made = new Set<string>();
   return {
     async put(data) {
       const sha256 = sha256Hex(data);
       const file = where(sha256);
-      await fs.mkdir(path.dirname(file), { recursive: true });
+      const folder = path.dirname(file);
+      if (!made.has(folder)) {
+        await fs.mkdir(folder, { recursive: true });
+        made.add(folder);
+      }
       // Unique per call: two requests storing the same bytes in the same millisecond must not share it.
       const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
       await fs.writeFile(temporary, data, { mode: 0o640 });

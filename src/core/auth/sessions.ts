@@ -23,6 +23,8 @@ export const sessionMigrations = [
 
 export const IDLE_TIMEOUT_SECONDS = 30 * 60;
 export const ABSOLUTE_TIMEOUT_SECONDS = 12 * 60 * 60;
+/** The idle expiry is slid forward by a request at most this often, so it runs out 29 to 30 minutes after the last one. */
+const SLIDE_EVERY_SECONDS = 60;
 
 export interface SessionData {
   /** Random per-session value the CSRF token is derived from. */
@@ -32,6 +34,8 @@ export interface SessionData {
 
 export class Session<T extends SessionData = SessionData> {
   dirty = false;
+  /** Its idle expiry was slid forward less than SLIDE_EVERY_SECONDS ago. */
+  slidRecently = false;
   destroyed = false;
   rotated = false;
   constructor(
@@ -88,11 +92,12 @@ export function registerSessions(app: App, options: SessionOptions): void {
   app.addHook('onRequest', async (request) => {
     const id = request.cookies[cookieName];
     if (id) {
-      const { rows } = await sql<{ data: SessionData }>`
-        select data from ${table}
+      const { rows } = await sql<{ data: SessionData; slid_recently: boolean }>`
+        select data, expires_at > now() + make_interval(secs => ${IDLE_TIMEOUT_SECONDS - SLIDE_EVERY_SECONDS}) as slid_recently from ${table}
         where id_hash = ${hashId(id)} and expires_at > now() and absolute_expires_at > now()`.execute(options.db);
       if (rows[0]) {
         request.session = new Session(id, rows[0].data, false);
+        request.session.slidRecently = rows[0].slid_recently;
         return;
       }
     }
@@ -120,7 +125,8 @@ export function registerSessions(app: App, options: SessionOptions): void {
       reply.setCookie(cookieName, session.id, { ...cookieOptions, maxAge: ABSOLUTE_TIMEOUT_SECONDS });
       return;
     }
-    // Existing session: slide the idle expiry, and save data when it changed.
+    // Existing session: slide the idle expiry (at most once a minute: a write per request otherwise), and save data when it changed.
+    if (!session.dirty && session.slidRecently) return;
     await sql`
       update ${table}
       set expires_at = now() + make_interval(secs => ${IDLE_TIMEOUT_SECONDS})
