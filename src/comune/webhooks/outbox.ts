@@ -27,27 +27,29 @@ export async function enqueueWebhookMessage(tx: Executor, applicationId: string)
   await enqueueMatching(tx, applicationId, 'message', null);
 }
 
-/** A message event carries the application's current status; 'all' means every status change (OpenCity), not messages. */
+/**
+ * A message event carries the application's current status; 'all' means every status change (OpenCity), not
+ * messages. One statement records the event for each matching webhook and, while the stream is enabled, for
+ * JetStream: a status change with no webhook and no stream costs a single round trip.
+ */
 async function enqueueMatching(tx: Executor, applicationId: string, kind: 'status' | 'message', status: number | null): Promise<void> {
   const matching = status === null ? [MESSAGE_TRIGGER] : ['all', String(status)];
-  const { rows } = await sql<{ id: string }>`
-    insert into comune.webhook_events (webhook_id, application_id, status, kind)
-    select w.id, a.id, coalesce(${status}::integer, a.status), ${kind} from comune.webhooks w join comune.applications a on a.tenant_id = w.tenant_id
-    where a.id = ${applicationId} and w.active and w.trigger = any(${matching}::text[])
-      and (cardinality(w.service_ids) = 0 or a.service_id = any(w.service_ids))
-    returning id`.execute(tx);
-  for (const { id } of rows) await enqueueDelivery(tx, id, id);
-  await enqueueStreamEvent(tx, applicationId, kind, status);
-}
-
-/** Records the event for the stream and enqueues its publication, only while the stream is enabled. */
-async function enqueueStreamEvent(tx: Executor, applicationId: string, kind: 'status' | 'message', status: number | null): Promise<void> {
-  const { rows } = await sql<{ id: string }>`
-    insert into comune.stream_events (application_id, status, kind)
-    select a.id, coalesce(${status}::integer, a.status), ${kind} from comune.applications a
-    where a.id = ${applicationId} and exists (select 1 from comune.event_streams where name = 'jetstream' and enabled)
-    returning id`.execute(tx);
-  for (const { id } of rows) await enqueue(tx, 'comune', { kind: STREAM_PUBLISH_JOB, payload: { eventId: id }, idempotencyKey: id, maxAttempts: STREAM_MAX_ATTEMPTS });
+  const { rows } = await sql<{ target: 'webhook' | 'stream'; id: string }>`
+    with app as (select id, tenant_id, service_id, coalesce(${status}::integer, status) as status from comune.applications where id = ${applicationId}),
+    hooks as (
+      insert into comune.webhook_events (webhook_id, application_id, status, kind)
+      select w.id, a.id, a.status, ${kind} from comune.webhooks w join app a on a.tenant_id = w.tenant_id
+      where w.active and w.trigger = any(${matching}::text[]) and (cardinality(w.service_ids) = 0 or a.service_id = any(w.service_ids))
+      returning id),
+    stream as (
+      insert into comune.stream_events (application_id, status, kind)
+      select a.id, a.status, ${kind} from app a where exists (select 1 from comune.event_streams where name = 'jetstream' and enabled)
+      returning id)
+    select 'webhook' as target, id from hooks union all select 'stream' as target, id from stream`.execute(tx);
+  for (const { target, id } of rows) {
+    if (target === 'webhook') await enqueueDelivery(tx, id, id);
+    else await enqueue(tx, 'comune', { kind: STREAM_PUBLISH_JOB, payload: { eventId: id }, idempotencyKey: id, maxAttempts: STREAM_MAX_ATTEMPTS });
+  }
 }
 
 /** A delivery job for an event (the first, or a replay with its own key). */
