@@ -2,11 +2,10 @@
 // over HTTP (a real-shaped REST API: POST the registration with its documents, get number and date back;
 // POST /registrations/{id}/annulment with reason and authorisation).
 import { transaction, type Executor, type Tx } from '../../core/db.ts';
-import { audit } from '../../core/audit.ts';
 import { PermanentJobError } from '../../core/jobs.ts';
 import { conflict, notFound } from '../../core/problem.ts';
 import type { DocumentStore } from './files.ts';
-import { annulEntry, checkAnnulment, registerEntry, type AnnulmentInput, type RegisterInput, type Registration } from './register.ts';
+import { annulEntry, auditAnnulment, checkAnnulment, registerEntry, type AnnulmentInput, type RegisterInput, type Registration } from './register.ts';
 import { sha256Hex } from './segnatura.ts';
 
 export interface ProtocolReceipt extends Registration {
@@ -125,17 +124,7 @@ export function httpProtocolAdapter(options: HttpProtocolOptions): ProtocolAdapt
       if (response.status === 409) throw conflict('This registration is already annulled.');
       if (!response.ok) throw await refused('annulment', response);
       // The external register keeps the annulment; our audit log keeps who asked for it.
-      await run.transaction((tx) =>
-        audit(tx, 'comune', {
-          actorType: input.actor.type,
-          actorId: input.actor.id,
-          tenantId,
-          action: 'protocol.annul',
-          targetType: 'protocol_entry',
-          targetId: id,
-          details: { system: 'http', reason: input.reason, authorisedBy: input.authorisedBy },
-        }),
-      );
+      await run.transaction((tx) => auditAnnulment(tx, tenantId, id, input, { system: 'http' }));
     },
   };
 }

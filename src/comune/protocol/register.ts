@@ -215,6 +215,11 @@ export async function annulEntry(tx: Executor, tenantId: string, id: string, ann
     insert into comune.protocol_annulments (entry_id, reason, authorised_by) values (${id}, ${input.reason}, ${input.authorisedBy})
     on conflict (entry_id) do nothing returning entry_id`.execute(tx);
   if (!rows.length) throw conflict('This registration is already annulled.');
+  await auditAnnulment(tx, tenantId, id, input, { year: entry.year, number: entry.number });
+}
+
+/** The audit entry of an annulment, whichever register keeps it: who asked, why, on whose authority. */
+export async function auditAnnulment(tx: Executor, tenantId: string, id: string, input: AnnulmentInput, entry: Record<string, unknown>): Promise<void> {
   await audit(tx, 'comune', {
     actorType: input.actor.type,
     actorId: input.actor.id,
@@ -222,6 +227,6 @@ export async function annulEntry(tx: Executor, tenantId: string, id: string, ann
     action: 'protocol.annul',
     targetType: 'protocol_entry',
     targetId: id,
-    details: { year: entry.year, number: entry.number, reason: input.reason, authorisedBy: input.authorisedBy },
+    details: { ...entry, reason: input.reason, authorisedBy: input.authorisedBy },
   });
 }
