@@ -3,44 +3,29 @@
 // sees it verified; declares a change of residence; the Bugliano registry officer signs in (password + TOTP)
 // and confirms it; the citizen's visura then shows the new address. Needs Chromium (test/support/browser.ts).
 import fs from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
 import { totpCode } from '../../src/core/auth/totp.ts';
 import { DEMO_OFFICERS } from '../../src/platforms/anpr/office/accounts.ts';
 import { identityDemoUsers } from '../../src/platforms/identity/users.ts';
-import { Journey, launchBrowser, signInWithSpid } from '../support/browser.ts';
+import { browserTestSystem, signInWithSpid } from '../support/browser.ts';
 import { readPdf } from '../support/pdf.ts';
-import { startSystem, type TestSystem } from '../support/system.ts';
 
 type AuditedPage = 'certificates' | 'verification' | 'residence' | 'declaration detail';
 const marco = identityDemoUsers().find((u) => u.fiscalCode === 'BNCMRC78C14G702E')!;
 const officer = DEMO_OFFICERS.find((o) => o.istatCode === '050999')!;
 
-let system: TestSystem;
-let browser: Browser;
-let journey: Journey<AuditedPage>;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-  journey = new Journey(browser);
-  system = await startSystem({ apps: ['identity', 'anpr'], env: { LOGIN_RATE_LIMIT: '1000' } });
-  console.info(`[browser e2e] ANPR journey, database: ${system.databaseKind}; screenshots in ${journey.shotsDir}`);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await system?.stop();
-});
+const ui = browserTestSystem<AuditedPage>({ apps: ['identity', 'anpr'], env: { LOGIN_RATE_LIMIT: '1000' } });
 
 async function newPage(context: BrowserContext): Promise<Page> {
   const page = await context.newPage();
-  journey.watch(page);
+  ui.journey.watch(page);
   return page;
 }
 
 async function spidLogin(page: Page): Promise<void> {
-  const anpr = new URL(system.urls.anpr).origin;
-  await page.goto(`${system.urls.anpr}/`);
+  const anpr = new URL(ui.system.urls.anpr).origin;
+  await page.goto(`${ui.system.urls.anpr}/`);
   await page.getByRole('link', { name: 'Accedi con SPID o CIE' }).click();
   await page.waitForURL(`${anpr}/cittadino/accedi`);
   await signInWithSpid(page, marco);
@@ -49,8 +34,8 @@ async function spidLogin(page: Page): Promise<void> {
 
 describe('ANPR in the browser: certificate, verification, change of residence confirmed by the office', () => {
   it('goes from SPID login to the new address in the visura', { timeout: 180_000 }, async () => {
-    const citizen = await browser.newContext({ locale: 'it-IT', viewport: { width: 1280, height: 900 }, acceptDownloads: true });
-    const officeContext = await browser.newContext({ locale: 'it-IT', viewport: { width: 1280, height: 900 } });
+    const citizen = await ui.browser.newContext({ locale: 'it-IT', viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+    const officeContext = await ui.browser.newContext({ locale: 'it-IT', viewport: { width: 1280, height: 900 } });
     try {
       const page = await newPage(citizen);
       await spidLogin(page);
@@ -62,8 +47,8 @@ describe('ANPR in the browser: certificate, verification, change of residence co
       await page.getByRole('navigation', { name: 'Menu principale' }).getByRole('link', { name: 'Certificati' }).click();
       await page.getByLabel('Tipo di certificato').selectOption({ label: 'Stato di famiglia' });
       await page.getByLabel('Uso del certificato').selectOption({ index: 1 });
-      await journey.shot(page, 'certificate-form');
-      await journey.audit('certificates', citizen, page.url());
+      await ui.journey.shot(page, 'certificate-form');
+      await ui.journey.audit('certificates', citizen, page.url());
       const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Scarica il certificato (PDF)' }).click()]);
       const pdf = await readPdf(fs.readFileSync((await download.path())!));
       expect(pdf.flat).toContain('CERTIFICATO DI STATO DI FAMIGLIA');
@@ -74,13 +59,13 @@ describe('ANPR in the browser: certificate, verification, change of residence co
       // The QR code, read from the PDF's pixels, leads to the public verification page.
       expect(pdf.qrCodes).toHaveLength(1);
       const verificationUrl = pdf.qrCodes[0]!;
-      expect(verificationUrl.startsWith(`${system.urls.anpr}/verifica/`)).toBe(true);
-      const anyone = await newPage(await browser.newContext({ locale: 'it-IT' }));
+      expect(verificationUrl.startsWith(`${ui.system.urls.anpr}/verifica/`)).toBe(true);
+      const anyone = await newPage(await ui.browser.newContext({ locale: 'it-IT' }));
       await anyone.goto(verificationUrl);
       await anyone.getByRole('heading', { level: 1, name: 'Certificato autentico' }).waitFor();
       await expect.poll(() => anyone.getByRole('main').textContent()).toContain('BIANCHI');
-      await journey.shot(anyone, 'verified');
-      await journey.audit('verification', anyone.context(), anyone.url());
+      await ui.journey.shot(anyone, 'verified');
+      await ui.journey.audit('verification', anyone.context(), anyone.url());
       await anyone.context().close();
 
       // The declaration of change of residence, to another street of Bugliano, for Marco alone.
@@ -91,14 +76,14 @@ describe('ANPR in the browser: certificate, verification, change of residence co
       await page.getByLabel('Numero civico').fill('7');
       await page.getByLabel('CAP').fill('56000');
       for (const box of await page.getByRole('group', { name: 'Chi si trasferisce con te' }).getByRole('checkbox').all()) await box.uncheck();
-      await journey.audit('residence', citizen, page.url());
+      await ui.journey.audit('residence', citizen, page.url());
       await page.getByRole('button', { name: 'Invia la dichiarazione' }).click();
       await expect.poll(() => page.getByRole('main').textContent()).toMatch(/via della chiesa 7/i);
-      await journey.shot(page, 'declared');
+      await ui.journey.shot(page, 'declared');
 
       // The Bugliano registry officer confirms it.
       const office = await newPage(officeContext);
-      await office.goto(`${system.urls.anpr}/ufficio`);
+      await office.goto(`${ui.system.urls.anpr}/ufficio`);
       await office.getByLabel('Indirizzo e-mail').fill(officer.email);
       await office.getByLabel('Password').fill(officer.password);
       await office.getByRole('button', { name: 'Accedi' }).click();
@@ -108,23 +93,23 @@ describe('ANPR in the browser: certificate, verification, change of residence co
       await office.getByRole('navigation', { name: 'Menu principale' }).getByRole('link', { name: 'Dichiarazioni di residenza' }).click();
       const row = office.getByRole('row').filter({ hasText: 'Bianchi Marco' }).filter({ hasText: /della chiesa 7/i });
       await row.getByRole('link').first().click();
-      await journey.audit('declaration detail', officeContext, office.url());
+      await ui.journey.audit('declaration detail', officeContext, office.url());
       await office.getByRole('button', { name: 'Conferma la dichiarazione' }).click();
       await expect.poll(() => office.getByRole('main').textContent()).toMatch(/confermata/i);
-      await journey.shot(office, 'confirmed');
+      await ui.journey.shot(office, 'confirmed');
 
       // The citizen's visura shows the new address.
       await page.getByRole('navigation', { name: 'Menu principale' }).getByRole('link', { name: 'I miei dati', exact: true }).click();
       await expect.poll(() => page.getByRole('main').textContent()).toMatch(/via della chiesa 7/i);
       expect(await page.getByRole('main').textContent()).not.toMatch(/via roma 15/i);
-      await journey.shot(page, 'visura-after');
+      await ui.journey.shot(page, 'visura-after');
     } finally {
       await citizen.close();
       await officeContext.close();
     }
     for (const name of ['certificates', 'verification', 'residence', 'declaration detail'] as const) {
-      expect(journey.blocking(name)?.violations, name).toEqual([]);
+      expect(ui.journey.blocking(name)?.violations, name).toEqual([]);
     }
-    expect(journey.pageProblems).toEqual([]);
+    expect(ui.journey.pageProblems).toEqual([]);
   });
 });

@@ -4,48 +4,32 @@
 // Pages are found by role and label, as assistive technology finds them, and the comune home, the
 // IdP login page and the personal area are checked with axe-core (no serious or critical issues).
 // Needs Chromium at /usr/bin/chromium (Debian package `chromium`) or at $CHROMIUM_PATH.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { totpCode } from '../../src/core/auth/totp.ts';
 import { identityDemoUsers } from '../../src/platforms/identity/users.ts';
-import { Journey, launchBrowser } from '../support/browser.ts';
-import { startSystem, type TestSystem } from '../support/system.ts';
+import { browserTestSystem, Journey } from '../support/browser.ts';
 
 const TENANT = 'comune-di-bugliano';
 const user = identityDemoUsers()[0]!;
 
 type AuditedPage = 'comune home' | 'identity provider login' | 'personal area';
 
-let system: TestSystem;
-let browser: Browser;
-let journey: Journey<AuditedPage>;
+const ui = browserTestSystem<AuditedPage>({ apps: ['identity', 'comune'] });
 
-beforeAll(async () => {
-  browser = await launchBrowser();
-  journey = new Journey(browser);
-  system = await startSystem({ apps: ['identity', 'comune'] });
-  console.info(`[browser e2e] database: ${system.databaseKind}; screenshots in ${journey.shotsDir}`);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await system?.stop();
-});
-
-const shot: Journey<AuditedPage>['shot'] = (page, name) => journey.shot(page, name);
-const audit: Journey<AuditedPage>['audit'] = (name, context, url) => journey.audit(name, context, url);
+const shot: Journey<AuditedPage>['shot'] = (page, name) => ui.journey.shot(page, name);
+const audit: Journey<AuditedPage>['audit'] = (name, context, url) => ui.journey.audit(name, context, url);
 
 describe('a citizen in the browser', () => {
   it('logs in with SPID L2, reads the personal area in Italian and English, and logs out', { timeout: 90_000 }, async () => {
-    const citizen = await browser.newContext({ locale: 'it-IT', viewport: { width: 1280, height: 900 } });
+    const citizen = await ui.browser.newContext({ locale: 'it-IT', viewport: { width: 1280, height: 900 } });
     const page = await citizen.newPage();
-    journey.watch(page);
-    const comune = new URL(system.urls.comune).origin;
-    const identity = new URL(system.urls.identity).origin;
+    ui.journey.watch(page);
+    const comune = new URL(ui.system.urls.comune).origin;
+    const identity = new URL(ui.system.urls.identity).origin;
 
     try {
       // The comune home, in Italian.
-      await page.goto(`${system.urls.comune}/${TENANT}/`);
+      await page.goto(`${ui.system.urls.comune}/${TENANT}/`);
       await expect.poll(() => page.title()).toContain('Bugliano');
       await shot(page, 'comune-home');
       await audit('comune home', citizen, page.url());
@@ -107,7 +91,7 @@ describe('a citizen in the browser', () => {
       await shot(page, 'comune-home-after-logout');
 
       // The comune session is gone: the personal area asks to log in again.
-      await page.goto(`${system.urls.comune}/${TENANT}/area-personale`);
+      await page.goto(`${ui.system.urls.comune}/${TENANT}/area-personale`);
       expect(new URL(page.url()).pathname).toBe(`/${TENANT}/accedi`);
     } finally {
       await citizen.close();
@@ -115,13 +99,13 @@ describe('a citizen in the browser', () => {
   });
 
   it('meets no script error and no CSP violation on the way', () => {
-    expect(journey.shots, 'the journey did not start').toBeGreaterThan(0);
-    expect(journey.pageProblems).toEqual([]);
+    expect(ui.journey.shots, 'the journey did not start').toBeGreaterThan(0);
+    expect(ui.journey.pageProblems).toEqual([]);
   });
 
   const audited: AuditedPage[] = ['comune home', 'identity provider login', 'personal area'];
   it.each(audited)('%s has no serious or critical accessibility violations (axe-core)', (name) => {
-    const result = journey.blocking(name);
+    const result = ui.journey.blocking(name);
     expect(result, `the journey did not reach the ${name}`).toBeDefined();
     expect(result!.violations, `axe on ${result!.url}`).toEqual([]);
   });

@@ -6,14 +6,13 @@
 import fs from 'node:fs';
 import PDFDocument from 'pdfkit';
 import { buffer } from 'node:stream/consumers';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
 import { identityDemoUsers } from '../../src/platforms/identity/users.ts';
 import { PdndConnectionRepository } from '../../src/comune/interop/store.ts';
 import { TenantRepository } from '../../src/comune/tenants/tenants.ts';
-import { Journey, launchBrowser, signInToBackoffice, signInWithSpid } from '../support/browser.ts';
+import { browserTestSystem, signInToBackoffice, signInWithSpid } from '../support/browser.ts';
 import { readPdf } from '../support/pdf.ts';
-import { startSystem, type TestSystem } from '../support/system.ts';
 
 type AuditedPage = 'service' | 'form' | 'applications' | 'outcome';
 const TENANT = 'comune-di-bugliano';
@@ -22,26 +21,12 @@ const delegator = identityDemoUsers().find((u) => u !== marco)!;
 // README, "Staff": the demo operator of Bugliano, in the URP (which handles access to records).
 const operator = { email: 'operatore@comune.bugliano.pi.it', password: 'Bugliano-Operatore-2026', totpSecret: 'KVKFKRCPNZQUYMLX' };
 
-let system: TestSystem;
-let browser: Browser;
-let journey: Journey<AuditedPage>;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-  journey = new Journey(browser);
-  system = await startSystem({ apps: ['identity', 'anpr', 'pdnd', 'comune'], env: { LOGIN_RATE_LIMIT: '1000' } });
-  console.info(`[browser e2e] services journey, database: ${system.databaseKind}; screenshots in ${journey.shotsDir}`);
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await system?.stop();
-});
+const ui = browserTestSystem<AuditedPage>({ apps: ['identity', 'anpr', 'pdnd', 'comune'], env: { LOGIN_RATE_LIMIT: '1000' } });
 
 /** The demo ente connects to PDND in a start-up job: the ANPR prefill needs it done. */
 async function connectedToPdnd(): Promise<void> {
-  const tenant = (await new TenantRepository(system.ctx.database.db).bySlug(TENANT))!;
-  const connections = new PdndConnectionRepository(system.ctx.database.db, system.ctx.secret);
+  const tenant = (await new TenantRepository(ui.system.ctx.database.db).bySlug(TENANT))!;
+  const connections = new PdndConnectionRepository(ui.system.ctx.database.db, ui.system.ctx.secret);
   await expect.poll(async () => (await connections.get(tenant.id))?.status, { timeout: 30_000, interval: 200 }).toBe('connected');
 }
 
@@ -55,7 +40,7 @@ async function delegationPdf(): Promise<Buffer> {
 
 async function newPage(context: BrowserContext): Promise<Page> {
   const page = await context.newPage();
-  journey.watch(page);
+  ui.journey.watch(page);
   page.setDefaultTimeout(15_000);
   return page;
 }
@@ -66,9 +51,9 @@ const next = (page: Page) => page.getByRole('button', { name: 'Avanti' }).click(
 describe('municipal services in the browser: application, integration, outcome letter', () => {
   it('goes from the catalog to the outcome letter', { timeout: 240_000 }, async () => {
     await connectedToPdnd();
-    const base = `${system.urls.comune}/${TENANT}`;
-    const citizen = await browser.newContext({ locale: 'it-IT', viewport: { width: 1280, height: 900 }, acceptDownloads: true });
-    const officeContext = await browser.newContext({ locale: 'it-IT', viewport: { width: 1280, height: 900 } });
+    const base = `${ui.system.urls.comune}/${TENANT}`;
+    const citizen = await ui.browser.newContext({ locale: 'it-IT', viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+    const officeContext = await ui.browser.newContext({ locale: 'it-IT', viewport: { width: 1280, height: 900 } });
     try {
       // The catalog, searched; the service page; "Compila la domanda" asks for SPID.
       const page = await newPage(citizen);
@@ -77,7 +62,7 @@ describe('municipal services in the browser: application, integration, outcome l
       await page.getByRole('button', { name: 'Cerca', exact: true }).click();
       await page.getByRole('main').getByRole('link', { name: /Accesso agli atti/ }).first().click();
       await page.getByRole('heading', { level: 1, name: /Accesso agli atti/ }).waitFor();
-      await journey.audit('service', citizen, page.url());
+      await ui.journey.audit('service', citizen, page.url());
       await page.getByRole('link', { name: 'Compila la domanda' }).first().click();
       await signInWithSpid(page, marco);
       await page.waitForURL(/\/domanda\/[0-9a-f-]{36}$/);
@@ -86,10 +71,10 @@ describe('municipal services in the browser: application, integration, outcome l
       const main = page.getByRole('main');
       await expect.poll(() => main.textContent()).toContain('Dato fornito da ANPR tramite PDND');
       expect(await page.getByLabel('Codice fiscale', { exact: true }).inputValue()).toBe(marco.fiscalCode);
-      await journey.audit('form', citizen, page.url());
+      await ui.journey.audit('form', citizen, page.url());
       const email = page.getByLabel('E-mail');
       if (!(await email.inputValue())) await email.fill('marco.bianchi@example.it');
-      await journey.shot(page, 'form-applicant');
+      await ui.journey.shot(page, 'form-applicant');
       await next(page);
 
       // Page 2: the request, on delegation.
@@ -111,7 +96,7 @@ describe('municipal services in the browser: application, integration, outcome l
 
       // The summary, then the receipt: reloaded until the protocol job has registered it.
       await expect.poll(() => main.textContent()).toContain('delega.pdf');
-      await journey.shot(page, 'summary');
+      await ui.journey.shot(page, 'summary');
       await page.getByRole('button', { name: 'Invia la richiesta' }).click();
       await page.waitForURL(/\/area-personale\/domande\/[0-9a-f-]{36}\?inviata=1$/);
       const receipt = page.url().split('?')[0]!;
@@ -122,7 +107,7 @@ describe('municipal services in the browser: application, integration, outcome l
           return main.textContent();
         }, { timeout: 30_000, interval: 500 })
         .toMatch(/Protocollo\s*n\. \d+\/\d{4} del/);
-      await journey.shot(page, 'receipt');
+      await ui.journey.shot(page, 'receipt');
 
       // The operator signs in (password + TOTP), takes it in charge and asks for an integration.
       const office = await newPage(officeContext);
@@ -151,15 +136,15 @@ describe('municipal services in the browser: application, integration, outcome l
       await office.getByLabel('Motivazione (riportata nella lettera)').first().fill('I documenti sono disponibili presso l’ufficio tecnico.');
       await office.getByRole('button', { name: 'Registra l’esito e protocolla la lettera' }).first().click();
       await office.getByText('Esito registrato e lettera protocollata.').waitFor();
-      await journey.shot(office, 'accepted');
+      await ui.journey.shot(office, 'accepted');
 
       // Marco sees the outcome and downloads the letter.
       await page.goto(`${base}/area-personale/domande`);
-      await journey.audit('applications', citizen, page.url());
+      await ui.journey.audit('applications', citizen, page.url());
       await page.getByRole('link', { name: /Accesso agli atti/ }).first().click();
       await expect.poll(() => main.textContent()).toContain('Accolta');
-      await journey.audit('outcome', citizen, page.url());
-      await journey.shot(page, 'outcome');
+      await ui.journey.audit('outcome', citizen, page.url());
+      await ui.journey.shot(page, 'outcome');
       const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: /Lettera di esito \(PDF\), protocollo n\. \d+\/\d{4}/ }).click()]);
       const letter = await readPdf(fs.readFileSync((await download.path())!));
       expect(letter.flat).toContain('I documenti sono disponibili presso l’ufficio tecnico.');
@@ -169,8 +154,8 @@ describe('municipal services in the browser: application, integration, outcome l
       await officeContext.close();
     }
     for (const name of ['service', 'form', 'applications', 'outcome'] as const) {
-      expect(journey.blocking(name)?.violations, name).toEqual([]);
+      expect(ui.journey.blocking(name)?.violations, name).toEqual([]);
     }
-    expect(journey.pageProblems).toEqual([]);
+    expect(ui.journey.pageProblems).toEqual([]);
   });
 });

@@ -1,35 +1,21 @@
 // The desk's pages in headless Chromium: an operator signs in and goes list (paginated) → detail → dashboard (two charts);
 // axe finds no serious violation, and the pages meet no CSP violation (the chart is plain SVG).
 import path from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { expect, it } from 'vitest';
 import { TenantRepository } from '../../src/comune/tenants/tenants.ts';
 import { diskDocumentStore } from '../../src/comune/protocol/files.ts';
-import { Journey, launchBrowser, signInToBackoffice, watchedPage } from '../support/browser.ts';
-import { startSystem, type TestSystem } from '../support/system.ts';
+import { browserTestSystem, signInToBackoffice, watchedPage } from '../support/browser.ts';
 import { DeskStore } from '../../src/comune/desk/store.ts';
 import { DESK_PASSWORD, seedDesk, serviceRef, submitApplication } from './desk-fixtures.ts';
 
 const BUGLIANO = 'comune-di-bugliano';
-let system: TestSystem;
-let browser: Browser;
-let journey: Journey<'list' | 'detail' | 'dashboard'>;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-  journey = new Journey(browser);
-  system = await startSystem({ apps: ['comune'], env: { LOGIN_RATE_LIMIT: '1000' } });
-});
-afterAll(async () => {
-  await browser?.close();
-  await system?.stop();
-});
+const ui = browserTestSystem<'list' | 'detail' | 'dashboard'>({ apps: ['comune'], env: { LOGIN_RATE_LIMIT: '1000' } });
 
 it('list, detail and dashboard are accessible and CSP-clean', async () => {
-  const db = system.ctx.database.db;
+  const db = ui.system.ctx.database.db;
   const tenantId = (await new TenantRepository(db).bySlug(BUGLIANO))!.id;
   const ente = await seedDesk(db, tenantId);
-  const documents = diskDocumentStore(path.join(system.ctx.config.dataDir, 'documents'));
+  const documents = diskDocumentStore(path.join(ui.system.ctx.config.dataDir, 'documents'));
   const citizen = { fiscalCode: 'BNCNNA85M41G702X', name: 'Anna Bianchi' };
   const app = await submitApplication(db, documents, tenantId, serviceRef(ente.serviceA), citizen);
   // More than a page of 10, one closed: the pagination and the time-to-close chart are on the pages.
@@ -38,14 +24,14 @@ it('list, detail and dashboard are accessible and CSP-clean', async () => {
   const desk = new DeskStore(db, documents);
   await desk.takeInCharge(ente.users.carla, closed.id);
   await desk.decide(ente.users.carla, closed.id, { outcome: 'rejected', motivation: 'Fuori termine.' });
-  const { context, page } = await watchedPage(browser, journey);
-  const base = `${system.urls.comune}/${BUGLIANO}`;
+  const { context, page } = await watchedPage(ui.browser, ui.journey);
+  const base = `${ui.system.urls.comune}/${BUGLIANO}`;
   await signInToBackoffice(page, base, { email: ente.people.anna.email, password: DESK_PASSWORD });
   const pages = { list: `${base}/backoffice/pratiche?dimensione=10&ordina=scadenza`, detail: `${base}/backoffice/pratiche/${app.id}`, dashboard: `${base}/backoffice/pratiche/cruscotto` } as const;
   for (const [name, url] of Object.entries(pages) as [keyof typeof pages, string][]) {
     await page.goto(url);
-    await journey.audit(name, context, url);
-    expect(journey.blocking(name)?.violations, name).toEqual([]);
+    await ui.journey.audit(name, context, url);
+    expect(ui.journey.blocking(name)?.violations, name).toEqual([]);
   }
   await page.goto(pages.list);
   expect(await page.getByRole('navigation', { name: 'Pagine dei risultati' }).getByRole('link', { name: 'Pagina 2 di 2' }).count()).toBe(1);
@@ -54,6 +40,6 @@ it('list, detail and dashboard are accessible and CSP-clean', async () => {
   await page.goto(pages.detail);
   await page.getByRole('button', { name: 'Prendi in carico' }).click();
   await page.getByText('Pratica presa in carico.').waitFor();
-  expect(journey.pageProblems).toEqual([]);
+  expect(ui.journey.pageProblems).toEqual([]);
   await context.close();
 }, 120_000);

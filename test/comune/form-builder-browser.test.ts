@@ -3,43 +3,29 @@
 // sees the live preview, saves, and finds the new version; then creates a new form and builds a repeating
 // group (fields added and moved inside it, min/max rows, a translated label). axe finds no serious
 // violation and the page meets no CSP violation.
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { expect, it } from 'vitest';
 import { DEMO_STAFF } from '../../src/comune/seed.ts';
 import { TenantRepository } from '../../src/comune/tenants/tenants.ts';
 import { FormRepository } from '../../src/comune/forms/forms.ts';
 import { walk } from '../../src/comune/forms/schema.ts';
-import { Journey, launchBrowser, signInToBackoffice, watchedPage } from '../support/browser.ts';
-import { startSystem, type TestSystem } from '../support/system.ts';
+import { browserTestSystem, signInToBackoffice, watchedPage } from '../support/browser.ts';
 
 const BUGLIANO = 'comune-di-bugliano';
-let system: TestSystem;
-let browser: Browser;
-let journey: Journey<'list' | 'builder' | 'saved' | 'new' | 'group'>;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-  journey = new Journey(browser);
-  system = await startSystem({ apps: ['comune'], env: { LOGIN_RATE_LIMIT: '1000' } });
-}, 120_000);
-afterAll(async () => {
-  await browser?.close();
-  await system?.stop();
-});
+const ui = browserTestSystem<'list' | 'builder' | 'saved' | 'new' | 'group'>({ apps: ['comune'], env: { LOGIN_RATE_LIMIT: '1000' } });
 
 it('adds a field with the keyboard buttons, previews and saves a new version', async () => {
-  const db = system.ctx.database.db;
+  const db = ui.system.ctx.database.db;
   const tenantId = (await new TenantRepository(db).bySlug(BUGLIANO))!.id;
   const forms = new FormRepository(db);
   const form = (await forms.list(tenantId))[0]!;
   const admin = DEMO_STAFF.find((s) => s.tenantSlug === BUGLIANO && s.role === 'tenant_admin')!;
-  const { context, page } = await watchedPage(browser, journey);
-  const base = `${system.urls.comune}/${BUGLIANO}`;
+  const { context, page } = await watchedPage(ui.browser, ui.journey);
+  const base = `${ui.system.urls.comune}/${BUGLIANO}`;
   await signInToBackoffice(page, base, admin);
 
   await page.getByRole('link', { name: 'Moduli' }).click();
-  await journey.audit('list', context, page.url());
-  expect(journey.blocking('list')?.violations).toEqual([]);
+  await ui.journey.audit('list', context, page.url());
+  expect(ui.journey.blocking('list')?.violations).toEqual([]);
   await page.getByRole('link', { name: form.name }).click();
   const builderUrl = `${base}/backoffice/moduli/${form.id}`;
   await page.waitForURL(builderUrl);
@@ -72,36 +58,36 @@ it('adds a field with the keyboard buttons, previews and saves a new version', a
   await expect.poll(() => firstPage.locator('.form-builder-field').first().textContent()).toContain('email1');
   // The live preview, rendered by the server, shows the new field.
   await page.locator('#form-preview').getByText('IBAN per il rimborso').first().waitFor();
-  await journey.audit('builder', context, builderUrl);
-  expect(journey.blocking('builder')?.violations).toEqual([]);
+  await ui.journey.audit('builder', context, builderUrl);
+  expect(ui.journey.blocking('builder')?.violations).toEqual([]);
 
   await page.getByRole('button', { name: 'Salva una nuova versione' }).click();
   await page.getByText(`Salvata la versione ${form.version + 1}.`).waitFor();
-  await journey.audit('saved', context, builderUrl);
-  expect(journey.blocking('saved')?.violations).toEqual([]);
+  await ui.journey.audit('saved', context, builderUrl);
+  expect(ui.journey.blocking('saved')?.violations).toEqual([]);
   const latest = (await forms.latest(tenantId, form.id))!;
   expect(latest.version).toBe(form.version + 1);
   const iban = [...walk(latest.schema.components)].find((e) => e.component.key === 'iban1')?.component;
   expect(iban).toMatchObject({ type: 'iban', label: 'IBAN per il rimborso', validate: { required: true } });
   expect(latest.schema.components[0]!.components![0]).toMatchObject({ type: 'email', key: 'email1' });
-  expect(journey.pageProblems).toEqual([]);
+  expect(ui.journey.pageProblems).toEqual([]);
   await context.close();
 }, 120_000);
 
 it('creates a new form and builds a repeating group inside it', async () => {
-  const db = system.ctx.database.db;
+  const db = ui.system.ctx.database.db;
   const tenantId = (await new TenantRepository(db).bySlug(BUGLIANO))!.id;
   const forms = new FormRepository(db);
   const admin = DEMO_STAFF.find((s) => s.tenantSlug === BUGLIANO && s.role === 'tenant_admin')!;
-  const { context, page } = await watchedPage(browser, journey);
-  const base = `${system.urls.comune}/${BUGLIANO}`;
+  const { context, page } = await watchedPage(ui.browser, ui.journey);
+  const base = `${ui.system.urls.comune}/${BUGLIANO}`;
   await signInToBackoffice(page, base, admin);
 
   await page.goto(`${base}/backoffice/moduli`);
   await page.getByRole('link', { name: 'Nuovo modulo' }).click();
   await page.waitForURL(`${base}/backoffice/moduli/nuovo`);
-  await journey.audit('new', context, page.url());
-  expect(journey.blocking('new')?.violations).toEqual([]);
+  await ui.journey.audit('new', context, page.url());
+  expect(ui.journey.blocking('new')?.violations).toEqual([]);
   await page.getByLabel('Nome').fill('Richiesta di prova');
   await page.getByRole('button', { name: 'Crea il modulo' }).click();
   await page.getByText('Salvata la versione 1.').waitFor();
@@ -148,8 +134,8 @@ it('creates a new form and builds a repeating group inside it', async () => {
   // The preview in English shows the translated group.
   await page.locator('#field-previewLocale').selectOption('en');
   await page.locator('#form-preview').getByText('Add to “Vehicles”').waitFor();
-  await journey.audit('group', context, page.url());
-  expect(journey.blocking('group')?.violations).toEqual([]);
+  await ui.journey.audit('group', context, page.url());
+  expect(ui.journey.blocking('group')?.violations).toEqual([]);
 
   await page.getByRole('button', { name: 'Salva una nuova versione' }).click();
   await page.getByText('Salvata la versione 2.').waitFor();
@@ -159,6 +145,6 @@ it('creates a new form and builds a repeating group inside it', async () => {
   expect(grid.components!.map((c) => c.type)).toEqual(['day', 'textfield', 'radio']);
   expect(grid.components![2]).toMatchObject({ properties: { prefill: 'anpr.family.children' } });
   expect(grid.components![2]!.values).toBeUndefined();
-  expect(journey.pageProblems).toEqual([]);
+  expect(ui.journey.pageProblems).toEqual([]);
   await context.close();
 }, 120_000);

@@ -1,36 +1,23 @@
 // The answer in draft and the end-of-service question in headless Chromium under the real CSP: the answer
 // saved with a document, resumed from "Le mie bozze", the document removed, then sent; the receipt's
 // "Quanto è stato facile usare questo servizio?" answered in place. Every page checked with axe-core.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { sql } from '../../src/core/db.ts';
 import { ApplicationStore } from '../../src/comune/applications/store.ts';
 import { STATUS } from '../../src/comune/applications/states.ts';
 import { memoryDocumentStore } from '../../src/comune/protocol/files.ts';
-import { Journey, launchBrowser, signInWithSpid, watchedPage } from '../support/browser.ts';
-import { startSystem, type TestSystem } from '../support/system.ts';
+import { browserTestSystem, signInWithSpid, watchedPage } from '../support/browser.ts';
 import { submitApplication } from './desk-fixtures.ts';
 import { alice, TENANT } from './journey-fixtures.ts';
 
 type AuditedPage = 'answer-draft' | 'drafts' | 'answer-sent' | 'receipt-rating';
 const SERVICE = 'occupazione-suolo-pubblico';
 
-let system: TestSystem;
-let browser: Browser;
-let journey: Journey<AuditedPage>;
-beforeAll(async () => {
-  browser = await launchBrowser();
-  journey = new Journey(browser);
-  system = await startSystem({ apps: ['mail', 'identity', 'comune'], env: { LOGIN_RATE_LIMIT: '1000' } });
-}, 120_000);
-afterAll(async () => {
-  await browser?.close();
-  await system?.stop();
-});
+const ui = browserTestSystem<AuditedPage>({ apps: ['mail', 'identity', 'comune'], env: { LOGIN_RATE_LIMIT: '1000' } });
 
 describe('the answer in draft and the end-of-service question in the browser', () => {
   it('are accessible and work under the CSP', { timeout: 120_000 }, async () => {
-    const db = system.ctx.database.db;
+    const db = ui.system.ctx.database.db;
     const { rows } = await sql<{ tenant_id: string; id: string; name: string }>`
       select s.tenant_id, s.id, s.content->'it'->>'name' as name from comune.services s join comune.tenants t on t.id = s.tenant_id where t.slug = ${TENANT} and s.slug = ${SERVICE}`.execute(db);
     const { tenant_id: tenantId, id, name } = rows[0]!;
@@ -41,9 +28,9 @@ describe('the answer in draft and the end-of-service question in the browser', (
     await store.transition(operator, app.id, STATUS.pending);
     await store.transition(operator, app.id, STATUS.requestIntegration, 'Allegare la planimetria firmata.');
 
-    const base = `${system.urls.comune}/${TENANT}`;
+    const base = `${ui.system.urls.comune}/${TENANT}`;
     const receipt = `${base}/area-personale/domande/${app.id}`;
-    const { context, page } = await watchedPage(browser, journey);
+    const { context, page } = await watchedPage(ui.browser, ui.journey);
     try {
       await page.goto(receipt);
       await signInWithSpid(page, alice);
@@ -52,10 +39,10 @@ describe('the answer in draft and the end-of-service question in the browser', (
       await page.getByLabel('Documento da allegare (facoltativo)').setInputFiles({ name: 'planimetria.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n% plan\n%%EOF\n') });
       await page.getByRole('button', { name: 'Salva la bozza' }).click();
       await page.getByText('La tua risposta è stata salvata in bozza').waitFor();
-      await journey.audit('answer-draft', context, page.url());
+      await ui.journey.audit('answer-draft', context, page.url());
 
       await page.goto(`${base}/area-personale/bozze`);
-      await journey.audit('drafts', context, page.url());
+      await ui.journey.audit('drafts', context, page.url());
       await page.getByRole('link', { name: `Riprendi l’integrazione di ${name}` }).click();
       await expect.poll(() => page.getByLabel('La tua risposta').inputValue()).toBe('Allego la planimetria, completo domani.');
       await page.getByRole('button', { name: 'Rimuovi planimetria.pdf' }).click();
@@ -63,12 +50,12 @@ describe('the answer in draft and the end-of-service question in the browser', (
       await page.getByLabel('La tua risposta').fill('Ecco la risposta definitiva, senza allegati.');
       await page.getByRole('button', { name: 'Invia l’integrazione' }).click();
       await page.getByText('La tua integrazione è stata inviata all’ufficio.').waitFor();
-      await journey.audit('answer-sent', context, page.url());
+      await ui.journey.audit('answer-sent', context, page.url());
       expect((await store.get(operator, app.id)).status).not.toBe(STATUS.draftForIntegration);
 
       await page.goto(`${receipt}?inviata=1`);
       await page.getByRole('heading', { name: 'Quanto è stato facile usare questo servizio?' }).waitFor();
-      await journey.audit('receipt-rating', context, page.url());
+      await ui.journey.audit('receipt-rating', context, page.url());
       await page.locator('label[for="feedback-star-5"]').click();
       await page.locator('label[for="feedback-positive-onTrack"]').click();
       await page.getByRole('button', { name: 'Invia la valutazione' }).click();
@@ -79,8 +66,8 @@ describe('the answer in draft and the end-of-service question in the browser', (
       await context.close();
     }
     for (const audited of ['answer-draft', 'drafts', 'answer-sent', 'receipt-rating'] as const) {
-      expect(journey.blocking(audited)?.violations, audited).toEqual([]);
+      expect(ui.journey.blocking(audited)?.violations, audited).toEqual([]);
     }
-    expect(journey.pageProblems).toEqual([]);
+    expect(ui.journey.pageProblems).toEqual([]);
   });
 });

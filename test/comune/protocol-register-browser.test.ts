@@ -1,36 +1,22 @@
 // The protocol register pages in headless Chromium: the paged list, an entry with its annulment form (sent
 // empty), an annulled entry, the daily register; axe finds no serious violation, no CSP violation.
 import path from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { expect, it } from 'vitest';
 import { sql, transaction } from '../../src/core/db.ts';
 import { DEMO_STAFF } from '../../src/comune/seed.ts';
 import { diskDocumentStore } from '../../src/comune/protocol/files.ts';
 import { annulEntry, registerEntry } from '../../src/comune/protocol/register.ts';
-import { Journey, launchBrowser, signInToBackoffice, watchedPage } from '../support/browser.ts';
-import { startSystem, type TestSystem } from '../support/system.ts';
+import { browserTestSystem, signInToBackoffice, watchedPage } from '../support/browser.ts';
 
 const BUGLIANO = 'comune-di-bugliano';
 type PageName = 'list' | 'entry' | 'annulled' | 'daily';
-let system: TestSystem;
-let browser: Browser;
-let journey: Journey<PageName>;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-  journey = new Journey(browser);
-  system = await startSystem({ apps: ['comune'], env: { LOGIN_RATE_LIMIT: '1000' } });
-});
-afterAll(async () => {
-  await browser?.close();
-  await system?.stop();
-});
+const ui = browserTestSystem<PageName>({ apps: ['comune'], env: { LOGIN_RATE_LIMIT: '1000' } });
 
 it('the register pages are accessible and CSP-clean', async () => {
   const admin = DEMO_STAFF.find((s) => s.tenantSlug === BUGLIANO && s.role === 'tenant_admin')!;
-  const db = system.ctx.database.db;
+  const db = ui.system.ctx.database.db;
   const tenantId = (await sql<{ id: string }>`select id from comune.tenants where slug = ${BUGLIANO}`.execute(db)).rows[0]!.id;
-  const store = diskDocumentStore(path.join(system.ctx.config.dataDir, 'documents'));
+  const store = diskDocumentStore(path.join(ui.system.ctx.config.dataDir, 'documents'));
   const ids: string[] = [];
   for (let i = 1; i <= 27; i++) {
     const at = new Date(Date.UTC(2025, 4, 6, 8, i));
@@ -39,8 +25,8 @@ it('the register pages are accessible and CSP-clean', async () => {
   }
   await transaction(db, (tx) => annulEntry(tx, tenantId, ids[1]!, { reason: 'Registrata per errore', authorisedBy: 'Provv. 1/2025', actor: { type: 'system', id: 'test' } }));
 
-  const { context, page } = await watchedPage(browser, journey);
-  const base = `${system.urls.comune}/${BUGLIANO}`;
+  const { context, page } = await watchedPage(ui.browser, ui.journey);
+  const base = `${ui.system.urls.comune}/${BUGLIANO}`;
   await signInToBackoffice(page, base, admin);
   const register = `${base}/backoffice/protocollo/registro`;
   const pages: Record<PageName, string> = {
@@ -51,8 +37,8 @@ it('the register pages are accessible and CSP-clean', async () => {
   };
   for (const [name, url] of Object.entries(pages) as [PageName, string][]) {
     await page.goto(url);
-    await journey.audit(name, context, url);
-    expect(journey.blocking(name)?.violations, name).toEqual([]);
+    await ui.journey.audit(name, context, url);
+    expect(ui.journey.blocking(name)?.violations, name).toEqual([]);
   }
   // The annulment form sent empty, as a hurried person would: the errors are listed, nothing annulled.
   await page.goto(pages.entry);
@@ -60,6 +46,6 @@ it('the register pages are accessible and CSP-clean', async () => {
   await page.locator('#error-summary').waitFor();
   expect(await page.locator('#field-reason').getAttribute('aria-invalid')).toBe('true');
   expect((await sql`select 1 from comune.protocol_annulments where entry_id = ${ids[0]!}`.execute(db)).rows).toHaveLength(0);
-  expect(journey.pageProblems).toEqual([]);
+  expect(ui.journey.pageProblems).toEqual([]);
   await context.close();
 }, 120_000);

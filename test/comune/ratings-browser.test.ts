@@ -1,40 +1,26 @@
 // The page rating in headless Chromium: clicked through star by star as the PNRR 1.4.1 validator does
 // (the right follow-up question shows for each), rated by a person with and without JavaScript, with
 // axe finding no serious violation on the page and on the admin's figures, and no CSP violation.
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { Journey, launchBrowser, signInToBackoffice, watchedPage } from '../support/browser.ts';
-import { startSystem, type TestSystem } from '../support/system.ts';
+import { expect, it } from 'vitest';
+import { browserTestSystem, signInToBackoffice, watchedPage } from '../support/browser.ts';
 import { DEMO_STAFF } from '../../src/comune/seed.ts';
 
 const BUGLIANO = 'comune-di-bugliano';
-let system: TestSystem;
-let browser: Browser;
-let journey: Journey<'service' | 'admin'>;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-  journey = new Journey(browser);
-  system = await startSystem({ apps: ['comune'] });
-});
-afterAll(async () => {
-  await browser?.close();
-  await system?.stop();
-});
+const ui = browserTestSystem<'service' | 'admin'>({ apps: ['comune'] });
 
 const ratingsOf = async (page: string) =>
-  (await system.ctx.database.db.selectFrom('comune.page_ratings' as never).select(['stars', 'reason', 'comment'] as never[]).where('page' as never, '=', page as never).execute()) as unknown as {
+  (await ui.system.ctx.database.db.selectFrom('comune.page_ratings' as never).select(['stars', 'reason', 'comment'] as never[]).where('page' as never, '=', page as never).execute()) as unknown as {
     stars: number;
     reason: string | null;
     comment: string | null;
   }[];
 
 it('shows the follow-up question that matches each star, and sends the rating in place', async () => {
-  const { context, page } = await watchedPage(browser, journey);
-  const url = `${system.urls.comune}/${BUGLIANO}/servizi/permesso-ztl`;
+  const { context, page } = await watchedPage(ui.browser, ui.journey);
+  const url = `${ui.system.urls.comune}/${BUGLIANO}/servizi/permesso-ztl`;
   await page.goto(url);
-  await journey.audit('service', context, url);
-  expect(journey.blocking('service')?.violations).toEqual([]);
+  await ui.journey.audit('service', context, url);
+  expect(ui.journey.blocking('service')?.violations).toEqual([]);
 
   // As italia/pa-website-validator: click each rate element, then look at which follow-up is visible.
   for (let n = 1; n <= 5; n++) {
@@ -66,14 +52,14 @@ it('shows the follow-up question that matches each star, and sends the rating in
   expect(await thanks.evaluate((element) => element === document.activeElement)).toBe(true);
   expect(page.url()).toBe(url);
   expect(await ratingsOf('servizi/permesso-ztl')).toEqual([{ stars: 2, reason: 'incomplete', comment: 'Mancano gli orari dello sportello.' }]);
-  expect(journey.pageProblems).toEqual([]);
+  expect(ui.journey.pageProblems).toEqual([]);
   await context.close();
 });
 
 it('works without JavaScript: the form is sent and the page comes back with the thanks', async () => {
-  const context = await browser.newContext({ locale: 'it-IT', javaScriptEnabled: false });
+  const context = await ui.browser.newContext({ locale: 'it-IT', javaScriptEnabled: false });
   const page = await context.newPage();
-  await page.goto(`${system.urls.comune}/${BUGLIANO}/servizi`);
+  await page.goto(`${ui.system.urls.comune}/${BUGLIANO}/servizi`);
   await page.locator('label[for="feedback-star-5"]').click();
   await page.locator('label[for="feedback-positive-clear"]').click();
   await page.getByRole('button', { name: 'Invia la valutazione' }).click();
@@ -85,14 +71,14 @@ it('works without JavaScript: the form is sent and the page comes back with the 
 
 it("shows the ente admin the figures on an accessible page", async () => {
   const admin = DEMO_STAFF.find((s) => s.tenantSlug === BUGLIANO && s.role === 'tenant_admin')!;
-  const { context, page } = await watchedPage(browser, journey);
-  const base = `${system.urls.comune}/${BUGLIANO}`;
+  const { context, page } = await watchedPage(ui.browser, ui.journey);
+  const base = `${ui.system.urls.comune}/${BUGLIANO}`;
   await signInToBackoffice(page, base, admin);
   await page.getByRole('link', { name: 'Valutazioni' }).click();
   await page.getByRole('heading', { name: 'Valutazioni', level: 1 }).waitFor();
   await page.getByRole('link', { name: 'Servizio: Permesso di accesso alla ZTL' }).first().waitFor();
-  await journey.audit('admin', context, page.url());
-  expect(journey.blocking('admin')?.violations).toEqual([]);
-  expect(journey.pageProblems).toEqual([]);
+  await ui.journey.audit('admin', context, page.url());
+  expect(ui.journey.blocking('admin')?.violations).toEqual([]);
+  expect(ui.journey.pageProblems).toEqual([]);
   await context.close();
 });

@@ -6,7 +6,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import axe from 'axe-core';
+import { afterAll, beforeAll } from 'vitest';
 import { totpCode } from '../../src/core/auth/totp.ts';
+import { startSystem, type StartSystemOptions, type TestSystem } from './system.ts';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -119,4 +121,20 @@ export async function signInToBackoffice(page: Page, base: string, account: { em
     await page.getByRole('button', { name: 'Continua' }).click();
   }
   await page.waitForURL(`${base}/backoffice`);
+}
+
+/** A test file's Chromium, journey and system: started before its tests, stopped after them. */
+export function browserTestSystem<Name extends string>(options: StartSystemOptions): { browser: Browser; journey: Journey<Name>; system: TestSystem } {
+  const ui = {} as { browser: Browser; journey: Journey<Name>; system: TestSystem };
+  beforeAll(async () => {
+    ui.browser = await launchBrowser();
+    ui.journey = new Journey(ui.browser);
+    ui.system = await startSystem(options);
+    console.info(`[browser] ${options.apps?.join(', ') ?? 'every app'} on ${ui.system.databaseKind}; screenshots in ${ui.journey.shotsDir}`);
+  }, 120_000);
+  afterAll(async () => {
+    await ui.browser?.close();
+    await ui.system?.stop();
+  });
+  return ui;
 }
