@@ -12,6 +12,7 @@ import { applicationsMigrations } from './applications/migrations.ts';
 import { deskMigrations } from './desk/migrations.ts';
 import { webhooksMigrations } from './webhooks/migrations.ts';
 import { ratingsMigrations } from './ratings/migrations.ts';
+import { paymentsMigrations } from './payments/migrations.ts';
 
 export const comuneMigrations: Migration[] = [
   ...sessionMigrations,
@@ -116,4 +117,5 @@ export const comuneMigrations: Migration[] = [
   ...deskMigrations,
   ...webhooksMigrations,
   ...ratingsMigrations,
+  ...paymentsMigrations,
 ];
