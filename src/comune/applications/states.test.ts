@@ -46,16 +46,39 @@ describe('application state machine', () => {
     for (let seed = 1; seed <= 500; seed++) {
       const walk = randomWalk(seededRandom(seed));
       for (let i = 1; i < walk.length; i++) {
-        const from = walk[i - 1]!.to;
+        const { to: from, payment } = walk[i - 1]!;
         for (const to of STATUS_CODES)
           for (const actor of ACTORS) {
-            const listed = TRANSITIONS.some((t) => t.from === from && t.to === to && t.by.includes(actor));
-            expect(checkTransition(from, to, actor).ok, `seed ${seed}: ${from}>${to} by ${actor}`).toBe(listed);
+            const listed = TRANSITIONS.some((t) => t.from === from && t.to === to && t.by.includes(actor) && (t.payment === undefined || t.payment === payment));
+            expect(checkTransition(from, to, actor, payment).ok, `seed ${seed}: ${from}>${to} by ${actor}`).toBe(listed);
           }
-        expect(checkTransition(from, walk[i]!.to, walk[i]!.by).ok).toBe(true);
+        expect(checkTransition(from, walk[i]!.to, walk[i]!.by, payment).ok).toBe(true);
       }
       const last = walk.at(-1)!.to;
       if (isFinal(last)) expect(walk.some((s) => s.to === STATUS.submitted), `seed ${seed} reached ${last} unsubmitted`).toBe(true);
     }
+  });
+
+  it('pays before submission (immediate) or during the iter (deferred), and moves on only with the receipt', () => {
+    // Immediate: 1000 → 1500 → 1510 → 1520 → 1900 → 2000, all after the citizen's first step by the system.
+    expect(checkTransition(STATUS.draft, STATUS.paymentPending, 'citizen').ok).toBe(true);
+    expect(checkTransition(STATUS.paymentPending, STATUS.paymentOutcomePending, 'citizen').ok).toBe(true);
+    expect(checkTransition(STATUS.paymentOutcomePending, STATUS.paymentSuccess, 'system').ok).toBe(true);
+    expect(checkTransition(STATUS.paymentOutcomePending, STATUS.paymentSuccess, 'citizen')).toEqual({ ok: false, reason: 'wrong-actor' });
+    expect(checkTransition(STATUS.paymentPending, STATUS.paymentSuccess, 'system').ok).toBe(true); // paid at a PSP with the notice
+    expect(checkTransition(STATUS.paymentSuccess, STATUS.preSubmit, 'system', 'immediate').ok).toBe(true);
+    expect(checkTransition(STATUS.paymentPending, STATUS.preSubmit, 'system', 'immediate')).toEqual({ ok: false, reason: 'not-allowed' });
+    expect(checkTransition(STATUS.paymentPending, STATUS.draft, 'citizen', 'immediate').ok).toBe(true);
+    // Deferred: the office asks from 4000/4500; the receipt brings it back, never to submission nor to draft.
+    expect(checkTransition(STATUS.pending, STATUS.paymentPending, 'operator').ok).toBe(true);
+    expect(checkTransition(STATUS.pendingAfterIntegration, STATUS.paymentPending, 'operator').ok).toBe(true);
+    expect(checkTransition(STATUS.pending, STATUS.paymentPending, 'citizen')).toEqual({ ok: false, reason: 'wrong-actor' });
+    expect(checkTransition(STATUS.paymentSuccess, STATUS.pending, 'system', 'deferred').ok).toBe(true);
+    expect(checkTransition(STATUS.paymentSuccess, STATUS.pendingAfterIntegration, 'system', 'deferred').ok).toBe(true);
+    expect(checkTransition(STATUS.paymentSuccess, STATUS.pending, 'system', 'immediate')).toEqual({ ok: false, reason: 'not-allowed' });
+    expect(checkTransition(STATUS.paymentSuccess, STATUS.preSubmit, 'system', 'deferred')).toEqual({ ok: false, reason: 'not-allowed' });
+    expect(checkTransition(STATUS.paymentPending, STATUS.draft, 'citizen', 'deferred')).toEqual({ ok: false, reason: 'not-allowed' });
+    expect(transitionsFrom(STATUS.paymentSuccess, 'immediate').map((t) => t.to)).toEqual([STATUS.preSubmit]);
+    expect(transitionsFrom(STATUS.paymentSuccess, 'deferred').map((t) => t.to).sort()).toEqual([STATUS.pending, STATUS.pendingAfterIntegration]);
   });
 });

@@ -40,7 +40,7 @@ export function scopeOf(user: DeskUser): DeskScope {
 }
 
 /** Statuses an operator never sees: the citizen's draft and payment steps. */
-export const HIDDEN_STATUSES: readonly StatusCode[] = [STATUS.draft, STATUS.paymentPending, STATUS.preSubmit];
+export const HIDDEN_STATUSES: readonly StatusCode[] = [STATUS.draft, STATUS.paymentPending, STATUS.paymentOutcomePending, STATUS.paymentSuccess, STATUS.preSubmit];
 
 export interface DeskFilters {
   status?: StatusCode;
