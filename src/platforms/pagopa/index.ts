@@ -4,6 +4,7 @@ import { buildPagopaHttp, PAGOPA_TITLE } from './app.ts';
 import { pagopaMigrations } from './migrations.ts';
 import { advanceStatuses } from './positions.ts';
 import { pagopaDemoAccounts, seedPagopa } from './seed.ts';
+import { nodoDemoAccounts, seedNodo } from './nodo/seed.ts';
 
 const SWEEP_EVERY_MS = 60 * 1000;
 
@@ -13,6 +14,7 @@ const pagopa: AppModule = {
   migrations: pagopaMigrations,
   async seedDemo(ctx) {
     await seedPagopa(ctx.database.db, ctx.secret);
+    await seedNodo(ctx.database.db, ctx.secret, ctx.config.urls.comune);
   },
   buildHttp: buildPagopaHttp,
   async startBackground(ctx) {
@@ -22,7 +24,7 @@ const pagopa: AppModule = {
     timer.unref();
     return async () => clearInterval(timer);
   },
-  demoAccounts: (ctx) => pagopaDemoAccounts(ctx.secret),
+  demoAccounts: (ctx) => [...pagopaDemoAccounts(ctx.secret), ...nodoDemoAccounts(ctx.secret)],
 };
 
 export default pagopa;

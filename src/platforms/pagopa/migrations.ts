@@ -3,7 +3,9 @@
 // Names and enums after pagopa/pagopa-debt-position (PaymentPosition, PaymentOption, Transfer).
 import { auditMigrations } from '../../core/audit.ts';
 import { apiKeyMigrations } from '../../core/auth/api-keys.ts';
+import { jobMigrations } from '../../core/jobs.ts';
 import { sqlMigration, type Migration } from '../../core/migrations.ts';
+import { nodoMigration } from './nodo/migrations.ts';
 
 export const pagopaMigrations: Migration[] = [
   ...auditMigrations,
@@ -117,4 +119,6 @@ export const pagopaMigrations: Migration[] = [
        primary key (institution_id, iuv)
      )`,
   ),
+  ...jobMigrations,
+  nodoMigration,
 ];
