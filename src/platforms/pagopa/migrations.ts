@@ -5,6 +5,7 @@ import { auditMigrations } from '../../core/audit.ts';
 import { apiKeyMigrations } from '../../core/auth/api-keys.ts';
 import { jobMigrations } from '../../core/jobs.ts';
 import { sqlMigration, type Migration } from '../../core/migrations.ts';
+import { reportingMigration } from './reporting/migrations.ts';
 import { nodoMigration } from './nodo/migrations.ts';
 
 export const pagopaMigrations: Migration[] = [
@@ -121,4 +122,5 @@ export const pagopaMigrations: Migration[] = [
   ),
   ...jobMigrations,
   nodoMigration,
+  reportingMigration,
 ];

@@ -1,0 +1,183 @@
+// Reporting flows (FdR) over HTTP on PostgreSQL: PSPs create, fill and publish their flows; publishing checks
+// the totals and reports GPD's transfers and positions; institutions read only the flows they receive.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSystem, type TestSystem } from '../support/system.ts';
+import { createApiKey } from '../../src/core/auth/api-keys.ts';
+import { DEMO_CREDITOR_INSTITUTIONS, demoPagopaKey } from '../../src/clients/pagopa/demo.ts';
+import { gpdBaseUrl, gpdClient, type GpdClient, type PaymentPosition } from '../../src/clients/pagopa/index.ts';
+import { FdrError, fdrOrganizationClient, fdrPspClient, type FdrCreateBody, type FdrPaymentRow } from '../../src/clients/pagopa/fdr.ts';
+import { PSP_KEY_OWNER } from '../../src/platforms/pagopa/reporting/api.ts';
+
+const BUGLIANO = DEMO_CREDITOR_INSTITUTIONS[0];
+const VICOPISANO = DEMO_CREDITOR_INSTITUTIONS[1];
+const PSP = 'BPSPTESTXXX';
+const OTHER_PSP = 'BOTHERPSXXX';
+const inDays = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString();
+const today = new Date().toISOString().slice(0, 10);
+
+const transfer = (idTransfer: string, amount: number, iban: string, organizationFiscalCode?: string) => ({
+  idTransfer,
+  amount,
+  remittanceInformation: 'Diritti',
+  category: '9/0101108TS/',
+  iban,
+  ...(organizationFiscalCode ? { organizationFiscalCode } : {}),
+});
+
+function header(fdr: string, receiver: (typeof DEMO_CREDITOR_INSTITUTIONS)[number], totPayments: number, sumPayments: number, pspId = PSP): FdrCreateBody {
+  return {
+    fdr,
+    fdrDate: new Date().toISOString(),
+    sender: { type: 'BIC_CODE', id: pspId, pspId, pspName: 'Banca di prova', pspBrokerId: '09123450505', channelId: '09123450505_01' },
+    receiver: { id: receiver.fiscalCode, organizationId: receiver.fiscalCode, organizationName: receiver.companyName },
+    regulation: `TRN${fdr.replace(/-/g, '').slice(-20)}`,
+    regulationDate: new Date().toISOString(),
+    bicCodePouringBank: 'BDEBITM1XXX',
+    totPayments,
+    sumPayments,
+  };
+}
+
+const row = (index: number, iuv: string, idTransfer: number, pay: number, payStatus: FdrPaymentRow['payStatus'] = 'EXECUTED'): FdrPaymentRow => ({
+  index,
+  iuv,
+  iur: `iur-${iuv}`,
+  idTransfer,
+  pay,
+  payStatus,
+  payDate: new Date().toISOString(),
+});
+
+async function refusal(promise: Promise<unknown>): Promise<FdrError> {
+  const error = await promise.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  expect(error).toBeInstanceOf(FdrError);
+  return error as FdrError;
+}
+
+describe('FdR: reporting flows', () => {
+  let system: TestSystem;
+  let bugliano: GpdClient;
+  let pspKey: string;
+  let otherPspKey: string;
+  let single: PaymentPosition;
+  let split: PaymentPosition;
+  const psp = () => fdrPspClient({ pagopaUrl: system.urls.pagopa, subscriptionKey: pspKey, pspId: PSP });
+  const org = (demo: (typeof DEMO_CREDITOR_INSTITUTIONS)[number], organizationId: string = demo.fiscalCode) =>
+    fdrOrganizationClient({ pagopaUrl: system.urls.pagopa, subscriptionKey: demoPagopaKey(system.config.secret!, demo.fiscalCode), organizationId });
+
+  beforeAll(async () => {
+    system = await startSystem({ apps: ['pagopa'], database: 'postgres' });
+    const db = system.ctx.database.db;
+    pspKey = (await createApiKey(db, 'pagopa', { ownerType: PSP_KEY_OWNER, ownerId: PSP, label: 'test PSP' })).key;
+    otherPspKey = (await createApiKey(db, 'pagopa', { ownerType: PSP_KEY_OWNER, ownerId: OTHER_PSP, label: 'another test PSP' })).key;
+    const gpd = (demo: (typeof DEMO_CREDITOR_INSTITUTIONS)[number]) =>
+      gpdClient({ baseUrl: gpdBaseUrl(system.urls.pagopa), subscriptionKey: demoPagopaKey(system.config.secret!, demo.fiscalCode), organizationFiscalCode: demo.fiscalCode });
+    bugliano = gpd(BUGLIANO);
+    const position = (iupd: string, amount: number, transfers: ReturnType<typeof transfer>[]) =>
+      bugliano.createPosition(
+        {
+          iupd,
+          type: 'F',
+          fiscalCode: 'BNCMRC78C14G702E',
+          fullName: 'Marco Bianchi',
+          switchToExpired: false,
+          companyName: BUGLIANO.companyName,
+          paymentOption: [{ amount, description: 'Diritti', isPartialPayment: false, dueDate: inDays(30), transfer: transfers as never }],
+        },
+        { toPublish: true },
+      );
+    single = await position('fdr-single', 10_000, [transfer('1', 10_000, BUGLIANO.iban)]);
+    split = await position('fdr-split', 10_000, [transfer('1', 7_000, BUGLIANO.iban), transfer('2', 3_000, VICOPISANO.iban, VICOPISANO.fiscalCode)]);
+    for (const p of [single, split]) await bugliano.markPaymentOptionPaid(p.paymentOption[0]!.nav);
+  }, 60_000);
+  afterAll(() => system?.stop());
+
+  const iuv = (p: PaymentPosition) => p.paymentOption[0]!.iuv;
+  const flowId = (n: number) => `${today}${PSP}-${String(n).padStart(7, '0')}`;
+
+  it('refuses a flow whose rows do not add up to its header, with the reason, and lets the PSP withdraw it', async () => {
+    const fdr = flowId(1);
+    await psp().create(header(fdr, BUGLIANO, 2, 171));
+    expect((await refusal(psp().publish(fdr))).code).toBe('REPORTING_FLOW_NOT_IN_PUBLISHABLE_STATUS');
+    await psp().addPayments(fdr, [row(1, iuv(single), 1, 100), row(2, iuv(split), 1, 70)]);
+    const wrongSum = await refusal(psp().publish(fdr));
+    expect(wrongSum.status).toBe(400);
+    expect(wrongSum.code).toBe('REPORTING_FLOW_WRONG_SUM_PAYMENT');
+    expect(wrongSum.problem.detail).toContain('sumPayments is 171.00, the payments add up to 170.00');
+    expect((await refusal(psp().addPayments(fdr, [row(2, iuv(split), 1, 70)]))).code).toBe('REPORTING_FLOW_PAYMENT_DUPLICATE_INDEX');
+    expect((await refusal(psp().create(header(fdr, BUGLIANO, 2, 170)))).status).toBe(409);
+    await psp().remove(fdr);
+
+    const fewer = flowId(2);
+    await psp().create(header(fewer, BUGLIANO, 3, 170));
+    await psp().addPayments(fewer, [row(1, iuv(single), 1, 100), row(2, iuv(split), 1, 70)]);
+    const wrongCount = await refusal(psp().publish(fewer));
+    expect(wrongCount.code).toBe('REPORTING_FLOW_WRONG_TOT_PAYMENT');
+    expect(wrongCount.problem.detail).toContain('totPayments is 3, the flow has 2 payments');
+    await psp().remove(fewer);
+    expect((await bugliano.getPosition('fdr-single')).status).toBe('PAID');
+    expect((await org(BUGLIANO).list()).count).toBe(0);
+  });
+
+  it('keeps a PSP to its own flows', async () => {
+    const other = fdrPspClient({ pagopaUrl: system.urls.pagopa, subscriptionKey: otherPspKey, pspId: PSP });
+    expect((await refusal(other.create(header(flowId(3), BUGLIANO, 1, 100)))).status).toBe(403);
+    const own = fdrPspClient({ pagopaUrl: system.urls.pagopa, subscriptionKey: otherPspKey, pspId: OTHER_PSP });
+    // The sender must be the PSP of the path.
+    expect((await refusal(own.create(header(flowId(3), BUGLIANO, 1, 100)))).status).toBe(400);
+    const institutionKey = fdrPspClient({ pagopaUrl: system.urls.pagopa, subscriptionKey: demoPagopaKey(system.config.secret!, BUGLIANO.fiscalCode), pspId: PSP });
+    expect((await refusal(institutionKey.publish(flowId(3)))).status).toBe(401);
+  });
+
+  it('publishes a flow, which reports the transfers in GPD: a single payment REPORTED, a split one only once both beneficiaries are', async () => {
+    const fdr = flowId(4);
+    await psp().create(header(fdr, BUGLIANO, 3, 175));
+    await psp().addPayments(fdr, [row(1, iuv(single), 1, 100), row(2, iuv(split), 1, 70)]);
+    // A revoked row (codice esito 3) is part of the flow but reports nothing.
+    await psp().addPayments(fdr, [row(3, '01000000000999999', 1, 5, 'REVOKED')]);
+    await psp().publish(fdr);
+
+    const reportedSingle = await bugliano.getPosition('fdr-single');
+    expect(reportedSingle).toMatchObject({ status: 'REPORTED', paymentOption: [{ status: 'PO_REPORTED', transfer: [{ status: 'T_REPORTED' }] }] });
+    const halfSplit = await bugliano.getPosition('fdr-split');
+    expect(halfSplit).toMatchObject({ status: 'PAID', paymentOption: [{ status: 'PO_PARTIALLY_REPORTED', transfer: [{ status: 'T_REPORTED' }, { status: 'T_UNREPORTED' }] }] });
+
+    // Vicopisano's share comes in Vicopisano's own flow.
+    const vico = `${today}${PSP}-0000005`;
+    await psp().create(header(vico, VICOPISANO, 1, 30));
+    await psp().addPayments(vico, [row(1, iuv(split), 2, 30)]);
+    await psp().publish(vico);
+    expect(await bugliano.getPosition('fdr-split')).toMatchObject({ status: 'REPORTED', paymentOption: [{ status: 'PO_REPORTED' }] });
+  });
+
+  it('shows an institution only the flows it receives', async () => {
+    const list = await org(BUGLIANO).list();
+    expect(list).toMatchObject({ count: 1, metadata: { pageNumber: 1, totPage: 1 }, data: [{ fdr: flowId(4), pspId: PSP, revision: 1 }] });
+    const flow = await org(BUGLIANO).get(flowId(4), 1, PSP);
+    expect(flow).toMatchObject({ status: 'PUBLISHED', totPayments: 3, sumPayments: 175, computedTotPayments: 3, computedSumPayments: 175, receiver: { organizationId: BUGLIANO.fiscalCode } });
+    expect(flow.regulation).toMatch(/^TRN/);
+    const page = await org(BUGLIANO).payments(flowId(4), 1, PSP, { page: 2, size: 2 });
+    expect(page).toMatchObject({ count: 3, metadata: { pageNumber: 2, pageSize: 2, totPage: 2 }, data: [{ index: 3, payStatus: 'REVOKED', pay: 5 }] });
+    expect((await org(BUGLIANO).allPayments(flowId(4), 1, PSP)).map((r) => r.pay)).toEqual([100, 70, 5]);
+
+    expect((await org(VICOPISANO).list()).data.map((f) => f.fdr)).toEqual([`${today}${PSP}-0000005`]);
+    // Another institution's flow is not found through one's own path, and another's path is forbidden.
+    expect((await refusal(org(VICOPISANO).get(flowId(4), 1, PSP))).status).toBe(404);
+    expect((await refusal(org(VICOPISANO, BUGLIANO.fiscalCode).list())).status).toBe(403);
+    expect((await refusal(fdrOrganizationClient({ pagopaUrl: system.urls.pagopa, subscriptionKey: pspKey, organizationId: BUGLIANO.fiscalCode }).list())).status).toBe(401);
+  });
+
+  it('republishes a flow as its next revision; the list names the latest, earlier revisions stay readable', async () => {
+    const fdr = flowId(4);
+    await psp().create(header(fdr, BUGLIANO, 2, 170));
+    await psp().addPayments(fdr, [row(1, iuv(single), 1, 100), row(2, iuv(split), 1, 70)]);
+    await psp().publish(fdr);
+    expect((await org(BUGLIANO).list()).data).toMatchObject([{ fdr, revision: 2 }]);
+    expect((await org(BUGLIANO).get(fdr, 2, PSP)).totPayments).toBe(2);
+    expect((await org(BUGLIANO).get(fdr, 1, PSP)).totPayments).toBe(3);
+    expect((await bugliano.getPosition('fdr-single')).status).toBe('REPORTED');
+  });
+});
