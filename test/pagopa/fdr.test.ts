@@ -2,16 +2,14 @@
 // the totals and reports GPD's transfers and positions; institutions read only the flows they receive.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSystem, type TestSystem } from '../support/system.ts';
-import { createApiKey } from '../../src/core/auth/api-keys.ts';
-import { DEMO_CREDITOR_INSTITUTIONS, demoPagopaKey } from '../../src/clients/pagopa/demo.ts';
+import { DEMO_CREDITOR_INSTITUTIONS, DEMO_PSPS, demoPagopaKey, pspKeyHolder } from '../../src/clients/pagopa/demo.ts';
 import { gpdBaseUrl, gpdClient, type GpdClient, type PaymentPosition } from '../../src/clients/pagopa/index.ts';
 import { FdrError, fdrOrganizationClient, fdrPspClient, type FdrCreateBody, type FdrPaymentRow } from '../../src/clients/pagopa/fdr.ts';
-import { PSP_KEY_OWNER } from '../../src/platforms/pagopa/reporting/api.ts';
 
 const BUGLIANO = DEMO_CREDITOR_INSTITUTIONS[0];
 const VICOPISANO = DEMO_CREDITOR_INSTITUTIONS[1];
-const PSP = 'BPSPTESTXXX';
-const OTHER_PSP = 'BOTHERPSXXX';
+const PSP = DEMO_PSPS[0].idPSP;
+const OTHER_PSP = DEMO_PSPS[1].idPSP;
 const inDays = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString();
 const today = new Date().toISOString().slice(0, 10);
 
@@ -70,9 +68,8 @@ describe('FdR: reporting flows', () => {
 
   beforeAll(async () => {
     system = await startSystem({ apps: ['pagopa'], database: 'postgres' });
-    const db = system.ctx.database.db;
-    pspKey = (await createApiKey(db, 'pagopa', { ownerType: PSP_KEY_OWNER, ownerId: PSP, label: 'test PSP' })).key;
-    otherPspKey = (await createApiKey(db, 'pagopa', { ownerType: PSP_KEY_OWNER, ownerId: OTHER_PSP, label: 'another test PSP' })).key;
+    pspKey = demoPagopaKey(system.config.secret!, pspKeyHolder(PSP));
+    otherPspKey = demoPagopaKey(system.config.secret!, pspKeyHolder(OTHER_PSP));
     const gpd = (demo: (typeof DEMO_CREDITOR_INSTITUTIONS)[number]) =>
       gpdClient({ baseUrl: gpdBaseUrl(system.urls.pagopa), subscriptionKey: demoPagopaKey(system.config.secret!, demo.fiscalCode), organizationFiscalCode: demo.fiscalCode });
     bugliano = gpd(BUGLIANO);

@@ -25,11 +25,9 @@ import {
 import { SUBSCRIPTION_KEY_HEADER } from '../../../clients/pagopa/wire.ts';
 import { SUBSCRIPTION_KEY_OWNER } from '../api.ts';
 import { institutionById, type Actor } from '../institutions.ts';
+import { pspById, PSP_KEY_OWNER } from '../nodo/psps.ts';
 import { SCHEMA } from '../schema.ts';
 import * as flows from './flows.ts';
-
-/** Owner type of a PSP's subscription keys in pagopa.api_keys (owner id: the idPSP). */
-export const PSP_KEY_OWNER = 'psp';
 
 const problems = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, Type.Ref('Problem')]));
 const security = [{ subscriptionKey: [] }];
@@ -54,7 +52,8 @@ export async function registerReportingApi(app: App, db: Executor): Promise<void
       api.addHook('onRequest', async (request) => {
         const key = keyOf(request);
         const record = key ? await verifyApiKey(db, SCHEMA, key) : undefined;
-        if (record?.ownerType !== PSP_KEY_OWNER) throw unauthorized('A subscription key of a PSP is required: Ocp-Apim-Subscription-Key: <key>');
+        const psp = record?.ownerType === PSP_KEY_OWNER ? await pspById(db, record.ownerId) : undefined;
+        if (!record || !psp?.enabled) throw unauthorized('A subscription key of an enabled PSP is required: Ocp-Apim-Subscription-Key: <key>');
         if ((request.params as { pspId?: string }).pspId !== record.ownerId) throw forbidden('A PSP reads and writes only its own reporting flows.');
         request.pagopaActor = { type: 'api_key', id: record.id, requestId: request.id };
       });
