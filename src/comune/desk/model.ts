@@ -39,7 +39,7 @@ export function scopeOf(user: DeskUser): DeskScope {
   return { tenantId: user.tenantId, offices: everything ? 'all' : user.offices };
 }
 
-/** Statuses an operator never sees: the citizen's draft and payment steps. */
+/** Statuses an operator never sees before submission: the citizen's draft and payment steps (a payment asked during the iter stays visible). */
 export const HIDDEN_STATUSES: readonly StatusCode[] = [STATUS.draft, STATUS.paymentPending, STATUS.paymentOutcomePending, STATUS.paymentSuccess, STATUS.preSubmit];
 
 export interface DeskFilters {

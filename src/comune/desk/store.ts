@@ -191,7 +191,7 @@ export class DeskStore {
       left join comune.desk_assignments d on d.application_id = a.id
       left join comune.staff_users u on u.id = d.staff_user_id
       left join comune.desk_deadlines k on k.application_id = a.id
-      where a.tenant_id = ${scope.tenantId} and a.status <> all(${[...HIDDEN_STATUSES]}::int[]) ${offices}`;
+      where a.tenant_id = ${scope.tenantId} and (a.status <> all(${[...HIDDEN_STATUSES]}::int[]) or a.submitted_at is not null) ${offices}`;
   }
 
   private async query(user: DeskUser, where: RawBuilder<unknown>, options: ListOptions & { after?: { key: string; id: string } } = {}, db: Executor = this.db): Promise<ListRow[]> {
