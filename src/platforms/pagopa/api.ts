@@ -46,7 +46,7 @@ function present(value: unknown): unknown {
 }
 const presentPosition = (p: positions.DebtPosition) => present(p) as PaymentPosition;
 
-const toInput = (body: PaymentPositionBody): positions.DebtPositionInput => ({
+export const toInput = (body: PaymentPositionBody): positions.DebtPositionInput => ({
   ...body,
   validityDate: body.validityDate ? new Date(body.validityDate) : undefined,
   paymentOption: body.paymentOption.map((o) => ({ ...o, dueDate: new Date(o.dueDate), retentionDate: o.retentionDate ? new Date(o.retentionDate) : undefined })),
@@ -70,7 +70,7 @@ const ListQuery = Type.Object({
   ordering: Enum(['ASC', 'DESC'] as const, { default: 'DESC' }),
 });
 // Per subscription key (its public prefix), as API Management limits a subscription; 429 problem+json beyond.
-const rateLimited = {
+export const rateLimited = {
   rateLimit: {
     max: 6000,
     timeWindow: '1 minute',
@@ -87,6 +87,23 @@ export const subscriptionKeyScheme = {
   subscriptionKey: { type: 'apiKey', in: 'header', name: SUBSCRIPTION_KEY_HEADER, description: 'a subscription key of the creditor institution' },
 };
 
+/** Every call of a creditor institution: a subscription key of an enabled institution, for its own organization only. */
+export function institutionKeyCheck(db: Executor) {
+  return async (request: FastifyRequest): Promise<void> => {
+    const header = request.headers[SUBSCRIPTION_KEY_HEADER.toLowerCase()];
+    const record = typeof header === 'string' ? await verifyApiKey(db, SCHEMA, header) : undefined;
+    const institution = record?.ownerType === SUBSCRIPTION_KEY_OWNER ? await institutionById(db, record.ownerId) : undefined;
+    if (!record || !institution?.enabled) throw unauthorized('A subscription key of a creditor institution is required: Ocp-Apim-Subscription-Key: <key>');
+    request.pagopaInstitution = institution;
+    request.pagopaActor = { type: 'api_key', id: record.id, requestId: request.id };
+    // A key acts only for its own organization (GPD answers 403 for another organization's fiscal code).
+    const ofc = (request.params as { organizationfiscalcode?: string }).organizationfiscalcode;
+    if (ofc !== undefined && ofc !== institution.fiscalCode) {
+      throw new HttpProblem(403, { type: problemType('forbidden'), detail: 'You are not allowed to access this resource: the subscription key belongs to another organization.' });
+    }
+  };
+}
+
 export async function registerGpdApi(app: App, db: Executor): Promise<void> {
   app.addSchema(PaymentPositionModel);
   app.addSchema(PaymentPositionResponse);
@@ -94,19 +111,7 @@ export async function registerGpdApi(app: App, db: Executor): Promise<void> {
   await app.register(
     async (instance) => {
       const api = instance as App;
-      api.addHook('onRequest', async (request) => {
-        const header = request.headers[SUBSCRIPTION_KEY_HEADER.toLowerCase()];
-        const record = typeof header === 'string' ? await verifyApiKey(db, SCHEMA, header) : undefined;
-        const institution = record?.ownerType === SUBSCRIPTION_KEY_OWNER ? await institutionById(db, record.ownerId) : undefined;
-        if (!record || !institution?.enabled) throw unauthorized('A subscription key of a creditor institution is required: Ocp-Apim-Subscription-Key: <key>');
-        request.pagopaInstitution = institution;
-        request.pagopaActor = { type: 'api_key', id: record.id, requestId: request.id };
-        // A key acts only for its own organization (GPD answers 403 for another organization's fiscal code).
-        const ofc = (request.params as { organizationfiscalcode?: string }).organizationfiscalcode;
-        if (ofc !== undefined && ofc !== institution.fiscalCode) {
-          throw new HttpProblem(403, { type: problemType('forbidden'), detail: 'You are not allowed to access this resource: the subscription key belongs to another organization.' });
-        }
-      });
+      api.addHook('onRequest', institutionKeyCheck(db));
       const ctx = (r: FastifyRequest) => ({ institution: r.pagopaInstitution!, actor: r.pagopaActor! });
 
       api.get(
