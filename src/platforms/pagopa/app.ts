@@ -4,6 +4,7 @@ import { databaseHealth, type AppContext } from '../../core/runtime.ts';
 import { registerAdminApi } from './admin.ts';
 import { GPD_PREFIX } from '../../clients/pagopa/wire.ts';
 import { registerGpdApi, subscriptionKeyScheme } from './api.ts';
+import { registerBulkApi } from './bulk/api.ts';
 import { registerNoticeApi } from './notice/api.ts';
 import { registerReportingApi } from './reporting/api.ts';
 
@@ -33,6 +34,7 @@ export async function buildPagopaHttp(ctx: AppContext): Promise<App> {
   });
   await registerGpdApi(app, ctx.database.db);
   await registerAdminApi(app, ctx.database.db);
+  await registerBulkApi(app, ctx.database.db);
   await registerNoticeApi(app, ctx.database.db);
   await registerReportingApi(app, ctx.database.db);
   return app;

@@ -5,6 +5,7 @@ import { pagopaMigrations } from './migrations.ts';
 import { advanceStatuses } from './positions.ts';
 import { pagopaDemoAccounts, seedPagopa } from './seed.ts';
 import { nodoDemoAccounts, seedNodo } from './nodo/seed.ts';
+import { startBulkWorker } from './bulk/worker.ts';
 
 const SWEEP_EVERY_MS = 60 * 1000;
 
@@ -22,7 +23,11 @@ const pagopa: AppModule = {
     await sweep();
     const timer = setInterval(sweep, SWEEP_EVERY_MS);
     timer.unref();
-    return async () => clearInterval(timer);
+    const stopBulk = await startBulkWorker(ctx);
+    return async () => {
+      clearInterval(timer);
+      await stopBulk();
+    };
   },
   demoAccounts: (ctx) => [...pagopaDemoAccounts(ctx.secret), ...nodoDemoAccounts(ctx.secret)],
 };
