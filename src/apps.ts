@@ -8,13 +8,14 @@ const loaders: Record<AppName, () => Promise<{ default: AppModule }>> = {
   anpr: () => import('./platforms/anpr/index.ts'),
   pdnd: () => import('./platforms/pdnd/index.ts'),
   pagopa: () => import('./platforms/pagopa/index.ts'),
+  psp: () => import('./simulators/psp/index.ts'),
   io: () => import('./platforms/io/index.ts'),
   inad: () => import('./platforms/inad/index.ts'),
   send: () => import('./platforms/send/index.ts'),
   comune: () => import('./comune/index.ts'),
 };
 
-export const START_ORDER: AppName[] = ['mail', 'identity', 'anpr', 'pdnd', 'pagopa', 'io', 'inad', 'send', 'comune'];
+export const START_ORDER: AppName[] = ['mail', 'identity', 'anpr', 'pdnd', 'pagopa', 'psp', 'io', 'inad', 'send', 'comune'];
 
 export function isAppName(name: string): name is AppName {
   return (APP_NAMES as readonly string[]).includes(name);

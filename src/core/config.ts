@@ -1,7 +1,7 @@
 // Configuration from the environment, validated once at start with a clear message per bad value.
 import path from 'node:path';
 
-export const APP_NAMES = ['comune', 'identity', 'anpr', 'pdnd', 'pagopa', 'io', 'inad', 'send', 'mail'] as const;
+export const APP_NAMES = ['comune', 'identity', 'anpr', 'pdnd', 'pagopa', 'io', 'inad', 'send', 'psp', 'mail'] as const;
 export type AppName = (typeof APP_NAMES)[number];
 
 export const DEFAULT_PORTS: Record<AppName, number> = {
@@ -13,6 +13,7 @@ export const DEFAULT_PORTS: Record<AppName, number> = {
   io: 3005,
   inad: 3006,
   send: 3007,
+  psp: 3008,
   mail: 3025,
 };
 
