@@ -25,6 +25,7 @@ const USAGE = `Usage: sportello <command>
   anpr officer create <istat> <e-mail> <name>   a registry officer of a comune (password and TOTP secret shown once)
   pagopa operator-key create [label] | pagopa institutions | pagopa subscription-key create <fiscal code> [label]
                              operators' keys and creditor institutions on pagoPA
+  psp close-day [YYYY-MM-DD] [idPSP]   the demo PSPs' day closing: reporting flows on pagoPA, credit transfers to the treasuries
 
 Apps: ${START_ORDER.join(', ')}. Configuration is read from the environment (see README).`;
 
@@ -223,6 +224,8 @@ export async function main(argv: string[]): Promise<void> {
         return await runAppCommand('pdnd', async (db) => (await import('./platforms/pdnd/cli.ts')).runPdndCommand(db, rest));
       case 'pagopa':
         return await runAppCommand('pagopa', async (db) => (await import('./platforms/pagopa/cli.ts')).runPagopaCommand(db, rest));
+      case 'psp':
+        return await runAppCommand('psp', async (_db, ctx) => (await import('./simulators/psp/cli.ts')).runPspCommand(ctx, rest));
       case 'anpr':
         return await runAppCommand('anpr', async (db, ctx) => (await import('./platforms/anpr/office/accounts.ts')).runAnprCommand(db, ctx.secret, rest));
       case 'tenant':

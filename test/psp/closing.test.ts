@@ -1,0 +1,106 @@
+// The PSPs' day closing and the treasury bank, over real HTTP against the real pagoPA app: one published
+// flow and one credit transfer per institution, the same numbers on both sides, nothing twice on a second
+// closing; the statement only for the account's holder.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_PSPS, demoPagopaKey } from '../../src/clients/pagopa/demo.ts';
+import { fdrOrganizationClient } from '../../src/clients/pagopa/fdr.ts';
+import { cumulativeRemittance, demoTreasuryKey, treasuryClient, TreasuryError } from '../../src/clients/psp/treasury.ts';
+import { runPspCommand } from '../../src/simulators/psp/cli.ts';
+import { romeDay } from '../../src/simulators/psp/payments.ts';
+import { startSystem, type TestSystem } from '../support/system.ts';
+import { WebClient } from '../support/web-client.ts';
+import { BUGLIANO, VICOPISANO, gpdOf, publishedNotice } from './support.ts';
+
+const [BANK, , TOBACCONIST] = DEMO_PSPS;
+type Institution = typeof BUGLIANO | typeof VICOPISANO;
+
+describe('day closing and treasury', () => {
+  let system: TestSystem;
+  const clerk = new WebClient('it');
+  const today = romeDay(new Date());
+  const treasury = (holder: Institution, apiKey = demoTreasuryKey(system.ctx.secret, holder.fiscalCode)) => treasuryClient({ baseUrl: system.urls.psp, apiKey });
+  const fdrOf = (institution: Institution) =>
+    fdrOrganizationClient({ pagopaUrl: system.urls.pagopa, subscriptionKey: demoPagopaKey(system.ctx.secret, institution.fiscalCode), organizationId: institution.fiscalCode });
+
+  async function payAt(idPSP: string, institution: Institution, amount: number) {
+    const notice = await publishedNotice(system, institution, amount);
+    const page = await clerk.visit(`${system.urls.psp}/sportelli/${idPSP}/avviso?${new URLSearchParams({ codice: notice.nav, ente: institution.fiscalCode })}`);
+    const receipt = await clerk.submit(page, '/incassi', { metodo: 'cash' });
+    expect(receipt.url.pathname).toContain('/ricevute/');
+    return notice;
+  }
+
+  beforeAll(async () => {
+    system = await startSystem({ apps: ['pagopa', 'psp'] });
+  }, 120_000);
+  afterAll(async () => system?.stop());
+
+  it('publishes one flow and books one credit transfer per institution, the same sums on both sides; closing again does nothing', async () => {
+    const bugliano = [await payAt(BANK.idPSP, BUGLIANO, 10_000), await payAt(BANK.idPSP, BUGLIANO, 2_550)];
+    const vicopisano = await payAt(BANK.idPSP, VICOPISANO, 4_000);
+    await payAt(TOBACCONIST.idPSP, BUGLIANO, 990);
+
+    const closingPage = await clerk.visit(`${system.urls.psp}/chiusura`);
+    expect(closingPage.html).toContain('Pagamenti da rendicontare: 3');
+    const closed = await clerk.submit(closingPage, `/chiusura/${BANK.idPSP}`, { giorno: today });
+    expect(closed.status).toBe(200);
+    expect(closed.html).toContain('2 flussi pubblicati e riversati');
+    expect(closed.html).toContain('Pagamenti da rendicontare: 1'); // the tobacconist's, not closed
+
+    for (const [institution, amounts] of [
+      [BUGLIANO, [10_000, 2_550]],
+      [VICOPISANO, [4_000]],
+    ] as const) {
+      const flows = (await fdrOf(institution).list({ pspId: BANK.idPSP })).data;
+      expect(flows).toHaveLength(1);
+      const fdr = flows[0]!.fdr;
+      expect(fdr).toMatch(new RegExp(`^${today}${BANK.idPSP}-\\d{7}$`));
+      const flow = await fdrOf(institution).get(fdr, flows[0]!.revision, BANK.idPSP);
+      const sum = amounts.reduce((a, b) => a + b, 0);
+      expect(flow).toMatchObject({ status: 'PUBLISHED', totPayments: amounts.length, sumPayments: sum / 100, receiver: { organizationId: institution.fiscalCode } });
+      const rows = await fdrOf(institution).allPayments(fdr, flows[0]!.revision, BANK.idPSP);
+      expect(rows.map((r) => r.pay).sort()).toEqual(amounts.map((a) => a / 100).sort());
+      const movements = await treasury(institution).movements(institution.iban);
+      expect(movements).toEqual([
+        expect.objectContaining({ valueDate: today, amount: sum, trn: flow.regulation, remittanceInformation: cumulativeRemittance(fdr), debtorName: BANK.companyName }),
+      ]);
+    }
+    // Each row's IUV is the notice's last 17 digits (aux digit 3).
+    const buglianoFlow = (await fdrOf(BUGLIANO).list({ pspId: BANK.idPSP })).data[0]!;
+    const buglianoRows = await fdrOf(BUGLIANO).allPayments(buglianoFlow.fdr, buglianoFlow.revision, BANK.idPSP);
+    expect(buglianoRows.map((r) => r.iuv).sort()).toEqual(bugliano.map((n) => n.nav.slice(1)).sort());
+    expect((await gpdOf(system, VICOPISANO).getPosition(vicopisano.iupd)).status).toMatch(/PAID|REPORTED/);
+
+    // Again, from the page and from the command line: nothing reported or transferred twice.
+    const again = await clerk.submit(await clerk.visit(`${system.urls.psp}/chiusura`), `/chiusura/${BANK.idPSP}`, { giorno: today });
+    expect(again.html).toContain('nessun pagamento da rendicontare');
+    expect(await runPspCommand(system.ctx, ['close-day', today, BANK.idPSP])).toEqual([`${BANK.idPSP} ${today}: nothing to report`]);
+    expect((await fdrOf(BUGLIANO).list({ pspId: BANK.idPSP })).data).toHaveLength(1);
+    expect(await treasury(BUGLIANO).movements(BUGLIANO.iban)).toHaveLength(1);
+
+    // The tobacconist closes its own day from the command line: its flow to Bugliano and a second credit.
+    const lines = await runPspCommand(system.ctx, ['close-day', today, TOBACCONIST.idPSP]);
+    expect(lines[0]).toBe(`${TOBACCONIST.idPSP} ${today}: 1 flows published and transferred`);
+    const credits = await treasury(BUGLIANO).movements(BUGLIANO.iban, { from: today, to: today });
+    expect(credits.map((m) => [m.amount, m.debtorName])).toEqual([
+      [12_550, BANK.companyName],
+      [990, TOBACCONIST.companyName],
+    ]);
+  });
+
+  it('shows an account’s statement only to its holder', async () => {
+    const refusal = (promise: Promise<unknown>) => promise.then(() => undefined, (err: TreasuryError) => err.status);
+    expect(await refusal(treasury(BUGLIANO).movements(VICOPISANO.iban))).toBe(404);
+    expect(await refusal(treasury(BUGLIANO).movements('IT60X0542811101000000123456'))).toBe(404);
+    expect(await refusal(treasury(BUGLIANO, 'sk_000000000000.not-a-key-not-a-key-not-a-key-xx').movements(BUGLIANO.iban))).toBe(401);
+    expect(await refusal(treasury(BUGLIANO, '').movements(BUGLIANO.iban))).toBe(401);
+    // A pagoPA key is not a bank key.
+    expect(await refusal(treasury(BUGLIANO, demoPagopaKey(system.ctx.secret, BUGLIANO.fiscalCode)).movements(BUGLIANO.iban))).toBe(401);
+    const response = await fetch(`${system.urls.psp}/tesoreria/v1/accounts/${BUGLIANO.iban}/movements?from=2026-13-01`, {
+      headers: { authorization: `Bearer ${demoTreasuryKey(system.ctx.secret, BUGLIANO.fiscalCode)}` },
+    });
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toContain('application/problem+json');
+    expect(await treasury(BUGLIANO).movements(BUGLIANO.iban, { from: '2999-01-01' })).toEqual([]);
+  });
+});
