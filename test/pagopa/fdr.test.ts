@@ -12,6 +12,7 @@ const PSP = DEMO_PSPS[0].idPSP;
 const OTHER_PSP = DEMO_PSPS[1].idPSP;
 const inDays = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString();
 const today = new Date().toISOString().slice(0, 10);
+const PAY_DATE = new Date().toISOString();
 
 const transfer = (idTransfer: string, amount: number, iban: string, organizationFiscalCode?: string) => ({
   idTransfer,
@@ -43,7 +44,7 @@ const row = (index: number, iuv: string, idTransfer: number, pay: number, paySta
   idTransfer,
   pay,
   payStatus,
-  payDate: new Date().toISOString(),
+  payDate: PAY_DATE,
 });
 
 async function refusal(promise: Promise<unknown>): Promise<FdrError> {
@@ -104,7 +105,11 @@ describe('FdR: reporting flows', () => {
     expect(wrongSum.status).toBe(400);
     expect(wrongSum.code).toBe('REPORTING_FLOW_WRONG_SUM_PAYMENT');
     expect(wrongSum.problem.detail).toContain('sumPayments is 171.00, the payments add up to 170.00');
-    expect((await refusal(psp().addPayments(fdr, [row(2, iuv(split), 1, 70)]))).code).toBe('REPORTING_FLOW_PAYMENT_DUPLICATE_INDEX');
+    // Rows sent again as they are (a retry) change nothing; another payment at a taken index is a conflict.
+    await psp().addPayments(fdr, [row(2, iuv(split), 1, 70)]);
+    const taken = await refusal(psp().addPayments(fdr, [row(2, iuv(split), 1, 71)]));
+    expect([taken.status, taken.code]).toEqual([409, 'REPORTING_FLOW_PAYMENT_DUPLICATE_INDEX']);
+    expect((await refusal(psp().addPayments(fdr, [row(3, iuv(split), 1, 1), row(3, iuv(split), 1, 1)]))).status).toBe(400);
     expect((await refusal(psp().create(header(fdr, BUGLIANO, 2, 170)))).status).toBe(409);
     await psp().remove(fdr);
 
@@ -136,6 +141,8 @@ describe('FdR: reporting flows', () => {
     // A revoked row (codice esito 3) is part of the flow but reports nothing.
     await psp().addPayments(fdr, [row(3, '01000000000999999', 1, 5, 'REVOKED')]);
     await psp().publish(fdr);
+    // Publishing again (a retry after the answer was lost) says it is done.
+    expect((await refusal(psp().publish(fdr))).code).toBe('REPORTING_FLOW_ALREADY_PUBLISHED');
 
     const reportedSingle = await bugliano.getPosition('fdr-single');
     expect(reportedSingle).toMatchObject({ status: 'REPORTED', paymentOption: [{ status: 'PO_REPORTED', transfer: [{ status: 'T_REPORTED' }] }] });

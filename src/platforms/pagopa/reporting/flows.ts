@@ -67,6 +67,12 @@ async function openFlow(tx: Executor, pspId: string, fdr: string): Promise<FlowR
   return rows[0];
 }
 
+/** The latest published revision of the PSP's flow, if any. */
+async function publishedRevision(db: Executor, pspId: string, fdr: string): Promise<number | undefined> {
+  const { rows } = await sql<{ revision: number | null }>`select max(revision) as revision from pagopa.fdr_flows where psp_id = ${pspId} and fdr = ${fdr} and status = 'PUBLISHED'`.execute(db);
+  return rows[0]?.revision ?? undefined;
+}
+
 const amountProblem = (pointer: string) =>
   gpdProblem(400, 'REPORTING_FLOW_INVALID_AMOUNT', 'Amounts are decimal euros with at most two decimals.', [{ pointer, code: 'amount', detail: 'decimal euros, at most two decimals, e.g. 12.50' }]);
 
@@ -114,13 +120,22 @@ export async function addPayments(db: Executor, actor: Actor, pspId: string, fdr
       select ${flow.id}, * from unnest(${indexes}::int[], ${payments.map((p) => p.iuv)}::text[], ${payments.map((p) => p.iur)}::text[],
         ${payments.map((p) => p.idTransfer)}::smallint[], ${cents}::bigint[], ${payments.map((p) => p.payStatus)}::text[], ${payments.map((p) => p.payDate)}::timestamptz[])
       on conflict do nothing returning row_index`.execute(tx);
-    if (rows.length !== payments.length) {
-      const stored = new Set(rows.map((r) => r.row_index));
-      throw gpdProblem(400, 'REPORTING_FLOW_PAYMENT_DUPLICATE_INDEX', `Index ${indexes.find((n) => !stored.has(n))} is already in the flow`);
-    }
+    if (rows.length !== payments.length) await checkResent(tx, flow.id, payments.filter((p) => !rows.some((r) => r.row_index === p.index)));
     await sql`update pagopa.fdr_flows set status = 'INSERTED', updated = ${now} where id = ${flow.id}`.execute(tx);
     await audit(tx, SCHEMA, { actorType: actor.type, actorId: actor.id, tenantId: null, action: 'fdr.add-payments', targetType: 'fdr', targetId: fdr, details: { pspId, revision: flow.revision, count: payments.length }, requestId: actor.requestId });
   });
+}
+
+/** Rows sent again as they are (a retry) are accepted; another row at an index already taken is a conflict. */
+async function checkResent(tx: Executor, flowId: string, resent: readonly FdrPaymentRow[]): Promise<void> {
+  const { rows } = await sql<{ row_index: number; iuv: string; iur: string; id_transfer: number; pay_cents: number; pay_status: PayStatus; pay_date: Date }>`
+    select row_index, iuv, iur, id_transfer, pay_cents, pay_status, pay_date from pagopa.fdr_payments
+    where flow_id = ${flowId} and row_index = any(${resent.map((p) => p.index)}::int[])`.execute(tx);
+  for (const p of resent) {
+    const stored = rows.find((r) => r.row_index === p.index);
+    const same = stored && stored.iuv === p.iuv && stored.iur === p.iur && stored.id_transfer === p.idTransfer && Number(stored.pay_cents) === eurosToCents(p.pay) && stored.pay_status === p.payStatus && stored.pay_date.getTime() === new Date(p.payDate).getTime();
+    if (!same) throw gpdProblem(409, 'REPORTING_FLOW_PAYMENT_DUPLICATE_INDEX', `Index ${p.index} is already in the flow with another payment`);
+  }
 }
 
 /** The PSP withdraws the revision it is writing (e.g. totals it got wrong); published revisions stay. */
@@ -137,7 +152,7 @@ export async function deleteOpenFlow(db: Executor, actor: Actor, pspId: string, 
 export async function publishFlow(db: Executor, actor: Actor, pspId: string, fdr: string, now = new Date()): Promise<{ revision: number; reported: number }> {
   return transaction(db, async (tx) => {
     const flow = await openFlow(tx, pspId, fdr);
-    if (!flow) throw notFound(fdr);
+    if (!flow) throw (await publishedRevision(tx, pspId, fdr)) ? gpdProblem(409, 'REPORTING_FLOW_ALREADY_PUBLISHED', `The flow ${fdr} is already published`) : notFound(fdr);
     const check = checkPublishable({ status: flow.status, totPayments: flow.tot_payments, sumCents: Number(flow.sum_cents) }, { count: flow.computed_tot, sumCents: Number(flow.computed_cents) });
     if (!check.ok) throw gpdProblem(400, check.code, `The flow ${fdr} cannot be published: ${check.message}`);
     await sql`update pagopa.fdr_flows set status = 'PUBLISHED', published = ${now}, updated = ${now} where id = ${flow.id}`.execute(tx);
