@@ -11,6 +11,8 @@ import { noticeQrPayload } from '../../src/domain/pagopa/qr-code.ts';
 import { formatEuro, formatDueDate, installmentRows, postalAccountOfIban, posteDataMatrixPayload, type NoticeData, type NoticeOption } from '../../src/platforms/pagopa/notice/model.ts';
 import { renderNoticePdf } from '../../src/platforms/pagopa/notice/pdf.ts';
 import { dataMatrixModules } from '../../src/platforms/pagopa/notice/symbols.ts';
+import { dataMatrixCodewords, encodeDataMatrix } from '../../src/platforms/pagopa/notice/data-matrix.ts';
+import bwipjs from 'bwip-js';
 
 // --- Reading the vector symbols back: each filled path of many rectangles is a 2D symbol -------------------
 
@@ -86,6 +88,30 @@ const gridOf = (payload: string): Grid => {
   return Array.from({ length: m.size }, (_, r) => Array.from({ length: m.size }, (_, c) => m.dark(r, c)));
 };
 
+/** The text of ECC 200 data codewords in ASCII and C40 encodation (ISO/IEC 16022 §5.2.3, §5.2.5), up to the first pad. */
+function decodeCodewords(codewords: readonly number[]): string {
+  let out = '';
+  for (let i = 0; i < codewords.length; ) {
+    const c = codewords[i++]!;
+    if (c === 129) break;
+    if (c <= 128) out += String.fromCharCode(c - 1);
+    else if (c <= 229) out += String(c - 130).padStart(2, '0');
+    else if (c === 230) {
+      let shift = 0;
+      for (; codewords[i] !== 254; i += 2) {
+        const packed = codewords[i]! * 256 + codewords[i + 1]! - 1;
+        for (const v of [Math.floor(packed / 1600), Math.floor(packed / 40) % 40, packed % 40]) {
+          if (shift) out += String.fromCharCode(shift === 1 ? v : shift === 2 ? (v < 15 ? v + 33 : v < 22 ? v + 43 : v + 69) : v + 96);
+          else if (v >= 3) out += v === 3 ? ' ' : String.fromCharCode(v < 14 ? v + 44 : v + 51);
+          shift = shift === 0 && v < 3 ? v + 1 : 0;
+        }
+      }
+      i++;
+    } else throw new Error(`codeword ${c} not expected`);
+  }
+  return out;
+}
+
 // --- Data ---------------------------------------------------------------------------------------------
 
 const BUGLIANO = DEMO_CREDITOR_INSTITUTIONS[0];
@@ -121,6 +147,25 @@ describe('notice rules', () => {
     expect(payload.slice(133, 243)).toBe('TASSA RIFIUTI'.padEnd(110));
     expect(payload.slice(243)).toBe(`${' '.repeat(12)}A`);
     expect(() => posteDataMatrixPayload({ nav: '3007', account: '000016302093', amountCents: 1, creditorFiscalCode: '00085240950', debtorFiscalCode: 'X', debtorName: 'X', subject: 'X' })).toThrow(RangeError);
+  });
+
+  it('encodes the Data Matrix: codewords that read back as the payload, modules as a reference encoder places them', () => {
+    const payloads = [
+      posteDataMatrixPayload({ nav: nav(1).noticeNumber, account: '000012345678', amountCents: 123_456, creditorFiscalCode: BUGLIANO.fiscalCode, debtorFiscalCode: 'BNCMRC78C14G702E', debtorName: 'Marco Bianchi', subject: 'TARI 2026 - Tassa sui rifiuti' }),
+      posteDataMatrixPayload({ nav: nav(2).noticeNumber, account: '000012345678', amountCents: 9, creditorFiscalCode: BUGLIANO.fiscalCode, debtorFiscalCode: 'RSSMRA80A01H501U', debtorName: 'D’Ambrosio-Rossi {Anna}', subject: 'Mensa: 10% sconto; rata #2 ~ ok?' }),
+      'A',
+      'Hello, World! 1234567890',
+      'ABCDEFGHIJ'.repeat(30), // 52×52: two interleaved blocks
+    ];
+    for (const payload of payloads) {
+      const codewords = dataMatrixCodewords(payload);
+      expect(decodeCodewords(codewords)).toBe(payload);
+      const symbol = encodeDataMatrix(payload);
+      const [reference] = bwipjs.raw('datamatrix', codewords.map((c) => `^${String(c).padStart(3, '0')}`).join(''), 'raw') as { pixs: number[]; pixx: number }[];
+      expect(symbol.size).toBe(reference!.pixx);
+      expect(Array.from(symbol.modules)).toEqual(reference!.pixs);
+    }
+    expect(encodeDataMatrix(payloads[0]!).size).toBe(48); // C40 keeps the 256 characters of a slip in 48×48 modules
   });
 
   it('prints amounts and due dates the Italian way', () => {

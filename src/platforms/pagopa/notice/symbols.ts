@@ -1,7 +1,7 @@
 // The two-dimensional symbols of a notice as module matrices, drawn as vector rectangles (the guide asks for a
 // vector, monochrome QR code): the QR code of §2.2 (version 4, ECC M) and the Poste Data Matrix (ECC 200).
 import QRCode from 'qrcode';
-import bwipjs from 'bwip-js';
+import { encodeDataMatrix } from './data-matrix.ts';
 
 export interface Modules {
   size: number;
@@ -16,9 +16,8 @@ export function noticeQrModules(payload: string): Modules {
 
 /** A square ECC 200 Data Matrix (ISO/IEC 16022) of `payload`. */
 export function dataMatrixModules(payload: string): Modules {
-  const [symbol] = bwipjs.raw({ bcid: 'datamatrix', text: payload, parse: false }) as { pixs: number[]; pixx: number; pixy: number }[];
-  const { pixs, pixx } = symbol!;
-  return { size: pixx, dark: (row, column) => pixs[row * pixx + column] === 1 };
+  const { size, modules } = encodeDataMatrix(payload);
+  return { size, dark: (row, column) => modules[row * size + column] === 1 };
 }
 
 /** Draws the dark modules as one filled path (a rectangle per horizontal run), `width` points wide. */
