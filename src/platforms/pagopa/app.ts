@@ -7,6 +7,7 @@ import { registerGpdApi, subscriptionKeyScheme } from './api.ts';
 import { registerBulkApi } from './bulk/api.ts';
 import { registerNoticeApi } from './notice/api.ts';
 import { registerReportingApi } from './reporting/api.ts';
+import { registerCheckout } from './checkout/index.ts';
 
 export const PAGOPA_TITLE = 'pagoPA — Gestione Posizioni Debitorie';
 
@@ -37,5 +38,6 @@ export async function buildPagopaHttp(ctx: AppContext): Promise<App> {
   await registerBulkApi(app, ctx.database.db);
   await registerNoticeApi(app, ctx.database.db);
   await registerReportingApi(app, ctx.database.db);
+  await registerCheckout(app, { db: ctx.database.db, secret: ctx.secret, mailer: ctx.mailer, publicUrl: url });
   return app;
 }

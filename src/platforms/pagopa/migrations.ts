@@ -7,6 +7,7 @@ import { jobMigrations } from '../../core/jobs.ts';
 import { sqlMigration, type Migration } from '../../core/migrations.ts';
 import { reportingMigration } from './reporting/migrations.ts';
 import { nodoMigration } from './nodo/migrations.ts';
+import { checkoutMigration } from './checkout/store.ts';
 import { bulkMigration } from './bulk/migrations.ts';
 
 export const pagopaMigrations: Migration[] = [
@@ -125,4 +126,5 @@ export const pagopaMigrations: Migration[] = [
   nodoMigration,
   reportingMigration,
   bulkMigration,
+  checkoutMigration,
 ];
