@@ -9,6 +9,7 @@ import { notFound, unauthorized } from '../../core/problem.ts';
 import { SUBSCRIPTION_KEY_OWNER } from './api.ts';
 import { addIban, institutionByFiscalCode, listInstitutions, onboardInstitution, type Actor, type Institution } from './institutions.ts';
 import { SCHEMA } from './schema.ts';
+import { registerNodoAdmin } from './nodo/admin.ts';
 
 /** Owner type of the operators' keys in pagopa.api_keys. */
 export const OPERATOR_KEY_OWNER = 'platform_operator';
@@ -61,6 +62,7 @@ export async function registerAdminApi(app: App, db: Executor): Promise<void> {
         return institution;
       };
       const tags = ['Creditor institutions (operators)'];
+      registerNodoAdmin(api, db);
 
       api.get('/creditor-institutions', { schema: { tags, security, summary: 'Every creditor institution', response: { 200: Type.Array(Type.Ref('CreditorInstitution')), ...problems(401) } } }, async () =>
         (await listInstitutions(db)).map(present),

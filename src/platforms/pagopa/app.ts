@@ -5,6 +5,7 @@ import { registerAdminApi } from './admin.ts';
 import { GPD_PREFIX } from '../../clients/pagopa/wire.ts';
 import { registerGpdApi, subscriptionKeyScheme } from './api.ts';
 import { registerBulkApi } from './bulk/api.ts';
+import { registerNodoApi, registerReceiptsApi } from './nodo/api.ts';
 import { registerNoticeApi } from './notice/api.ts';
 import { registerReportingApi } from './reporting/api.ts';
 import { registerCheckout } from './checkout/index.ts';
@@ -36,6 +37,8 @@ export async function buildPagopaHttp(ctx: AppContext): Promise<App> {
   await registerGpdApi(app, ctx.database.db);
   await registerAdminApi(app, ctx.database.db);
   await registerBulkApi(app, ctx.database.db);
+  await registerNodoApi(app, ctx.database.db);
+  await registerReceiptsApi(app, ctx.database.db);
   await registerNoticeApi(app, ctx.database.db);
   await registerReportingApi(app, ctx.database.db);
   await registerCheckout(app, { db: ctx.database.db, secret: ctx.secret, mailer: ctx.mailer, publicUrl: url });

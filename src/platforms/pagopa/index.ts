@@ -5,6 +5,7 @@ import { pagopaMigrations } from './migrations.ts';
 import { advanceStatuses } from './positions.ts';
 import { pagopaDemoAccounts, seedPagopa } from './seed.ts';
 import { nodoDemoAccounts, seedNodo } from './nodo/seed.ts';
+import { startNodoWorker } from './nodo/delivery.ts';
 import { startBulkWorker } from './bulk/worker.ts';
 
 const SWEEP_EVERY_MS = 60 * 1000;
@@ -23,9 +24,11 @@ const pagopa: AppModule = {
     await sweep();
     const timer = setInterval(sweep, SWEEP_EVERY_MS);
     timer.unref();
+    const stopNodo = await startNodoWorker(ctx);
     const stopBulk = await startBulkWorker(ctx);
     return async () => {
       clearInterval(timer);
+      await stopNodo();
       await stopBulk();
     };
   },

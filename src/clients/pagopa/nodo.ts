@@ -1,0 +1,72 @@
+// The Nodo for PSPs as a PSP calls it (model 3: verifyPaymentNotice → activatePaymentNotice →
+// sendPaymentOutcome), with the PSP's subscription key; base URL <pagoPA app URL>/nodo/node-for-psp/v1.
+// A refusal of the Nodo is an answer, not an error: every call resolves to the OK body or { outcome: 'KO', fault }.
+// A malformed request (400, PPT_SINTASSI_EXTRAXSD) or a refused key (401) throws NodoError.
+import type { Problem } from '../../core/problem.ts';
+import { readProblem } from '../problem.ts';
+import {
+  NODO_PREFIX,
+  type ActivatePaymentNoticeRequest,
+  type ActivatePaymentNoticeResponse,
+  type Ko,
+  type SendPaymentOutcomeRequest,
+  type SendPaymentOutcomeResponse,
+  type VerifyPaymentNoticeRequest,
+  type VerifyPaymentNoticeResponse,
+} from './nodo-wire.ts';
+import { SUBSCRIPTION_KEY_HEADER } from './wire.ts';
+
+export type * from './nodo-wire.ts';
+
+export interface NodoClientOptions {
+  /** Base URL of node-for-psp v1, without a trailing slash. */
+  baseUrl: string;
+  /** A subscription key of the PSP that calls. */
+  subscriptionKey: string;
+  timeoutMs?: number;
+}
+
+/** The base URL of the Nodo for PSPs served by a pagoPA app at `pagopaUrl`. */
+export const nodoBaseUrl = (pagopaUrl: string) => `${pagopaUrl.replace(/\/$/, '')}${NODO_PREFIX}`;
+
+/** The Nodo did not take the request: 400 (malformed, `faultCode` PPT_SINTASSI_EXTRAXSD), 401 (key). */
+export class NodoError extends Error {
+  constructor(
+    readonly status: number,
+    readonly problem: Problem,
+  ) {
+    super(`The Nodo answered ${status}: ${problem.detail ?? problem.title}`);
+    this.name = 'NodoError';
+  }
+  get faultCode(): string | undefined {
+    const code = (this.problem as { faultCode?: unknown }).faultCode;
+    return typeof code === 'string' ? code : undefined;
+  }
+}
+
+/** A refusal (outcome KO with its fault) rather than the OK body. */
+export const isFault = (answer: { outcome: string }): answer is Ko => answer.outcome === 'KO';
+
+export interface NodoClient {
+  verifyPaymentNotice(request: VerifyPaymentNoticeRequest): Promise<VerifyPaymentNoticeResponse | Ko>;
+  activatePaymentNotice(request: ActivatePaymentNoticeRequest): Promise<ActivatePaymentNoticeResponse | Ko>;
+  sendPaymentOutcome(request: SendPaymentOutcomeRequest): Promise<SendPaymentOutcomeResponse | Ko>;
+}
+
+export function nodoClient(options: NodoClientOptions): NodoClient {
+  async function call<T>(primitive: string, body: unknown): Promise<T | Ko> {
+    const response = await fetch(`${options.baseUrl}/${primitive}`, {
+      method: 'POST',
+      headers: { [SUBSCRIPTION_KEY_HEADER]: options.subscriptionKey, accept: 'application/json', 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
+    });
+    if (!response.ok) throw new NodoError(response.status, await readProblem(response));
+    return (await response.json()) as T | Ko;
+  }
+  return {
+    verifyPaymentNotice: (request) => call('verifyPaymentNotice', request),
+    activatePaymentNotice: (request) => call('activatePaymentNotice', request),
+    sendPaymentOutcome: (request) => call('sendPaymentOutcome', request),
+  };
+}
