@@ -45,6 +45,9 @@ export function noticeRefusal(position: PositionState, iuv: string, now: Date): 
       return paa('PAA_PAGAMENTO_SCADUTO', 'the debt position has expired');
     case 'INVALID':
       return paa('PAA_PAGAMENTO_ANNULLATO', 'the debt position has been cancelled by the creditor institution');
+    case 'PAID':
+    case 'REPORTED':
+      return paa('PAA_PAGAMENTO_DUPLICATO', `the debt position is ${status}: another of its payment options has been paid`);
     default: {
       const decision = payOption(position, iuv, now);
       if (decision.ok) return undefined;
