@@ -42,7 +42,7 @@ describe('day closing and treasury', () => {
 
     const closingPage = await clerk.visit(`${system.urls.psp}/chiusura`);
     expect(closingPage.html).toContain('Pagamenti da rendicontare: 3');
-    const closed = await clerk.submit(closingPage, `/chiusura/${BANK.idPSP}`, { giorno: today });
+    const closed = await clerk.submit(closingPage, '/chiusura', { giorno: today, psp: BANK.idPSP });
     expect(closed.status).toBe(200);
     expect(closed.html).toContain('2 flussi pubblicati e riversati');
     expect(closed.html).toContain('Pagamenti da rendicontare: 1'); // the tobacconist's, not closed
@@ -72,7 +72,7 @@ describe('day closing and treasury', () => {
     expect((await gpdOf(system, VICOPISANO).getPosition(vicopisano.iupd)).status).toMatch(/PAID|REPORTED/);
 
     // Again, from the page and from the command line: nothing reported or transferred twice.
-    const again = await clerk.submit(await clerk.visit(`${system.urls.psp}/chiusura`), `/chiusura/${BANK.idPSP}`, { giorno: today });
+    const again = await clerk.submit(await clerk.visit(`${system.urls.psp}/chiusura`), '/chiusura', { giorno: today, psp: BANK.idPSP });
     expect(again.html).toContain('nessun pagamento da rendicontare');
     expect(await runPspCommand(system.ctx, ['close-day', today, BANK.idPSP])).toEqual([`${BANK.idPSP} ${today}: nothing to report`]);
     expect((await fdrOf(BUGLIANO).list({ pspId: BANK.idPSP })).data).toHaveLength(1);

@@ -8,7 +8,7 @@ import { registerAssets } from '../../core/web.ts';
 import { sendHtml } from '../../core/ui.ts';
 import { assertCsrf, csrfToken, CSRF_FIELD } from '../../core/auth/csrf.ts';
 import { notFound } from '../../core/problem.ts';
-import { translator } from '../../core/i18n.ts';
+import { formatCalendarDate, translator } from '../../core/i18n.ts';
 import { demoPagopaKey, pspKeyHolder } from '../../clients/pagopa/demo.ts';
 import { nodoBaseUrl, nodoClient, type NodoClient } from '../../clients/pagopa/nodo.ts';
 import { fdrPspClient, type FdrPspClient } from '../../clients/pagopa/fdr.ts';
@@ -186,20 +186,21 @@ export async function buildPspHttp(ctx: AppContext, connections: PspConnections 
   );
 
   app.post(
-    '/chiusura/:idPSP',
-    { ...Page, schema: { hide: true, params: CounterParams, body: Type.Object({ [CSRF_FIELD]: Type.String(), giorno: DayField }) } },
+    '/chiusura',
+    { ...Page, schema: { hide: true, body: Type.Object({ [CSRF_FIELD]: Type.String(), giorno: DayField, psp: Type.String({ maxLength: 35 }) }) } },
     async (request, reply) => {
-      const counter = counterParam(request.params.idPSP);
+      const counter = counterParam(request.body.psp);
       checkCsrf(ctx, request, request.body);
       const tr = translator(messages, request.locale);
       const day = request.body.giorno;
+      const date = formatCalendarDate(request.locale, day);
       let message: { kind: 'success' | 'danger' | 'info'; text: string };
       let status = 200;
       try {
         const closing = await closeDay(db, connections.fdr(counter), counter, day);
         message = closing.published.length
-          ? { kind: 'success', text: tr('closed', { date: day, psp: counter.pspName, count: closing.published.length }) }
-          : { kind: 'info', text: tr('nothingToClose', { date: day, psp: counter.pspName }) };
+          ? { kind: 'success', text: tr('closed', { date, psp: counter.pspName, count: closing.published.length }) }
+          : { kind: 'info', text: tr('nothingToClose', { date, psp: counter.pspName }) };
       } catch (err) {
         request.log.warn({ err }, 'psp: day closing stopped');
         message = { kind: 'danger', text: tr('closingFailed', { detail: err instanceof Error ? err.message : String(err) }) };

@@ -222,15 +222,18 @@ export function closingPage(request: FastifyRequest, view: ClosingView): string 
     html`<h1>${tr('closingTitle')}</h1>
 <p class="lead">${tr('closingIntro')}</p>
 ${view.message ? alert(view.message.kind, view.message.text) : ''}
+<form method="post" action="/chiusura" class="mb-5">
+  ${csrfField(view.csrf)}
+  <div class="row"><div class="col-12 col-md-4">${textField({ name: 'giorno', label: tr('closingDate'), type: 'date', value: view.day, required: true })}</div></div>
+  ${view.counters.map(
+    ({ counter, toReport }) =>
+      html`<p><button type="submit" name="psp" value="${counter.idPSP}" class="btn btn-primary me-3"${attr('aria-describedby', `to-report-${counter.idPSP}`)}>${tr('closeDay')} — ${counter.pspName}</button>
+  <span id="to-report-${counter.idPSP}">${tr('toReport', { count: toReport })}</span></p>`,
+  )}
+</form>
 ${view.counters.map(
-  ({ counter, toReport, flows }) => html`<section class="mb-5" aria-labelledby="psp-${counter.idPSP}">
+  ({ counter, flows }) => html`<section class="mb-5" aria-labelledby="psp-${counter.idPSP}">
   <h2 class="h3" id="psp-${counter.idPSP}">${counter.pspName} <small class="text-muted">${counter.idPSP}</small></h2>
-  <form method="post" action="/chiusura/${counter.idPSP}" class="row g-3 align-items-end mb-3">
-    ${csrfField(view.csrf)}
-    <div class="col-auto">${textField({ name: 'giorno', label: tr('closingDate'), type: 'date', value: view.day, required: true })}</div>
-    <div class="col-auto mb-3"><button type="submit" class="btn btn-primary"${attr('aria-describedby', `to-report-${counter.idPSP}`)}>${tr('closeDay')} — ${counter.pspName}</button></div>
-  </form>
-  <p id="to-report-${counter.idPSP}">${tr('toReport', { count: toReport })}</p>
   ${dataTable(
     tr('flowsCaption', { psp: counter.pspName }),
     [tr('flow'), tr('receiver'), tr('payments'), tr('sum'), tr('trn'), tr('status')],
