@@ -106,7 +106,7 @@ async function receiptsOf(n: Notice): Promise<{ status: number; body: any }> {
 }
 
 beforeAll(async () => {
-  system = await startSystem({ apps: ['pagopa'], database: 'postgres' });
+  system = await startSystem({ apps: ['mail', 'pagopa'], database: 'postgres' });
   key = demoPagopaKey(system.config.secret!, BUGLIANO.fiscalCode);
 }, 120_000);
 afterAll(async () => system?.stop());
@@ -188,7 +188,7 @@ describe('the checkout pages', () => {
     const noEmail = await page(path, { email: 'marco' });
     expect(noEmail.status).toBe(400);
     expect(noEmail.html).toContain('Inserisci un indirizzo e-mail valido');
-    expect((await page(path, { email: 'marco.bianchi@example.it' })).location).toBe(`${path}/metodo`);
+    expect((await page(path, { email: 'anna.verdi@example.it' })).location).toBe(`${path}/metodo`);
     const badPan = await page(`${path}/metodo`, { ...CARD, pan: '4242 4242 4242 4241' });
     expect(badPan.status).toBe(400);
     expect(badPan.html).toContain('Il numero della carta non è valido');
@@ -224,6 +224,13 @@ describe('the checkout pages', () => {
     expect((await page(`${path}/esito`)).html).toContain('Grazie, il pagamento è riuscito');
     const { rows } = await sql<{ card_pan_sealed: string | null; status: string }>`select card_pan_sealed, status from pagopa.checkout_carts where id = ${path.split('/').pop()!}`.execute(system.ctx.database.db);
     expect(rows[0]).toEqual({ card_pan_sealed: null, status: 'PAID' });
+
+    // The outcome went to the e-mail given on the first page, once.
+    const mail = await (await fetch(`${system.urls.mail}/api/messages?to=anna.verdi@example.it`)).json();
+    expect(mail.messages).toEqual([expect.objectContaining({ subject: 'pagoPA — esito del pagamento', messageId: `<${path.split('/').pop()}@checkout.pagopa>` })]);
+    const message = await (await fetch(`${system.urls.mail}/api/messages/${mail.messages[0].id}`)).json();
+    expect(message.text).toContain(eur('Il pagamento di 1.255,56 € è riuscito.'));
+    expect(message.text).toContain(`(${a.nav.replace(/(\d{4})(?=\d)/g, '$1 ')})`);
   });
 
   it('speaks English and German when asked', async () => {
@@ -286,6 +293,17 @@ describe('the checkout pages', () => {
     const { rows } = await sql<{ status: string; n: number }>`select status, count(*)::int as n from pagopa.payment_sessions where nav = ${n.nav} group by status`.execute(system.ctx.database.db);
     expect(rows).toEqual([{ status: 'paid', n: 1 }]);
     expect((await receiptsOf(n)).status).toBe(200);
+  });
+
+  it('sends an expired cart to its outcome page, which leads back to the institution', async () => {
+    const n = await notice(6_000);
+    const path = new URL((await postCart(cartOf([n]))).location!).pathname;
+    await sql`update pagopa.checkout_carts set expires_at = now() - interval '1 second' where id = ${path.split('/').pop()!}`.execute(system.ctx.database.db);
+    expect((await page(path)).location).toBe(`${path}/esito`);
+    expect((await page(`${path}/metodo`, CARD)).location).toBe(`${path}/esito`);
+    const outcome = await page(`${path}/esito`);
+    expect(outcome.html).toContain('La sessione di pagamento è scaduta');
+    expect(outcome.html).toContain(`href="${RETURN.returnErrorUrl}"`);
   });
 
   it('answers 404 for a cart that does not exist', async () => {
