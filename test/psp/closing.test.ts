@@ -1,6 +1,6 @@
 // The PSPs' day closing and the treasury bank, over real HTTP against the real pagoPA app: one published
 // flow and one credit transfer per institution, the same numbers on both sides, nothing twice on a second
-// closing; the statement only for the account's holder.
+// closing; the statement only for the account's holder. On PostgreSQL and on the embedded PGlite of `npm start`.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PSPS, demoPagopaKey } from '../../src/clients/pagopa/demo.ts';
 import { fdrOrganizationClient } from '../../src/clients/pagopa/fdr.ts';
@@ -14,7 +14,7 @@ import { BUGLIANO, VICOPISANO, gpdOf, publishedNotice } from './support.ts';
 const [BANK, , TOBACCONIST] = DEMO_PSPS;
 type Institution = typeof BUGLIANO | typeof VICOPISANO;
 
-describe('day closing and treasury', () => {
+for (const database of ['postgres', 'pglite'] as const) describe(`day closing and treasury [${database}]`, () => {
   let system: TestSystem;
   const clerk = new WebClient('it');
   const today = romeDay(new Date());
@@ -31,7 +31,7 @@ describe('day closing and treasury', () => {
   }
 
   beforeAll(async () => {
-    system = await startSystem({ apps: ['pagopa', 'psp'] });
+    system = await startSystem({ apps: ['pagopa', 'psp'], database });
   }, 120_000);
   afterAll(async () => system?.stop());
 
