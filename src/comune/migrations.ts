@@ -13,6 +13,7 @@ import { deskMigrations } from './desk/migrations.ts';
 import { webhooksMigrations } from './webhooks/migrations.ts';
 import { ratingsMigrations } from './ratings/migrations.ts';
 import { paymentsMigrations } from './payments/migrations.ts';
+import { paymentReconciliationMigrations } from './payments/reconciliation/migrations.ts';
 
 export const comuneMigrations: Migration[] = [
   ...sessionMigrations,
@@ -118,4 +119,5 @@ export const comuneMigrations: Migration[] = [
   ...webhooksMigrations,
   ...ratingsMigrations,
   ...paymentsMigrations,
+  ...paymentReconciliationMigrations,
 ];
