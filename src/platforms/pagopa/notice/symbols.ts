@@ -22,7 +22,8 @@ export function dataMatrixModules(payload: string): Modules {
 
 /** Draws the dark modules as one filled path (a rectangle per horizontal run), `width` points wide. */
 export function drawModules(doc: PDFKit.PDFDocument, modules: Modules, x: number, y: number, width: number): void {
-  const unit = width / modules.size;
+  // In module units: small integers make a short content stream, quick to write and to compress.
+  doc.save().transform(width / modules.size, 0, 0, width / modules.size, x, y);
   doc.fillColor('black'); // before the path: a colour operator inside a path is not allowed
   for (let row = 0; row < modules.size; row++) {
     for (let column = 0; column < modules.size; ) {
@@ -32,8 +33,8 @@ export function drawModules(doc: PDFKit.PDFDocument, modules: Modules, x: number
       }
       const start = column;
       while (column < modules.size && modules.dark(row, column)) column++;
-      doc.rect(x + start * unit, y + row * unit, (column - start) * unit, unit);
+      doc.rect(start, row, column - start, 1);
     }
   }
-  doc.fill();
+  doc.fill().restore();
 }
