@@ -16,12 +16,12 @@ import { TREASURY_PREFIX } from '../../clients/psp/treasury.ts';
 import { closeDay, flowsOf, unreportedCount } from './closing.ts';
 import { COUNTERS_LIST, counterOf, type Counter } from './counters.ts';
 import { messages } from './messages.ts';
-import { readNoticeInput } from './notice-input.ts';
+import { isScanned, readNoticeInput } from './notice-input.ts';
 import { closingPage, counterPage, errorPage, homePage, noticePage, receiptPage, refusalPage } from './pages.ts';
-import { collect, newIdempotencyKey, paymentById, paymentsOfDay, PAYMENT_METHODS, romeDay, verifyNotice, type PaymentMethod } from './payments.ts';
+import { collect, newIdempotencyKey, paymentById, paymentsOfDay, romeDay, verifyNotice } from './payments.ts';
 import { registerTreasuryApi } from './treasury.ts';
 
-export const PSP_TITLE = 'PSP e banca tesoriera — sportelli pagoPA, chiusura giornata, estratto conto (simulatore)';
+export const PSP_TITLE = 'PSP and bank simulator — pagoPA counters, day closing, treasury statement';
 
 /** The Nodo and FdR clients of a counter's PSP, with the PSP's key (derived from SECRET, as pagoPA's seed derives it). */
 export interface PspConnections {
@@ -59,7 +59,7 @@ function counterParam(idPSP: string): Counter {
 
 const Page = { schema: { hide: true }, config: { html: true } } as const;
 const CounterParams = Type.Object({ idPSP: Type.String({ maxLength: 35 }) });
-const DayField = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' });
+const DayField = Type.String({ format: 'date' });
 
 function description(url: string): string {
   return [
@@ -105,7 +105,7 @@ export async function buildPspHttp(ctx: AppContext, connections: PspConnections 
       if (!input.ok) {
         // Nothing is sent to pagoPA: the clerk reads why and corrects the field.
         const tr = translator(messages, request.locale);
-        const field = ['missing-fiscal-code', 'invalid-fiscal-code'].includes(input.reason) && !codice.trim().includes('|') ? 'ente' : 'codice';
+        const field = ['missing-fiscal-code', 'invalid-fiscal-code'].includes(input.reason) && !isScanned(codice) ? 'ente' : 'codice';
         const errors = { [field]: tr(`input.${input.reason}`, { detail: input.message }) };
         const todays = await paymentsOfDay(db, counter.idPSP, romeDay(new Date()));
         return sendHtml(reply, counterPage(request, { counter, csrf, code: codice, fiscalCode: ente, errors, todays }), 400);
@@ -142,7 +142,7 @@ export async function buildPspHttp(ctx: AppContext, connections: PspConnections 
           ente: Type.String({ pattern: '^[0-9]{11}$' }),
           importo: Type.Integer({ minimum: 1, maximum: 99_999_999_999 }),
           chiave: Type.String({ pattern: '^[a-zA-Z0-9]{2,18}_[a-zA-Z0-9]{10}$' }),
-          metodo: Type.Union(PAYMENT_METHODS.map((m) => Type.Literal(m))),
+          metodo: Type.Union([Type.Literal('cash'), Type.Literal('creditCard')]),
         }),
       },
     },
@@ -155,7 +155,7 @@ export async function buildPspHttp(ctx: AppContext, connections: PspConnections 
         fiscalCode: ente,
         amountCents: importo,
         idempotencyKey: chiave,
-        paymentMethod: metodo as PaymentMethod,
+        paymentMethod: metodo,
       });
       if (payment.status === 'REFUSED') return sendHtml(reply, refusalPage(request, counter, payment.refusal!, avviso), 409);
       return reply.redirect(`/sportelli/${counter.idPSP}/ricevute/${payment.id}`, 303);

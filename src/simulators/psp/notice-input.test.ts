@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { iuvOf, readNoticeInput } from './notice-input.ts';
+import { isScanned, iuvOf, readNoticeInput } from './notice-input.ts';
 
 describe('what the clerk types or scans', () => {
   it('takes a typed notice number, spaces allowed, with the creditor’s fiscal code', () => {
@@ -26,6 +26,12 @@ describe('what the clerk types or scans', () => {
     expect(readNoticeInput('300715700000000032', '')).toMatchObject({ ok: false, reason: 'missing-fiscal-code' });
     expect(readNoticeInput('300715700000000032', '00085240951')).toMatchObject({ ok: false, reason: 'invalid-fiscal-code' });
     expect(readNoticeInput('PAGOPA|002|300715700000000032|00085240950|0', '')).toMatchObject({ ok: false, reason: 'invalid-amount' });
+  });
+
+  it('tells a scanner’s payload (which names the creditor) from a typed number', () => {
+    expect(isScanned(' PAGOPA|002|300715700000000032|00085240950|1')).toBe(true);
+    expect(isScanned('codfase=NBPA;18300715700000000032')).toBe(true);
+    expect(isScanned('3007 1570 0000 0000 32')).toBe(false);
   });
 
   it('reports the IUV: for aux digit 3 the last 17 digits', () => {

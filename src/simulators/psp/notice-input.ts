@@ -16,6 +16,9 @@ export interface NoticeToPay {
   source: 'typed' | 'qr-code' | 'data-matrix';
 }
 
+/** A scanner's payload carries the creditor's fiscal code itself; a typed number needs the second field. */
+export const isScanned = (code: string) => /^(PAGOPA\||codfase=)/.test(code.trim());
+
 export function readNoticeInput(code: string, fiscalCode: string): ValidationResult<NoticeToPay, NoticeInputFailure> {
   const text = code.trim();
   if (!text) return invalid('missing-code', 'type the notice number or scan the code');

@@ -10,7 +10,6 @@ import { iuvOf } from './notice-input.ts';
 import { SCHEMA } from './schema.ts';
 
 export type PaymentMethod = 'cash' | 'creditCard';
-export const PAYMENT_METHODS: readonly PaymentMethod[] = ['cash', 'creditCard'];
 
 /** A refusal in the counter's words: the Nodo's fault code, or the institution's when the Nodo forwards one. */
 export interface Refusal {
