@@ -8,6 +8,7 @@ import { registerBulkApi } from './bulk/api.ts';
 import { registerNodoApi, registerReceiptsApi } from './nodo/api.ts';
 import { registerNoticeApi } from './notice/api.ts';
 import { registerReportingApi } from './reporting/api.ts';
+import { consoleErrorPage, registerConsoles } from './web/index.ts';
 import { registerCheckout } from './checkout/index.ts';
 
 export const PAGOPA_TITLE = 'pagoPA — Gestione Posizioni Debitorie';
@@ -33,6 +34,10 @@ export async function buildPagopaHttp(ctx: AppContext): Promise<App> {
     trustProxy: ctx.config.trustProxy,
     healthChecks: databaseHealth(ctx),
     securitySchemes: subscriptionKeyScheme,
+    cookieSecret: ctx.secret,
+    renderErrorPage: consoleErrorPage,
+    // Citizens sign in at the identity platform and come back from it.
+    formActionOrigins: [ctx.config.urls.identity],
   });
   await registerGpdApi(app, ctx.database.db);
   await registerAdminApi(app, ctx.database.db);
@@ -42,5 +47,6 @@ export async function buildPagopaHttp(ctx: AppContext): Promise<App> {
   await registerNoticeApi(app, ctx.database.db);
   await registerReportingApi(app, ctx.database.db);
   await registerCheckout(app, { db: ctx.database.db, secret: ctx.secret, mailer: ctx.mailer, publicUrl: url });
+  await registerConsoles(app, { db: ctx.database.db, secret: ctx.secret, publicUrl: url, identityUrl: ctx.config.urls.identity, loginRateLimit: ctx.config.loginRateLimit });
   return app;
 }

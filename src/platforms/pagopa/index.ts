@@ -5,6 +5,7 @@ import { pagopaMigrations } from './migrations.ts';
 import { advanceStatuses } from './positions.ts';
 import { pagopaDemoAccounts, seedPagopa } from './seed.ts';
 import { nodoDemoAccounts, seedNodo } from './nodo/seed.ts';
+import { backofficeDemoAccounts, seedBackofficeAccounts } from './web/accounts.ts';
 import { startNodoWorker } from './nodo/delivery.ts';
 import { startBulkWorker } from './bulk/worker.ts';
 
@@ -17,6 +18,7 @@ const pagopa: AppModule = {
   async seedDemo(ctx) {
     await seedPagopa(ctx.database.db, ctx.secret);
     await seedNodo(ctx.database.db, ctx.secret, ctx.config.urls.comune);
+    await seedBackofficeAccounts(ctx.database.db, ctx.secret);
   },
   buildHttp: buildPagopaHttp,
   async startBackground(ctx) {
@@ -32,7 +34,7 @@ const pagopa: AppModule = {
       await stopBulk();
     };
   },
-  demoAccounts: (ctx) => [...pagopaDemoAccounts(ctx.secret), ...nodoDemoAccounts(ctx.secret)],
+  demoAccounts: (ctx) => [...pagopaDemoAccounts(ctx.secret), ...nodoDemoAccounts(ctx.secret), ...backofficeDemoAccounts(ctx.config.urls.pagopa)],
 };
 
 export default pagopa;

@@ -9,6 +9,7 @@ import { reportingMigration } from './reporting/migrations.ts';
 import { nodoMigration } from './nodo/migrations.ts';
 import { checkoutMigration } from './checkout/store.ts';
 import { bulkMigration } from './bulk/migrations.ts';
+import { consoleMigrations } from './web/migrations.ts';
 
 export const pagopaMigrations: Migration[] = [
   ...auditMigrations,
@@ -127,4 +128,5 @@ export const pagopaMigrations: Migration[] = [
   reportingMigration,
   bulkMigration,
   checkoutMigration,
+  ...consoleMigrations,
 ];

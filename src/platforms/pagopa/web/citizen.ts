@@ -1,0 +1,238 @@
+// The citizen's payments page under /pagamenti: sign-in with SPID or CIE (the pagoPA app is a relying party of
+// the identity platform, like ANPR's citizen area), then "Da pagare" (the payable notices in the citizen's
+// fiscal code at every institution) and "Pagati" (the receipts where they are debtor or payer). Only their own
+// fiscal code counts: anyone else's notice or receipt is not found.
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { audit } from '../../../core/audit.ts';
+import { checkFormCsrf, redirectTo } from '../../../core/auth/sessions.ts';
+import type { Executor } from '../../../core/db.ts';
+import { alert } from '../../../core/forms.ts';
+import { html } from '../../../core/html.ts';
+import type { App } from '../../../core/http.ts';
+import { dataTable } from '../../../core/ui.ts';
+import { notFound } from '../../../core/problem.ts';
+import { transaction } from '../../../core/db.ts';
+import { formatNoticeNumber } from '../../../domain/pagopa/notice-number.ts';
+import { acrRank } from '../../../clients/identity/index.ts';
+import { LEVEL_ACR, finishCitizenLogin, providerLogoutUrl, registerEntityConfiguration, relyingParty, startCitizenLogin, type PendingLogin, type RelyingParty } from '../../../clients/identity/login.ts';
+import { relyingPartyKeys } from '../../../clients/identity/rp-keys.ts';
+import { loginFailureMessage, signInChoices } from '../../../clients/identity/sign-in.ts';
+import { SCHEMA } from '../schema.ts';
+import { institutionByFiscalCode } from '../institutions.ts';
+import { getPosition } from '../positions.ts';
+import { cartPath } from '../checkout/layout.ts';
+import { insertCart } from '../checkout/store.ts';
+import { CITIZEN, citizenOf, csrf, day, dayTime, euro, sendNoticePdf, sendPage, sendReceiptPdf, type CitizenSession } from './layout.ts';
+import { consoleT } from './messages.ts';
+import { payableNoticesOf, receiptOfCitizen, receiptsOf } from './queries.ts';
+
+export const CITIZEN_LOGIN = `${CITIZEN}/accedi`;
+/** SpidL2: what a citizen's debts and payments are shown with (personal data, as ANPR's area). */
+const MINIMUM_LEVEL = 2;
+const PENDING = 'pagopaPendingLogin';
+
+export interface CitizenDeps {
+  db: Executor;
+  secret: string;
+  /** The pagoPA app's public URL: the relying party's entity id. */
+  publicUrl: string;
+  /** The identity platform (SPID at /oidc/spid, CIE at /oidc/cie). */
+  identityUrl: string;
+}
+
+/** The pagoPA app as a relying party: entity id `${publicUrl}/`, its keys in pagopa.rp_keys. */
+export async function pagopaRelyingParty(deps: CitizenDeps): Promise<RelyingParty> {
+  const keys = await relyingPartyKeys(deps.db, SCHEMA);
+  return relyingParty(
+    deps.identityUrl,
+    {
+      entityId: `${deps.publicUrl}/`,
+      clientName: 'pagoPA — I miei pagamenti',
+      redirectUri: `${deps.publicUrl}/auth/callback`,
+      postLogoutRedirectUri: `${deps.publicUrl}/`,
+      homepageUri: `${deps.publicUrl}/`,
+    },
+    keys,
+  );
+}
+
+/** A signed-in citizen below the area's level no longer counts. */
+export function areaCitizen(request: FastifyRequest): CitizenSession | undefined {
+  const citizen = citizenOf(request);
+  return citizen && acrRank(citizen.acr) >= MINIMUM_LEVEL ? citizen : undefined;
+}
+
+function loginPage(request: FastifyRequest, reply: FastifyReply, message?: string, status = 200): FastifyReply {
+  const tr = consoleT(request.locale);
+  const main = html`<div class="row"><div class="col-lg-8">
+  <h1>${tr('citizenLoginTitle')}</h1>
+  <p class="lead">${tr('citizenLoginIntro')}</p>
+  ${message ? alert('danger', message) : ''}
+  ${signInChoices({ locale: request.locale, spidHref: (idp) => `/auth/spid?idp=${encodeURIComponent(idp)}`, cieHref: '/auth/cie' })}
+</div></div>`;
+  return sendPage(reply, request, { title: tr('citizenLoginTitle'), main, breadcrumb: [{ label: tr('citizenLoginTitle') }] }, status);
+}
+
+function registerCitizenLogin(pages: App, deps: CitizenDeps, rp: RelyingParty): void {
+  registerEntityConfiguration(pages, rp, "pagoPA's Entity Configuration as a relying party of SPID and CIE (OIDC Federation)");
+
+  pages.get(CITIZEN_LOGIN, { config: { html: true }, schema: { hide: true } }, async (request, reply) => {
+    if (areaCitizen(request)) return redirectTo(reply, CITIZEN);
+    return loginPage(request, reply);
+  });
+
+  pages.get(
+    '/auth/:provider',
+    {
+      config: { html: true, rateLimit: { max: 60, timeWindow: '1 minute' } },
+      schema: {
+        hide: true,
+        params: Type.Object({ provider: Type.Union([Type.Literal('spid'), Type.Literal('cie')]) }),
+        querystring: Type.Object({ idp: Type.Optional(Type.String({ maxLength: 100 })), level: Type.Optional(Type.Union([Type.Literal('2'), Type.Literal('3')])) }),
+      },
+    },
+    async (request, reply) => {
+      const login = await startCitizenLogin(rp, request.params.provider, LEVEL_ACR[request.query.level ?? '2'], request.locale);
+      request.session.set(PENDING, login.pending);
+      return redirectTo(reply, login.url.href);
+    },
+  );
+
+  pages.get('/auth/callback', { config: { html: true }, schema: { hide: true } }, async (request, reply) => {
+    const pending = request.session.data[PENDING] as PendingLogin | undefined;
+    request.session.unset(PENDING);
+    const outcome = await finishCitizenLogin(rp, pending, new URL(request.url, deps.publicUrl));
+    if (!outcome.ok) {
+      request.log.info({ reason: outcome.reason, detail: outcome.detail }, 'citizen login not completed');
+      return loginPage(request, reply, loginFailureMessage(request.locale, outcome), outcome.reason === 'expired' ? 400 : 401);
+    }
+    const { citizen, verified } = outcome;
+    const session: CitizenSession = {
+      fiscalCode: citizen.fiscalCode,
+      givenName: citizen.givenName,
+      familyName: citizen.familyName,
+      provider: outcome.provider,
+      acr: verified.acr,
+      idToken: verified.idToken,
+      accessToken: verified.accessToken,
+    };
+    await audit(deps.db, SCHEMA, {
+      actorType: 'citizen',
+      actorId: citizen.fiscalCode,
+      action: 'citizen.login',
+      targetType: 'citizen',
+      targetId: citizen.fiscalCode,
+      details: { provider: outcome.provider, acr: verified.acr },
+      requestId: request.id,
+    });
+    request.session.rotate();
+    // One person per session: a citizen's sign-in ends any staff member's on this browser.
+    request.session.unset('pagopaStaff');
+    request.session.set('pagopaCitizen', session);
+    return redirectTo(reply, CITIZEN);
+  });
+
+  pages.post(`${CITIZEN}/esci`, { config: { html: true }, schema: { hide: true } }, async (request, reply) => {
+    checkFormCsrf(request, deps.secret);
+    const citizen = citizenOf(request);
+    request.session.destroy();
+    if (!citizen) return redirectTo(reply, '/');
+    const url = await providerLogoutUrl(rp, citizen, 'pagopa', (err) => request.log.warn({ err }, 'token revocation failed'));
+    return redirectTo(reply, url.href);
+  });
+}
+
+export function citizenPages(deps: CitizenDeps): (pages: App) => Promise<void> {
+  return async (pages) => {
+    registerCitizenLogin(pages, deps, await pagopaRelyingParty(deps));
+    await pages.register(async (instance: FastifyInstance) => {
+      const area = instance as App;
+      area.addHook('onRequest', async (request, reply) => {
+        if (!areaCitizen(request)) return redirectTo(reply, CITIZEN_LOGIN);
+      });
+
+      area.get(CITIZEN, { config: { html: true }, schema: { hide: true } }, async (request, reply) => {
+        const tr = consoleT(request.locale);
+        const locale = request.locale;
+        const citizen = areaCitizen(request)!;
+        const [notices, receipts] = await Promise.all([payableNoticesOf(deps.db, citizen.fiscalCode), receiptsOf(deps.db, citizen.fiscalCode)]);
+        const toPay = notices.flatMap(({ institution, position, options }) =>
+          options.map((o) => [
+            institution.companyName,
+            o.description,
+            html`<span class="text-nowrap">${formatNoticeNumber(o.nav)}</span>`,
+            euro(locale, o.amount),
+            day(locale, o.dueDate),
+            html`<a href="${CITIZEN}/avvisi/${institution.fiscalCode}/${encodeURIComponent(position.iupd)}" aria-label="${tr('noticePdfOf', { nav: formatNoticeNumber(o.nav) })}">${tr('noticePdf')}</a>`,
+            html`<form method="post" action="${CITIZEN}/paga">${csrf(request)}<input type="hidden" name="ente" value="${institution.fiscalCode}"><input type="hidden" name="avviso" value="${o.nav}"><button type="submit" class="btn btn-primary btn-sm" aria-label="${tr('payNotice', { nav: formatNoticeNumber(o.nav) })}">${tr('pay')}</button></form>`,
+          ]),
+        );
+        const paid = receipts.map((r) => [
+          r.companyName,
+          r.description,
+          html`<span class="text-nowrap">${formatNoticeNumber(r.noticeNumber)}</span>`,
+          euro(locale, r.paymentAmount),
+          dayTime(locale, new Date(r.paymentDateTime)),
+          html`<a href="${CITIZEN}/ricevute/${encodeURIComponent(r.receiptId)}" aria-label="${tr('receiptPdfOf', { nav: formatNoticeNumber(r.noticeNumber) })}">${tr('receiptShort')}</a>`,
+        ]);
+        const main = html`<h1>${tr('areaTitle')}</h1>
+<section aria-labelledby="to-pay" class="mt-4"><h2 id="to-pay">${tr('toPayTitle')}</h2>
+${dataTable(tr('toPayTitle'), [tr('colCreditor'), tr('colDescription'), tr('colNotice'), tr('colAmount'), tr('colDue'), tr('noticePdf'), tr('pay')], toPay, tr('noToPay'))}
+</section>
+<section aria-labelledby="paid" class="mt-5"><h2 id="paid">${tr('paidTitle')}</h2>
+${dataTable(tr('paidTitle'), [tr('colCreditor'), tr('colDescription'), tr('colNotice'), tr('colAmount'), tr('colPaidAt'), tr('receiptShort')], paid, tr('noPaid'))}
+</section>`;
+        return sendPage(reply, request, { title: tr('areaTitle'), main, breadcrumb: [{ label: tr('areaTitle') }] });
+      });
+
+      area.get(
+        `${CITIZEN}/avvisi/:cf/:iupd`,
+        { config: { html: true }, schema: { hide: true, params: Type.Object({ cf: Type.String({ maxLength: 16 }), iupd: Type.String({ maxLength: 100 }) }) } },
+        async (request, reply) => {
+          const institution = await institutionByFiscalCode(deps.db, request.params.cf);
+          const position = institution && (await getPosition(deps.db, institution, request.params.iupd).catch(() => undefined));
+          // Someone else's notice is answered exactly like one that does not exist.
+          if (!institution || !position || position.fiscalCode !== areaCitizen(request)!.fiscalCode) throw notFound();
+          return sendNoticePdf(reply, institution, position);
+        },
+      );
+
+      area.get(`${CITIZEN}/ricevute/:receiptId`, { config: { html: true }, schema: { hide: true, params: Type.Object({ receiptId: Type.String({ maxLength: 35 }) }) } }, async (request, reply) => {
+        const receipt = await receiptOfCitizen(deps.db, areaCitizen(request)!.fiscalCode, request.params.receiptId);
+        if (!receipt) throw notFound();
+        return sendReceiptPdf(reply, receipt);
+      });
+
+      // "Paga": a Checkout cart of this one notice, as the institution would create it, and on to its page.
+      area.post(
+        `${CITIZEN}/paga`,
+        { config: { html: true }, schema: { hide: true, body: Type.Object({ ente: Type.String({ maxLength: 16 }), avviso: Type.String({ maxLength: 18 }) }, { additionalProperties: true }) } },
+        async (request, reply) => {
+          checkFormCsrf(request, deps.secret);
+          const citizen = areaCitizen(request)!;
+          const { ente, avviso } = request.body;
+          const notice = (await payableNoticesOf(deps.db, citizen.fiscalCode)).find((n) => n.institution.fiscalCode === ente && n.options.some((o) => o.nav === avviso));
+          const option = notice?.options.find((o) => o.nav === avviso);
+          if (!notice || !option) throw notFound();
+          const back = `${deps.publicUrl}${CITIZEN}`;
+          const id = await transaction(deps.db, async (tx) => {
+            const created = await insertCart(
+              tx,
+              notice.institution.id,
+              {
+                paymentNotices: [{ noticeNumber: option.nav, fiscalCode: ente, amount: option.amount, companyName: notice.position.companyName.slice(0, 140), description: option.description.slice(0, 140) }],
+                returnUrls: { returnOkUrl: back, returnCancelUrl: back, returnErrorUrl: back },
+                emailNotice: notice.position.email,
+              },
+              new Date(),
+            );
+            await audit(tx, SCHEMA, { actorType: 'citizen', actorId: citizen.fiscalCode, tenantId: notice.institution.id, action: 'checkout.cart-create', targetType: 'checkout_cart', targetId: created, details: { notices: 1 }, requestId: request.id });
+            return created;
+          });
+          return redirectTo(reply, cartPath({ id }));
+        },
+      );
+    });
+  };
+}

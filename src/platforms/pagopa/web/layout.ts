@@ -1,0 +1,137 @@
+// The frame of every pagoPA console page: who is signed in (a citizen under /pagamenti, an institution's staff
+// under /backoffice), their navigation and sign-out, the page; and the small formatting both areas share.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { csrfField } from '../../../core/forms.ts';
+import { html, type SafeHtml } from '../../../core/html.ts';
+import type { ErrorPageInput } from '../../../core/http.ts';
+import { formatItalianTime } from '../../../core/i18n.ts';
+import { platformPage, sendHtml, type NavLink } from '../../../core/ui.ts';
+import { consoleT, type ConsoleKey, type ConsoleT } from './messages.ts';
+import type { DebtPosition } from '../positions.ts';
+import type { Institution } from '../institutions.ts';
+import type { Receipt } from '../../../clients/pagopa/nodo-wire.ts';
+import { noticeOfPosition } from '../notice/api.ts';
+import { renderNoticePdf } from '../notice/pdf.ts';
+import { receiptPdf } from '../nodo/receipt-pdf.ts';
+
+export const BACKOFFICE = '/backoffice';
+export const CITIZEN = '/pagamenti';
+
+export interface CitizenSession {
+  fiscalCode: string;
+  givenName: string;
+  familyName: string;
+  provider: 'spid' | 'cie';
+  acr: string;
+  idToken: string;
+  accessToken: string;
+}
+
+export interface StaffSession {
+  accountId: string;
+  name: string;
+  /** An institution's fiscal code, or OPERATOR_TENANT for the platform's operators. */
+  tenant: string;
+  /** Shown beside the name: the institution's name, or "platform operator". */
+  tenantName: string;
+}
+
+export const citizenOf = (request: FastifyRequest) => request.session?.data.pagopaCitizen as CitizenSession | undefined;
+export const staffOf = (request: FastifyRequest) => request.session?.data.pagopaStaff as StaffSession | undefined;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The CSRF token of the page's forms (set on the console routes, which have a session). */
+    pagopaCsrf?: () => string;
+  }
+}
+
+export function csrf(request: FastifyRequest): SafeHtml {
+  if (!request.pagopaCsrf) throw new Error('forms need the console session (register the route inside registerConsoles)');
+  return csrfField(request.pagopaCsrf());
+}
+
+export interface ConsolePageInput {
+  title: string;
+  main: SafeHtml;
+  breadcrumb?: readonly { label: string; href?: string }[];
+  /** The staff's navigation links (they depend on the institution shown). */
+  nav?: readonly NavLink[];
+}
+
+export function consolePage(request: FastifyRequest, input: ConsolePageInput): string {
+  const tr = consoleT(request.locale);
+  const citizen = citizenOf(request);
+  const staff = staffOf(request);
+  const [who, signOut] = citizen
+    ? [`${citizen.givenName} ${citizen.familyName}`, `${CITIZEN}/esci`]
+    : staff
+      ? [`${staff.name} — ${staff.tenantName}`, `${BACKOFFICE}/esci`]
+      : [undefined, undefined];
+  return platformPage({
+    request,
+    title: input.title,
+    main: input.main,
+    breadcrumb: input.breadcrumb,
+    breadcrumbLabel: tr('breadcrumb'),
+    chrome: { brand: tr('brand'), tagline: tr('tagline'), homeHref: '/', footer: tr('footer'), skipToContent: tr('skipToContent'), languages: tr('languages'), mainNav: tr('mainNav') },
+    nav: input.nav ?? (citizen ? [{ label: tr('areaTitle'), href: CITIZEN }] : undefined),
+    user:
+      who && request.pagopaCsrf
+        ? html`<span>${tr('signedInAs', { name: who })}</span><form method="post" action="${signOut}">${csrf(request)}<button type="submit" class="btn btn-outline-primary btn-sm">${tr('signOut')}</button></form>`
+        : undefined,
+  });
+}
+
+export function sendPage(reply: FastifyReply, request: FastifyRequest, input: ConsolePageInput, status = 200): FastifyReply {
+  return sendHtml(reply, consolePage(request, input), status);
+}
+
+export function consoleErrorPage(request: FastifyRequest, error: ErrorPageInput): string {
+  const tr = consoleT(request.locale);
+  const title = tr('errorTitle', { status: error.status });
+  return consolePage(request, {
+    title,
+    main: html`<h1>${title}</h1><p class="lead">${error.status === 404 ? tr('notFoundText') : error.status >= 500 ? error.title : (error.detail ?? error.title)}</p><p class="small text-muted">${tr('errorRequestId', { id: error.requestId })}</p><p><a class="btn btn-primary" href="/">${tr('backHome')}</a></p>`,
+  });
+}
+
+/** Euro cents in the locale's words (the checkout's format: the consoles show the same amounts). */
+export { formatEuro as euro } from '../checkout/layout.ts';
+
+/** A day as people in Italy read it; due dates are instants at the end of an Italian day. */
+export const day = (locale: string, at: Date | null | undefined): string => (at ? formatItalianTime(locale, at, 'medium') : '—');
+export const dayTime = (locale: string, at: Date | null | undefined): string => (at ? formatItalianTime(locale, at, 'medium', 'short') : '—');
+
+/** A state of GPD (position, option, transfer) in the page's words, its code kept for whoever needs it. */
+export function statusBadge(tr: ConsoleT, status: string): SafeHtml {
+  const key = `st_${status}` as ConsoleKey;
+  return html`<span class="badge bg-light text-dark border" title="${status}">${tr(key)}</span>`;
+}
+
+/** A definition row. */
+export const dataRow = (label: string, value: SafeHtml | string) => html`<div class="row border-bottom py-2"><dt class="col-sm-4">${label}</dt><dd class="col-sm-8 mb-0">${value}</dd></div>`;
+
+const fileName = (text: string) => text.replace(/[^\w.-]/g, '_');
+
+/** Whether the position has a printed notice: the notice service's own rule (something left to pay). */
+export function hasNotice(institution: Institution, position: DebtPosition): boolean {
+  try {
+    noticeOfPosition(institution, position);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The printed notice of a payable position (the notice service's own document; 409 when nothing is payable). */
+export async function sendNoticePdf(reply: FastifyReply, institution: Institution, position: DebtPosition): Promise<FastifyReply> {
+  const pdf = await renderNoticePdf(noticeOfPosition(institution, position));
+  return reply.type('application/pdf').header('cache-control', 'no-store').header('content-disposition', `inline; filename="avviso-${fileName(position.iupd)}.pdf"`).send(pdf);
+}
+
+/** The receipt as the Nodo issues it. */
+export async function sendReceiptPdf(reply: FastifyReply, receipt: Receipt): Promise<FastifyReply> {
+  const pdf = await receiptPdf(receipt);
+  return reply.type('application/pdf').header('cache-control', 'no-store').header('content-disposition', `inline; filename="ricevuta-${fileName(receipt.receiptId)}.pdf"`).send(pdf);
+}
