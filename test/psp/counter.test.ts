@@ -98,7 +98,7 @@ describe('PSP counters', () => {
     expect(await paymentCount()).toBe(before);
   });
 
-  it('shows the Nodo’s refusals in plain words with the code: unknown, already paid, annulled, in progress', async () => {
+  it('shows the Nodo’s refusals in plain words with the code: unknown, already paid, annulled, expired, in progress', async () => {
     const unknown = await verify(BANK.idPSP, composeNoticeNumber({ auxDigit: 3, segregationCode: BUGLIANO.segregationCode }, 9_999_999_999).noticeNumber, BUGLIANO.fiscalCode);
     expect(unknown.status).toBe(409);
     expect(unknown.html).toContain('L’ente non conosce questo avviso');
@@ -108,14 +108,23 @@ describe('PSP counters', () => {
     await clerk.submit(await verify(BANK.idPSP, paid.nav, BUGLIANO.fiscalCode), '/incassi', { metodo: 'cash' });
     const again = await verify(TOBACCONIST.idPSP, paid.nav, BUGLIANO.fiscalCode);
     expect(again.status).toBe(409);
-    expect(again.html).toMatch(/già pagato/);
+    expect(again.html).toContain('L’avviso risulta già pagato');
     expect(again.html).toMatch(/PPT_PAGAMENTO_DUPLICATO|PAA_PAGAMENTO_DUPLICATO/);
 
     const annulled = await publishedNotice(system, VICOPISANO, 2_000);
     await gpdOf(system, VICOPISANO).invalidatePosition(annulled.iupd);
     const invalid = await verify(POST.idPSP, annulled.nav, VICOPISANO.fiscalCode);
     expect(invalid.status).toBe(409);
-    expect(invalid.html).toMatch(/annullato|non conosce/);
+    expect(invalid.html).toContain('L’ente ha annullato l’avviso');
+    expect(invalid.html).toContain('PAA_PAGAMENTO_ANNULLATO');
+
+    // Past its due date a position that expires is no longer payable (GPD answers as of now).
+    const expiring = await publishedNotice(system, BUGLIANO, 2_500, 'Sanzione', { inMs: 1_500, switchToExpired: true });
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const expired = await verify(BANK.idPSP, expiring.nav, BUGLIANO.fiscalCode);
+    expect(expired.status).toBe(409);
+    expect(expired.html).toContain('L’avviso è scaduto');
+    expect(expired.html).toContain('PAA_PAGAMENTO_SCADUTO');
 
     // Another PSP holds the notice (a live token): verified, but collecting it here is refused.
     const busy = await publishedNotice(system, BUGLIANO, 3_000);
