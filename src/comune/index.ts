@@ -46,6 +46,8 @@ import { registerApplicationArea } from './journey/area.ts';
 import { registerRatings } from './ratings/routes.ts';
 import { registerProtocolRegister } from './backoffice/register.ts';
 import { DAILY_REGISTER_JOB, dailyRegisterHandler, enqueueDailyRegisters } from './protocol/daily.ts';
+import { registerDues } from './payments/dues/routes.ts';
+import { DUES_UPLOAD_JOB, duesUploadHandler } from './payments/dues/job.ts';
 
 const comune: AppModule = {
   name: 'comune',
@@ -71,6 +73,7 @@ const comune: AppModule = {
         [DAILY_REGISTER_JOB]: dailyRegisterHandler(ctx.database.db, protocol.store),
         [WEBHOOK_DELIVERY_JOB]: webhookDeliveryHandler(ctx.database.db, { appSecret: ctx.secret, publicUrl: ctx.config.urls.comune, allowPrivateNetworks: ctx.config.webhooksAllowPrivateNetworks }),
         ...events.handlers,
+        [DUES_UPLOAD_JOB]: duesUploadHandler({ db: ctx.database.db, secret: ctx.secret }),
       },
       concurrency: 4,
       listenUrl: ctx.config.databaseUrl,
@@ -168,6 +171,7 @@ const comune: AppModule = {
         registerApplicationArea(scope, context);
         registerRatings(scope, context);
         registerProtocolRegister(scope, context);
+        registerDues(scope, context);
       },
       { prefix: '/:tenant' },
     );

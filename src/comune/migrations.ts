@@ -14,6 +14,7 @@ import { webhooksMigrations } from './webhooks/migrations.ts';
 import { ratingsMigrations } from './ratings/migrations.ts';
 import { paymentsMigrations } from './payments/migrations.ts';
 import { paymentReconciliationMigrations } from './payments/reconciliation/migrations.ts';
+import { duesMigrations } from './payments/dues/migrations.ts';
 
 export const comuneMigrations: Migration[] = [
   ...sessionMigrations,
@@ -120,4 +121,5 @@ export const comuneMigrations: Migration[] = [
   ...ratingsMigrations,
   ...paymentsMigrations,
   ...paymentReconciliationMigrations,
+  ...duesMigrations,
 ];

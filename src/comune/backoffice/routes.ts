@@ -33,6 +33,8 @@ import { builderT } from '../forms/builder-messages.ts';
 import { integrationsT } from '../webhooks/messages.ts';
 import { RATINGS_ADMIN_PATH } from '../ratings/routes.ts';
 import { ratingT } from '../ratings/messages.ts';
+import { DUES_PATH } from '../payments/dues/routes.ts';
+import { duesT } from '../payments/dues/messages.ts';
 
 const TenantParams = Type.Object({ tenant: Type.String() });
 
@@ -67,6 +69,7 @@ export function desk(request: FastifyRequest, staff: StaffLogin, title: string, 
       [`/${tenant.slug}${FORMS_ADMIN_PATH}`, builderT(request.locale)('builder.title')],
       [`/${tenant.slug}${INTEGRATIONS_PATH}`, integrationsT(request.locale)('integrations.title')],
       [`/${tenant.slug}${RATINGS_ADMIN_PATH}`, ratingT(request.locale)('rating.admin.title')],
+      [`/${tenant.slug}${DUES_PATH}`, duesT(request.locale)('dues.title')],
       [`/${tenant.slug}${AUDIT_LOG_PATH}`, tr('backoffice.auditLog')],
     );
   }

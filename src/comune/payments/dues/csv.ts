@@ -223,7 +223,8 @@ export function dueIupd(tenantId: string, row: Pick<DueRow, 'fiscalCode' | 'amou
   return `DOV-${createHash('sha256').update(content).digest('hex').slice(0, 40)}`;
 }
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+// The shape JSON Schema's "email" format accepts (ajv-formats), so that no row makes pagoPA refuse the whole file.
+const EMAIL = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
 
 /** The debtor: a codice fiscale (natural person, F) or the 11-digit fiscal code of a legal person (G). */
 function debtorOf(text: string): { type: 'F' | 'G'; fiscalCode: string } | undefined {
