@@ -46,6 +46,8 @@ import { registerApplicationArea } from './journey/area.ts';
 import { registerRatings } from './ratings/routes.ts';
 import { registerProtocolRegister } from './backoffice/register.ts';
 import { DAILY_REGISTER_JOB, dailyRegisterHandler, enqueueDailyRegisters } from './protocol/daily.ts';
+import { registerPayments } from './payments/routes.ts';
+import { catchUpHandler, enqueuePaymentsCatchUp, PAYMENTS_CATCH_UP_JOB, registerPaSendRt } from './payments/receipts.ts';
 import { registerDues } from './payments/dues/routes.ts';
 import { DUES_UPLOAD_JOB, duesUploadHandler } from './payments/dues/job.ts';
 
@@ -71,6 +73,7 @@ const comune: AppModule = {
         [REGISTER_INTEGRATION_JOB]: registerIntegrationHandler(ctx.database.db, protocol),
         [REGISTER_LETTER_JOB]: registerLetterHandler(ctx.database.db, protocol),
         [DAILY_REGISTER_JOB]: dailyRegisterHandler(ctx.database.db, protocol.store),
+        [PAYMENTS_CATCH_UP_JOB]: catchUpHandler({ db: ctx.database.db, app: ctx }),
         [WEBHOOK_DELIVERY_JOB]: webhookDeliveryHandler(ctx.database.db, { appSecret: ctx.secret, publicUrl: ctx.config.urls.comune, allowPrivateNetworks: ctx.config.webhooksAllowPrivateNetworks }),
         ...events.handlers,
         [DUES_UPLOAD_JOB]: duesUploadHandler({ db: ctx.database.db, secret: ctx.secret }),
@@ -82,6 +85,7 @@ const comune: AppModule = {
     await worker.start();
     await pdnd.enqueue();
     await enqueueDailyRegisters(ctx.database.db);
+    await enqueuePaymentsCatchUp(ctx.database.db);
     return async () => {
       await worker.stop();
       await events.close();
@@ -99,8 +103,8 @@ const comune: AppModule = {
       logLevel: config.logLevel,
       trustProxy: config.trustProxy,
       cookieSecret: ctx.secret,
-      // Login and logout hand the browser over to the identity provider.
-      formActionOrigins: [config.urls.identity],
+      // Login and logout hand the browser over to the identity provider, "Paga online" to pagoPA's checkout.
+      formActionOrigins: [config.urls.identity, config.urls.pagopa],
       healthChecks: databaseHealth(ctx),
       renderErrorPage: (request, error) => {
         const tr = t(request.locale);
@@ -144,6 +148,7 @@ const comune: AppModule = {
     registerRelyingPartyRoutes(app, context);
     registerAdmin(app, context);
     registerChecks(app);
+    registerPaSendRt(app, context);
     await app.register(
       async (scope) => {
         scope.addHook('onRequest', async (request) => {
@@ -171,6 +176,7 @@ const comune: AppModule = {
         registerApplicationArea(scope, context);
         registerRatings(scope, context);
         registerProtocolRegister(scope, context);
+        registerPayments(scope, context);
         registerDues(scope, context);
       },
       { prefix: '/:tenant' },

@@ -33,6 +33,11 @@ const matrix: [Action, string[]][] = [
   [{ type: 'tenant.manageOffices', tenantId: B }, []],
   [{ type: 'tenant.manageProtocolRegister', tenantId: A }, ['adminA']],
   [{ type: 'tenant.manageProtocolRegister', tenantId: B }, []],
+  [{ type: 'tenant.managePayments', tenantId: A }, ['adminA']],
+  [{ type: 'tenant.managePayments', tenantId: B }, []],
+  [{ type: 'payment.readOwn', tenantId: A, fiscalCode: 'RSSMRA85T10A562S' }, ['citizenA']],
+  [{ type: 'payment.readOwn', tenantId: A, fiscalCode: 'VRDLGI90A41G702X' }, []],
+  [{ type: 'payment.readOwn', tenantId: B, fiscalCode: 'RSSMRA85T10A562S' }, []],
   [{ type: 'platform.manageTenants' }, ['platformAdmin']],
   ...(['application.read', 'application.act'] as const).flatMap((type): [Action, string[]][] => [
     [{ type, tenantId: A, officeId: 'office-1', staffOffices: ['office-1'] }, ['operatorA', 'adminA']],

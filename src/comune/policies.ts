@@ -8,6 +8,8 @@ export type Actor =
 
 export type Action =
   | { type: 'citizen.readOwnProfile'; tenantId: string; fiscalCode: string }
+  /** A payment asked of `fiscalCode` by the ente: its page, notice and receipts. */
+  | { type: 'payment.readOwn'; tenantId: string; fiscalCode: string }
   | { type: 'backoffice.enter'; tenantId: string }
   | { type: 'tenant.readCitizens'; tenantId: string }
   | { type: 'tenant.manageOperators'; tenantId: string }
@@ -16,6 +18,8 @@ export type Action =
   | { type: 'tenant.manageInteroperability'; tenantId: string }
   | { type: 'tenant.manageServices'; tenantId: string }
   | { type: 'tenant.manageOffices'; tenantId: string }
+  /** The ente's pagoPA settings, budget chapters and the payment of each service. */
+  | { type: 'tenant.managePayments'; tenantId: string }
   /** Browse the built-in protocol register, read its documents, annul entries, produce the daily register. */
   | { type: 'tenant.manageProtocolRegister'; tenantId: string }
   | { type: 'platform.manageTenants' }
@@ -25,6 +29,7 @@ export type Action =
 export function may(actor: Actor, action: Action): boolean {
   switch (action.type) {
     case 'citizen.readOwnProfile':
+    case 'payment.readOwn':
       return actor.kind === 'citizen' && actor.tenantId === action.tenantId && actor.fiscalCode === action.fiscalCode;
     case 'backoffice.enter':
     case 'tenant.readCitizens':
@@ -35,6 +40,7 @@ export function may(actor: Actor, action: Action): boolean {
     case 'tenant.manageInteroperability':
     case 'tenant.manageServices':
     case 'tenant.manageOffices':
+    case 'tenant.managePayments':
     case 'tenant.manageProtocolRegister':
       return actor.kind === 'staff' && actor.role === 'tenant_admin' && actor.tenantId === action.tenantId;
     case 'application.read':

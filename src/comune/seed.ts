@@ -11,7 +11,7 @@ import { seedDemoPdndKeys } from './interop/startup.ts';
 import { seedDemoForms } from './forms/demo.ts';
 import { seedCatalogDemo } from './catalog/seed.ts';
 import { attachDemoForms } from './journey/seed.ts';
-import { seedDemoPaymentSettings } from './payments/settings.ts';
+import { seedPaymentsDemo } from './payments/seed.ts';
 
 /** An ente's numeric codice fiscale: 10 digits plus the check digit (DPR 605/1973). */
 const enteFiscalCode = (first10: string) => first10 + partitaIvaCheckDigit(first10);
@@ -88,7 +88,6 @@ export async function seedComuneDemo(ctx: AppContext): Promise<void> {
   // Demo only: each ente's PDND API key derived from SECRET, the one PDND's seed creates; connected at start-up.
   const demoTenants = (await Promise.all(DEMO_TENANTS.map((t) => tenants.bySlug(t.slug)))).filter((t) => t !== undefined);
   await seedDemoPdndKeys(ctx, demoTenants);
-  await seedDemoPaymentSettings(ctx, demoTenants);
   for (const tenant of demoTenants) await seedDemoForms(db, tenant.id, SEED);
   for (const person of DEMO_STAFF) {
     const tenant = person.tenantSlug ? await tenants.bySlug(person.tenantSlug) : undefined;
@@ -103,6 +102,7 @@ export async function seedComuneDemo(ctx: AppContext): Promise<void> {
   const bugliano = await tenants.bySlug('comune-di-bugliano');
   if (bugliano) await seedCatalogDemo(db, bugliano, SEED);
   for (const tenant of demoTenants) await attachDemoForms(db, tenant, SEED);
+  await seedPaymentsDemo(ctx, demoTenants);
 }
 
 export function comuneDemoAccounts(ctx: AppContext): DemoAccount[] {

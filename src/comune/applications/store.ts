@@ -7,7 +7,7 @@ import { enqueue, enqueueInsert } from '../../core/jobs.ts';
 import { conflict, forbidden, notFound } from '../../core/problem.ts';
 import type { DocumentStore } from '../protocol/files.ts';
 import { applicationPdf, integrationAnswerPdf } from './pdf.ts';
-import { checkTransition, STATUS, type StatusCode, type TransitionActor } from './states.ts';
+import { checkTransition, STATUS, type PaymentKind, type StatusCode, type TransitionActor } from './states.ts';
 import { enqueueWebhookEvents } from '../webhooks/outbox.ts';
 
 export const REGISTER_APPLICATION_JOB = 'comune.protocol.register-application';
@@ -145,6 +145,8 @@ export interface SubmitOptions {
   /** The answers as the form labels them, for the PDF; the data's keys otherwise. */
   summary?: readonly { label: string; value: string }[];
   attachments?: readonly Attachment[];
+  /** The service asks for payment first: the draft waits in 1500 with its PDF; submitPaid submits it once paid. */
+  awaitPayment?: boolean;
 }
 
 const actorType = (actor: ApplicationActor): TransitionActor => actor.kind;
@@ -211,7 +213,8 @@ export class ApplicationStore {
       if (doneId) return { application: doneId === id ? fromRow(found[0]!) : await this.get(actor, doneId, tx), created: false };
       const app = found[0] && fromRow(found[0]);
       if (!app || !canSee(actor, app)) throw notFound('No such application.');
-      const check = checkTransition(app.status, STATUS.submitted, 'citizen');
+      const to = options.awaitPayment ? STATUS.paymentPending : STATUS.submitted;
+      const check = checkTransition(app.status, to, 'citizen');
       if (!check.ok) throw conflict(`An application in status ${app.status} cannot be submitted.`);
       const data = options.data ?? app.data;
       const attachments = options.attachments ? withoutDuplicates(options.attachments) : await this.attachments(tx, id);
@@ -229,15 +232,15 @@ export class ApplicationStore {
       // One statement for the row, its timeline event, the protocol job and the audit entry (each a round trip otherwise).
       const { rows } = await executePrepared(tx, sql<Row>`
         with ${options.attachments ? sql`replaced as (delete from comune.application_attachments where application_id = ${id}),` : sql``}
-          timeline as (${this.eventInsert(id, app.status, STATUS.submitted, actor, null)}),
-          job as (${enqueueInsert('comune', { kind: REGISTER_APPLICATION_JOB, payload: { applicationId: id }, idempotencyKey: id })}),
+          timeline as (${this.eventInsert(id, app.status, to, actor, null)}),
+          ${to === STATUS.submitted ? sql`job as (${enqueueInsert('comune', { kind: REGISTER_APPLICATION_JOB, payload: { applicationId: id }, idempotencyKey: id })}),` : sql``}
           logged as (${auditInsert('comune', { actorType: 'citizen', actorId: actorId(actor), tenantId: app.tenantId, action: 'application.submit', targetType: 'application', targetId: id })})
-        update comune.applications set status = ${STATUS.submitted}, idempotency_key = ${options.idempotencyKey}, submitted_at = ${submittedAt},
+        update comune.applications set status = ${to}, idempotency_key = ${options.idempotencyKey}, submitted_at = ${to === STATUS.submitted ? submittedAt : null},
           pdf_sha256 = ${sha256}, updated_at = now() ${options.data ? sql`, data = ${JSON.stringify(options.data)}::jsonb` : sql``}
         where id = ${id} returning ${columns()}`);
       await this.insertAttachments(tx, id, attachments);
       // Every status change is announced to the ente's webhooks in the same transaction (outbox).
-      await enqueueWebhookEvents(tx, id, STATUS.submitted);
+      await enqueueWebhookEvents(tx, id, to);
       return { application: fromRow(rows[0]!), created: true };
     });
   }
@@ -249,9 +252,21 @@ export class ApplicationStore {
     return rows[0]?.id ?? null;
   }
 
-  /** Moves an application by the state machine: 409 for a transition that does not exist, 403 for one the actor may not trigger. */
-  async transition(actor: ApplicationActor, id: string, to: StatusCode, message: string | null = null, tx?: Executor): Promise<Application> {
-    return this.move(actor, id, to, message, tx);
+  /**
+   * Moves an application by the state machine: 409 for a transition that does not exist, 403 for one the actor may not trigger;
+   * `payment` is the kind of payment the application waits for, if any.
+   */
+  async transition(actor: ApplicationActor, id: string, to: StatusCode, message: string | null = null, tx?: Executor, payment?: PaymentKind): Promise<Application> {
+    return this.move(actor, id, to, message, tx, sql``, payment);
+  }
+
+  /** The immediate payment arrived (1520): 1900 → 2000, submitted now, and the protocol job, in the caller's transaction. */
+  async submitPaid(tx: Executor, id: string): Promise<Application> {
+    const system = { kind: 'system', id: 'payments' } as const;
+    await this.move(system, id, STATUS.preSubmit, null, tx, sql``, 'immediate');
+    const app = await this.move(system, id, STATUS.submitted, null, tx, sql`, submitted_at = ${this.now()}`);
+    await enqueue(tx, 'comune', { kind: REGISTER_APPLICATION_JOB, payload: { applicationId: id }, idempotencyKey: id });
+    return app;
   }
 
   /** Records the protocol receipt and moves 2000 → 3000 (the system's transition), in the caller's transaction. */
@@ -261,10 +276,10 @@ export class ApplicationStore {
   }
 
   /** A transition, with more columns to set (`, column = value…`) in the same update. */
-  private async move(actor: ApplicationActor, id: string, to: StatusCode, message: string | null, tx: Executor | undefined, set = sql``): Promise<Application> {
+  private async move(actor: ApplicationActor, id: string, to: StatusCode, message: string | null, tx: Executor | undefined, set = sql``, payment?: PaymentKind): Promise<Application> {
     return transaction(tx ?? this.db, async (tx) => {
       const app = await this.get(actor, id, tx, true);
-      const check = checkTransition(app.status, to, actorType(actor));
+      const check = checkTransition(app.status, to, actorType(actor), payment);
       if (!check.ok && check.reason === 'not-allowed') throw conflict(`No transition from ${app.status} to ${to}.`);
       if (!check.ok) throw forbidden(`A ${actor.kind} cannot move an application from ${app.status} to ${to}.`);
       const entry = { actorType: actor.kind, actorId: actorId(actor), tenantId: app.tenantId, action: 'application.transition', targetType: 'application', targetId: id, details: { from: app.status, to } };

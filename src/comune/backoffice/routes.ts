@@ -33,6 +33,8 @@ import { builderT } from '../forms/builder-messages.ts';
 import { integrationsT } from '../webhooks/messages.ts';
 import { RATINGS_ADMIN_PATH } from '../ratings/routes.ts';
 import { ratingT } from '../ratings/messages.ts';
+import { PAYMENT_SETTINGS_PATH } from '../payments/paths.ts';
+import { paymentsT } from '../payments/messages.ts';
 import { DUES_PATH } from '../payments/dues/routes.ts';
 import { duesT } from '../payments/dues/messages.ts';
 
@@ -66,6 +68,7 @@ export function desk(request: FastifyRequest, staff: StaffLogin, title: string, 
       [`/${tenant.slug}${PROTOCOL_SETTINGS_PATH}`, consoleT(request.locale)('protocol.title')],
       [`/${tenant.slug}${REGISTER_PATH}`, registerT(request.locale)('register.title')],
       [`/${tenant.slug}${INTEROP_PATH}`, interopT(request.locale)('interop.title')],
+      [`/${tenant.slug}${PAYMENT_SETTINGS_PATH}`, paymentsT(request.locale)('payments.settings.title')],
       [`/${tenant.slug}${FORMS_ADMIN_PATH}`, builderT(request.locale)('builder.title')],
       [`/${tenant.slug}${INTEGRATIONS_PATH}`, integrationsT(request.locale)('integrations.title')],
       [`/${tenant.slug}${RATINGS_ADMIN_PATH}`, ratingT(request.locale)('rating.admin.title')],

@@ -36,6 +36,8 @@ import { OfficeRepository } from './offices.ts';
 import { FormRepository } from '../forms/forms.ts';
 import { createCategory, createOffice, createService, setOfficeMembers, updateCategory, updateOffice, updateService } from './commands.ts';
 import { servicePath } from './pages.ts';
+import { servicePaymentPath } from '../payments/paths.ts';
+import { paymentsT } from '../payments/messages.ts';
 import { catalogT, type CatalogT } from './messages.ts';
 
 export const SERVICES_ADMIN_PATH = '/backoffice/servizi';
@@ -151,6 +153,7 @@ ${locale === 'it' ? '' : html`<p class="small">${tr('catalog.admin.contentOption
     const content = html`${savedAlert(request, tr)}
 ${errorSummary(e, tr('area.errorSummary', { count: Object.keys(e).length }))}
 ${id && v.slug ? html`<p><a href="${servicePath(tenant, { slug: v.slug })}">${tr('catalog.admin.viewPublic')}</a></p>` : ''}
+${id ? html`<p><a href="${servicePaymentPath(tenant, id)}">${paymentsT(request.locale)('payments.service.link')}</a></p>` : ''}
 <form method="post" action="${action}" novalidate>
   ${csrfField(formCsrfToken(request, comune.app.secret))}
   <fieldset class="mb-4"><legend class="h5">${tr('catalog.admin.settings')}</legend>

@@ -24,6 +24,7 @@ import { dateInItaly } from '../../domain/dates.ts';
 import { CSV_BOM, csvLine, DESK_PATH, labelledAnswers, HIDDEN_STATUSES, type DeskFile, type DeskFilters, type DeskSort, type DeskUser } from './model.ts';
 import { deskUser, DeskStore, type Choice, type DeskRow } from './store.ts';
 import { deskT, type DeskT } from './messages.ts';
+import { deskPaymentsSection } from '../payments/desk.ts';
 
 const PAGE_SIZES = ['10', '25', '50', '100'] as const;
 const DEFAULT_PAGE_SIZE = 25;
@@ -269,6 +270,7 @@ ${dl(labelledAnswers(formVersion?.schema, application.data, dateInItaly(row.subm
 <h2 class="h4">${tr('desk.attachments')}</h2>
 <ul>${application.pdfSha256 ? html`<li><a href="${base}/documenti/${application.pdfSha256}">${tr('desk.applicationPdf')}</a></li>` : ''}
 ${attachments.map((a) => html`<li><a href="${base}/documenti/${a.sha256}">${a.name}</a> (${bytes(tr, request.locale, a.size)})</li>`)}</ul>
+${await deskPaymentsSection(comune, request, application)}
 <h2 class="h4">${tr('desk.timeline')}</h2>
 <ol>${timeline.map((e) => html`<li>${dateTime(request.locale, e.at)} — ${tr('desk.event', { status: statusLabel(tr, e.to), by: tr(`desk.by.${e.actorType}`) })}${e.message ? html`<blockquote class="mb-0 small">${e.message}</blockquote>` : ''}</li>`)}</ol>
 <h2 class="h4">${tr('desk.notes')}</h2>

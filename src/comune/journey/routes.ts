@@ -33,6 +33,8 @@ import { fileFields, fileIds, mergePage, pageOfErrors, requiredRank, summaryFiel
 import { toDocuments } from './documents.ts';
 import { receiptPath } from './area.ts';
 import { journeyT } from './messages.ts';
+import { feeAtSubmission, PaymentFlow } from '../payments/flow.ts';
+import { paymentPath, paymentsDeps } from '../payments/paths.ts';
 
 const UUID = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
 const ServiceParams = Type.Object({ tenant: Type.String(), slug: Type.String({ maxLength: 80 }) });
@@ -59,6 +61,7 @@ interface Loaded {
 export function registerJourney(app: App, comune: ComuneContext): void {
   const deps: JourneyDeps = journeyDeps(comune);
   const secret = comune.app.secret;
+  const payments = new PaymentFlow(paymentsDeps(comune), comune.app.logger);
 
   /** A public service taking applications online, with a form: 404 otherwise, 409 outside its dates. */
   async function openService(tenant: Tenant, slug: string, locale: FastifyRequest['locale']): Promise<Service> {
@@ -277,13 +280,21 @@ ${renderForm({
     if (!request.query.k) throw conflict('The form has no submission key: reload the page.');
     const chosen = new Set([...fields.keys()].flatMap((key) => fileIds(result.value[key])));
     const attachments = await toDocuments(deps, ctx.files.filter((f) => chosen.has(f.id)));
+    // A service with a fee: the draft waits in 1500 for the payment (immediate), or is sent with it (optional).
+    const fee = await feeAtSubmission(comune.db, service, result.value);
+    const awaitPayment = fee?.rule.mode === 'immediate';
     try {
-      await deps.store.submit(actor, draft.id, { idempotencyKey: request.query.k, data: result.value, summary: summaryFields(schema, result.value, ctx, 'it'), attachments });
+      await deps.store.submit(actor, draft.id, { idempotencyKey: request.query.k, data: result.value, summary: summaryFields(schema, result.value, ctx, 'it'), attachments, awaitPayment });
     } catch (err) {
       // The twin of a double click got there first: its application is the one to show.
       if (!(err instanceof HttpProblem && err.status === 409)) throw err;
       const now = await deps.store.get(actor, draft.id);
       if (now.status === STATUS.draft) throw err;
+    }
+    if (fee) {
+      const citizen = await comune.citizens.byId(tenant.id, login.citizenId);
+      const payment = await payments.openAtSubmission(tenant, await deps.store.get(actor, draft.id), fee, citizen?.email);
+      if (awaitPayment) return redirectTo(reply, paymentPath(tenant, payment.id));
     }
     return redirectTo(reply, `${receiptPath(tenant, draft.id)}?inviata=1`);
   });

@@ -62,8 +62,12 @@ export const paymentsMigrations: Migration[] = [
        amount_cents integer not null check (amount_cents > 0),
        reason text not null,
        status text not null check (status in ('unpaid', 'paid', 'cancelled')),
+       -- The position as asked of GPD (retried as is until GPD has it), then its options as GPD answered.
+       position jsonb not null,
+       published boolean not null default false,
        options jsonb not null default '[]',
        resume_status integer,
+       last_checked_at timestamptz,
        requested_by text,
        paid_at timestamptz,
        psp_company text,
