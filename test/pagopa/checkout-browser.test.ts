@@ -79,6 +79,7 @@ describe('pagoPA Checkout in the browser', () => {
       expect(await page.getByLabel('Carta di credito/debito').isChecked()).toBe(true);
       await page.getByRole('button', { name: 'Continua' }).click();
       await page.getByRole('alert').filter({ hasText: 'Correggi i seguenti errori' }).waitFor();
+      expect(await page.getByRole('alert').getByRole('listitem').allTextContents()).toEqual(['Inserisci il nome del titolare della carta.', 'Inserisci il numero della carta.', 'Inserisci la scadenza della carta.', 'Inserisci il codice di sicurezza.']);
       await ui.journey.audit('card errors', context, page.url());
       await page.getByLabel('Titolare della carta').fill('Marco Bianchi');
       await page.getByLabel('Numero della carta').fill('4242 4242 4242 4242');
@@ -88,7 +89,7 @@ describe('pagoPA Checkout in the browser', () => {
       await page.getByRole('button', { name: 'Continua' }).click();
 
       await main.getByRole('heading', { level: 1, name: 'Scegli a chi affidare il pagamento' }).waitFor();
-      const choices = await page.getByRole('radio').evaluateAll((radios) => radios.map((r) => r.labels?.[0]?.textContent?.trim()));
+      const choices = await page.getByRole('radio').evaluateAll((radios) => radios.map((r) => (r as HTMLInputElement).labels?.[0]?.textContent?.trim()));
       expect(choices).toEqual(['Rete Tabaccai Italiani (demo) — Commissione 1,00\u00a0€', 'Banca della Valdera (demo) — Commissione 1,50\u00a0€', 'Poste della Repubblica (demo) — Commissione 2,00\u00a0€']);
       await page.locator('label', { hasText: 'Rete Tabaccai' }).click();
       expect(await page.getByLabel(/Rete Tabaccai/).isChecked()).toBe(true);

@@ -2,7 +2,6 @@
 // 7812-1 Annex B; expiry; CVV 3–4 digits) and the card issuer at the edge of the world, which authorises
 // every valid card but one.
 import { dateInItaly } from '../../../domain/dates.ts';
-import { invalid, valid, type ValidationResult } from '../../../domain/result.ts';
 
 /** The card the issuer simulator declines ("autorizzazione negata"); any other valid card is authorised. */
 export const DECLINED_PAN = '4000000000000002';
@@ -53,27 +52,31 @@ export function cardBrand(pan: string): CardBrand {
 /** "•••• 0002": all a page or a record ever shows of a card number. */
 export const maskedPan = (pan: string) => `•••• ${pan.slice(-4)}`;
 
-/** Checks a card as typed; each refusal names its field. A card is valid through the last day of its expiry month. */
-export function checkCard(input: CardInput, now: Date): ValidationResult<Card, CardFailure> & { field?: CardField } {
+export type CardCheck = { ok: true; value: Card } | { ok: false; errors: Partial<Record<CardField, CardFailure>> };
+
+/** Checks a card as typed, every field at once. A card is valid through the last day of its expiry month. */
+export function checkCard(input: CardInput, now: Date): CardCheck {
+  const errors: Partial<Record<CardField, CardFailure>> = {};
   const holder = input.holder.trim().replace(/\s+/g, ' ');
   const pan = input.pan.replace(/[\s-]/g, '');
   const cvv = input.cvv.trim();
-  if (!holder) return { ...invalid('required', 'the card holder is required'), field: 'holder' };
-  if (holder.length > 100 || /[\d<>]/.test(holder)) return { ...invalid('invalid-holder', 'the holder is a name, up to 100 letters'), field: 'holder' };
-  if (!pan) return { ...invalid('required', 'the card number is required'), field: 'pan' };
-  if (!/^\d{12,19}$/.test(pan) || !passesLuhn(pan)) return { ...invalid('invalid-pan', 'a card number has 12 to 19 digits and passes the Luhn check'), field: 'pan' };
+  if (!holder) errors.holder = 'required';
+  else if (holder.length > 100 || /[\d<>]/.test(holder)) errors.holder = 'invalid-holder';
+  if (!pan) errors.pan = 'required';
+  else if (!/^\d{12,19}$/.test(pan) || !passesLuhn(pan)) errors.pan = 'invalid-pan';
   const expiry = /^\s*(\d{1,2})\s*\/\s*(\d{2}|\d{4})\s*$/.exec(input.expiry);
-  if (!input.expiry.trim()) return { ...invalid('required', 'the expiry is required'), field: 'expiry' };
   const month = expiry ? Number(expiry[1]) : 0;
-  if (!expiry || month < 1 || month > 12) return { ...invalid('invalid-expiry', 'the expiry is MM/YY'), field: 'expiry' };
-  const year = expiry[2]!.length === 2 ? 2000 + Number(expiry[2]) : Number(expiry[2]);
+  const year = expiry ? (expiry[2]!.length === 2 ? 2000 + Number(expiry[2]) : Number(expiry[2])) : 0;
   // The month as it is in Italy, where the checkout runs.
   const [thisYear, thisMonth] = dateInItaly(now).split('-').map(Number) as [number, number];
-  if (year * 12 + month < thisYear * 12 + thisMonth) return { ...invalid('expired', 'the card has expired'), field: 'expiry' };
-  if (!cvv) return { ...invalid('required', 'the security code is required'), field: 'cvv' };
+  if (!input.expiry.trim()) errors.expiry = 'required';
+  else if (!expiry || month < 1 || month > 12) errors.expiry = 'invalid-expiry';
+  else if (year * 12 + month < thisYear * 12 + thisMonth) errors.expiry = 'expired';
   const brand = cardBrand(pan);
-  if (!(brand === 'AMEX' ? /^\d{4}$/ : /^\d{3,4}$/).test(cvv)) return { ...invalid('invalid-cvv', 'the security code has 3 or 4 digits'), field: 'cvv' };
-  return valid({ holder, pan, brand, expiryMonth: month, expiryYear: year });
+  if (!cvv) errors.cvv = 'required';
+  else if (!(brand === 'AMEX' ? /^\d{4}$/ : /^\d{3,4}$/).test(cvv)) errors.cvv = 'invalid-cvv';
+  if (Object.keys(errors).length) return { ok: false, errors };
+  return { ok: true, value: { holder, pan, brand, expiryMonth: month, expiryYear: year } };
 }
 
 export type Authorisation = { outcome: 'authorised'; authorizationCode: string } | { outcome: 'declined' };

@@ -241,7 +241,8 @@ export async function registerCheckoutPages(app: App, deps: CheckoutPagesDeps): 
       const now = new Date();
       const checked = checkCard(request.body, now);
       if (!checked.ok) {
-        return methodStep(request, reply, cart, request.body, { [checked.field!]: tr(`card.${checked.field!}.${checked.reason}` as CheckoutKey) }, 400);
+        const errors = Object.fromEntries(Object.entries(checked.errors).map(([field, reason]) => [field, tr(`card.${field}.${reason}` as CheckoutKey)]));
+        return methodStep(request, reply, cart, request.body, errors, 400);
       }
       const card = checked.value;
       const sealed = encryptSecret(deps.secret, card.pan, panContext(cart.id));
