@@ -195,7 +195,7 @@ class NoticeWriter {
   /** "Banche e altri canali" of one row of installments: a column each with its own QR code and notice code. */
   bankRow(options: readonly { option: NoticeOption; n: number }[], y: number): number {
     const { creditor, debtor, subject } = this.data;
-    const height = 215;
+    const height = 205;
     this.box(M, y, W, height);
     this.text('H3', 'BANCHE E ALTRI CANALI', M + 10, y + 8, { width: W - 20, size: 9, bold: true, color: BLUE });
     this.text('P', `Destinatario: ${debtor.name} — Ente creditore: ${creditor.name} (cod. fiscale ${creditor.fiscalCode}) — Codice CBILL: ${(creditor.cbillCode ?? '—').toUpperCase()} — Oggetto: ${subject}`, M + 10, y + 22, {
@@ -207,8 +207,8 @@ class NoticeWriter {
     options.forEach(({ option, n }, i) => {
       const x = M + 10 + i * width;
       let top = this.text('H3', `RATA ${n} ${dueText(option)}`, x, y + 48, { width: width - 10, size: 9, bold: true });
-      this.qr(option, x, top + 4, `rata ${n}`);
-      top += QR_SIZE + 10;
+      this.qr(option, x, top + 9, `rata ${n}`); // a quiet zone of 4 modules around the symbol
+      top += QR_SIZE + 20;
       top = this.field('Euro', formatEuro(option.amountCents), x, top, width - 10, { size: 11 });
       this.field('Codice avviso', formatNoticeNumber(option.nav), x, top, width - 10);
     });
