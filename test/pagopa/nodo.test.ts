@@ -11,7 +11,7 @@ import { DEMO_CREDITOR_INSTITUTIONS, DEMO_PSPS, demoPagopaKey, pspKeyHolder } fr
 import { gpdBaseUrl, gpdClient, GpdError, type GpdClient, type PaymentPositionBody } from '../../src/clients/pagopa/index.ts';
 import { isFault, nodoBaseUrl, nodoClient, NodoError, type NodoClient } from '../../src/clients/pagopa/nodo.ts';
 import { receiptsBaseUrl, receiptsClient, type ReceiptsClient } from '../../src/clients/pagopa/receipts.ts';
-import type { Ko } from '../../src/clients/pagopa/nodo-wire.ts';
+import type { Ko, SendPaymentOutcomeRequest } from '../../src/clients/pagopa/nodo-wire.ts';
 import { activatePayment, sendOutcome, verifyNotice } from '../../src/platforms/pagopa/nodo/payments.ts';
 import { pspById } from '../../src/platforms/pagopa/nodo/psps.ts';
 
@@ -23,7 +23,7 @@ const DAY = 86_400_000;
 const inDays = (n: number) => new Date(Date.now() + n * DAY).toISOString();
 const today = dateInItaly(new Date());
 const ids = (psp: DemoPsp) => ({ idPSP: psp.idPSP, idBrokerPSP: psp.idBrokerPSP, idChannel: psp.idChannel });
-const details = { paymentMethod: 'creditCard' as const, paymentChannel: 'onLine' as const, fee: '1.50', applicationDate: today, transferDate: today };
+const details: SendPaymentOutcomeRequest['details'] = { paymentMethod: 'creditCard', paymentChannel: 'onLine', fee: '1.50', applicationDate: today, transferDate: today };
 
 const option = (amount: number, isPartialPayment = false, dueDays = 30) => ({
   amount,
@@ -281,7 +281,7 @@ for (const database of ['postgres', 'pglite'] as const) {
           paymentChannel: 'frontOffice',
           fee: '2.00',
           payer: { uniqueIdentifier: { entityUniqueIdentifierType: 'F', entityUniqueIdentifierValue: 'VRDGPP80A01H501X' }, fullName: 'Giuseppe Verdi' },
-        } as Partial<typeof details>);
+        });
       });
 
       const byDebtor = await receipts.listReceipts({ debtor: 'rssmra80a01h501u' });

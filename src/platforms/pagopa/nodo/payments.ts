@@ -20,7 +20,7 @@ import {
   type Subject,
   type VerifyPaymentNoticeResponse,
 } from '../../../clients/pagopa/nodo-wire.ts';
-import { institutionByFiscalCode, type Institution } from '../institutions.ts';
+import { institutionByFiscalCode, institutionById, type Institution } from '../institutions.ts';
 import { getByNoticeNumber, type DebtPosition, type PaymentOption } from '../positions.ts';
 import { payOption, type PositionState } from '../rules.ts';
 import type { Psp } from './psps.ts';
@@ -75,11 +75,12 @@ async function notice(db: Executor, institution: Institution, nav: string, now: 
   }
 }
 
-/** Locks the debt position of the notice (GPD's writers lock it too); false for an unknown notice. */
-async function lockNotice(tx: Tx, institution: Institution, nav: string): Promise<boolean> {
-  const { rows } = await sql`select p.id from pagopa.debt_positions p join pagopa.payment_options o on o.position_id = p.id
+/** Locks the debt position of the notice (GPD's writers lock it too); undefined for an unknown notice, else the creditor's receipts endpoint. */
+async function lockNotice(tx: Tx, institution: Institution, nav: string): Promise<{ receiptsUrl: string | null } | undefined> {
+  const { rows } = await sql<{ receipts_url: string | null }>`select ci.receipts_url from pagopa.debt_positions p
+    join pagopa.payment_options o on o.position_id = p.id join pagopa.creditor_institutions ci on ci.id = o.institution_id
     where o.institution_id = ${institution.id} and o.nav = ${nav} for update of p`.execute(tx);
-  return rows.length === 1;
+  return rows[0] && { receiptsUrl: rows[0].receipts_url };
 }
 
 /** Live tokens on the notices of a position, with whether each notice is an installment. */
@@ -182,9 +183,12 @@ export async function activatePayment(db: Executor, psp: Psp, input: ActivateInp
         transferCategory: t.category,
       })),
     };
-    await sql`insert into pagopa.payment_sessions (token, id_psp, idempotency_key, request_hash, institution_id, nav, iuv, amount, response, created_at, expires_at)
+    // The same key on another notice may have been taken meanwhile (that notice's lock is not held here).
+    const { rows: inserted } = await sql`insert into pagopa.payment_sessions (token, id_psp, idempotency_key, request_hash, institution_id, nav, iuv, amount, response, created_at, expires_at)
       values (${token}, ${psp.idPSP}, ${input.idempotencyKey ?? null}, ${requestHash}, ${institution.id}, ${nav}, ${option.iuv}, ${amount},
-              ${JSON.stringify(response)}::jsonb, ${now}, ${tokenExpiry(now, input.expirationTime)})`.execute(tx);
+              ${JSON.stringify(response)}::jsonb, ${now}, ${tokenExpiry(now, input.expirationTime)})
+      on conflict (id_psp, idempotency_key) do nothing returning token`.execute(tx);
+    if (!inserted.length) return fault('PPT_ERRORE_IDEMPOTENZA', `the idempotencyKey ${input.idempotencyKey} was used for another request`);
     return response;
   });
 }
@@ -229,10 +233,8 @@ export async function sendOutcome(db: Executor, psp: Psp, input: OutcomeInput, n
       return { outcome: 'OK' as const };
     }
 
-    const { rows: creditors } = await sql<{ fiscal_code: string; receipts_url: string | null }>`
-      select fiscal_code, receipts_url from pagopa.creditor_institutions where id = ${session.institution_id}`.execute(tx);
-    const institution = (await institutionByFiscalCode(tx, creditors[0]!.fiscal_code))!;
-    await lockNotice(tx, institution, session.nav);
+    const institution = (await institutionById(tx, session.institution_id))!;
+    const locked = await lockNotice(tx, institution, session.nav);
     const found = await notice(tx, institution, session.nav, now);
     if (isKo(found)) return found;
     const { position, option } = found;
@@ -272,7 +274,7 @@ export async function sendOutcome(db: Executor, psp: Psp, input: OutcomeInput, n
         applicationDate: input.details.applicationDate,
         transferDate: input.details.transferDate,
       },
-      creditors[0]!.receipts_url,
+      locked?.receiptsUrl ?? null,
     );
     await close('paid');
     return { outcome: 'OK' as const };
