@@ -122,6 +122,12 @@ describe('POST /checkout/ec/v1/carts', () => {
     expect(url).not.toBe(created.location);
   });
 
+  it('is in the OpenAPI document, the pages are not', async () => {
+    const openapi = await (await fetch(`${system.urls.pagopa}/openapi.json`)).json();
+    expect(openapi.paths['/checkout/ec/v1/carts'].post).toMatchObject({ operationId: 'PostCarts', security: [{ subscriptionKey: [] }] });
+    expect(Object.keys(openapi.paths).filter((p) => p.startsWith('/checkout/carts'))).toEqual([]);
+  });
+
   it('refuses a cart without a key of an institution (401)', async () => {
     const n = await notice();
     expect((await postCart(cartOf([n]), '')).status).toBe(401);
