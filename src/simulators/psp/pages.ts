@@ -197,7 +197,7 @@ ${facts([
   [tr('paymentMethod'), payment.paymentMethod === 'cash' ? tr('methodCash') : tr('methodCard')],
   [tr('amount'), euro(locale, payment.amountCents)],
   [tr('fee'), euro(locale, payment.feeCents)],
-  [tr('total'), html`<strong>${euro(locale, payment.amountCents + payment.feeCents)}</strong>`],
+  [tr('totalPaid'), html`<strong>${euro(locale, payment.amountCents + payment.feeCents)}</strong>`],
 ])}
 <p class="d-print-none"><small>${tr('printHint')}</small></p>
 <p class="d-print-none"><a class="btn btn-primary" href="${counterHref(counter)}">${tr('newNotice')}</a></p>`,
