@@ -164,8 +164,8 @@ export function citizenPages(deps: CitizenDeps): (pages: App) => Promise<void> {
             html`<span class="text-nowrap">${formatNoticeNumber(o.nav)}</span>`,
             euro(locale, o.amount),
             day(locale, o.dueDate),
-            html`<a href="${CITIZEN}/avvisi/${institution.fiscalCode}/${encodeURIComponent(position.iupd)}" aria-label="${tr('noticePdfOf', { nav: formatNoticeNumber(o.nav) })}">${tr('noticePdf')}</a>`,
-            html`<form method="post" action="${CITIZEN}/paga">${csrf(request)}<input type="hidden" name="ente" value="${institution.fiscalCode}"><input type="hidden" name="avviso" value="${o.nav}"><button type="submit" class="btn btn-primary btn-sm" aria-label="${tr('payNotice', { nav: formatNoticeNumber(o.nav) })}">${tr('pay')}</button></form>`,
+            html`<a href="${CITIZEN}/avvisi/${institution.fiscalCode}/${encodeURIComponent(position.iupd)}" aria-label="${tr('noticePdfOf', { nav: formatNoticeNumber(o.nav), creditor: institution.companyName })}">${tr('noticePdf')}</a>`,
+            html`<form method="post" action="${CITIZEN}/paga">${csrf(request)}<input type="hidden" name="ente" value="${institution.fiscalCode}"><input type="hidden" name="avviso" value="${o.nav}"><button type="submit" class="btn btn-primary btn-sm" aria-label="${tr('payNotice', { nav: formatNoticeNumber(o.nav), creditor: institution.companyName })}">${tr('pay')}</button></form>`,
           ]),
         );
         const paid = receipts.map((r) => [
@@ -174,7 +174,7 @@ export function citizenPages(deps: CitizenDeps): (pages: App) => Promise<void> {
           html`<span class="text-nowrap">${formatNoticeNumber(r.noticeNumber)}</span>`,
           euro(locale, r.paymentAmount),
           dayTime(locale, new Date(r.paymentDateTime)),
-          html`<a href="${CITIZEN}/ricevute/${encodeURIComponent(r.receiptId)}" aria-label="${tr('receiptPdfOf', { nav: formatNoticeNumber(r.noticeNumber) })}">${tr('receiptShort')}</a>`,
+          html`<a href="${CITIZEN}/ricevute/${encodeURIComponent(r.receiptId)}" aria-label="${tr('receiptPdfOf', { nav: formatNoticeNumber(r.noticeNumber), creditor: r.companyName })}">${tr('receiptShort')}</a>`,
         ]);
         const main = html`<h1>${tr('areaTitle')}</h1>
 <section aria-labelledby="to-pay" class="mt-4"><h2 id="to-pay">${tr('toPayTitle')}</h2>
