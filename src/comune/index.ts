@@ -45,6 +45,8 @@ import { registerJourney } from './journey/routes.ts';
 import { registerApplicationArea } from './journey/area.ts';
 import { registerRatings } from './ratings/routes.ts';
 import { registerProtocolRegister } from './backoffice/register.ts';
+import { registerPaymentReconciliation } from './payments/reconciliation/routes.ts';
+import { enqueueReconciliation, RECONCILIATION_JOB, reconciliationHandler } from './payments/reconciliation/job.ts';
 import { DAILY_REGISTER_JOB, dailyRegisterHandler, enqueueDailyRegisters } from './protocol/daily.ts';
 import { registerPayments } from './payments/routes.ts';
 import { catchUpHandler, enqueuePaymentsCatchUp, PAYMENTS_CATCH_UP_JOB, registerPaSendRt } from './payments/receipts.ts';
@@ -73,6 +75,7 @@ const comune: AppModule = {
         [REGISTER_INTEGRATION_JOB]: registerIntegrationHandler(ctx.database.db, protocol),
         [REGISTER_LETTER_JOB]: registerLetterHandler(ctx.database.db, protocol),
         [DAILY_REGISTER_JOB]: dailyRegisterHandler(ctx.database.db, protocol.store),
+        [RECONCILIATION_JOB]: reconciliationHandler(ctx),
         [PAYMENTS_CATCH_UP_JOB]: catchUpHandler({ db: ctx.database.db, app: ctx }),
         [WEBHOOK_DELIVERY_JOB]: webhookDeliveryHandler(ctx.database.db, { appSecret: ctx.secret, publicUrl: ctx.config.urls.comune, allowPrivateNetworks: ctx.config.webhooksAllowPrivateNetworks }),
         ...events.handlers,
@@ -85,6 +88,7 @@ const comune: AppModule = {
     await worker.start();
     await pdnd.enqueue();
     await enqueueDailyRegisters(ctx.database.db);
+    await enqueueReconciliation(ctx.database.db);
     await enqueuePaymentsCatchUp(ctx.database.db);
     return async () => {
       await worker.stop();
@@ -177,6 +181,7 @@ const comune: AppModule = {
         registerRatings(scope, context);
         registerProtocolRegister(scope, context);
         registerPayments(scope, context);
+        registerPaymentReconciliation(scope, context);
         registerDues(scope, context);
       },
       { prefix: '/:tenant' },

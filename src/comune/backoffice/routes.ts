@@ -37,6 +37,8 @@ import { PAYMENT_SETTINGS_PATH } from '../payments/paths.ts';
 import { paymentsT } from '../payments/messages.ts';
 import { DUES_PATH } from '../payments/dues/routes.ts';
 import { duesT } from '../payments/dues/messages.ts';
+import { RECONCILIATION_PATH } from '../payments/reconciliation/routes.ts';
+import { reconciliationT } from '../payments/reconciliation/messages.ts';
 
 const TenantParams = Type.Object({ tenant: Type.String() });
 
@@ -73,6 +75,7 @@ export function desk(request: FastifyRequest, staff: StaffLogin, title: string, 
       [`/${tenant.slug}${INTEGRATIONS_PATH}`, integrationsT(request.locale)('integrations.title')],
       [`/${tenant.slug}${RATINGS_ADMIN_PATH}`, ratingT(request.locale)('rating.admin.title')],
       [`/${tenant.slug}${DUES_PATH}`, duesT(request.locale)('dues.title')],
+      [`/${tenant.slug}${RECONCILIATION_PATH}`, reconciliationT(request.locale)('reconciliation.title')],
       [`/${tenant.slug}${AUDIT_LOG_PATH}`, tr('backoffice.auditLog')],
     );
   }
