@@ -1,4 +1,4 @@
-// Reporting flows (FdR) over HTTP on PostgreSQL: PSPs create, fill and publish their flows; publishing checks
+// Reporting flows (FdR) over HTTP, on PostgreSQL and on PGlite: PSPs create, fill and publish their flows; publishing checks
 // the totals and reports GPD's transfers and positions; institutions read only the flows they receive.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSystem, type TestSystem } from '../support/system.ts';
@@ -56,7 +56,7 @@ async function refusal(promise: Promise<unknown>): Promise<FdrError> {
   return error as FdrError;
 }
 
-describe('FdR: reporting flows', () => {
+for (const database of ['postgres', 'pglite'] as const) describe(`FdR: reporting flows [${database}]`, () => {
   let system: TestSystem;
   let bugliano: GpdClient;
   let pspKey: string;
@@ -68,7 +68,7 @@ describe('FdR: reporting flows', () => {
     fdrOrganizationClient({ pagopaUrl: system.urls.pagopa, subscriptionKey: demoPagopaKey(system.config.secret!, demo.fiscalCode), organizationId });
 
   beforeAll(async () => {
-    system = await startSystem({ apps: ['pagopa'], database: 'postgres' });
+    system = await startSystem({ apps: ['pagopa'], database });
     pspKey = demoPagopaKey(system.config.secret!, pspKeyHolder(PSP));
     otherPspKey = demoPagopaKey(system.config.secret!, pspKeyHolder(OTHER_PSP));
     const gpd = (demo: (typeof DEMO_CREDITOR_INSTITUTIONS)[number]) =>
