@@ -304,6 +304,41 @@ for (const database of ['postgres', 'pglite'] as const) {
       await expect(vicopisano.listReceipts()).rejects.toMatchObject({ status: 403 } satisfies Partial<GpdError>);
     });
 
+    it('lets operators onboard a PSP, issue its key, list and disable it; the Nodo is described in /openapi.json', async () => {
+      const admin = async (method: string, path: string, body?: unknown) => {
+        const response = await fetch(`${system.urls.pagopa}/admin/v1${path}`, {
+          method,
+          headers: { authorization: `Bearer ${keyOf('platform_operator')}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
+        return { status: response.status, body: await response.json() };
+      };
+      const psp = { idPSP: 'NEWPSPIT', idBrokerPSP: 'NEWPSPIT', idChannel: 'NEWPSPIT_01', companyName: 'Nuovo PSP (test)', fiscalCode: '09123450505', fee: 90, paymentTypes: ['CP', 'PO'] };
+      expect((await admin('POST', '/psps', psp)).body).toEqual({ ...psp, enabled: true });
+      expect((await admin('POST', '/psps', psp)).status).toBe(409);
+      expect((await admin('POST', '/psps', { ...psp, idPSP: 'OTHER', fiscalCode: '09123450506' })).status).toBe(400);
+      expect((await admin('POST', '/psps', { ...psp, idPSP: 'OTHER', paymentTypes: ['CASH'] })).status).toBe(400);
+      expect((await admin('GET', '/psps')).body.map((p: { idPSP: string }) => p.idPSP)).toEqual(expect.arrayContaining([...DEMO_PSPS.map((p) => p.idPSP), 'NEWPSPIT']));
+      const issued = await admin('POST', '/psps/NEWPSPIT/subscription-keys', { label: 'test' });
+      expect(issued.status).toBe(201);
+      const [nav] = await notices([option(1_500)]);
+      const body = { idPSP: 'NEWPSPIT', idBrokerPSP: 'NEWPSPIT', idChannel: 'NEWPSPIT_01', qrCode: qr(nav!) };
+      expect((await raw(issued.body.key, '/nodo/node-for-psp/v1/verifyPaymentNotice', body)).body).toMatchObject({ outcome: 'OK', paymentList: [{ amount: '15.00' }] });
+      expect((await admin('GET', '/psps/NEWPSPIT/subscription-keys')).body).toEqual([expect.objectContaining({ id: issued.body.id, label: 'test' })]);
+      expect((await admin('PUT', '/psps/NEWPSPIT/enabled', { enabled: false })).body.enabled).toBe(false);
+      expect((await raw(issued.body.key, '/nodo/node-for-psp/v1/verifyPaymentNotice', body)).status).toBe(401);
+      expect((await admin('PUT', '/psps/NEWPSPIT/enabled', { enabled: true })).body.enabled).toBe(true);
+      expect((await fetch(`${system.urls.pagopa}/admin/v1/psps/NEWPSPIT/subscription-keys/${issued.body.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${keyOf('platform_operator')}` } })).status).toBe(204);
+      expect((await raw(issued.body.key, '/nodo/node-for-psp/v1/verifyPaymentNotice', body)).status).toBe(401);
+      expect((await fetch(`${system.urls.pagopa}/admin/v1/psps`)).status).toBe(401);
+
+      const openapi = (await (await fetch(`${system.urls.pagopa}/openapi.json`)).json()) as { paths: Record<string, Record<string, { requestBody?: unknown }>> };
+      for (const primitive of ['verifyPaymentNotice', 'activatePaymentNotice', 'sendPaymentOutcome']) {
+        expect(openapi.paths[`/nodo/node-for-psp/v1/${primitive}`]?.post?.requestBody, primitive).toBeDefined();
+      }
+      expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/gpd/payments-receipts-service/v1/payments/{organizationfiscalcode}/receipts/{iuv}/pdf', '/admin/v1/psps']));
+    });
+
     it('pays a notice once when 20 PSP attempts race on it (activate + outcome)', async () => {
       const [nav] = await notices([option(8_000)]);
       const attempts = Array.from({ length: 20 }, async (_, i) => {
