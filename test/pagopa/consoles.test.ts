@@ -237,6 +237,10 @@ describe('the institutions’ back-office', () => {
     const second = await client.visit(`${list}?pagina=2`);
     expect(second.html.match(/<tr><td><a href="\/backoffice\/enti\/80000990509\/posizioni\//g)).toHaveLength(8);
     expect(second.html).toContain('aria-current="page"');
+    // Beyond the last page: the last page; not a number: the first.
+    const beyond = await client.visit(`${list}?pagina=9`);
+    expect(beyond.html.match(/<tr><td><a href="\/backoffice\/enti\/80000990509\/posizioni\//g)).toHaveLength(8);
+    expect((await client.visit(`${list}?pagina=abc`)).html.match(/<tr><td><a href="\/backoffice\/enti\/80000990509\/posizioni\//g)).toHaveLength(20);
   });
 
   it('shows a position with its options, transfers, notice and receipt', async () => {

@@ -20,7 +20,7 @@ import { getReceived, listReceived, receivedPayments } from '../reporting/flows.
 import { DEBT_POSITION_STATUSES, type DebtPositionStatus } from '../rules.ts';
 import { backofficeAccounts, OPERATOR_TENANT } from './accounts.ts';
 import { LOGIN, registerBackofficeLogin, type BackofficeDeps } from './backoffice-login.ts';
-import { BACKOFFICE, dataRow, day, dayTime, euro, hasNotice, sendNoticePdf, sendPage, sendReceiptPdf, staffOf, statusBadge, type StaffSession } from './layout.ts';
+import { BACKOFFICE, dataRow, day, dayTime, euro, hasNotice, sendNoticePdf, sendPage, sendReceiptPdf, staffOf, statusBadge, unlessNotFound, type StaffSession } from './layout.ts';
 import { consoleT, type ConsoleKey, type ConsoleT } from './messages.ts';
 import { positionsOfDebtor, reportingOf, type ReportedIn } from './queries.ts';
 
@@ -48,6 +48,15 @@ function navOf(tr: ConsoleT, staff: StaffSession, cf?: string): NavLink[] {
     );
   }
   return links;
+}
+
+/** The page asked for (from 1) of a list paged in SQL, or its last page when asked beyond it (read again only then). */
+async function pageWithin<T>(asked: string | undefined, read: (page: number) => Promise<T>, totalOf: (result: T) => number): Promise<{ result: T; page: number; pages: number }> {
+  const first = Math.max(1, Math.trunc(Number(asked ?? '1')) || 1);
+  let result = await read(first);
+  const { page, pages } = pageOf(totalOf(result), first, PAGE_SIZE);
+  if (page !== first) result = await read(page);
+  return { result, page, pages };
 }
 
 const paginationLabels = (tr: ConsoleT) => ({ nav: tr('paginationNav'), previous: tr('previous'), next: tr('next'), page: (page: number, pages: number) => tr('pageOf', { page, pages }) });
@@ -141,7 +150,7 @@ export function backofficePages(deps: BackofficeDeps): (pages: App) => Promise<v
           const parsed = parseNoticeNumber(q.avviso);
           if (!parsed.ok) errors.avviso = tr('noticeMalformed', { reason: tr(`nav_${parsed.reason}` as ConsoleKey, { length: q.avviso.replace(/\s+/g, '').length }) });
           else {
-            const found = await getByNoticeNumber(db, institution, parsed.value.noticeNumber).catch(() => undefined);
+            const found = await unlessNotFound(getByNoticeNumber(db, institution, parsed.value.noticeNumber));
             if (found) return redirectTo(reply, `${positionPath(cf, found.position.iupd)}#avviso-${found.option.nav}`);
             message = tr('noticeNotFound', { nav: formatNoticeNumber(parsed.value.noticeNumber) });
           }
@@ -154,20 +163,15 @@ export function backofficePages(deps: BackofficeDeps): (pages: App) => Promise<v
           if (value && (!DAY.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`)))) errors[field] = tr('invalidDate');
         }
 
-        const requested = Number(q.pagina ?? '1');
-        let positions: DebtPosition[] = [];
-        let itemsFound = 0;
         const invalidInput = Object.keys(errors).length > 0;
-        if (!invalidInput && !message) {
-          const first = Math.max(0, (Number.isInteger(requested) ? requested : 1) - 1);
-          const result =
-            debtor
-              ? await positionsOfDebtor(db, institution, debtor, { page: first, limit: PAGE_SIZE })
-              : await listPositions(db, institution, { limit: PAGE_SIZE, page: first, status, dueDateFrom: q.scadenza_dal || undefined, dueDateTo: q.scadenza_al || undefined, orderBy: 'INSERTED_DATE', ordering: 'DESC' });
-          positions = result.positions;
-          itemsFound = result.itemsFound;
-        }
-        const { page, pages } = pageOf(itemsFound, requested, PAGE_SIZE);
+        const read = (n: number) =>
+          invalidInput || message
+            ? Promise.resolve({ positions: [] as DebtPosition[], itemsFound: 0 })
+            : debtor
+              ? positionsOfDebtor(db, institution, debtor, { page: n - 1, limit: PAGE_SIZE })
+              : listPositions(db, institution, { limit: PAGE_SIZE, page: n - 1, status, dueDateFrom: q.scadenza_dal || undefined, dueDateTo: q.scadenza_al || undefined, orderBy: 'INSERTED_DATE', ordering: 'DESC' });
+        const { result, page, pages } = await pageWithin(q.pagina, read, (r) => r.itemsFound);
+        const { positions, itemsFound } = result;
         const kept = Object.entries({ stato: status, scadenza_dal: q.scadenza_dal, scadenza_al: q.scadenza_al, debitore: debtor }).filter(([, v]) => v) as [string, string][];
         const link = (n: number) => `?${new URLSearchParams([...kept, ['pagina', String(n)]]).toString()}`;
 
@@ -277,10 +281,8 @@ ${transfers}
           const tr = consoleT(request.locale);
           const institution = await institutionFor(request, request.params.cf);
           const cf = institution.fiscalCode;
-          const requested = Number(request.query.pagina ?? '1');
-          const probe = await listReceipts(db, institution, { page: 0, limit: 1 });
-          const { page, pages } = pageOf(probe.itemsFound, requested, PAGE_SIZE);
-          const { receipts } = await listReceipts(db, institution, { page: page - 1, limit: PAGE_SIZE });
+          const { result, page, pages } = await pageWithin(request.query.pagina, (n) => listReceipts(db, institution, { page: n - 1, limit: PAGE_SIZE }), (r) => r.itemsFound);
+          const { receipts } = result;
           const reported = await reportingOf(db, cf, receipts.map((r) => ({ iuv: r.creditorReferenceId, iur: r.receiptId })));
           const rows = receipts.map((r) => [
             html`<a href="${receiptPath(cf, r.creditorReferenceId)}">${formatNoticeNumber(r.noticeNumber)}</a>`,
@@ -338,9 +340,7 @@ ${dataTable(
         const tr = consoleT(request.locale);
         const institution = await institutionFor(request, request.params.cf);
         const cf = institution.fiscalCode;
-        const probe = await listReceived(db, cf, { page: 1, size: 1 });
-        const { page, pages } = pageOf(probe.count, Number(request.query.pagina ?? '1'), PAGE_SIZE);
-        const flows = await listReceived(db, cf, { page, size: PAGE_SIZE });
+        const { result: flows, page, pages } = await pageWithin(request.query.pagina, (n) => listReceived(db, cf, { page: n, size: PAGE_SIZE }), (r) => r.count);
         const rows = flows.data.map((f) => [html`<a href="${flowPath(cf, f)}">${f.fdr}</a>`, f.pspId, f.revision, dayTime(request.locale, new Date(f.published))]);
         const main = html`<h1>${tr('flowsTitle')} — ${institution.companyName}</h1>
 ${dataTable(tr('flowsTitle'), [tr('colFlow'), tr('colPsp'), tr('colRevision'), tr('colPublished')], rows, tr('noFlows'))}

@@ -23,7 +23,7 @@ import { institutionByFiscalCode } from '../institutions.ts';
 import { getPosition } from '../positions.ts';
 import { cartPath } from '../checkout/layout.ts';
 import { insertCart } from '../checkout/store.ts';
-import { CITIZEN, citizenOf, csrf, day, dayTime, euro, sendNoticePdf, sendPage, sendReceiptPdf, type CitizenSession } from './layout.ts';
+import { CITIZEN, citizenOf, csrf, day, dayTime, euro, sendNoticePdf, sendPage, sendReceiptPdf, unlessNotFound, type CitizenSession } from './layout.ts';
 import { consoleT } from './messages.ts';
 import { payableNoticesOf, receiptOfCitizen, receiptsOf } from './queries.ts';
 
@@ -191,7 +191,7 @@ ${dataTable(tr('paidTitle'), [tr('colCreditor'), tr('colDescription'), tr('colNo
         { config: { html: true }, schema: { hide: true, params: Type.Object({ cf: Type.String({ maxLength: 16 }), iupd: Type.String({ maxLength: 100 }) }) } },
         async (request, reply) => {
           const institution = await institutionByFiscalCode(deps.db, request.params.cf);
-          const position = institution && (await getPosition(deps.db, institution, request.params.iupd).catch(() => undefined));
+          const position = institution && (await unlessNotFound(getPosition(deps.db, institution, request.params.iupd)));
           // Someone else's notice is answered exactly like one that does not exist.
           if (!institution || !position || position.fiscalCode !== areaCitizen(request)!.fiscalCode) throw notFound();
           return sendNoticePdf(reply, institution, position);

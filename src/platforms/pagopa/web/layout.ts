@@ -5,6 +5,7 @@ import { csrfField } from '../../../core/forms.ts';
 import { html, type SafeHtml } from '../../../core/html.ts';
 import type { ErrorPageInput } from '../../../core/http.ts';
 import { formatItalianTime } from '../../../core/i18n.ts';
+import { HttpProblem } from '../../../core/problem.ts';
 import { platformPage, sendHtml, type NavLink } from '../../../core/ui.ts';
 import { consoleT, type ConsoleKey, type ConsoleT } from './messages.ts';
 import type { DebtPosition } from '../positions.ts';
@@ -113,6 +114,14 @@ export function statusBadge(tr: ConsoleT, status: string): SafeHtml {
 export const dataRow = (label: string, value: SafeHtml | string) => html`<div class="row border-bottom py-2"><dt class="col-sm-4">${label}</dt><dd class="col-sm-8 mb-0">${value}</dd></div>`;
 
 const fileName = (text: string) => text.replace(/[^\w.-]/g, '_');
+
+/** What a read finds, or undefined where it answers 404; any other failure propagates. */
+export function unlessNotFound<T>(read: Promise<T>): Promise<T | undefined> {
+  return read.catch((err: unknown) => {
+    if (err instanceof HttpProblem && err.status === 404) return undefined;
+    throw err;
+  });
+}
 
 /** Whether the position has a printed notice: the notice service's own rule (something left to pay). */
 export function hasNotice(institution: Institution, position: DebtPosition): boolean {
