@@ -22,8 +22,8 @@ for (const database of ['postgres', 'pglite'] as const) describe(`day closing an
   const fdrOf = (institution: Institution) =>
     fdrOrganizationClient({ pagopaUrl: system.urls.pagopa, subscriptionKey: demoPagopaKey(system.ctx.secret, institution.fiscalCode), organizationId: institution.fiscalCode });
 
-  async function payAt(idPSP: string, institution: Institution, amount: number) {
-    const notice = await publishedNotice(system, institution, amount);
+  async function payAt(idPSP: string, institution: Institution, amount: number, notice?: { iupd: string; nav: string }) {
+    notice ??= await publishedNotice(system, institution, amount);
     const page = await clerk.visit(`${system.urls.psp}/sportelli/${idPSP}/avviso?${new URLSearchParams({ codice: notice.nav, ente: institution.fiscalCode })}`);
     const receipt = await clerk.submit(page, '/incassi', { metodo: 'cash' });
     expect(receipt.url.pathname).toContain('/ricevute/');
@@ -38,18 +38,43 @@ for (const database of ['postgres', 'pglite'] as const) describe(`day closing an
   it('publishes one flow and books one credit transfer per institution, the same sums on both sides; closing again does nothing', async () => {
     const bugliano = [await payAt(BANK.idPSP, BUGLIANO, 10_000), await payAt(BANK.idPSP, BUGLIANO, 2_550)];
     const vicopisano = await payAt(BANK.idPSP, VICOPISANO, 4_000);
+    // A notice of Bugliano with a second transfer to Vicopisano (a shared service): each share goes to its own flow.
+    const shared = await gpdOf(system, BUGLIANO).createPosition(
+      {
+        iupd: `psp-test-shared-${database}`,
+        type: 'F',
+        fiscalCode: 'BNCMRC78C14G702E',
+        fullName: 'Marco Bianchi',
+        switchToExpired: false,
+        companyName: BUGLIANO.companyName,
+        paymentOption: [
+          {
+            amount: 5_000,
+            description: 'Trasporto scolastico intercomunale',
+            isPartialPayment: false,
+            dueDate: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+            transfer: [
+              { idTransfer: '1', amount: 3_000, remittanceInformation: 'Quota Bugliano', category: '9/0101108TS/', iban: BUGLIANO.iban },
+              { idTransfer: '2', amount: 2_000, organizationFiscalCode: VICOPISANO.fiscalCode, remittanceInformation: 'Quota Vicopisano', category: '9/0101108TS/', iban: VICOPISANO.iban },
+            ],
+          },
+        ],
+      },
+      { toPublish: true },
+    );
+    await payAt(BANK.idPSP, BUGLIANO, 5_000, { iupd: shared.iupd, nav: shared.paymentOption[0]!.nav });
     await payAt(TOBACCONIST.idPSP, BUGLIANO, 990);
 
     const closingPage = await clerk.visit(`${system.urls.psp}/chiusura`);
-    expect(closingPage.html).toContain('Pagamenti da rendicontare: 3');
+    expect(closingPage.html).toContain('Pagamenti da rendicontare: 5');
     const closed = await clerk.submit(closingPage, '/chiusura', { giorno: today, psp: BANK.idPSP });
     expect(closed.status).toBe(200);
     expect(closed.html).toContain('2 flussi pubblicati e riversati');
     expect(closed.html).toContain('Pagamenti da rendicontare: 1'); // the tobacconist's, not closed
 
     for (const [institution, amounts] of [
-      [BUGLIANO, [10_000, 2_550]],
-      [VICOPISANO, [4_000]],
+      [BUGLIANO, [10_000, 2_550, 3_000]],
+      [VICOPISANO, [4_000, 2_000]],
     ] as const) {
       const flows = (await fdrOf(institution).list({ pspId: BANK.idPSP })).data;
       expect(flows).toHaveLength(1);
@@ -59,7 +84,8 @@ for (const database of ['postgres', 'pglite'] as const) describe(`day closing an
       const sum = amounts.reduce((a, b) => a + b, 0);
       expect(flow).toMatchObject({ status: 'PUBLISHED', totPayments: amounts.length, sumPayments: sum / 100, receiver: { organizationId: institution.fiscalCode } });
       const rows = await fdrOf(institution).allPayments(fdr, flows[0]!.revision, BANK.idPSP);
-      expect(rows.map((r) => r.pay).sort()).toEqual(amounts.map((a) => a / 100).sort());
+      const byAmount = (a: number, b: number) => a - b;
+      expect(rows.map((r) => r.pay).sort(byAmount)).toEqual(amounts.map((a) => a / 100).sort(byAmount));
       const movements = await treasury(institution).movements(institution.iban);
       expect(movements).toEqual([
         expect.objectContaining({ valueDate: today, amount: sum, trn: flow.regulation, remittanceInformation: cumulativeRemittance(fdr), debtorName: BANK.companyName }),
@@ -68,7 +94,10 @@ for (const database of ['postgres', 'pglite'] as const) describe(`day closing an
     // Each row's IUV is the notice's last 17 digits (aux digit 3).
     const buglianoFlow = (await fdrOf(BUGLIANO).list({ pspId: BANK.idPSP })).data[0]!;
     const buglianoRows = await fdrOf(BUGLIANO).allPayments(buglianoFlow.fdr, buglianoFlow.revision, BANK.idPSP);
-    expect(buglianoRows.map((r) => r.iuv).sort()).toEqual(bugliano.map((n) => n.nav.slice(1)).sort());
+    expect(buglianoRows.map((r) => r.iuv).sort()).toEqual([...bugliano, { nav: shared.paymentOption[0]!.nav }].map((n) => n.nav.slice(1)).sort());
+    const vicopisanoFlow = (await fdrOf(VICOPISANO).list({ pspId: BANK.idPSP })).data[0]!;
+    const sharedRow = (await fdrOf(VICOPISANO).allPayments(vicopisanoFlow.fdr, vicopisanoFlow.revision, BANK.idPSP)).find((r) => r.idTransfer === 2);
+    expect(sharedRow).toMatchObject({ iuv: shared.paymentOption[0]!.nav.slice(1), pay: 20, payStatus: 'EXECUTED' });
     expect((await gpdOf(system, VICOPISANO).getPosition(vicopisano.iupd)).status).toMatch(/PAID|REPORTED/);
 
     // Again, from the page and from the command line: nothing reported or transferred twice.
@@ -83,7 +112,7 @@ for (const database of ['postgres', 'pglite'] as const) describe(`day closing an
     expect(lines[0]).toBe(`${TOBACCONIST.idPSP} ${today}: 1 flows published and transferred`);
     const credits = await treasury(BUGLIANO).movements(BUGLIANO.iban, { from: today, to: today });
     expect(credits.map((m) => [m.amount, m.debtorName])).toEqual([
-      [12_550, BANK.companyName],
+      [15_550, BANK.companyName],
       [990, TOBACCONIST.companyName],
     ]);
   });
