@@ -8,6 +8,7 @@ import { registerBulkApi } from './bulk/api.ts';
 import { registerNodoApi, registerReceiptsApi } from './nodo/api.ts';
 import { registerNoticeApi } from './notice/api.ts';
 import { registerReportingApi } from './reporting/api.ts';
+import { FDR_ORG_PREFIX, FDR_PSP_PREFIX } from '../../clients/pagopa/fdr.ts';
 import { consoleErrorPage, registerConsoles } from './web/index.ts';
 import { registerCheckout } from './checkout/index.ts';
 
@@ -19,6 +20,7 @@ function description(url: string): string {
     '',
     `- \`${url}${GPD_PREFIX}/organizations/{organizationfiscalcode}/debtpositions\`: create (\`toPublish\`), read, list, replace, delete, publish, invalidate; payment options (single payment or installments, amounts in euro cents) with up to 5 transfers each. Header \`Ocp-Apim-Subscription-Key\`: a key of the organization; another organization's fiscal code answers 403.`,
     '- Notice numbers (18 digits: aux digit 3, segregation code, IUV base, check digits mod 93) are generated from each institution’s own sequence when the IUV is omitted.',
+    `- \`${url}${FDR_PSP_PREFIX}\` and \`${url}${FDR_ORG_PREFIX}\`: reporting flows (FdR): a PSP creates, fills and publishes its own flows with its key; an institution reads those it receives; publishing reports the transfers in GPD (T_REPORTED, REPORTED).`,
     `- \`${url}/admin/v1/creditor-institutions\`: onboarding (station, IBANs, subscription keys) for the platform’s operators (\`Authorization: Bearer <operator key>\`).`,
   ].join('\n');
 }
