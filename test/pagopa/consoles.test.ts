@@ -12,7 +12,8 @@ import { euroAmount } from '../../src/clients/pagopa/nodo-wire.ts';
 import { dateInItaly } from '../../src/domain/dates.ts';
 import { institutionByFiscalCode, type Institution } from '../../src/platforms/pagopa/institutions.ts';
 import { createPosition, getPosition, type DebtPosition } from '../../src/platforms/pagopa/positions.ts';
-import { DEMO_STAFF } from '../../src/platforms/pagopa/web/accounts.ts';
+import { backofficeAccounts, DEMO_STAFF } from '../../src/platforms/pagopa/web/accounts.ts';
+import { sql } from '../../src/core/db.ts';
 import { identityDemoUsers } from '../../src/platforms/identity/users.ts';
 import { readPdf } from '../support/pdf.ts';
 import { startSystem, type TestSystem } from '../support/system.ts';
@@ -31,7 +32,7 @@ const positions: Record<string, { institution: Institution; position: DebtPositi
 /** The receipt id (IUR) of Marco's and Giulia's paid Bugliano TARI. */
 const paid: Record<'marco' | 'giulia', string> = { marco: '', giulia: '' };
 
-async function signInStaff(account: (typeof DEMO_STAFF)[number]): Promise<WebClient> {
+async function signInStaff(account: { email: string; password: string; totpSecret: string }): Promise<WebClient> {
   const client = new WebClient();
   const login = await client.visit(`${base}/backoffice/accedi`);
   const totp = await client.submit(login, '/backoffice/accedi', { email: account.email, password: account.password });
@@ -288,6 +289,19 @@ describe('the institutions’ back-office', () => {
     expect(flow.html).toContain(paid.marco);
     expect(flow.html).toContain(`href="/backoffice/enti/${cf}/ricevute/${marcoIuv}"`);
     expect((await client.request(`${base}/backoffice/enti/${VICOPISANO.fiscalCode}/flussi/${BANK.idPSP}/${FLOW}/1`)).status).toBe(404);
+  });
+  it('ends the sessions of an account that is deactivated', async () => {
+    const db = system.ctx.database.db;
+    const email = 'temporaneo@comune.bugliano.pi.it';
+    const account = { ...BUG_STAFF, email, name: 'Temporaneo', totpSecret: 'TEMPORANEOPAGOPA' };
+    await backofficeAccounts(db, system.config.secret!).upsert({ tenantId: account.tenant, email, name: account.name, password: account.password, totpSecret: account.totpSecret });
+    const client = await signInStaff(account);
+    const list = `${base}/backoffice/enti/${BUGLIANO.fiscalCode}/posizioni`;
+    expect((await client.request(list)).status).toBe(200);
+    await sql`update pagopa.backoffice_accounts set active = false where email = ${email}`.execute(db);
+    const after = await client.request(list);
+    expect(after.status).toBe(303);
+    expect(after.headers.get('location')).toBe('/backoffice/accedi');
   });
 });
 

@@ -5,7 +5,7 @@
 // institution's pages answer 404, as if they did not exist.
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { checkFormCsrf, redirectTo } from '../../../core/auth/sessions.ts';
+import { redirectTo } from '../../../core/auth/sessions.ts';
 import { alert, selectField, textField } from '../../../core/forms.ts';
 import { html, type SafeHtml } from '../../../core/html.ts';
 import type { App } from '../../../core/http.ts';
@@ -93,7 +93,8 @@ export function backofficePages(deps: BackofficeDeps): (pages: App) => Promise<v
     const db = deps.db;
     await pages.register(async (instance: FastifyInstance) => {
       const area = instance as App;
-      area.addHook('preHandler', async (request, reply) => {
+      // The area only reads (GET): no form of it changes anything, so it needs no CSRF check.
+      area.addHook('onRequest', async (request, reply) => {
         const staff = staffOf(request);
         const account = staff && (await accounts.byId(staff.accountId));
         if (!staff || !account || account.tenantId !== staff.tenant) {
@@ -101,7 +102,6 @@ export function backofficePages(deps: BackofficeDeps): (pages: App) => Promise<v
           if (staff) request.session.unset('pagopaStaff');
           return redirectTo(reply, LOGIN);
         }
-        if (request.method === 'POST') checkFormCsrf(request, deps.secret);
       });
 
       /** The institution of the URL, if this staff member may see it; anything else is not found. */
