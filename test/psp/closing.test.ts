@@ -63,7 +63,7 @@ for (const database of ['postgres', 'pglite'] as const) describe(`day closing an
       { toPublish: true },
     );
     await payAt(BANK.idPSP, BUGLIANO, 5_000, { iupd: shared.iupd, nav: shared.paymentOption[0]!.nav });
-    await payAt(TOBACCONIST.idPSP, BUGLIANO, 990);
+    const atTobacconist = await payAt(TOBACCONIST.idPSP, BUGLIANO, 990);
 
     const closingPage = await clerk.visit(`${system.urls.psp}/chiusura`);
     expect(closingPage.html).toContain('Pagamenti da rendicontare: 5');
@@ -71,6 +71,7 @@ for (const database of ['postgres', 'pglite'] as const) describe(`day closing an
     expect(closed.status).toBe(200);
     expect(closed.html).toContain('2 flussi pubblicati e riversati');
     expect(closed.html).toContain('Pagamenti da rendicontare: 1'); // the tobacconist's, not closed
+    expect((await gpdOf(system, BUGLIANO).getPosition(atTobacconist.iupd)).status).toBe('PAID');
 
     for (const [institution, amounts] of [
       [BUGLIANO, [10_000, 2_550, 3_000]],
@@ -98,7 +99,9 @@ for (const database of ['postgres', 'pglite'] as const) describe(`day closing an
     const vicopisanoFlow = (await fdrOf(VICOPISANO).list({ pspId: BANK.idPSP })).data[0]!;
     const sharedRow = (await fdrOf(VICOPISANO).allPayments(vicopisanoFlow.fdr, vicopisanoFlow.revision, BANK.idPSP)).find((r) => r.idTransfer === 2);
     expect(sharedRow).toMatchObject({ iuv: shared.paymentOption[0]!.nav.slice(1), pay: 20, payStatus: 'EXECUTED' });
-    expect((await gpdOf(system, VICOPISANO).getPosition(vicopisano.iupd)).status).toMatch(/PAID|REPORTED/);
+    // pagoPA applies the published flows to GPD: every share reported, the positions REPORTED.
+    expect((await gpdOf(system, VICOPISANO).getPosition(vicopisano.iupd)).status).toBe('REPORTED');
+    expect((await gpdOf(system, BUGLIANO).getPosition(shared.iupd)).status).toBe('REPORTED');
 
     // Again, from the page and from the command line: nothing reported or transferred twice.
     const again = await clerk.submit(await clerk.visit(`${system.urls.psp}/chiusura`), '/chiusura', { giorno: today, psp: BANK.idPSP });
@@ -110,6 +113,7 @@ for (const database of ['postgres', 'pglite'] as const) describe(`day closing an
     // The tobacconist closes its own day from the command line: its flow to Bugliano and a second credit.
     const lines = await runPspCommand(system.ctx, ['close-day', today, TOBACCONIST.idPSP]);
     expect(lines[0]).toBe(`${TOBACCONIST.idPSP} ${today}: 1 flows published and transferred`);
+    expect((await gpdOf(system, BUGLIANO).getPosition(atTobacconist.iupd)).status).toBe('REPORTED');
     const credits = await treasury(BUGLIANO).movements(BUGLIANO.iban, { from: today, to: today });
     expect(credits.map((m) => [m.amount, m.debtorName])).toEqual([
       [15_550, BANK.companyName],
