@@ -154,6 +154,10 @@ for (const database of ['postgres', 'pglite'] as const) {
       }
       // An institution that is not on the platform.
       expect(faultOf(await nodo[BANK.idPSP]!.verifyPaymentNotice({ ...ids(BANK), qrCode: qr(unknownNav, '01199250158') })).faultCode).toBe('PPT_DOMINIO_SCONOSCIUTO');
+      // A disabled PSP (Checkout calls these functions without the key check) starts no payment.
+      const [payable] = await notices([option(1_000)]);
+      expect(faultOf(await verifyNotice(db, { ...bank, enabled: false }, qr(payable!))).faultCode).toBe('PPT_AUTORIZZAZIONE');
+      expect(faultOf(await activatePayment(db, { ...bank, enabled: false }, { qrCode: qr(payable!), amount: '10.00' })).faultCode).toBe('PPT_AUTORIZZAZIONE');
     });
 
     it('refuses an amount other than the notice’s (PPT_SEMANTICA) and malformed requests with 400 PPT_SINTASSI_EXTRAXSD and the reason', async () => {

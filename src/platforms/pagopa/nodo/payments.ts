@@ -91,13 +91,16 @@ async function liveSessions(db: Executor, institution: Institution, position: De
   return rows.map((r) => ({ nav: r.nav, isPartialPayment: position.paymentOption.find((o) => o.nav === r.nav)!.isPartialPayment }));
 }
 
+/** A disabled PSP starts no payment; the outcome of a token it already holds is still taken. */
+const disabled = (psp: Psp) => fault('PPT_AUTORIZZAZIONE', `the PSP ${psp.idPSP} is disabled on the Nodo`);
 const inProgress = (nav: string) => fault('PPT_PAGAMENTO_IN_CORSO', `a payment of notice ${nav} (or of its debt position) is in progress with another token`);
 const day = (date: Date) => dateInItaly(date);
 const hash = (value: unknown) => createHash('sha256').update(JSON.stringify(value)).digest('base64url');
 
 /** verifyPaymentNotice: what the notice asks to pay, or why it cannot be paid. */
-export async function verifyNotice(db: Executor, _psp: Psp, input: VerifyInput, now = new Date()): Promise<VerifyPaymentNoticeResponse | Ko> {
+export async function verifyNotice(db: Executor, psp: Psp, input: VerifyInput, now = new Date()): Promise<VerifyPaymentNoticeResponse | Ko> {
   const nav = noticeNumberOf(input);
+  if (!psp.enabled) return disabled(psp);
   const institution = await creditor(db, input.fiscalCode);
   if (isKo(institution)) return institution;
   const found = await notice(db, institution, nav, now);
@@ -144,6 +147,7 @@ interface SessionRow {
 export async function activatePayment(db: Executor, psp: Psp, input: ActivateInput, now = new Date()): Promise<ActivatePaymentNoticeResponse | Ko> {
   const nav = noticeNumberOf(input.qrCode);
   const amount = centsOf(input.amount, '/body/amount');
+  if (!psp.enabled) return disabled(psp);
   const institution = await creditor(db, input.qrCode.fiscalCode);
   if (isKo(institution)) return institution;
   const requestHash = hash([psp.idPSP, institution.fiscalCode, nav, amount, input.expirationTime ?? null, input.dueDate ?? null, input.paymentNote ?? null]);
