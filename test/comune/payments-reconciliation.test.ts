@@ -16,7 +16,7 @@ import { romeDay } from '../../src/simulators/psp/payments.ts';
 import { bookTransfer } from '../../src/simulators/psp/treasury.ts';
 import { startSystem, type TestSystem } from '../support/system.ts';
 import { WebClient } from '../support/web-client.ts';
-import { BUGLIANO, publishedNotice } from '../psp/support.ts';
+import { BUGLIANO, gpdOf, publishedNotice } from '../psp/support.ts';
 
 const TENANT = 'comune-di-bugliano';
 const PAGE = `/${TENANT}/backoffice/pagamenti/riconciliazione`;
@@ -30,8 +30,10 @@ describe('payment reconciliation of the ente', () => {
   const url = (path: string) => `${system.urls.comune}${path}`;
   const iuvs: Record<string, string> = {};
 
+  const iupds: string[] = [];
   async function payAt(idPSP: string, amount: number): Promise<string> {
     const notice = await publishedNotice(system, BUGLIANO, amount);
+    iupds.push(notice.iupd);
     const clerk = new WebClient('it');
     const page = await clerk.visit(`${system.urls.psp}/sportelli/${idPSP}/avviso?${new URLSearchParams({ codice: notice.nav, ente: BUGLIANO.fiscalCode })}`);
     expect((await clerk.submit(page, '/incassi', { metodo: 'cash' })).url.pathname).toContain('/ricevute/');
@@ -94,6 +96,11 @@ describe('payment reconciliation of the ente', () => {
     expect((await admin.visit(url(`${PAGE}?stato=altro`))).status).toBe(400);
     const german = await admin.visit(url(`${PAGE}?stato=reconciled&lang=de`));
     expect(german.html).toContain('<h1>Zahlungsabgleich</h1>');
+  });
+
+  it('has GPD report the positions the published flow names: REPORTED, the unreported one still PAID', async () => {
+    const statuses = await Promise.all(iupds.map(async (iupd) => (await gpdOf(system, BUGLIANO).getPosition(iupd)).status));
+    expect(statuses).toEqual(['REPORTED', 'REPORTED', 'PAID']);
   });
 
   it('flags a receipt no flow reports once the PSP is late', async () => {
