@@ -17,7 +17,7 @@ import { FormRepository } from '../../src/comune/forms/forms.ts';
 import { ApplicationStore } from '../../src/comune/applications/store.ts';
 import { STATUS, type StatusCode } from '../../src/comune/applications/states.ts';
 import { diskDocumentStore } from '../../src/comune/protocol/files.ts';
-import { saveServicePayment } from '../../src/comune/payments/service-payments.ts';
+import { saveServicePayment, servicePaymentOf } from '../../src/comune/payments/service-payments.ts';
 import { PaymentStore, type ApplicationPayment } from '../../src/comune/payments/store.ts';
 import { catchUpPayments } from '../../src/comune/payments/receipts.ts';
 import { gpdClientFor, paymentSettingsOf } from '../../src/comune/payments/settings.ts';
@@ -156,6 +156,12 @@ describe('a service paid before submission', () => {
     });
     expect(leave.status).toBe(302);
     expect(leave.headers.get('location')).toMatch(new RegExp(`^${system.urls.pagopa}/checkout/`));
+    expect(await statusOf(applicationId)).toBe(STATUS.paymentOutcomePending);
+    // Back with "ok" but no receipt yet: the page waits, refreshing itself, and proves nothing.
+    const waiting = await client.visit(`${base}/esito?esito=ok`);
+    expect(waiting.status).toBe(200);
+    expect(waiting.headers.get('refresh')).toBe('3');
+    expect(waiting.html).toMatch(/In attesa dell(&#39;|&#x27;|')esito da pagoPA/);
     expect(await statusOf(applicationId)).toBe(STATUS.paymentOutcomePending);
 
     const back = await client.visit(`${base}/esito?esito=annullato`);
@@ -324,5 +330,63 @@ describe('payment settings', () => {
     const denied = await outsider.visit(comune('/backoffice/pagamenti/impostazioni'));
     expect(denied.status).toBe(403);
     expect(denied.html).not.toContain('Chiave di sottoscrizione GPD');
+  });
+});
+
+describe('an optional payment in installments', () => {
+  it('is asked at submission without holding the application, and paying an installment leaves the others payable', async () => {
+    const today = dateInItaly(new Date());
+    const dates = [addDays(today, 10), addDays(today, 40)];
+    await serviceWith('rate-prova', { ...FEE, mode: 'optional', amount: { kind: 'fixed', cents: 10001 }, split: [{ chapter: '3050/1', percent: 100 }], installments: { dueDates: dates }, reason: 'Contributo volontario' });
+    const client = await citizen();
+    const page = await apply(client, 'rate-prova');
+    expect(page.url.pathname).toMatch(/\/area-personale\/domande\/[0-9a-f-]{36}$/);
+    const applicationId = page.url.pathname.split('/').pop()!;
+    // Submitted (and maybe registered by the protocol job by now): the optional payment holds nothing.
+    expect([STATUS.submitted, STATUS.registered]).toContain(await statusOf(applicationId));
+    expect(page.html).toContain('Contributo volontario');
+    const payment = await onlyPayment(applicationId);
+    expect(payment.options.map((o) => [o.amount, o.isPartialPayment, o.dueDate.slice(0, 10)])).toEqual([
+      [10001, false, dates[0]],
+      [5001, true, dates[0]],
+      [5000, true, dates[1]],
+    ]);
+    const first = payment.options[1]!;
+    await payAtPsp(first.nav, first.amount);
+    const after = await until(() => payments().sync(payment), (p) => p.options[1]!.status !== 'PO_UNPAID');
+    expect(after.status).toBe('unpaid');
+    expect([STATUS.submitted, STATUS.registered]).toContain(await statusOf(applicationId));
+    const view = await client.visit(comune(`/area-personale/pagamenti/${payment.id}`));
+    // Only the second installment is left to pay online: the single payment is closed once an installment is paid.
+    expect([...view.html.matchAll(/name="nav" value="(\d{18})"/g)].map((m) => m[1])).toEqual([payment.options[2]!.nav]);
+    expect(view.html).toContain('Scarica la ricevuta');
+  });
+});
+
+describe('the payment of a service, set by the ente admin', () => {
+  it('saves the mode, amount, split and installments, and refuses a split that does not add up', async () => {
+    const admin = DEMO_STAFF.find((p) => p.tenantSlug === TENANT && p.role === 'tenant_admin')!;
+    const staff = new WebClient();
+    await staff.submit(await staff.visit(comune('/backoffice/accedi')), `/${TENANT}/backoffice/accedi`, { email: admin.email, password: admin.password });
+    const service = (await new ServiceRepository(db()).create(tenant.id, serviceInput('tariffa-prova', 'Servizio tariffa-prova')))!;
+    const edit = await staff.visit(comune(`/backoffice/servizi/${service.id}`));
+    expect(edit.html).toContain(`/backoffice/servizi/${service.id}/pagamento`);
+    const page = await staff.visit(comune(`/backoffice/servizi/${service.id}/pagamento`));
+    expect(page.status).toBe(200);
+    const fields = { mode: 'immediate', amountKind: 'priceList', amountKey: 'fascia', prices: 'a = 15,00\nb = 25,50', split: '3010/2 = 5,00\n3010/1 = 100%', installments: '', reason: 'Tariffa', dueDays: '15' };
+    const bad = await staff.submit(page, `${service.id}/pagamento`, { ...fields, split: '3010/2 = 60%\n3010/1 = 30%' });
+    expect(bad.status).toBe(422);
+    expect(bad.html).toContain('percent-not-100');
+    const ok = await staff.submit(page, `${service.id}/pagamento`, fields);
+    expect(ok.status).toBe(200);
+    expect(ok.html).toContain('Pagamento del servizio salvato');
+    expect(await servicePaymentOf(db(), service.id)).toEqual({
+      mode: 'immediate',
+      amount: { kind: 'priceList', key: 'fascia', prices: { a: 1500, b: 2550 } },
+      split: [{ chapter: '3010/2', cents: 500 }, { chapter: '3010/1', percent: 100 }],
+      installments: null,
+      reason: 'Tariffa',
+      dueDays: 15,
+    });
   });
 });

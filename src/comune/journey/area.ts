@@ -29,6 +29,9 @@ import { audit } from '../../core/audit.ts';
 import { journeyT, type JourneyT } from './messages.ts';
 import { procedurePage } from '../ratings/model.ts';
 import { FEEDBACK_ASSETS, ratingWidget, THANKS_QUERY } from '../ratings/widget.ts';
+import { applicationPaymentsSection } from '../payments/area.ts';
+import { PAYMENTS_AREA_PATH } from '../payments/paths.ts';
+import { paymentsT } from '../payments/messages.ts';
 
 const UUID = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
 const TenantParams = Type.Object({ tenant: Type.String() });
@@ -151,12 +154,13 @@ export function registerApplicationArea(app: App, comune: ComuneContext): void {
     const actor = citizenActor(login);
     const application = await deps.store.get(actor, id);
     if (application.status === STATUS.draft) throw notFound('A draft has no receipt.');
-    const [events, attachments, letter, draft, rating] = await Promise.all([
+    const [events, attachments, letter, draft, rating, payments] = await Promise.all([
       deps.store.timeline(actor, id),
       deps.store.attachments(comune.db, id),
       outcomeLetter(comune.db, id),
       application.status === STATUS.draftForIntegration ? deps.store.integrationDraft(actor, id) : undefined,
       form.rating ? procedureRating(request, application, form.rating === 'thanked') : undefined,
+      applicationPaymentsSection(comune.db, tenant, id, request.locale),
     ]);
     const base = receiptPath(tenant, id);
     const errors = form.errors ?? {};
@@ -171,6 +175,7 @@ ${errorSummary(errors, tr('area.errorSummary', { count: Object.keys(errors).leng
   ${row(tr('journey.submittedAt'), application.submittedAt ? moment(request.locale, application.submittedAt) : '—')}
   ${row(tr('journey.protocol'), protocolText(tr, request.locale, application))}
 </dl>
+${payments}
 <section class="mb-4" aria-labelledby="documents"><h2 id="documents" class="h4">${tr('journey.documents')}</h2>
   <ul>
     ${application.pdfSha256 ? html`<li><a href="${base}/domanda.pdf" download>${tr('journey.applicationPdf')}</a></li>` : ''}
@@ -378,6 +383,7 @@ export function applicationLinks(tenant: Pick<Tenant, 'slug'>, locale: Locale): 
   <ul class="mb-0">
     <li><a href="/${tenant.slug}${APPLICATIONS_PATH}">${tr('journey.myApplications')}</a></li>
     <li><a href="/${tenant.slug}${DRAFTS_PATH}">${tr('journey.myDrafts')}</a></li>
+    <li><a href="/${tenant.slug}${PAYMENTS_AREA_PATH}">${paymentsT(locale)('payments.area.title')}</a></li>
   </ul>
 </div></section>`;
 }

@@ -30,8 +30,8 @@ export async function saveServicePayment(db: Executor, tenantId: string, service
 }
 
 /**
- * What is wrong with a service's payment, field → reason code (payments/messages.ts `payments.error.*`): the
- * rule must give a valid plan for a sample amount (the fixed one, or one euro per chapter otherwise).
+ * What is wrong with a service's payment, field → reason code (payments/messages.ts `payments.error.*`): every
+ * amount the rule can give must make a valid plan on the ente's chapters.
  */
 export function checkServicePayment(payment: ServicePayment, chapters: readonly BudgetChapter[], today: string): Record<string, string> {
   const errors: Record<string, string> = {};
@@ -47,10 +47,15 @@ export function checkServicePayment(payment: ServicePayment, chapters: readonly 
     const wrong = checkInstallments(payment.installments);
     if (wrong) errors.installments = `installments-${wrong}`;
   }
-  if (!errors.amount && !errors.installments) {
-    const sample = amount.kind === 'fixed' ? amount.cents : 100 * Math.max(1, payment.split.length) * (payment.installments?.dueDates.length ?? 1);
-    const plan = planOptions({ total: sample, split: payment.split, installments: payment.installments, reason: payment.reason || 'x', chapters, today, dueDays: 1 });
-    if (!plan.ok) errors.split = plan.reason;
+  if (!errors.amount && !errors.prices && !errors.installments) {
+    // Every amount the rule can give must split: the fixed one, each price, or (typed by the citizen) one above the fixed parts.
+    const fixedParts = payment.split.reduce((sum, p) => sum + ('cents' in p ? p.cents : 0), 0);
+    const samples =
+      amount.kind === 'fixed' ? [amount.cents] : amount.kind === 'priceList' ? Object.values(amount.prices) : [fixedParts + 100 * Math.max(1, payment.split.length) * (payment.installments?.dueDates.length ?? 1)];
+    for (const total of samples) {
+      const plan = planOptions({ total, split: payment.split, installments: payment.installments, reason: payment.reason || 'x', chapters, today, dueDays: 1 });
+      if (!plan.ok) errors.split = plan.reason;
+    }
   }
   return errors;
 }

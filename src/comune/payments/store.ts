@@ -127,6 +127,12 @@ const toStored = (o: PaymentPosition['paymentOption'][number]): StoredOption => 
   ...(o.idReceipt ? { idReceipt: o.idReceipt } : {}),
 });
 
+/** The payments asked of an application, oldest first. */
+export async function applicationPayments(db: Executor, applicationId: string): Promise<ApplicationPayment[]> {
+  const { rows } = await sql<Row>`select * from comune.application_payments where application_id = ${applicationId} order by created_at`.execute(db);
+  return rows.map(fromRow);
+}
+
 export interface PaymentsDeps {
   db: Executor;
   app: Pick<AppContext, 'secret'>;
@@ -167,9 +173,8 @@ export class PaymentStore {
     return rows[0] && fromRow(rows[0]);
   }
 
-  async forApplication(applicationId: string): Promise<ApplicationPayment[]> {
-    const { rows } = await sql<Row>`select * from comune.application_payments where application_id = ${applicationId} order by created_at`.execute(this.deps.db);
-    return rows.map(fromRow);
+  forApplication(applicationId: string): Promise<ApplicationPayment[]> {
+    return applicationPayments(this.deps.db, applicationId);
   }
 
   /** The citizen's payments with this ente, newest first. */
