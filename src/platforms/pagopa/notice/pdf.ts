@@ -51,22 +51,26 @@ class NoticeWriter {
     this.doc.addStructure(this.section);
   }
 
-  /** A tagged block of text at (x, y); the y below it. */
-  text(role: Role, text: string, x: number, y: number, style: TextStyle = {}): number {
-    const { doc } = this;
-    this.section.add(
-      doc.struct(role, {}, () => {
-        doc.font(style.bold ? BOLD : FONT).fontSize(style.size ?? 9).fillColor(style.color ?? 'black');
-        doc.text(text, x, y, { width: style.width ?? W, align: style.align ?? 'left', ...(style.height ? { height: style.height, ellipsis: true } : {}) });
-      }),
-    );
-    return doc.y;
+  private write(text: string, x: number, y: number, style: TextStyle): void {
+    this.doc.font(style.bold ? BOLD : FONT).fontSize(style.size ?? 9).fillColor(style.color ?? 'black');
+    this.doc.text(text, x, y, { width: style.width ?? W, align: style.align ?? 'left', ...(style.height ? { height: style.height, ellipsis: true } : {}) });
   }
 
-  /** A label in small grey capitals followed by its value. */
+  /** A tagged block of text at (x, y); the y below it. */
+  text(role: Role, text: string, x: number, y: number, style: TextStyle = {}): number {
+    this.section.add(this.doc.struct(role, {}, () => this.write(text, x, y, style)));
+    return this.doc.y;
+  }
+
+  /** A label in small grey letters and its value below, read as one paragraph. */
   field(label: string, value: string, x: number, y: number, width: number, valueStyle: TextStyle = {}): number {
-    const below = this.text('P', label, x, y, { width, size: 7, color: LABEL });
-    return this.text('P', value, x, below + 1, { width, size: 9, bold: true, height: 22, ...valueStyle }) + 4;
+    this.section.add(
+      this.doc.struct('P', {}, () => {
+        this.write(label, x, y, { width, size: 7, color: LABEL });
+        this.write(value, x, this.doc.y + 1, { width, size: 9, bold: true, height: 22, ...valueStyle });
+      }),
+    );
+    return this.doc.y + 4;
   }
 
   /** Boxes and bands: decoration a screen reader skips. */
