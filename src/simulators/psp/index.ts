@@ -16,8 +16,10 @@ const psp: AppModule = {
     await seedTreasury(ctx.database.db, ctx.secret);
   },
   buildHttp: (ctx) => buildPspHttp(ctx),
-  demoAccounts: (ctx) =>
-    DEMO_CREDITOR_INSTITUTIONS.map((d) => ({ who: `Tesoreria — ${d.companyName} (${d.iban})`, login: `${TREASURY_PREFIX} · Authorization: Bearer`, secret: demoTreasuryKey(ctx.secret, d.fiscalCode) })),
+  demoAccounts: (ctx) => [
+    { who: 'PSP counters (bank, post office, tobacconist) and day closing', login: `${ctx.config.urls.psp}/`, secret: 'no sign-in (a simulator)' },
+    ...DEMO_CREDITOR_INSTITUTIONS.map((d) => ({ who: `Tesoreria — ${d.companyName} (${d.iban})`, login: `${TREASURY_PREFIX} · Authorization: Bearer`, secret: demoTreasuryKey(ctx.secret, d.fiscalCode) })),
+  ],
 };
 
 export default psp;
