@@ -137,7 +137,7 @@ class NoticeWriter {
 
   /** "QUANTO E QUANDO PAGARE?" and "DOVE PAGARE?". */
   howMuchAndWhere(y: number): number {
-    const { single, installments, creditor } = this.data;
+    const { single, installments } = this.data;
     const half = (W - 20) / 2;
     let left = this.text('H2', 'QUANTO E QUANDO PAGARE?', M, y, { width: half, size: 11, bold: true });
     const first = single ?? installments[0]!;
@@ -153,7 +153,7 @@ class NoticeWriter {
     let right = this.text('H2', 'DOVE PAGARE?', x, y, { width: half, size: 11, bold: true });
     right = this.text(
       'P',
-      `Online: sul sito o con l’app di ${creditor.name}, con l’app IO, con l’home banking della tua banca (anche con il codice CBILL), ` +
+      'Online: sul sito o con l’app dell’ente, con l’app IO, con l’home banking della tua banca (anche con il codice CBILL), ' +
         'con Poste Italiane e con gli altri prestatori di servizi di pagamento aderenti a pagoPA, usando carta, conto o altri strumenti.',
       x,
       right + 4,
