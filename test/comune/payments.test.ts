@@ -240,6 +240,37 @@ describe('a service paid before submission', () => {
   });
 });
 
+describe('"Paga online" through pagoPA Checkout (model 1)', () => {
+  it('pays on the checkout pages, comes back to the comune, and the application moves on by itself', async () => {
+    const client = await citizen();
+    const page = await apply(client, 'diritti-prova');
+    const payment = (await payments().byId(page.url.pathname.split('/').pop()!))!;
+    const form = /<form method="post" action="([^"]*\/paga)">[\s\S]*?name="_csrf" value="([^"]*)"/.exec(page.html)!;
+    const leave = await client.request(new URL(form[1]!, page.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ _csrf: form[2]!, nav: payment.options[0]!.nav }),
+      redirect: 'manual',
+    });
+    const cart = leave.headers.get('location')!;
+    // The citizen on pagoPA's pages: e-mail, card, the PSP, "Paga" (plain form posts, as without JavaScript).
+    const post = (url: string, fields: Record<string, string>) =>
+      client.visit(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields) });
+    await post(cart, { email: 'alice@example.it' });
+    await post(`${cart}/metodo`, { method: 'CP', holder: 'Alice Rossi', pan: '4242 4242 4242 4242', expiry: '12/30', cvv: '123' });
+    await post(`${cart}/psp`, { psp: DEMO_PSPS[2].idPSP });
+    const back = await post(`${cart}/paga`, {});
+    // Back on the comune's return page: paid (the receipt is already in GPD) or waiting for it.
+    expect(back.url.pathname).toBe(`/${TENANT}/area-personale/pagamenti/${payment.id}/esito`);
+    expect(await until(() => statusOf(payment.applicationId), (s) => s === STATUS.submitted || s === STATUS.registered)).not.toBe(STATUS.paymentOutcomePending);
+    const events = (await sql<{ to_status: number }>`select to_status from comune.application_events where application_id = ${payment.applicationId} order by id`.execute(db())).rows.map((r) => r.to_status);
+    expect(events.slice(0, 6)).toEqual([STATUS.draft, STATUS.paymentPending, STATUS.paymentOutcomePending, STATUS.paymentSuccess, STATUS.preSubmit, STATUS.submitted]);
+    expect((await payments().byId(payment.id))!).toMatchObject({ status: 'paid', pspCompany: DEMO_PSPS[2].companyName });
+    const again = await client.visit(`${system.urls.comune}${back.url.pathname}?esito=ok`);
+    expect(again.html).toContain('Pagamento avvenuto con successo');
+  });
+});
+
 describe('a payment asked by the office during the iter', () => {
   it('an operator asks for it from 4000, the citizen pays, and the application is back in 4000', async () => {
     const service = await serviceWith('oneri-prova', { ...FEE, mode: 'deferred', split: [{ chapter: '3050/1', percent: 100 }] });
