@@ -124,6 +124,19 @@ for (const database of ['postgres', 'pglite'] as const) describe(`FdR: reporting
     expect((await org(BUGLIANO).list()).count).toBe(0);
   });
 
+  it('documents both sides in the OpenAPI document', async () => {
+    const paths = Object.keys(((await (await fetch(`${system.urls.pagopa}/openapi.json`)).json()) as { paths: object }).paths);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        '/fdr-psp/service/v1/psps/{pspId}/fdrs/{fdr}',
+        '/fdr-psp/service/v1/psps/{pspId}/fdrs/{fdr}/payments/add',
+        '/fdr-psp/service/v1/psps/{pspId}/fdrs/{fdr}/publish',
+        '/fdr-org/service/v1/organizations/{organizationId}/fdrs',
+        '/fdr-org/service/v1/organizations/{organizationId}/fdrs/{fdr}/revisions/{revision}/psps/{pspId}/payments',
+      ]),
+    );
+  });
+
   it('keeps a PSP to its own flows', async () => {
     const other = fdrPspClient({ pagopaUrl: system.urls.pagopa, subscriptionKey: otherPspKey, pspId: PSP });
     expect((await refusal(other.create(header(flowId(3), BUGLIANO, 1, 100)))).status).toBe(403);
