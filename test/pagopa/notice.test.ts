@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as pdfjs from 'pdfjs-dist/legacy/build/pdf.mjs';
 import jsqr from 'jsqr';
-import { readPdf } from '../support/pdf.ts';
+import { readPdf, structRoles } from '../support/pdf.ts';
 import { startSystem, type TestSystem } from '../support/system.ts';
 import { DEMO_CREDITOR_INSTITUTIONS, demoPagopaKey } from '../../src/clients/pagopa/demo.ts';
 import { formatNoticeNumber, composeNoticeNumber } from '../../src/domain/pagopa/notice-number.ts';
@@ -210,6 +210,13 @@ describe('the notice PDF', () => {
     }
     expect(formatNoticeNumber(data.single!.nav)).toMatch(/^\d{4} \d{4} \d{4} \d{4} \d{2}$/);
     expect(read.info).toMatchObject({ Title: 'Avviso di pagamento pagoPA — TARI 2026 - Tassa sui rifiuti', Author: 'Comune di Bugliano' });
+    // Tagged for screen readers: the subject as H1, the symbols as figures with what they carry.
+    const roles = structRoles(read.structure[0]!);
+    expect(roles.filter((r) => r.role === 'H1')).toHaveLength(1);
+    expect(roles.filter((r) => r.role === 'Figure').map((r) => r.alt)).toEqual([
+      `Codice QR pagoPA rata unica: avviso ${formatNoticeNumber(data.single!.nav)}, 1.234,56 euro`,
+      `Data Matrix del bollettino postale: avviso ${formatNoticeNumber(data.single!.nav)}`,
+    ]);
     const symbols = await vectorSymbols(pdf);
     expect(symbols).toHaveLength(2);
     expect(symbols[0]).toHaveLength(33); // version 4
