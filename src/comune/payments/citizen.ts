@@ -101,11 +101,11 @@ export function registerCitizenPayments(app: App, comune: ComuneContext): void {
     const paid = mine.filter((p) => p.status === 'paid');
     const body = html`<h1>${tr('payments.area.title')}</h1>
 <section class="mb-4" aria-labelledby="to-pay"><h2 id="to-pay" class="h4">${tr('payments.area.toPay')}</h2>
-${dataTable(tr('payments.area.toPay'), [tr('payments.area.service'), tr('payments.area.reason'), tr('payments.area.amount'), tr('payments.area.dueDate'), ''],
+${dataTable(tr('payments.area.toPay'), [tr('payments.area.service'), tr('payments.area.reason'), tr('payments.area.amount'), tr('payments.area.dueDate'), tr('payments.area.details')],
   toPay.map((p) => [p.serviceName, p.reason, formatEuro(p.amountCents, request.locale), due(p), open(p)]), tr('payments.area.noneToPay'))}
 </section>
 <section class="mb-4" aria-labelledby="paid"><h2 id="paid" class="h4">${tr('payments.area.paid')}</h2>
-${dataTable(tr('payments.area.paid'), [tr('payments.area.service'), tr('payments.area.reason'), tr('payments.area.amount'), tr('payments.area.paidAt'), ''],
+${dataTable(tr('payments.area.paid'), [tr('payments.area.service'), tr('payments.area.reason'), tr('payments.area.amount'), tr('payments.area.paidAt'), tr('payments.area.details')],
   paid.map((p) => [p.serviceName, p.reason, formatEuro(p.amountCents, request.locale), p.paidAt ? moment(request.locale, p.paidAt) : '—', open(p)]), tr('payments.area.nonePaid'))}
 </section>`;
     return sendPage(reply, page(request, login, tr('payments.area.title'), body));

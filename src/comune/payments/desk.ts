@@ -51,7 +51,7 @@ export async function deskPaymentsSection(comune: ComuneContext, request: Fastif
   );
   const canRequest = rule?.mode === 'deferred' && checkTransition(application.status, STATUS.paymentPending, 'operator').ok;
   return html`<section aria-labelledby="payments" id="pagamenti" class="mb-4"><h2 id="payments" class="h4">${tr('payments.desk.title')}</h2>
-${dataTable(tr('payments.desk.title'), [tr('payments.desk.kind'), tr('payments.area.reason'), tr('payments.area.amount'), 'IUV / NAV', tr('payments.page.status'), tr('payments.page.psp'), tr('payments.area.paidAt'), ''], rows, tr('payments.desk.none'))}
+${dataTable(tr('payments.desk.title'), [tr('payments.desk.kind'), tr('payments.area.reason'), tr('payments.area.amount'), 'IUV / NAV', tr('payments.page.status'), tr('payments.page.psp'), tr('payments.area.paidAt'), tr('payments.desk.receipt')], rows, tr('payments.desk.none'))}
 ${canRequest
   ? html`<form method="post" action="${base}/pagamento" class="mb-4" novalidate>
   <fieldset><legend class="h5">${tr('payments.desk.request')}</legend>${csrfField(formCsrfToken(request, comune.app.secret))}
