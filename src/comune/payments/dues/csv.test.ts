@@ -75,11 +75,12 @@ describe('values', () => {
   });
 
   it('derives the IUPD from the ente and the debt, not from the line or the contact', () => {
-    const due = { fiscalCode: ROSSI, amountCents: 100, reason: 'TARI', dueDate: '2027-01-31', installments: splitInstallments(100, 1, '2027-01-31'), chapter: '3050/1' };
+    const due = { fiscalCode: ROSSI, amountCents: 100, reason: 'TARI', dueDate: '2027-01-31', installments: 1, chapter: '3050/1' };
     expect(dueIupd('t-1', due)).toBe(dueIupd('t-1', { ...due }));
     expect(dueIupd('t-1', due)).toMatch(/^DOV-[0-9a-f]{40}$/);
     expect(dueIupd('t-2', due)).not.toBe(dueIupd('t-1', due));
     expect(dueIupd('t-1', { ...due, amountCents: 101 })).not.toBe(dueIupd('t-1', due));
+    expect(dueIupd('t-1', { ...due, installments: 2 })).not.toBe(dueIupd('t-1', due));
   });
 });
 
@@ -109,7 +110,7 @@ describe('rows', () => {
     expect(result.total).toBe(12);
     expect(result.rows.map((r) => r.line)).toEqual([2, 13]);
     expect(result.rows[0]).toMatchObject({ type: 'F', fiscalCode: ROSSI, fullName: 'Mario Rossi', amountCents: 123_456, reason: 'TARI 2027', dueDate: '2027-01-31', email: 'mario@example.it', chapter: '3010/1' });
-    expect(result.rows[0]!.installments.map((i) => i.amountCents)).toEqual([41_152, 41_152, 41_152]);
+    expect(result.rows[0]!.installments).toBe(3);
     expect(result.rows[1]).toMatchObject({ type: 'G', fiscalCode: '80000990509', fullName: 'Comune di Bugliano', amountCents: 1_250, chapter: '3050/1' });
     expect(result.rejected.map((r) => [r.line, r.code])).toEqual([
       [3, 'fiscal-code'],
@@ -128,6 +129,6 @@ describe('rows', () => {
 
   it('reads a comma-separated file with a single name column', () => {
     const result = parse(`cf,nominativo,importo,causale,scadenza\n${ROSSI},Mario Rossi,12.5,Mensa,2027-01-10\n`);
-    expect(result).toMatchObject({ ok: true, rows: [{ fullName: 'Mario Rossi', amountCents: 1_250, installments: [{ amountCents: 1_250, dueDate: '2027-01-10' }] }], rejected: [] });
+    expect(result).toMatchObject({ ok: true, rows: [{ fullName: 'Mario Rossi', amountCents: 1_250, dueDate: '2027-01-10', installments: 1 }], rejected: [] });
   });
 });

@@ -17,6 +17,8 @@ export { DUES_UPLOAD_JOB };
 
 /** How often the job asks pagoPA how far a file has got. */
 const POLL_MS = 200;
+/** Files of one upload in flight at once: pagoPA works on the first ones while the next are built and sent. */
+const FILES_IN_FLIGHT = 4;
 /** How long a file may take on pagoPA before the attempt gives up (the job retries later and reads the same upload). */
 const FILE_TIMEOUT_MS = 10 * 60 * 1000;
 /** GPD's limit for a payment option's description and a transfer's remittance information. */
@@ -121,32 +123,35 @@ export function duesUploadHandler(app: Pick<AppContext, 'secret'> & { db: Execut
 
     const { rows: batches } = await sql<{ batch: number; pagopa_upload_id: string | null }>`
       select batch, pagopa_upload_id from comune.dues_batches where upload_id = ${uploadId} order by batch`.execute(db);
-    await Promise.all(
-      batches.map(async ({ batch, pagopa_upload_id }) => {
-        const { rows } = await sql<PendingRow>`
-          select iupd, debtor_type, fiscal_code, full_name, email, amount_cents, reason, due_date, installments, chapter from comune.dues_rows
-          where upload_id = ${uploadId} and batch = ${batch} and outcome = 'pending' order by line`.execute(db);
-        if (!rows.length) return;
-        let pagopaUploadId = pagopa_upload_id;
-        if (!pagopaUploadId) {
-          // A chapter deactivated since the upload still books the debts the file asked for; a removed one cannot.
-          const orphans = rows.filter((row) => !chapters.has(row.chapter));
-          if (orphans.length) await markRows(db, uploadId, batch, orphans.map((r) => ({ iupd: r.iupd, outcome: 'failed', nav: '', message: `budget chapter ${r.chapter} no longer exists` })));
-          const positions = rows.filter((row) => chapters.has(row.chapter)).map((row) => positionOf(row, upload.tenant_name, chapters.get(row.chapter)!));
-          if (!positions.length) return;
-          try {
-            pagopaUploadId = await client.upload(positions);
-          } catch (err) {
-            // pagoPA refused the whole file (not a row of it): every row of it is refused with the reason.
-            if (!(err instanceof GpdError) || err.status !== 400) throw err;
-            await markRows(db, uploadId, batch, rows.map((r) => ({ iupd: r.iupd, outcome: 'failed', nav: '', message: err.message })));
-            return;
-          }
-          await sql`update comune.dues_batches set pagopa_upload_id = ${pagopaUploadId} where upload_id = ${uploadId} and batch = ${batch}`.execute(db);
+    const queue = [...batches];
+    const sendNext = async (): Promise<void> => {
+      for (let next = queue.shift(); next; next = queue.shift()) await send(next);
+    };
+    const send = async ({ batch, pagopa_upload_id }: (typeof batches)[number]): Promise<void> => {
+      const { rows } = await sql<PendingRow>`
+        select iupd, debtor_type, fiscal_code, full_name, email, amount_cents, reason, due_date, installments, chapter from comune.dues_rows
+        where upload_id = ${uploadId} and batch = ${batch} and outcome = 'pending' order by line`.execute(db);
+      if (!rows.length) return;
+      let pagopaUploadId = pagopa_upload_id;
+      if (!pagopaUploadId) {
+        // A chapter deactivated since the upload still books the debts the file asked for; a removed one cannot.
+        const orphans = rows.filter((row) => !chapters.has(row.chapter));
+        if (orphans.length) await markRows(db, uploadId, batch, orphans.map((r) => ({ iupd: r.iupd, outcome: 'failed', nav: '', message: `budget chapter ${r.chapter} no longer exists` })));
+        const positions = rows.filter((row) => chapters.has(row.chapter)).map((row) => positionOf(row, upload.tenant_name, chapters.get(row.chapter)!));
+        if (!positions.length) return;
+        try {
+          pagopaUploadId = await client.upload(positions);
+        } catch (err) {
+          // pagoPA refused the whole file (not a row of it): every row of it is refused with the reason.
+          if (!(err instanceof GpdError) || err.status !== 400) throw err;
+          await markRows(db, uploadId, batch, rows.map((r) => ({ iupd: r.iupd, outcome: 'failed', nav: '', message: err.message })));
+          return;
         }
-        await applyReport(db, uploadId, batch, await finishedReport(client, pagopaUploadId));
-      }),
-    );
+        await sql`update comune.dues_batches set pagopa_upload_id = ${pagopaUploadId} where upload_id = ${uploadId} and batch = ${batch}`.execute(db);
+      }
+      await applyReport(db, uploadId, batch, await finishedReport(client, pagopaUploadId));
+    };
+    await Promise.all(Array.from({ length: FILES_IN_FLIGHT }, sendNext));
     await job.transaction(async (tx) => {
       await sql`update comune.dues_uploads set state = 'done', finished_at = now() where id = ${uploadId}`.execute(tx);
     });

@@ -56,7 +56,7 @@ export async function createDuesUpload(db: Executor, upload: NewUpload, requestI
         from unnest(${chunk.map((r) => r.line)}::int[], ${chunk.map((_, i) => Math.floor((start + i) / MAX_FILE_POSITIONS))}::int[], ${chunk.map((r) => r.iupd)}::text[],
           ${chunk.map((r) => r.type)}::text[], ${chunk.map((r) => r.fiscalCode)}::text[], ${chunk.map((r) => r.fullName)}::text[], ${column(chunk, (r) => r.email)}::text[],
           ${chunk.map((r) => r.amountCents)}::bigint[], ${chunk.map((r) => r.reason)}::text[], ${chunk.map((r) => r.dueDate)}::date[],
-          ${chunk.map((r) => r.installments.length)}::smallint[], ${chunk.map((r) => r.chapter)}::text[])
+          ${chunk.map((r) => r.installments)}::smallint[], ${chunk.map((r) => r.chapter)}::text[])
           as u(line, batch, iupd, debtor_type, fiscal_code, full_name, email, amount_cents, reason, due_date, installments, chapter)`.execute(tx);
     }
     for (let start = 0; start < upload.rejected.length; start += INSERT_CHUNK) {

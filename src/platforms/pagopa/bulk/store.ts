@@ -17,7 +17,7 @@ import { SCHEMA } from '../schema.ts';
 
 export const BULK_UPLOAD_JOB = 'pagopa.bulk-upload';
 /** Positions created in one transaction: large enough for few round trips, small enough for short locks. */
-export const CHUNK_SIZE = 1000;
+export const CHUNK_SIZE = 2000;
 
 export interface Outcome {
   iupd: string;
