@@ -11,7 +11,7 @@ import { DEMO_STAFF } from '../../src/platforms/pagopa/web/accounts.ts';
 import { identityDemoUsers } from '../../src/platforms/identity/users.ts';
 import { browserTestSystem, signInWithSpid, watchedPage } from '../support/browser.ts';
 
-type AuditedPage = 'citizen login' | 'my payments' | 'backoffice login' | 'positions' | 'malformed notice' | 'position';
+type AuditedPage = 'citizen login' | 'my payments' | 'backoffice login' | 'positions' | 'malformed notice' | 'position' | 'receipts' | 'flows';
 const [BUGLIANO, VICOPISANO] = DEMO_CREDITOR_INSTITUTIONS;
 const MARCO = identityDemoUsers().find((u) => u.fiscalCode === 'BNCMRC78C14G702E')!;
 const ui = browserTestSystem<AuditedPage>({ apps: ['identity', 'pagopa'], database: 'postgres', env: { LOG_LEVEL: 'error' } });
@@ -85,10 +85,16 @@ describe('the pagoPA consoles in the browser', () => {
       await page.getByRole('link', { name: 'Scarica l’avviso di pagamento (PDF)' }).waitFor();
       await ui.journey.shot(page, 'position');
       await ui.journey.audit('position', context, page.url());
+      await page.getByRole('link', { name: 'Ricevute', exact: true }).click();
+      await page.getByRole('heading', { level: 1, name: `Ricevute — ${BUGLIANO.companyName}` }).waitFor();
+      await ui.journey.audit('receipts', context, page.url());
+      await page.getByRole('link', { name: 'Flussi di rendicontazione' }).click();
+      await page.getByRole('heading', { level: 1, name: `Flussi di rendicontazione — ${BUGLIANO.companyName}` }).waitFor();
+      await ui.journey.audit('flows', context, page.url());
     } finally {
       await context.close();
     }
-    for (const name of ['backoffice login', 'positions', 'malformed notice', 'position'] as const) expect(ui.journey.blocking(name)?.violations, name).toEqual([]);
+    for (const name of ['backoffice login', 'positions', 'malformed notice', 'position', 'receipts', 'flows'] as const) expect(ui.journey.blocking(name)?.violations, name).toEqual([]);
     expect(ui.journey.pageProblems).toEqual([]);
   });
 });

@@ -15,6 +15,7 @@ import { createPosition, getPosition, type DebtPosition } from '../../src/platfo
 import { backofficeAccounts, DEMO_STAFF } from '../../src/platforms/pagopa/web/accounts.ts';
 import { sql } from '../../src/core/db.ts';
 import { identityDemoUsers } from '../../src/platforms/identity/users.ts';
+import pagopa from '../../src/platforms/pagopa/index.ts';
 import { readPdf } from '../support/pdf.ts';
 import { startSystem, type TestSystem } from '../support/system.ts';
 import { WebClient, type Visit } from '../support/web-client.ts';
@@ -131,6 +132,11 @@ afterAll(async () => {
 });
 
 describe('the institutions’ back-office', () => {
+  it('lists its demo accounts in the start-up table', () => {
+    const logins = pagopa.demoAccounts!(system.ctx).map((a) => a.login);
+    for (const staff of DEMO_STAFF) expect(logins).toContain(`${base}/backoffice/accedi  ${staff.email}`);
+  });
+
   it('asks for e-mail, password and the TOTP code, refusing wrong ones', async () => {
     const client = new WebClient();
     expect((await client.request(`${base}/backoffice`)).headers.get('location')).toBe('/backoffice/accedi');
