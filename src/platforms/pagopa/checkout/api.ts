@@ -5,24 +5,15 @@ import { Type } from '@sinclair/typebox';
 import type { App } from '../../../core/http.ts';
 import { transaction, type Executor } from '../../../core/db.ts';
 import { audit } from '../../../core/audit.ts';
-import { verifyApiKey } from '../../../core/auth/api-keys.ts';
-import { forbidden, invalid, unauthorized, type InvalidField } from '../../../core/problem.ts';
+import { forbidden, invalid, type InvalidField } from '../../../core/problem.ts';
 import { normalizeNoticeNumber } from '../../../domain/pagopa/notice-number.ts';
 import { CartRequest, CHECKOUT_CARTS_PATH } from '../../../clients/pagopa/checkout.ts';
-import { SUBSCRIPTION_KEY_HEADER } from '../../../clients/pagopa/wire.ts';
-import { SUBSCRIPTION_KEY_OWNER } from '../api.ts';
-import { institutionById, type Institution } from '../institutions.ts';
+import { institutionKeyCheck, rateLimited } from '../api.ts';
 import { getByNoticeNumber } from '../positions.ts';
 import { SCHEMA } from '../schema.ts';
 import { cartPath } from './layout.ts';
 import { checkCartRequest } from './rules.ts';
 import { insertCart } from './store.ts';
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    checkoutInstitution?: Institution;
-  }
-}
 
 const problems = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, Type.Ref('Problem')]));
 
@@ -30,18 +21,12 @@ export async function registerCheckoutApi(app: App, db: Executor, publicUrl: str
   app.addSchema(CartRequest);
   await app.register(async (instance) => {
     const api = instance as App;
-    api.addHook('onRequest', async (request) => {
-      const header = request.headers[SUBSCRIPTION_KEY_HEADER.toLowerCase()];
-      const record = typeof header === 'string' ? await verifyApiKey(db, SCHEMA, header) : undefined;
-      const institution = record?.ownerType === SUBSCRIPTION_KEY_OWNER ? await institutionById(db, record.ownerId) : undefined;
-      if (!record || !institution?.enabled) throw unauthorized('A subscription key of a creditor institution is required: Ocp-Apim-Subscription-Key: <key>');
-      request.checkoutInstitution = institution;
-      request.pagopaActor = { type: 'api_key', id: record.id, requestId: request.id };
-    });
+    api.addHook('onRequest', institutionKeyCheck(db));
 
     api.post(
       CHECKOUT_CARTS_PATH,
       {
+        config: rateLimited,
         schema: {
           tags: ['Checkout'],
           operationId: 'PostCarts',
@@ -52,7 +37,7 @@ export async function registerCheckoutApi(app: App, db: Executor, publicUrl: str
         },
       },
       async (request, reply) => {
-        const institution = request.checkoutInstitution!;
+        const institution = request.pagopaInstitution!;
         const body = request.body as CartRequest;
         const { invalid: errors, foreign } = checkCartRequest(body, institution.fiscalCode);
         if (errors.length) throw invalid(errors, 'The cart contains invalid fields.');
