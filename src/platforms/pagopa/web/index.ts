@@ -13,7 +13,6 @@ import { BACKOFFICE, citizenOf, sendPage, staffOf } from './layout.ts';
 import { consoleT } from './messages.ts';
 
 export { consoleErrorPage } from './layout.ts';
-export { backofficeDemoAccounts, seedBackofficeAccounts } from './accounts.ts';
 
 export interface ConsoleDeps {
   db: Executor;
