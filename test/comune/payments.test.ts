@@ -407,7 +407,7 @@ describe('the payment of a service, set by the ente admin', () => {
     const fields = { mode: 'immediate', amountKind: 'priceList', amountKey: 'fascia', prices: 'a = 15,00\nb = 25,50', split: '3010/2 = 5,00\n3010/1 = 100%', installments: '', reason: 'Tariffa', dueDays: '15' };
     const bad = await staff.submit(page, `${service.id}/pagamento`, { ...fields, split: '3010/2 = 60%\n3010/1 = 30%' });
     expect(bad.status).toBe(422);
-    expect(bad.html).toContain('percent-not-100');
+    expect(bad.html).toContain('Ripartizione non valida: le percentuali non fanno 100.');
     const ok = await staff.submit(page, `${service.id}/pagamento`, fields);
     expect(ok.status).toBe(200);
     expect(ok.html).toContain('Pagamento del servizio salvato');

@@ -19,7 +19,7 @@ import { ServiceRepository } from '../catalog/services.ts';
 import { localizedContent } from '../catalog/model.ts';
 import { paymentsT, type PaymentsT } from './messages.ts';
 import { PAYMENT_SETTINGS_PATH, servicePaymentPath } from './paths.ts';
-import { formatEuro, parseEuroCents, PAYMENT_MODES, type AmountRule, type PaymentMode, type ServicePayment, type SplitPart } from './rules.ts';
+import { formatEuro, parseEuroCents, PAYMENT_MODES, type AmountRule, type PaymentMode, type PlanFailure, type ServicePayment, type SplitPart } from './rules.ts';
 import { checkServicePayment, saveServicePayment, servicePaymentOf } from './service-payments.ts';
 import { checkBudgetChapter, checkPaymentSettings, paymentSettingsOf, saveBudgetChapter, savePaymentSettings, type BudgetChapter, type PaymentSettingsInput } from './settings.ts';
 
@@ -118,7 +118,7 @@ function settingsInput(form: typeof SettingsBody.static): PaymentSettingsInput {
 }
 
 const explain = (tr: PaymentsT, errors: Record<string, string>): FieldErrors =>
-  Object.fromEntries(Object.entries(errors).map(([field, code]) => [field, field === 'split' && code !== 'splitFormat' ? tr('payments.error.split', { reason: code }) : tr(`payments.error.${code}` as Parameters<PaymentsT>[0])]));
+  Object.fromEntries(Object.entries(errors).map(([field, code]) => [field, field === 'split' && code !== 'splitFormat' ? tr('payments.error.split', { reason: tr(`payments.split.${code as PlanFailure}`) }) : tr(`payments.error.${code}` as Parameters<PaymentsT>[0])]));
 
 export function registerPaymentAdmin(app: App, comune: ComuneContext): void {
   const secret = comune.app.secret;

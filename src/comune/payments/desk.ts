@@ -18,7 +18,7 @@ import { DESK_PATH, type DeskUser } from '../desk/model.ts';
 import { deskUser, DeskStore } from '../desk/store.ts';
 import { checkTransition, STATUS, type StatusCode } from '../applications/states.ts';
 import { paymentsT } from './messages.ts';
-import { formatEuro, parseEuroCents, REASON_MAX } from './rules.ts';
+import { formatEuro, parseEuroCents, REASON_MAX, type PlanFailure } from './rules.ts';
 import { servicePaymentOf } from './service-payments.ts';
 import { paymentsDeps } from './paths.ts';
 import { PaymentFlow } from './flow.ts';
@@ -92,7 +92,8 @@ export function registerDeskPayments(app: App, comune: ComuneContext): void {
       await flow.requestDeferred(tenant, application, who.staff.id, { cents, reason, dueDate });
     } catch (err) {
       if (!(err instanceof HttpProblem) || ![400, 409, 422].includes(err.status)) throw err;
-      return refuse(tr('payments.desk.refused', { detail: err.detail ?? err.title }), err.status);
+      const code = err.extra?.code as PlanFailure | undefined;
+      return refuse(tr('payments.desk.refused', { detail: code ? tr('payments.error.split', { reason: tr(`payments.split.${code}`) }) : (err.detail ?? err.title) }), err.status);
     }
     return redirectTo(reply, `/${tenant.slug}${DESK_PATH}/${application.id}#pagamenti`);
   });
