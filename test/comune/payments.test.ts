@@ -271,6 +271,27 @@ describe('"Paga online" through pagoPA Checkout (model 1)', () => {
   });
 });
 
+describe('a citizen who leaves for the checkout and never comes back', () => {
+  it('is brought back to 1500 by the catch-up job once a checkout token cannot live any more (30 minutes)', async () => {
+    const client = await citizen(bob);
+    const page = await apply(client, 'diritti-prova');
+    const payment = (await payments().byId(page.url.pathname.split('/').pop()!))!;
+    const form = /<form method="post" action="([^"]*\/paga)">[\s\S]*?name="_csrf" value="([^"]*)"/.exec(page.html)!;
+    await client.request(new URL(form[1]!, page.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ _csrf: form[2]!, nav: payment.options[0]!.nav }),
+      redirect: 'manual',
+    });
+    expect(await statusOf(payment.applicationId)).toBe(STATUS.paymentOutcomePending);
+    await catchUpPayments(deps(), { recheckAfterMs: 0 });
+    expect(await statusOf(payment.applicationId)).toBe(STATUS.paymentOutcomePending);
+    const later = () => new Date(Date.now() + 31 * 60_000);
+    await catchUpPayments({ ...deps(), now: later }, { recheckAfterMs: 0 });
+    expect(await statusOf(payment.applicationId)).toBe(STATUS.paymentPending);
+  });
+});
+
 describe('a payment asked by the office during the iter', () => {
   it('an operator asks for it from 4000, the citizen pays, and the application is back in 4000', async () => {
     const service = await serviceWith('oneri-prova', { ...FEE, mode: 'deferred', split: [{ chapter: '3050/1', percent: 100 }] });
