@@ -84,18 +84,24 @@ export async function createApiKey(
   };
 }
 
+/** A key's last use is written at most this often: a write per request otherwise on hot paths. */
+export const LAST_USED_EVERY_SECONDS = 60;
+
 /** The active key's record, or undefined for an unknown, malformed or revoked key. */
 export async function verifyApiKey(db: Executor, schema: string, key: string): Promise<ApiKeyRecord | undefined> {
   const parsed = parseApiKey(key);
   if (!parsed) return undefined;
-  const { rows } = await sql<{ id: string; secret_hash: string; owner_type: string; owner_id: string; label: string; scopes: string[] }>`
-    select id, secret_hash, owner_type, owner_id, label, scopes from ${sql.table(`${schema}.api_keys`)}
+  const table = sql.table(`${schema}.api_keys`);
+  const stale = sql`(last_used_at is null or last_used_at < now() - make_interval(secs => ${LAST_USED_EVERY_SECONDS}))`;
+  const { rows } = await sql<{ id: string; secret_hash: string; owner_type: string; owner_id: string; label: string; scopes: string[]; last_used_stale: boolean }>`
+    select id, secret_hash, owner_type, owner_id, label, scopes, ${stale} as last_used_stale from ${table}
     where prefix = ${parsed.prefix} and revoked_at is null`.execute(db);
   const row = rows[0];
   if (!row) return undefined;
   const expected = Buffer.from(row.secret_hash, 'base64url');
   if (!timingSafeEqual(expected, sha256(parsed.secret))) return undefined;
-  await sql`update ${sql.table(`${schema}.api_keys`)} set last_used_at = now() where id = ${row.id}`.execute(db);
+  // Guarded again in the update: concurrent requests of one key write it once.
+  if (row.last_used_stale) await sql`update ${table} set last_used_at = now() where id = ${row.id} and ${stale}`.execute(db);
   return { id: row.id, prefix: parsed.prefix, label: row.label, scopes: row.scopes, ownerType: row.owner_type, ownerId: row.owner_id };
 }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { LoginThrottle, MAX_FAILURES, loginThrottleMigrations, lockSeconds } from './throttle.ts';
 import { totpCode, verifyTotp, generateTotpSecret } from './totp.ts';
-import { apiKeyMigrations, createApiKey, parseApiKey, revokeApiKey, verifyApiKey } from './api-keys.ts';
+import { apiKeyMigrations, createApiKey, LAST_USED_EVERY_SECONDS, parseApiKey, revokeApiKey, verifyApiKey } from './api-keys.ts';
 import { csrfToken, isValidCsrf } from './csrf.ts';
 import { migrateSchema } from '../migrations.ts';
 import { sql } from '../db.ts';
@@ -65,6 +65,23 @@ await withTestDatabases('login throttle and API keys', ({ database }) => {
     expect(await verifyApiKey(db, 'auth_test', 'garbage')).toBeUndefined();
     await revokeApiKey(db, 'auth_test', record.id);
     expect(await verifyApiKey(db, 'auth_test', key)).toBeUndefined();
+  });
+
+  it('writes a key’s last use at most once a minute', async () => {
+    const { db } = database();
+    const { key, record } = await createApiKey(db, 'auth_test', { ownerType: 'service', ownerId: 's2', label: 'hot path' });
+    const lastUsed = async () => (await sql<{ last_used_at: Date | null }>`select last_used_at from auth_test.api_keys where id = ${record.id}`.execute(db)).rows[0]!.last_used_at;
+    const setLastUsed = (secondsAgo: number) => sql`update auth_test.api_keys set last_used_at = now() - make_interval(secs => ${secondsAgo}) where id = ${record.id}`.execute(db);
+    expect(await lastUsed()).toBeNull();
+    await verifyApiKey(db, 'auth_test', key);
+    expect(Date.now() - (await lastUsed())!.getTime()).toBeLessThan(5_000);
+    await setLastUsed(LAST_USED_EVERY_SECONDS - 10);
+    const recent = await lastUsed();
+    await verifyApiKey(db, 'auth_test', key);
+    expect(await lastUsed()).toEqual(recent);
+    await setLastUsed(LAST_USED_EVERY_SECONDS + 10);
+    await verifyApiKey(db, 'auth_test', key);
+    expect(Date.now() - (await lastUsed())!.getTime()).toBeLessThan(5_000);
   });
 
   it('creates a key of a given value once, and refuses the same prefix with another secret or owner', async () => {
