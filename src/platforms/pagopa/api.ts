@@ -6,7 +6,7 @@ import type { FastifyRequest } from 'fastify';
 import type { App } from '../../core/http.ts';
 import type { Executor } from '../../core/db.ts';
 import { verifyApiKey } from '../../core/auth/api-keys.ts';
-import { HttpProblem, problemType, unauthorized } from '../../core/problem.ts';
+import { forbidden, unauthorized } from '../../core/problem.ts';
 import {
   DateTime,
   DEBT_POSITION_STATUSES,
@@ -87,8 +87,9 @@ export const subscriptionKeyScheme = {
   subscriptionKey: { type: 'apiKey', in: 'header', name: SUBSCRIPTION_KEY_HEADER, description: 'a subscription key of the creditor institution' },
 };
 
-/** Every call of a creditor institution: a subscription key of an enabled institution, for its own organization only. */
-export function institutionKeyCheck(db: Executor) {
+/** Every call of a creditor institution: a subscription key of an enabled institution, for its own organization only
+ *  (the path parameter `organizationParam` names it; FdR calls it organizationId). */
+export function institutionKeyCheck(db: Executor, organizationParam = 'organizationfiscalcode') {
   return async (request: FastifyRequest): Promise<void> => {
     const header = request.headers[SUBSCRIPTION_KEY_HEADER.toLowerCase()];
     const record = typeof header === 'string' ? await verifyApiKey(db, SCHEMA, header) : undefined;
@@ -97,9 +98,9 @@ export function institutionKeyCheck(db: Executor) {
     request.pagopaInstitution = institution;
     request.pagopaActor = { type: 'api_key', id: record.id, requestId: request.id };
     // A key acts only for its own organization (GPD answers 403 for another organization's fiscal code).
-    const ofc = (request.params as { organizationfiscalcode?: string }).organizationfiscalcode;
-    if (ofc !== undefined && ofc !== institution.fiscalCode) {
-      throw new HttpProblem(403, { type: problemType('forbidden'), detail: 'You are not allowed to access this resource: the subscription key belongs to another organization.' });
+    const organization = (request.params as Record<string, string | undefined>)[organizationParam];
+    if (organization !== undefined && organization !== institution.fiscalCode) {
+      throw forbidden('You are not allowed to access this resource: the subscription key belongs to another organization.');
     }
   };
 }

@@ -6,7 +6,7 @@ import type { FastifyError, FastifyRequest } from 'fastify';
 import type { App } from '../../../core/http.ts';
 import type { Executor } from '../../../core/db.ts';
 import { verifyApiKey } from '../../../core/auth/api-keys.ts';
-import { HttpProblem, notFound, problemType, unauthorized } from '../../../core/problem.ts';
+import { forbidden, HttpProblem, notFound, problemType, unauthorized } from '../../../core/problem.ts';
 import {
   ActivatePaymentNoticeOk,
   ActivatePaymentNoticeReq,
@@ -39,14 +39,17 @@ declare module 'fastify' {
   }
 }
 
-/** Every call of a PSP: a subscription key of an enabled PSP of the registry. */
+/** Every call of a PSP: a subscription key of an enabled PSP of the registry, for its own flows only (a path's pspId). */
 export function pspKeyCheck(db: Executor) {
   return async (request: FastifyRequest): Promise<void> => {
     const header = request.headers[SUBSCRIPTION_KEY_HEADER.toLowerCase()];
     const record = typeof header === 'string' ? await verifyApiKey(db, SCHEMA, header) : undefined;
     const psp = record?.ownerType === PSP_KEY_OWNER ? await pspById(db, record.ownerId) : undefined;
-    if (!psp?.enabled) throw unauthorized('A subscription key of a PSP registered on the Nodo is required: Ocp-Apim-Subscription-Key: <key>');
+    if (!record || !psp?.enabled) throw unauthorized('A subscription key of a PSP registered on the Nodo is required: Ocp-Apim-Subscription-Key: <key>');
     request.pagopaPsp = psp;
+    request.pagopaActor = { type: 'api_key', id: record.id, requestId: request.id };
+    const pspId = (request.params as { pspId?: string }).pspId;
+    if (pspId !== undefined && pspId !== psp.idPSP) throw forbidden('A PSP reads and writes only its own reporting flows.');
   };
 }
 

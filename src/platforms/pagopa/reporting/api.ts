@@ -5,8 +5,6 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import type { App } from '../../../core/http.ts';
 import type { Executor } from '../../../core/db.ts';
-import { verifyApiKey } from '../../../core/auth/api-keys.ts';
-import { forbidden, unauthorized } from '../../../core/problem.ts';
 import {
   FDR_ORG_PREFIX,
   FDR_PATTERN,
@@ -22,11 +20,9 @@ import {
   type FdrCreateBody,
   type FdrPaymentRow,
 } from '../../../clients/pagopa/fdr.ts';
-import { SUBSCRIPTION_KEY_HEADER } from '../../../clients/pagopa/wire.ts';
-import { SUBSCRIPTION_KEY_OWNER } from '../api.ts';
-import { institutionById, type Actor } from '../institutions.ts';
-import { pspById, PSP_KEY_OWNER } from '../nodo/psps.ts';
-import { SCHEMA } from '../schema.ts';
+import { institutionKeyCheck } from '../api.ts';
+import type { Actor } from '../institutions.ts';
+import { pspKeyCheck } from '../nodo/api.ts';
 import * as flows from './flows.ts';
 
 const problems = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, Type.Ref('Problem')]));
@@ -36,11 +32,6 @@ const OrgParams = Type.Object({ organizationId: Type.String({ maxLength: 35 }) }
 const ReceivedParams = Type.Object({ ...OrgParams.properties, fdr: Type.String({ pattern: FDR_PATTERN }), revision: Type.Integer({ minimum: 1 }), pspId: Type.String({ minLength: 1, maxLength: 35 }) });
 const Page = { page: Type.Integer({ minimum: 1, default: 1 }), size: Type.Integer({ minimum: 1, maximum: MAX_PAYMENTS_PER_CALL, default: MAX_PAYMENTS_PER_CALL }) };
 
-const keyOf = (request: FastifyRequest) => {
-  const header = request.headers[SUBSCRIPTION_KEY_HEADER.toLowerCase()];
-  return typeof header === 'string' ? header : undefined;
-};
-
 export async function registerReportingApi(app: App, db: Executor): Promise<void> {
   app.addSchema(FdrPayment);
   app.addSchema(FdrCreateRequest);
@@ -49,14 +40,7 @@ export async function registerReportingApi(app: App, db: Executor): Promise<void
   await app.register(
     async (instance) => {
       const api = instance as App;
-      api.addHook('onRequest', async (request) => {
-        const key = keyOf(request);
-        const record = key ? await verifyApiKey(db, SCHEMA, key) : undefined;
-        const psp = record?.ownerType === PSP_KEY_OWNER ? await pspById(db, record.ownerId) : undefined;
-        if (!record || !psp?.enabled) throw unauthorized('A subscription key of an enabled PSP is required: Ocp-Apim-Subscription-Key: <key>');
-        if ((request.params as { pspId?: string }).pspId !== record.ownerId) throw forbidden('A PSP reads and writes only its own reporting flows.');
-        request.pagopaActor = { type: 'api_key', id: record.id, requestId: request.id };
-      });
+      api.addHook('onRequest', pspKeyCheck(db));
       const actor = (r: FastifyRequest): Actor => r.pagopaActor!;
       const tags = ['Reporting flows (PSP)'];
 
@@ -138,15 +122,7 @@ export async function registerReportingApi(app: App, db: Executor): Promise<void
   await app.register(
     async (instance) => {
       const api = instance as App;
-      api.addHook('onRequest', async (request) => {
-        const key = keyOf(request);
-        const record = key ? await verifyApiKey(db, SCHEMA, key) : undefined;
-        const institution = record?.ownerType === SUBSCRIPTION_KEY_OWNER ? await institutionById(db, record.ownerId) : undefined;
-        if (!institution?.enabled) throw unauthorized('A subscription key of a creditor institution is required: Ocp-Apim-Subscription-Key: <key>');
-        if ((request.params as { organizationId?: string }).organizationId !== institution.fiscalCode) {
-          throw forbidden('You are not allowed to access this resource: the subscription key belongs to another organization.');
-        }
-      });
+      api.addHook('onRequest', institutionKeyCheck(db, 'organizationId'));
       const tags = ['Reporting flows (organizations)'];
 
       api.get(
