@@ -1,5 +1,5 @@
-// The identity pages post forms that end in a redirect to a relying party; browsers apply CSP
-// form-action to that redirect too, so those pages allow the RP's origin as a form target.
+// Some pages post forms that end in a redirect to another origin (an OIDC relying party, a checkout's return
+// URL); browsers apply CSP form-action to that redirect too, so those pages allow that origin as a form target.
 
 /** The CSP with extra origins appended to its form-action directive (added when absent). */
 export function withFormActionOrigins(csp: string, origins: string[]): string {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { missingTranslations } from '../../src/core/i18n.ts';
-import { withFormActionOrigins } from '../../src/platforms/identity/csp.ts';
 import { messages } from '../../src/platforms/identity/messages.ts';
 import { isEntityId } from '../../src/platforms/identity/onboarding.ts';
 import { base32, demoTotpSecret, identityDemoUsers, DEMO_PASSWORD, DEMO_PIN } from '../../src/platforms/identity/users.ts';
@@ -36,16 +35,6 @@ describe('entity ids', () => {
     expect(isEntityId('https://x.it/?a=1/')).toBe(false);
     expect(isEntityId('ftp://x.it/')).toBe(false);
     expect(isEntityId('not a url/')).toBe(false);
-  });
-});
-
-describe('form-action for relying parties', () => {
-  it('adds origins to the form-action directive', () => {
-    expect(withFormActionOrigins("default-src 'self';form-action 'self';frame-ancestors 'none'", ['http://localhost:3000'])).toBe(
-      "default-src 'self';form-action 'self' http://localhost:3000;frame-ancestors 'none'",
-    );
-    expect(withFormActionOrigins("default-src 'self'", ['https://rp.it'])).toBe("default-src 'self';form-action 'self' https://rp.it");
-    expect(withFormActionOrigins("form-action 'self'", [])).toBe("form-action 'self'");
   });
 });
 

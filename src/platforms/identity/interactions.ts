@@ -16,7 +16,7 @@ import { LoginThrottle } from '../../core/auth/throttle.ts';
 import { verifyTotp } from '../../core/auth/totp.ts';
 import { KyselyAdapter } from './adapter.ts';
 import { requestedUserClaims, userClaimValues } from './claims.ts';
-import { originsOf, withFormActionOrigins } from './csp.ts';
+import { originsOf, withFormActionOrigins } from '../../core/csp.ts';
 import { ACR, loginMethods, meetsRequestedLevel, needsSecondFactor, requestedAcr, type Acr, type OpKind } from './levels.ts';
 import { consentPage, displayClaim, loginPage, otpPage, t, type FieldError, type InteractionView } from './pages.ts';
 import type { OpProfile } from './provider.ts';

@@ -13,7 +13,7 @@ import type { RelyingPartyRegistry } from './clients.ts';
 import { ACR_VALUES, acrRank, DEFAULT_ACR, requestedAcr, type OpKind } from './levels.ts';
 import { errorPage, loggedOutPage, logoutPage, t, type PageContext } from './pages.ts';
 import { findUserById } from './users.ts';
-import { originsOf, withFormActionOrigins } from './csp.ts';
+import { originsOf, withFormActionOrigins } from '../../core/csp.ts';
 
 export interface OpProfile {
   kind: OpKind;

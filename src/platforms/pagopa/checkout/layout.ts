@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { attr, html, type SafeHtml } from '../../../core/html.ts';
 import { platformPage, sendHtml } from '../../../core/ui.ts';
 import type { Locale } from '../../../core/i18n.ts';
-import { originsOf, withFormActionOrigins } from '../../identity/csp.ts';
+import { originsOf, withFormActionOrigins } from '../../../core/csp.ts';
 import { checkoutT, type CheckoutKey } from './messages.ts';
 import type { Cart } from './store.ts';
 
