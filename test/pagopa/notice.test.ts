@@ -8,7 +8,8 @@ import { startSystem, type TestSystem } from '../support/system.ts';
 import { DEMO_CREDITOR_INSTITUTIONS, demoPagopaKey } from '../../src/clients/pagopa/demo.ts';
 import { formatNoticeNumber, composeNoticeNumber } from '../../src/domain/pagopa/notice-number.ts';
 import { noticeQrPayload } from '../../src/domain/pagopa/qr-code.ts';
-import { formatEuro, formatDueDate, installmentRows, postalAccountOfIban, posteDataMatrixPayload, type NoticeData, type NoticeOption } from '../../src/platforms/pagopa/notice/model.ts';
+import { posteDataMatrixPayload } from '../../src/domain/pagopa/poste-data-matrix.ts';
+import { formatEuro, formatDueDate, installmentRows, postalAccountOfIban, type NoticeData, type NoticeOption } from '../../src/platforms/pagopa/notice/model.ts';
 import { renderNoticePdf } from '../../src/platforms/pagopa/notice/pdf.ts';
 import { dataMatrixModules } from '../../src/platforms/pagopa/notice/symbols.ts';
 import { dataMatrixCodewords, encodeDataMatrix } from '../../src/platforms/pagopa/notice/data-matrix.ts';
@@ -131,24 +132,6 @@ const notice = (over: Partial<NoticeData> = {}): NoticeData => ({
 const qrOf = (data: NoticeData, o: NoticeOption) => noticeQrPayload({ noticeNumber: o.nav, fiscalCode: data.creditor.fiscalCode, amountCents: o.amountCents });
 
 describe('notice rules', () => {
-  it('writes the Poste Data Matrix payload at its fixed positions (reference §2.3 fixture)', () => {
-    const payload = posteDataMatrixPayload({
-      nav: '300715700000000032',
-      account: '000016302093',
-      amountCents: 1,
-      creditorFiscalCode: '00085240950',
-      debtorFiscalCode: 'BSCMTT83A12L719R',
-      debtorName: 'Mattia Boscò',
-      subject: 'Tassa rifiuti',
-    });
-    expect(payload.startsWith('codfase=NBPA;18300715700000000032120000163020931000000000013896' + '1P100085240950BSCMTT83A12L719R')).toBe(true);
-    expect(payload).toHaveLength(256);
-    expect(payload.slice(93, 133)).toBe('MATTIA BOSCO'.padEnd(40));
-    expect(payload.slice(133, 243)).toBe('TASSA RIFIUTI'.padEnd(110));
-    expect(payload.slice(243)).toBe(`${' '.repeat(12)}A`);
-    expect(() => posteDataMatrixPayload({ nav: '3007', account: '000016302093', amountCents: 1, creditorFiscalCode: '00085240950', debtorFiscalCode: 'X', debtorName: 'X', subject: 'X' })).toThrow(RangeError);
-  });
-
   it('encodes the Data Matrix: codewords that read back as the payload, modules as a reference encoder places them', () => {
     const payloads = [
       posteDataMatrixPayload({ nav: nav(1).noticeNumber, account: '000012345678', amountCents: 123_456, creditorFiscalCode: BUGLIANO.fiscalCode, debtorFiscalCode: 'BNCMRC78C14G702E', debtorName: 'Marco Bianchi', subject: 'TARI 2026 - Tassa sui rifiuti' }),

@@ -34,28 +34,3 @@ export function parseNoticeQrPayload(text: string): ValidationResult<NoticeQrCod
   if (!/^[1-9]\d{0,11}$/.test(amount) || Number(amount) > MAX_AMOUNT_CENTS) return invalid('invalid-amount', 'the amount is 1 to 99999999999 cents, digits only');
   return valid({ noticeNumber: nav, fiscalCode, amountCents: Number(amount) });
 }
-
-/** What the Data Matrix of a "Bollettino Postale PA" carries, beside the notice. */
-export interface PostalDataMatrix extends NoticeQrCode {
-  /** The creditor institution's postal account (12 digits). */
-  readonly postalAccount: string;
-}
-
-export type DataMatrixFailure = 'invalid-format' | NoticeNumberFailure | 'invalid-fiscal-code' | 'invalid-amount';
-
-// Poste "Manuale della stampa in proprio" as the pagoPA notice guide cites it: fixed positions, the tags
-// "codfase=NBPA;" 18 <NAV> 12 <account> 10 <cents> 3896 1P1 <CF ente> … (debtor, subject and filler follow).
-const DATA_MATRIX = /^codfase=NBPA;18(\d{18})12(\d{12})10(\d{10})38961P1(\d{11})/;
-
-/** Reads the notice out of a Poste Data Matrix; the debtor and subject that follow are not needed to pay. */
-export function parsePostalDataMatrix(text: string): ValidationResult<PostalDataMatrix, DataMatrixFailure> {
-  const match = DATA_MATRIX.exec(text.trimStart());
-  if (!match) return invalid('invalid-format', 'expected codfase=NBPA;18<notice number>12<postal account>10<amount in cents>38961P1<fiscal code>…');
-  const [, nav = '', postalAccount = '', amount = '', fiscalCode = ''] = match;
-  const notice = parseNoticeNumber(nav);
-  if (!notice.ok) return notice;
-  if (!hasValidPartitaIvaCheckDigit(fiscalCode)) return invalid('invalid-fiscal-code', 'the creditor institution’s fiscal code is 11 digits with a valid check digit');
-  const amountCents = Number(amount);
-  if (amountCents < 1) return invalid('invalid-amount', 'the amount is at least 1 cent');
-  return valid({ noticeNumber: nav, fiscalCode, amountCents, postalAccount });
-}

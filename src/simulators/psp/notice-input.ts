@@ -2,7 +2,8 @@
 // notice's QR code (or the Poste Data Matrix) read by a handheld scanner, which types its payload into the field.
 import { hasValidPartitaIvaCheckDigit } from '../../domain/partita-iva.ts';
 import { parseNoticeNumber, type NoticeNumberFailure } from '../../domain/pagopa/notice-number.ts';
-import { parseNoticeQrPayload, parsePostalDataMatrix, type DataMatrixFailure, type QrCodeFailure } from '../../domain/pagopa/qr-code.ts';
+import { parsePostalDataMatrix, type DataMatrixFailure } from '../../domain/pagopa/poste-data-matrix.ts';
+import { parseNoticeQrPayload, type QrCodeFailure } from '../../domain/pagopa/qr-code.ts';
 import { invalid, valid, type ValidationResult } from '../../domain/result.ts';
 
 export type NoticeInputFailure = 'missing-code' | 'missing-fiscal-code' | 'invalid-fiscal-code' | NoticeNumberFailure | QrCodeFailure | DataMatrixFailure;

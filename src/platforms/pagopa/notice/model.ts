@@ -1,5 +1,5 @@
 // What a printed pagoPA notice says, and the small rules that shape it: Italian amounts and dates, installments
-// grouped 2 or 3 to a row, the postal account of a BancoPosta IBAN, the Poste Data Matrix payload.
+// grouped 2 or 3 to a row, the postal account of a BancoPosta IBAN.
 // Source: PagoPA S.p.A., "Guida tecnica sugli avvisi di pagamento pagoPA" (shared/reference/pagopa.md §2).
 import { dateInItaly } from '../../../domain/dates.ts';
 import { parseItalianIban } from '../../../domain/iban.ts';
@@ -72,41 +72,4 @@ const BANCOPOSTA_ABI = '07601';
 export function postalAccountOfIban(iban: string): string | undefined {
   const parsed = parseItalianIban(iban);
   return parsed.ok && parsed.value.countryCode === 'IT' && parsed.value.abi === BANCOPOSTA_ABI && /^\d{12}$/.test(parsed.value.conto) ? parsed.value.conto : undefined;
-}
-
-/** Printable ASCII only, upper case: accents dropped, anything else a space (the Poste fields are plain text). */
-function posteText(text: string, length: number): string {
-  const ascii = text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toUpperCase().replace(/[^\x20-\x7e]/g, ' ');
-  return ascii.slice(0, length).padEnd(length, ' ');
-}
-
-export interface PosteSlip {
-  nav: string;
-  /** 12-digit postal current account number. */
-  account: string;
-  amountCents: number;
-  creditorFiscalCode: string;
-  debtorFiscalCode: string;
-  debtorName: string;
-  subject: string;
-}
-
-/** The Data Matrix of the Bollettino Postale PA: fixed positions, 256 characters (reference §2.3). */
-export function posteDataMatrixPayload(slip: PosteSlip): string {
-  if (!/^\d{18}$/.test(slip.nav) || !/^\d{12}$/.test(slip.account) || !/^\d{11}$/.test(slip.creditorFiscalCode)) throw new RangeError('NAV 18 digits, account 12 digits, creditor fiscal code 11 digits');
-  if (!Number.isSafeInteger(slip.amountCents) || slip.amountCents < 1 || slip.amountCents > 9_999_999_999) throw new RangeError('amount in cents between 1 and 9999999999');
-  return [
-    'codfase=NBPA;',
-    `18${slip.nav}`,
-    `12${slip.account}`,
-    `10${String(slip.amountCents).padStart(10, '0')}`,
-    '3896',
-    '1P1',
-    slip.creditorFiscalCode,
-    posteText(slip.debtorFiscalCode, 16),
-    posteText(slip.debtorName, 40),
-    posteText(slip.subject, 110),
-    ' '.repeat(12),
-    'A',
-  ].join('');
 }

@@ -6,7 +6,8 @@
 import { PdfWriter } from '../../../core/pdf.ts';
 import { formatNoticeNumber } from '../../../domain/pagopa/notice-number.ts';
 import { noticeQrPayload } from '../../../domain/pagopa/qr-code.ts';
-import { formatDueDate, formatEuro, installmentRows, posteDataMatrixPayload, type NoticeData, type NoticeOption } from './model.ts';
+import { posteDataMatrixPayload } from '../../../domain/pagopa/poste-data-matrix.ts';
+import { formatDueDate, formatEuro, installmentRows, type NoticeData, type NoticeOption } from './model.ts';
 import { dataMatrixModules, drawModules, noticeQrModules } from './symbols.ts';
 
 const M = 28; // page margin, about 10 mm
