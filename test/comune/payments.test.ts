@@ -20,6 +20,7 @@ import { diskDocumentStore } from '../../src/comune/protocol/files.ts';
 import { saveServicePayment, servicePaymentOf } from '../../src/comune/payments/service-payments.ts';
 import { PaymentStore, type ApplicationPayment } from '../../src/comune/payments/store.ts';
 import { catchUpPayments } from '../../src/comune/payments/receipts.ts';
+import { PaymentFlow } from '../../src/comune/payments/flow.ts';
 import { gpdClientFor, paymentSettingsOf } from '../../src/comune/payments/settings.ts';
 import type { ServicePayment } from '../../src/comune/payments/rules.ts';
 import { DEMO_PSPS, demoPagopaKey, pspKeyHolder } from '../../src/clients/pagopa/demo.ts';
@@ -136,6 +137,12 @@ describe('a service paid before submission', () => {
       ['1', 1000, chapters['3010/2']!.taxonomy, chapters['3010/2']!.iban],
       ['2', 2000, chapters['3010/1']!.taxonomy, chapters['3010/1']!.iban],
     ]);
+    // The twin of a double-clicked submission opens nothing more: the same payment, the same position.
+    const flow = new PaymentFlow(deps());
+    const app = await applications().get(SYSTEM, applicationId);
+    const twins = await Promise.all([1, 2].map(() => flow.openAtSubmission(tenant, app, { rule: FEE, cents: 3000 })));
+    expect(twins.map((p) => p.id)).toEqual([payment.id, payment.id]);
+    expect(await payments().forApplication(applicationId)).toHaveLength(1);
   });
 
   it('gives the printed notice as a PDF and leaves for pagoPA Checkout with a cart, then back without paying', async () => {

@@ -2,7 +2,7 @@
 // operator asks during the iter (deferred), both opened as a debt position and published on GPD. A failure of
 // GPD leaves the payment written and unpublished: the payment page and the catch-up job publish it later.
 import type { FastifyBaseLogger } from 'fastify';
-import { transaction, type Executor } from '../../core/db.ts';
+import { sql, transaction, type Executor } from '../../core/db.ts';
 import { audit } from '../../core/audit.ts';
 import { conflict, HttpProblem, invalid, problemType } from '../../core/problem.ts';
 import { dateInItaly } from '../../domain/dates.ts';
@@ -13,7 +13,7 @@ import type { Tenant } from '../tenants/tenants.ts';
 import { amountOf, planOptions, type PlanFailure, type ServicePayment } from './rules.ts';
 import { servicePaymentOf } from './service-payments.ts';
 import { paymentSettingsOf } from './settings.ts';
-import { PaymentStore, type ApplicationPayment, type PaymentsDeps } from './store.ts';
+import { applicationPayments, PaymentStore, type ApplicationPayment, type PaymentsDeps } from './store.ts';
 
 /** The service's payment asked at submission and its amount for these answers; undefined when it asks none then. */
 export async function feeAtSubmission(db: Executor, service: Pick<Service, 'id'>, data: Record<string, unknown>): Promise<{ rule: ServicePayment; cents: number } | undefined> {
@@ -44,8 +44,6 @@ export class PaymentFlow {
    * publishes it on GPD; the payment comes back published, or unpublished when GPD could not be reached.
    */
   async openAtSubmission(tenant: Tenant, application: Application, fee: { rule: ServicePayment; cents: number }, email?: string | null): Promise<ApplicationPayment> {
-    const existing = (await this.store.forApplication(application.id)).find((p) => p.kind === fee.rule.mode);
-    if (existing) return this.tryPublish(existing);
     const settings = await paymentSettingsOf(this.deps.db, tenant.id);
     if (!settings) throw conflict('The ente has no payment settings.');
     const plan = planOptions({
@@ -58,14 +56,14 @@ export class PaymentFlow {
       dueDays: fee.rule.dueDays,
     });
     if (!plan.ok) throw planProblem(plan.reason);
-    const payment = await this.store.open(this.deps.db, {
-      application,
-      kind: fee.rule.mode as 'immediate' | 'optional',
-      settings,
-      companyName: tenant.name,
-      email,
-      options: plan.options,
-      reason: fee.rule.reason,
+    const payment = await transaction(this.deps.db, async (tx) => {
+      // A double-clicked submission: the application's row lock makes the second find the first's payment.
+      await sql`select id from comune.applications where id = ${application.id} for update`.execute(tx);
+      const existing = (await applicationPayments(tx, application.id)).find((p) => p.kind === 'immediate' || p.kind === 'optional');
+      return (
+        existing ??
+        (await this.store.open(tx, { application, kind: fee.rule.mode as 'immediate' | 'optional', settings, companyName: tenant.name, email, options: plan.options, reason: fee.rule.reason }))
+      );
     });
     return this.tryPublish(payment);
   }

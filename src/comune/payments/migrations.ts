@@ -87,4 +87,9 @@ export const paymentsMigrations: Migration[] = [
        received_at timestamptz not null default now()
      )`,
   ),
+  sqlMigration(
+    'payments.004_one_fee_per_application',
+    // The service's fee is asked once per application, however many times the submission is retried.
+    `create unique index application_payments_one_fee on {schema}.application_payments (application_id) where kind in ('immediate', 'optional')`,
+  ),
 ];
