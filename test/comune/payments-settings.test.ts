@@ -5,6 +5,9 @@ import { startSystem, type TestSystem } from '../support/system.ts';
 import { gpdClientFor, paymentSettingsOf, treasuryKeyOf } from '../../src/comune/payments/settings.ts';
 import { demoTreasuryKey } from '../../src/clients/psp/treasury.ts';
 import { TenantRepository } from '../../src/comune/tenants/tenants.ts';
+import { ServiceRepository } from '../../src/comune/catalog/services.ts';
+import { servicePaymentOf } from '../../src/comune/payments/service-payments.ts';
+import { DEMO_CANTEEN_PAYMENT } from '../../src/comune/payments/seed.ts';
 
 let system: TestSystem;
 beforeAll(async () => {
@@ -25,5 +28,9 @@ describe('payment settings', () => {
     // The key works against pagoPA's GPD: the demo positions of pagoPA's seed are listed.
     const page = await gpdClientFor(system.ctx, settings).listPositions({ limit: 50 });
     expect(page.payment_position_list.some((p) => p.iupd === 'bug-tari-2026-0001')).toBe(true);
+    // The school canteen's enrolment is paid before it is sent, split on the two canteen chapters.
+    const canteen = (await new ServiceRepository(db).bySlug(bugliano.id, 'iscrizione-mensa-scolastica'))!;
+    expect(await servicePaymentOf(db, canteen.id)).toEqual(DEMO_CANTEEN_PAYMENT);
+    expect(DEMO_CANTEEN_PAYMENT).toMatchObject({ mode: 'immediate', split: [{ chapter: '3010/2' }, { chapter: '3010/1' }] });
   });
 });
