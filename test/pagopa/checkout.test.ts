@@ -8,6 +8,9 @@ import { startSystem, type TestSystem } from '../support/system.ts';
 import { DEMO_CREDITOR_INSTITUTIONS, demoPagopaKey } from '../../src/clients/pagopa/demo.ts';
 import { createCart, type CartRequest } from '../../src/clients/pagopa/checkout.ts';
 import { GpdError } from '../../src/clients/pagopa/index.ts';
+import { euroAmount } from '../../src/clients/pagopa/nodo-wire.ts';
+import { activatePayment } from '../../src/platforms/pagopa/nodo/payments.ts';
+import { pspById } from '../../src/platforms/pagopa/nodo/psps.ts';
 
 const BUGLIANO = DEMO_CREDITOR_INSTITUTIONS[0];
 const VICOPISANO = DEMO_CREDITOR_INSTITUTIONS[1];
@@ -310,6 +313,30 @@ describe('the checkout pages', () => {
     const outcome = await page(`${path}/esito`);
     expect(outcome.html).toContain('La sessione di pagamento è scaduta');
     expect(outcome.html).toContain(`href="${RETURN.returnErrorUrl}"`);
+  });
+
+  it('recovers a cart whose payment never ended from the Nodo: the summary again once its token expired, paid once the Nodo took the outcome', async () => {
+    const db = system.ctx.database.db;
+    const n = await notice(8_000);
+    const path = new URL((await postCart(cartOf([n]))).location!).pathname;
+    const id = path.split('/').pop()!;
+    await fillCart(`${system.urls.pagopa}${path}`);
+    // The process that took the cart to PAYING activated its notice, then died.
+    const activated = await activatePayment(db, (await pspById(db, 'TABDITM1XXX'))!, { qrCode: { fiscalCode: BUGLIANO.fiscalCode, noticeNumber: n.nav }, amount: euroAmount(n.amount) });
+    if (activated.outcome !== 'OK') throw new Error(activated.fault.faultString);
+    await sql`update pagopa.checkout_cart_notices set payment_token = ${activated.paymentToken} where cart_id = ${id}`.execute(db);
+    await sql`update pagopa.checkout_carts set status = 'PAYING', updated_at = now() - interval '6 minutes' where id = ${id}`.execute(db);
+    expect((await page(path)).location).toBe(`${path}/esito`);
+    expect((await page(`${path}/esito`)).html).toContain('Pagamento in corso');
+    await sql`update pagopa.payment_sessions set expires_at = now() - interval '1 second' where token = ${activated.paymentToken}`.execute(db);
+    expect((await page(`${path}/esito`)).location).toBe(`${path}/riepilogo`);
+    expect((await page(`${path}/paga`, {})).location).toBe(RETURN.returnOkUrl);
+    expect(await positionStatus(n)).toBe('PAID');
+
+    // This time it died after the Nodo took the outcome, before closing the cart.
+    await sql`update pagopa.checkout_carts set status = 'PAYING', paid_at = null, updated_at = now() - interval '6 minutes' where id = ${id}`.execute(db);
+    expect((await page(`${path}/esito`)).html).toContain('Grazie, il pagamento è riuscito');
+    expect((await page(path)).location).toBe(RETURN.returnOkUrl);
   });
 
   it('answers 404 for a cart that does not exist', async () => {

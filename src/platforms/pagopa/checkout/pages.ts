@@ -16,7 +16,7 @@ import { formatNoticeNumber } from '../../../domain/pagopa/notice-number.ts';
 import { checkCard } from './card.ts';
 import { cartPath, formatEuro, sendCheckoutPage, STEPS } from './layout.ts';
 import { checkoutT, type CheckoutKey, type CheckoutT } from './messages.ts';
-import { cardOffers, panContext, payCart, settledCart } from './pay.ts';
+import { cardOffers, panContext, payCart, recoverCart, settledCart } from './pay.ts';
 import { beginPayment, cancelCart, cartAmount, isExpired, loadCart, saveCard, saveEmail, savePsp, type Cart } from './store.ts';
 
 export interface CheckoutPagesDeps {
@@ -79,12 +79,13 @@ function noticesTable(request: FastifyRequest, cart: Cart): SafeHtml {
  * outcome, and a step whose earlier steps are not done goes to the first of those.
  */
 async function openCart(deps: CheckoutPagesDeps, request: FastifyRequest, reply: FastifyReply, step: number): Promise<Cart | undefined> {
-  const cart = await loadCart(deps.db, (request.params as { cartId: string }).cartId);
-  if (!cart) {
+  const loaded = await loadCart(deps.db, (request.params as { cartId: string }).cartId);
+  if (!loaded) {
     notFoundPage(reply, request);
     return undefined;
   }
   const now = new Date();
+  const cart = await recoverCart(deps, loaded, request.locale, request.log, now);
   if (cart.status !== 'OPEN' || isExpired(cart, now) || nextStep(cart) < step) {
     reply.redirect(destination(cart, now), 303);
     return undefined;
@@ -287,7 +288,7 @@ export async function registerCheckoutPages(app: App, deps: CheckoutPagesDeps): 
 
     pages.get('/checkout/carts/:cartId/esito', page, async (request, reply) => {
       const cart = await loadCart(deps.db, request.params.cartId);
-      return cart ? outcomePage(request, reply, cart, new Date()) : notFoundPage(reply, request);
+      return cart ? outcomePage(request, reply, await recoverCart(deps, cart, request.locale, request.log), new Date()) : notFoundPage(reply, request);
     });
   });
 }

@@ -10,12 +10,13 @@ import { decryptSecret } from '../../../core/secrets.ts';
 import { dateInItaly } from '../../../domain/dates.ts';
 import { formatNoticeNumber } from '../../../domain/pagopa/notice-number.ts';
 import { euroAmount, type Ko } from '../../../clients/pagopa/nodo-wire.ts';
-import { activatePayment, sendOutcome, type OutcomeInput } from '../nodo/payments.ts';
+import { activatePayment, paymentTokenStates, sendOutcome, type OutcomeInput } from '../nodo/payments.ts';
 import { listPsps, pspById, type Psp } from '../nodo/psps.ts';
 import { authoriseCard } from './card.ts';
 import { formatEuro } from './layout.ts';
 import { checkoutT } from './messages.ts';
-import { cartAmount, finishPayment, loadCart, recordToken, type Cart, type CartFailure, type CartNotice } from './store.ts';
+import { cartRecovery } from './rules.ts';
+import { cartAmount, finishPayment, loadCart, recordToken, reopenCart, type Cart, type CartFailure, type CartNotice } from './store.ts';
 
 /** The payment type of cards in the PSPs' catalogue (stPaymentMethodFee CP, "carta di pagamento"). */
 const CARD = 'CP';
@@ -69,9 +70,9 @@ function failureOf(ko: Ko): CartFailure {
   }
 }
 
-/** `<idPSP>_<10 characters>` derived from the cart and the notice: the same notice of the same cart, the same token. */
+/** `<idPSP>_<10 characters>` derived from the cart's payment and the notice: the same notice in the same payment, the same token. */
 const idempotencyKey = (psp: Psp, cart: Cart, notice: CartNotice) =>
-  `${psp.idPSP.replace(/[^A-Za-z0-9]/g, '').slice(0, 18)}_${createHash('sha256').update(`${cart.id}:${notice.position}`).digest('hex').slice(0, 10)}`;
+  `${psp.idPSP.replace(/[^A-Za-z0-9]/g, '').slice(0, 18)}_${createHash('sha256').update(`${cart.id}:${cart.updatedAt.toISOString()}:${notice.position}`).digest('hex').slice(0, 10)}`;
 
 type Outcome = { paid: true } | { paid: false; failure: CartFailure; noticeNumber?: string };
 
@@ -141,11 +142,31 @@ async function mailOutcome(deps: PayDeps, cart: Cart, locale: Locale): Promise<v
   });
 }
 
-/** Pays a cart the caller has just taken to PAYING; answers the cart as it ends (PAID or FAILED). */
-export async function payCart(deps: PayDeps, cart: Cart, locale: Locale, log: FastifyBaseLogger): Promise<Cart> {
-  const outcome = await pay(deps, cart, log);
+async function finish(deps: PayDeps, cart: Cart, outcome: Outcome, locale: Locale, log: FastifyBaseLogger): Promise<Cart> {
   await finishPayment(deps.db, cart.id, new Date(), outcome);
   const closed = (await loadCart(deps.db, cart.id))!;
   if (closed.status === 'PAID') await mailOutcome(deps, closed, locale).catch((err: unknown) => log.warn({ err, cart: cart.id }, 'checkout: the outcome e-mail was not sent'));
   return closed;
+}
+
+/** Pays a cart the caller has just taken to PAYING; answers the cart as it ends (PAID or FAILED). */
+export async function payCart(deps: PayDeps, cart: Cart, locale: Locale, log: FastifyBaseLogger): Promise<Cart> {
+  // As beginPayment left it: its updatedAt names this payment in the idempotency keys.
+  const paying = (await loadCart(deps.db, cart.id))!;
+  return finish(deps, paying, await pay(deps, paying, log), locale, log);
+}
+
+/**
+ * A cart left PAYING by a process that died mid-payment, once its payment is older than a token's life and the
+ * Nodo holds no live token of it: PAID or FAILED as the Nodo recorded, or open again so the payer can retry.
+ */
+export async function recoverCart(deps: PayDeps, cart: Cart, locale: Locale, log: FastifyBaseLogger, now = new Date()): Promise<Cart> {
+  if (cart.status !== 'PAYING' || now.getTime() - cart.updatedAt.getTime() < TOKEN_LIFETIME_MS) return cart;
+  const states = await paymentTokenStates(deps.db, cart.notices.flatMap((n) => (n.paymentToken ? [n.paymentToken] : [])), now);
+  const recovery = cartRecovery(cart.notices.map((n) => ({ noticeNumber: n.noticeNumber, payment: n.paymentToken ? (states.get(n.paymentToken) ?? 'expired') : 'none' })));
+  if (recovery === 'wait') return cart;
+  log.warn({ cart: cart.id, recovery }, 'checkout: a cart left paying is recovered from the Nodo');
+  if (recovery !== 'open') return finish(deps, cart, recovery, locale, log);
+  await reopenCart(deps.db, cart.id, cart.updatedAt, now);
+  return (await loadCart(deps.db, cart.id))!;
 }

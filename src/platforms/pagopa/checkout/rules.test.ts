@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkCartRequest, isReturnUrl } from './rules.ts';
+import { cartRecovery, checkCartRequest, isReturnUrl, type NoticePayment } from './rules.ts';
 import type { CartRequest } from '../../../clients/pagopa/checkout.ts';
 
 const CF = '80000990509';
@@ -36,5 +36,15 @@ describe('the checkout cart rules', () => {
     expect(isReturnUrl('https://user:pw@comune.example/')).toBe(false);
     const { invalid } = checkCartRequest(cart({ returnUrls: { returnOkUrl: 'ftp://x/', returnCancelUrl: 'https://ok/', returnErrorUrl: 'data:text/html,x' }, emailNotice: 'not-an-email' }), CF);
     expect(invalid.map((e) => e.pointer)).toEqual(['/body/returnUrls/returnOkUrl', '/body/returnUrls/returnErrorUrl', '/body/emailNotice']);
+  });
+});
+
+describe('a cart left paying', () => {
+  const notices = (...payments: NoticePayment[]) => payments.map((payment, i) => ({ noticeNumber: `30071570000000003${i}`, payment }));
+  it('waits while a token lives, is paid when every notice is, fails naming the first unpaid notice when only some are, opens again otherwise', () => {
+    expect(cartRecovery(notices('paid', 'active'))).toBe('wait');
+    expect(cartRecovery(notices('paid', 'paid'))).toEqual({ paid: true });
+    expect(cartRecovery(notices('paid', 'expired', 'none'))).toEqual({ paid: false, failure: 'error', noticeNumber: '300715700000000031' });
+    expect(cartRecovery(notices('released', 'expired', 'none'))).toBe('open');
   });
 });

@@ -45,3 +45,18 @@ export function checkCartRequest(request: CartRequest, institutionFiscalCode: st
   if (request.emailNotice !== undefined && !isValidEmail(request.emailNotice)) invalid.push({ pointer: '/body/emailNotice', code: 'email', detail: 'an e-mail address' });
   return { invalid, foreign };
 }
+
+/** Where a notice of a cart stands on the Nodo: no token yet, or its token's state. */
+export type NoticePayment = 'none' | 'active' | 'paid' | 'released' | 'expired';
+
+/**
+ * What a cart left PAYING by a payment that never ended becomes, from its notices' tokens on the Nodo (the
+ * receipts are the proof, SANP "Checkout"): nothing yet while a token lives; paid when every notice is paid;
+ * failed naming the first unpaid notice when only some are (the card was charged); open again otherwise.
+ */
+export function cartRecovery(notices: { noticeNumber: string; payment: NoticePayment }[]): 'wait' | 'open' | { paid: true } | { paid: false; failure: 'error'; noticeNumber: string } {
+  if (notices.some((n) => n.payment === 'active')) return 'wait';
+  const unpaid = notices.find((n) => n.payment !== 'paid');
+  if (!unpaid) return { paid: true };
+  return notices.some((n) => n.payment === 'paid') ? { paid: false, failure: 'error', noticeNumber: unpaid.noticeNumber } : 'open';
+}

@@ -2,7 +2,7 @@
 // chose on the pages (e-mail, card, PSP), until the cart is paid, fails, is cancelled or expires. The card
 // number is kept sealed under the app secret only while the cart is open and is erased when it closes.
 import type { RawBuilder } from 'kysely';
-import { sql, type Executor } from '../../../core/db.ts';
+import { sql, transaction, type Executor } from '../../../core/db.ts';
 import { sqlMigration } from '../../../core/migrations.ts';
 import type { CartRequest } from '../../../clients/pagopa/checkout.ts';
 import type { CardBrand } from './card.ts';
@@ -89,6 +89,8 @@ export interface Cart {
   failedNotice: string | null;
   createdAt: Date;
   expiresAt: Date;
+  /** While PAYING: when that payment began (nothing else changes a paying cart). */
+  updatedAt: Date;
   paidAt: Date | null;
   notices: CartNotice[];
 }
@@ -131,6 +133,7 @@ interface CartRow {
   failed_notice: string | null;
   created_at: Date;
   expires_at: Date;
+  updated_at: Date;
   paid_at: Date | null;
 }
 
@@ -161,6 +164,7 @@ export async function loadCart(db: Executor, id: string): Promise<Cart | undefin
     failedNotice: row.failed_notice,
     createdAt: row.created_at,
     expiresAt: row.expires_at,
+    updatedAt: row.updated_at,
     paidAt: row.paid_at,
     notices: notices.map((n) => ({
       position: n.position,
@@ -208,4 +212,13 @@ export async function finishPayment(db: Executor, id: string, now: Date, outcome
       status = ${outcome.paid ? 'PAID' : 'FAILED'}, card_pan_sealed = null, updated_at = ${now},
       paid_at = ${outcome.paid ? now : null}, failure = ${outcome.paid ? null : outcome.failure}, failed_notice = ${outcome.paid ? null : (outcome.noticeNumber ?? null)}
     where id = ${id} and status = 'PAYING'`.execute(db);
+}
+
+/** Opens again a cart whose payment began at `startedAt` and ended on the Nodo without paying: its tokens are forgotten. */
+export async function reopenCart(db: Executor, id: string, startedAt: Date, now: Date): Promise<void> {
+  await transaction(db, async (tx) => {
+    const { numAffectedRows } = await sql`update pagopa.checkout_carts set status = 'OPEN', updated_at = ${now}
+      where id = ${id} and status = 'PAYING' and date_trunc('milliseconds', updated_at) = ${startedAt}`.execute(tx);
+    if (Number(numAffectedRows ?? 0) === 1) await sql`update pagopa.checkout_cart_notices set payment_token = null where cart_id = ${id}`.execute(tx);
+  });
 }

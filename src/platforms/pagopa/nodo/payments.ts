@@ -284,3 +284,13 @@ export async function sendOutcome(db: Executor, psp: Psp, input: OutcomeInput, n
     return { outcome: 'OK' as const };
   });
 }
+
+export type TokenState = 'active' | 'paid' | 'released' | 'expired';
+
+/** Where each of these payment tokens stands (a token the Nodo does not know is left out). */
+export async function paymentTokenStates(db: Executor, tokens: string[], now: Date): Promise<Map<string, TokenState>> {
+  const { rows } = await sql<{ token: string; state: TokenState }>`select token,
+      case when status = 'paid' then 'paid' when status = 'cancelled' then 'released' when expires_at <= ${now} then 'expired' else 'active' end as state
+    from pagopa.payment_sessions where token = any(${tokens}::text[])`.execute(db);
+  return new Map(rows.map((r) => [r.token, r.state]));
+}
