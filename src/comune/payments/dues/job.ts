@@ -3,7 +3,7 @@
 // instead of sending it again, and a file sent twice creates nothing twice: pagoPA answers 409 per IUPD);
 // the report gives each row its outcome and notice numbers.
 import { sql, type Executor } from '../../../core/db.ts';
-import { PermanentJobError, type JobHandler } from '../../../core/jobs.ts';
+import type { JobHandler } from '../../../core/jobs.ts';
 import type { AppContext } from '../../../core/runtime.ts';
 import { dateInItaly } from '../../../domain/dates.ts';
 import { bulkClient, type BulkClient, type UploadReport } from '../../../clients/pagopa/bulk.ts';
@@ -111,7 +111,14 @@ export function duesUploadHandler(app: Pick<AppContext, 'secret'> & { db: Execut
     const upload = uploads[0];
     if (!upload || upload.state !== 'processing') return;
     const settings = await paymentSettingsOf(db, upload.tenant_id);
-    if (!settings?.hasGpdKey) throw new PermanentJobError(`the ente of upload ${uploadId} has no pagoPA settings`);
+    if (!settings?.hasGpdKey) {
+      // The settings were removed after the upload: its rows are refused, and the upload ends, rather than waiting for ever.
+      await job.transaction(async (tx) => {
+        await sql`update comune.dues_rows set outcome = 'failed', message = 'pagoPA is not configured for the ente' where upload_id = ${uploadId} and outcome = 'pending'`.execute(tx);
+        await sql`update comune.dues_uploads set state = 'done', finished_at = now() where id = ${uploadId}`.execute(tx);
+      });
+      return;
+    }
     const client = bulkClient({ pagopaUrl: settings.pagopaUrl, subscriptionKey: pagopaKeyOf(app, settings), brokerCode: brokerOf(settings), organizationFiscalCode: settings.creditorFiscalCode });
     const chapters = new Map(settings.chapters.map((c) => [c.code, c]));
 
