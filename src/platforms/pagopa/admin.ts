@@ -3,13 +3,13 @@
 import { Type } from '@sinclair/typebox';
 import type { App } from '../../core/http.ts';
 import type { Executor } from '../../core/db.ts';
-import { createApiKey, listApiKeys, revokeApiKey, verifyApiKey } from '../../core/auth/api-keys.ts';
-import { audit } from '../../core/audit.ts';
-import { notFound, unauthorized } from '../../core/problem.ts';
+import { verifyApiKey } from '../../core/auth/api-keys.ts';
+import { notFound, problemResponses, unauthorized } from '../../core/problem.ts';
 import { SUBSCRIPTION_KEY_OWNER } from './api.ts';
 import { addIban, institutionByFiscalCode, listInstitutions, onboardInstitution, type Actor, type Institution } from './institutions.ts';
 import { SCHEMA } from './schema.ts';
 import { registerNodoAdmin } from './nodo/admin.ts';
+import { registerKeyRoutes } from './subscription-keys.ts';
 
 /** Owner type of the operators' keys in pagopa.api_keys. */
 export const OPERATOR_KEY_OWNER = 'platform_operator';
@@ -35,7 +35,6 @@ const InstitutionSchema = Type.Object(
 );
 
 const present = (i: Institution) => Object.fromEntries(Object.entries(i).filter(([k, v]) => k !== 'id' && v !== null));
-const problems = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, Type.Ref('Problem')]));
 const security = [{ bearerAuth: [] }];
 const FcParams = Type.Object({ fiscalCode: FiscalCodePA });
 
@@ -64,7 +63,7 @@ export async function registerAdminApi(app: App, db: Executor): Promise<void> {
       const tags = ['Creditor institutions (operators)'];
       registerNodoAdmin(api, db);
 
-      api.get('/creditor-institutions', { schema: { tags, security, summary: 'Every creditor institution', response: { 200: Type.Array(Type.Ref('CreditorInstitution')), ...problems(401) } } }, async () =>
+      api.get('/creditor-institutions', { schema: { tags, security, summary: 'Every creditor institution', response: { 200: Type.Array(Type.Ref('CreditorInstitution')), ...problemResponses(401) } } }, async () =>
         (await listInstitutions(db)).map(present),
       );
 
@@ -89,72 +88,34 @@ export async function registerAdminApi(app: App, db: Executor): Promise<void> {
               },
               { additionalProperties: false },
             ),
-            response: { 201: Type.Ref('CreditorInstitution'), ...problems(400, 401, 409) },
+            response: { 201: Type.Ref('CreditorInstitution'), ...problemResponses(400, 401, 409) },
           },
         },
         async (request, reply) => reply.status(201).send(present(await onboardInstitution(db, request.pagopaOperator!, request.body))),
       );
 
-      api.get('/creditor-institutions/:fiscalCode', { schema: { tags, security, summary: 'One creditor institution', params: FcParams, response: { 200: Type.Ref('CreditorInstitution'), ...problems(401, 404) } } }, async (request) =>
+      api.get('/creditor-institutions/:fiscalCode', { schema: { tags, security, summary: 'One creditor institution', params: FcParams, response: { 200: Type.Ref('CreditorInstitution'), ...problemResponses(401, 404) } } }, async (request) =>
         present(await known(request.params.fiscalCode)),
       );
 
       api.post(
         '/creditor-institutions/:fiscalCode/ibans',
-        { schema: { tags, security, summary: 'Register an IBAN transfers may credit', params: FcParams, body: IbanInput, response: { 200: Type.Ref('CreditorInstitution'), ...problems(400, 401, 404) } } },
+        { schema: { tags, security, summary: 'Register an IBAN transfers may credit', params: FcParams, body: IbanInput, response: { 200: Type.Ref('CreditorInstitution'), ...problemResponses(400, 401, 404) } } },
         async (request) => present(await addIban(db, request.pagopaOperator!, request.params.fiscalCode, request.body)),
       );
 
-      const KeySummary = Type.Object({ id: Type.String(), prefix: Type.String(), label: Type.String(), createdAt: Type.String(), lastUsedAt: Type.Optional(Type.String()) });
-      api.get(
-        '/creditor-institutions/:fiscalCode/subscription-keys',
-        { schema: { tags, security, summary: 'The institution’s active subscription keys (never the secret)', params: FcParams, response: { 200: Type.Array(KeySummary), ...problems(401, 404) } } },
-        async (request) => {
-          const institution = await known(request.params.fiscalCode);
-          return (await listApiKeys(db, SCHEMA, { ownerType: SUBSCRIPTION_KEY_OWNER, ownerId: institution.id })).map((k) => ({
-            id: k.id,
-            prefix: k.prefix,
-            label: k.label,
-            createdAt: k.createdAt.toISOString(),
-            ...(k.lastUsedAt ? { lastUsedAt: k.lastUsedAt.toISOString() } : {}),
-          }));
+      registerKeyRoutes(api, db, {
+        path: '/creditor-institutions/:fiscalCode',
+        params: FcParams,
+        tags,
+        holderName: 'institution',
+        service: 'the GPD API',
+        auditAction: 'subscription-key',
+        holder: async ({ fiscalCode }) => {
+          const institution = await known(fiscalCode!);
+          return { ownerType: SUBSCRIPTION_KEY_OWNER, ownerId: institution.id, audit: { tenantId: institution.id } };
         },
-      );
-
-      api.post(
-        '/creditor-institutions/:fiscalCode/subscription-keys',
-        {
-          schema: {
-            tags,
-            security,
-            summary: 'Issue a subscription key for the GPD API (the key is shown only in this answer)',
-            params: FcParams,
-            body: Type.Object({ label: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false }),
-            response: { 201: Type.Object({ id: Type.String(), key: Type.String() }), ...problems(400, 401, 404) },
-          },
-        },
-        async (request, reply) => {
-          const institution = await known(request.params.fiscalCode);
-          const { key, record } = await createApiKey(db, SCHEMA, { ownerType: SUBSCRIPTION_KEY_OWNER, ownerId: institution.id, label: request.body.label });
-          const actor = request.pagopaOperator!;
-          await audit(db, SCHEMA, { actorType: actor.type, actorId: actor.id, tenantId: institution.id, action: 'subscription-key.create', targetType: 'api_key', targetId: record.id, requestId: actor.requestId });
-          return reply.status(201).send({ id: record.id, key });
-        },
-      );
-
-      api.delete(
-        '/creditor-institutions/:fiscalCode/subscription-keys/:id',
-        { schema: { tags, security, summary: 'Revoke a subscription key', params: Type.Object({ fiscalCode: FiscalCodePA, id: Type.String({ format: 'uuid' }) }), response: { 204: Type.Null(), ...problems(401, 404) } } },
-        async (request, reply) => {
-          const institution = await known(request.params.fiscalCode);
-          const keys = await listApiKeys(db, SCHEMA, { ownerType: SUBSCRIPTION_KEY_OWNER, ownerId: institution.id });
-          if (!keys.some((k) => k.id === request.params.id)) throw notFound('No such active key of this institution');
-          await revokeApiKey(db, SCHEMA, request.params.id);
-          const actor = request.pagopaOperator!;
-          await audit(db, SCHEMA, { actorType: actor.type, actorId: actor.id, tenantId: institution.id, action: 'subscription-key.revoke', targetType: 'api_key', targetId: request.params.id, requestId: actor.requestId });
-          return reply.status(204).send(null);
-        },
-      );
+      });
     },
     { prefix: '/admin/v1' },
   );

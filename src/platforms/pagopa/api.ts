@@ -6,7 +6,7 @@ import type { FastifyRequest } from 'fastify';
 import type { App } from '../../core/http.ts';
 import type { Executor } from '../../core/db.ts';
 import { verifyApiKey } from '../../core/auth/api-keys.ts';
-import { forbidden, unauthorized } from '../../core/problem.ts';
+import { forbidden, problemResponses, unauthorized } from '../../core/problem.ts';
 import {
   DateTime,
   DEBT_POSITION_STATUSES,
@@ -80,7 +80,6 @@ export const rateLimited = {
     },
   },
 };
-const problems = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, Type.Ref('Problem')]));
 const security = [{ subscriptionKey: [] }];
 
 export const subscriptionKeyScheme = {
@@ -126,7 +125,7 @@ export async function registerGpdApi(app: App, db: Executor): Promise<void> {
             security,
             params: OrgParams,
             querystring: ListQuery,
-            response: { 200: PaymentPositionsInfo, ...problems(400, 401, 403) },
+            response: { 200: PaymentPositionsInfo, ...problemResponses(400, 401, 403) },
           },
         },
         async (request) => {
@@ -161,7 +160,7 @@ export async function registerGpdApi(app: App, db: Executor): Promise<void> {
             params: OrgParams,
             querystring: ToPublish,
             body: Type.Ref('PaymentPositionModel'),
-            response: { 201: Type.Ref('PaymentPosition'), ...problems(400, 401, 403, 409) },
+            response: { 201: Type.Ref('PaymentPosition'), ...problemResponses(400, 401, 403, 409) },
           },
         },
         async (request, reply) => {
@@ -181,7 +180,7 @@ export async function registerGpdApi(app: App, db: Executor): Promise<void> {
             summary: 'One debt position',
             security,
             params: IupdParams,
-            response: { 200: Type.Ref('PaymentPosition'), ...problems(401, 403, 404) },
+            response: { 200: Type.Ref('PaymentPosition'), ...problemResponses(401, 403, 404) },
           },
         },
         async (request) => presentPosition(await positions.getPosition(db, ctx(request).institution, request.params.iupd)),
@@ -199,7 +198,7 @@ export async function registerGpdApi(app: App, db: Executor): Promise<void> {
             params: IupdParams,
             querystring: ToPublish,
             body: Type.Ref('PaymentPositionModel'),
-            response: { 200: Type.Ref('PaymentPosition'), ...problems(400, 401, 403, 404, 409) },
+            response: { 200: Type.Ref('PaymentPosition'), ...problemResponses(400, 401, 403, 404, 409) },
           },
         },
         async (request) => {
@@ -218,7 +217,7 @@ export async function registerGpdApi(app: App, db: Executor): Promise<void> {
             summary: 'Delete a debt position not yet paid nor invalidated',
             security,
             params: IupdParams,
-            response: { 200: Type.String(), ...problems(401, 403, 404, 409) },
+            response: { 200: Type.String(), ...problemResponses(401, 403, 404, 409) },
           },
         },
         async (request, reply) => {
@@ -239,7 +238,7 @@ export async function registerGpdApi(app: App, db: Executor): Promise<void> {
               summary: action === 'publish' ? 'Publish a DRAFT debt position' : 'Invalidate a PUBLISHED or VALID debt position',
               security,
               params: IupdParams,
-              response: { 200: Type.Ref('PaymentPosition'), ...problems(401, 403, 404, 409) },
+              response: { 200: Type.Ref('PaymentPosition'), ...problemResponses(401, 403, 404, 409) },
             },
           },
           async (request) => {
@@ -259,7 +258,7 @@ export async function registerGpdApi(app: App, db: Executor): Promise<void> {
             summary: 'The payment option with this notice number, and its debt position (400 with the reason for a malformed notice number)',
             security,
             params: NavParams,
-            response: { 200: Type.Ref('PaymentPosition'), ...problems(400, 401, 403, 404) },
+            response: { 200: Type.Ref('PaymentPosition'), ...problemResponses(400, 401, 403, 404) },
           },
         },
         async (request) => {
@@ -279,7 +278,7 @@ export async function registerGpdApi(app: App, db: Executor): Promise<void> {
             security,
             params: NavParams,
             body: Type.Object({ paymentDate: Type.Optional(DateTime('default now')) }),
-            response: { 200: Type.Ref('PaymentPosition'), ...problems(400, 401, 403, 404, 409, 422) },
+            response: { 200: Type.Ref('PaymentPosition'), ...problemResponses(400, 401, 403, 404, 409, 422) },
           },
         },
         async (request) => {

@@ -4,12 +4,12 @@ import { Type } from '@sinclair/typebox';
 import type { App } from '../../../core/http.ts';
 import { sql, type Executor } from '../../../core/db.ts';
 import { audit } from '../../../core/audit.ts';
-import { createApiKey, listApiKeys, revokeApiKey } from '../../../core/auth/api-keys.ts';
-import { notFound } from '../../../core/problem.ts';
+import { notFound, problemResponses } from '../../../core/problem.ts';
 import { Enum } from '../../../clients/pagopa/wire.ts';
 import { PAYMENT_TYPES } from '../../../clients/pagopa/nodo-wire.ts';
 import { institutionByFiscalCode } from '../institutions.ts';
 import { SCHEMA } from '../schema.ts';
+import { registerKeyRoutes } from '../subscription-keys.ts';
 import { listPsps, onboardPsp, pspById, PSP_KEY_OWNER, setPspEnabled } from './psps.ts';
 
 const IdPsp = Type.String({ pattern: '^[A-Z0-9_]{1,35}$' });
@@ -28,9 +28,7 @@ const PspSchema = Type.Object(
 );
 const PspInput = Type.Object({ ...PspSchema.properties, enabled: Type.Optional(Type.Boolean()) }, { additionalProperties: false });
 const PspParams = Type.Object({ idPSP: IdPsp });
-const problems = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, Type.Ref('Problem')]));
 const security = [{ bearerAuth: [] }];
-const KeySummary = Type.Object({ id: Type.String(), prefix: Type.String(), label: Type.String(), createdAt: Type.String(), lastUsedAt: Type.Optional(Type.String()) });
 
 /** Adds the Nodo's operator routes to the operators' API instance (its onRequest hook checks the operator key). */
 export function registerNodoAdmin(api: App, db: Executor): void {
@@ -42,71 +40,34 @@ export function registerNodoAdmin(api: App, db: Executor): void {
     return psp;
   };
 
-  api.get('/psps', { schema: { tags, security, summary: 'Every PSP of the Nodo', response: { 200: Type.Array(Type.Ref('Psp')), ...problems(401) } } }, async () => listPsps(db));
+  api.get('/psps', { schema: { tags, security, summary: 'Every PSP of the Nodo', response: { 200: Type.Array(Type.Ref('Psp')), ...problemResponses(401) } } }, async () => listPsps(db));
 
   api.post(
     '/psps',
-    { schema: { tags, security, summary: 'Register a PSP with its broker, channel, fee and payment types', body: PspInput, response: { 201: Type.Ref('Psp'), ...problems(400, 401, 409) } } },
+    { schema: { tags, security, summary: 'Register a PSP with its broker, channel, fee and payment types', body: PspInput, response: { 201: Type.Ref('Psp'), ...problemResponses(400, 401, 409) } } },
     async (request, reply) => reply.status(201).send(await onboardPsp(db, request.pagopaOperator!, request.body)),
   );
 
-  api.get('/psps/:idPSP', { schema: { tags, security, summary: 'One PSP', params: PspParams, response: { 200: Type.Ref('Psp'), ...problems(401, 404) } } }, async (request) => known(request.params.idPSP));
+  api.get('/psps/:idPSP', { schema: { tags, security, summary: 'One PSP', params: PspParams, response: { 200: Type.Ref('Psp'), ...problemResponses(401, 404) } } }, async (request) => known(request.params.idPSP));
 
   api.put(
     '/psps/:idPSP/enabled',
-    { schema: { tags, security, summary: 'Enable or disable a PSP (a disabled PSP’s keys are refused)', params: PspParams, body: Type.Object({ enabled: Type.Boolean() }), response: { 200: Type.Ref('Psp'), ...problems(400, 401, 404) } } },
+    { schema: { tags, security, summary: 'Enable or disable a PSP (a disabled PSP’s keys are refused)', params: PspParams, body: Type.Object({ enabled: Type.Boolean() }), response: { 200: Type.Ref('Psp'), ...problemResponses(400, 401, 404) } } },
     async (request) => (await setPspEnabled(db, request.pagopaOperator!, request.params.idPSP, request.body.enabled)) ?? known(request.params.idPSP),
   );
 
-  api.get(
-    '/psps/:idPSP/subscription-keys',
-    { schema: { tags, security, summary: 'The PSP’s active subscription keys (never the secret)', params: PspParams, response: { 200: Type.Array(KeySummary), ...problems(401, 404) } } },
-    async (request) => {
-      const psp = await known(request.params.idPSP);
-      return (await listApiKeys(db, SCHEMA, { ownerType: PSP_KEY_OWNER, ownerId: psp.idPSP })).map((k) => ({
-        id: k.id,
-        prefix: k.prefix,
-        label: k.label,
-        createdAt: k.createdAt.toISOString(),
-        ...(k.lastUsedAt ? { lastUsedAt: k.lastUsedAt.toISOString() } : {}),
-      }));
+  registerKeyRoutes(api, db, {
+    path: '/psps/:idPSP',
+    params: PspParams,
+    tags,
+    holderName: 'PSP',
+    service: 'the Nodo',
+    auditAction: 'psp-key',
+    holder: async ({ idPSP }) => {
+      const psp = await known(idPSP!);
+      return { ownerType: PSP_KEY_OWNER, ownerId: psp.idPSP, audit: { details: { idPSP: psp.idPSP } } };
     },
-  );
-
-  api.post(
-    '/psps/:idPSP/subscription-keys',
-    {
-      schema: {
-        tags,
-        security,
-        summary: 'Issue a subscription key for the Nodo (shown only in this answer)',
-        params: PspParams,
-        body: Type.Object({ label: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false }),
-        response: { 201: Type.Object({ id: Type.String(), key: Type.String() }), ...problems(400, 401, 404) },
-      },
-    },
-    async (request, reply) => {
-      const psp = await known(request.params.idPSP);
-      const { key, record } = await createApiKey(db, SCHEMA, { ownerType: PSP_KEY_OWNER, ownerId: psp.idPSP, label: request.body.label });
-      const actor = request.pagopaOperator!;
-      await audit(db, SCHEMA, { actorType: actor.type, actorId: actor.id, action: 'psp-key.create', targetType: 'api_key', targetId: record.id, details: { idPSP: psp.idPSP }, requestId: actor.requestId });
-      return reply.status(201).send({ id: record.id, key });
-    },
-  );
-
-  api.delete(
-    '/psps/:idPSP/subscription-keys/:id',
-    { schema: { tags, security, summary: 'Revoke a subscription key of the PSP', params: Type.Object({ idPSP: IdPsp, id: Type.String({ format: 'uuid' }) }), response: { 204: Type.Null(), ...problems(401, 404) } } },
-    async (request, reply) => {
-      const psp = await known(request.params.idPSP);
-      const keys = await listApiKeys(db, SCHEMA, { ownerType: PSP_KEY_OWNER, ownerId: psp.idPSP });
-      if (!keys.some((k) => k.id === request.params.id)) throw notFound('No such active key of this PSP');
-      await revokeApiKey(db, SCHEMA, request.params.id);
-      const actor = request.pagopaOperator!;
-      await audit(db, SCHEMA, { actorType: actor.type, actorId: actor.id, action: 'psp-key.revoke', targetType: 'api_key', targetId: request.params.id, details: { idPSP: psp.idPSP }, requestId: actor.requestId });
-      return reply.status(204).send(null);
-    },
-  );
+  });
 
   api.put(
     '/creditor-institutions/:fiscalCode/receipts-url',
@@ -117,7 +78,7 @@ export function registerNodoAdmin(api: App, db: Executor): void {
         summary: 'The station endpoint that receives the institution’s receipts (paSendRT as JSON); null: receipts are only read',
         params: Type.Object({ fiscalCode: Type.String({ pattern: '^[0-9]{11}$' }) }),
         body: Type.Object({ receiptsUrl: Type.Union([Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2000 }), Type.Null()]) }, { additionalProperties: false }),
-        response: { 200: Type.Object({ fiscalCode: Type.String(), receiptsUrl: Type.Union([Type.String(), Type.Null()]) }), ...problems(400, 401, 404) },
+        response: { 200: Type.Object({ fiscalCode: Type.String(), receiptsUrl: Type.Union([Type.String(), Type.Null()]) }), ...problemResponses(400, 401, 404) },
       },
     },
     async (request) => {

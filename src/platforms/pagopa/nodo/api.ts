@@ -6,7 +6,7 @@ import type { FastifyError, FastifyRequest } from 'fastify';
 import type { App } from '../../../core/http.ts';
 import type { Executor } from '../../../core/db.ts';
 import { verifyApiKey } from '../../../core/auth/api-keys.ts';
-import { forbidden, HttpProblem, notFound, problemType, unauthorized } from '../../../core/problem.ts';
+import { forbidden, HttpProblem, notFound, problemResponses, problemType, unauthorized } from '../../../core/problem.ts';
 import {
   ActivatePaymentNoticeOk,
   ActivatePaymentNoticeReq,
@@ -53,7 +53,6 @@ export function pspKeyCheck(db: Executor) {
   };
 }
 
-const problems = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, Type.Ref('Problem')]));
 const security = [{ subscriptionKey: [] }];
 
 /** The schema's refusals as the Nodo's syntax fault, with the place and reason of each. */
@@ -93,7 +92,7 @@ export async function registerNodoApi(app: App, db: Executor): Promise<void> {
             operationId: 'verifyPaymentNotice',
             summary: 'What a notice asks to pay (amount, due date, creditor), or the fault that prevents paying it',
             body: Type.Ref('verifyPaymentNoticeReq'),
-            response: { 200: Type.Union([VerifyPaymentNoticeOk, KoResponse]), ...problems(400, 401) },
+            response: { 200: Type.Union([VerifyPaymentNoticeOk, KoResponse]), ...problemResponses(400, 401) },
           },
         },
         async (request) => {
@@ -112,7 +111,7 @@ export async function registerNodoApi(app: App, db: Executor): Promise<void> {
             operationId: 'activatePaymentNotice',
             summary: 'Lock a notice for a payment: a token (the IUR) living expirationTime, 30 minutes at most; idempotent on idempotencyKey',
             body: Type.Ref('activatePaymentNoticeReq'),
-            response: { 200: Type.Union([ActivatePaymentNoticeOk, KoResponse]), ...problems(400, 401) },
+            response: { 200: Type.Union([ActivatePaymentNoticeOk, KoResponse]), ...problemResponses(400, 401) },
           },
         },
         async (request) => {
@@ -131,7 +130,7 @@ export async function registerNodoApi(app: App, db: Executor): Promise<void> {
             operationId: 'sendPaymentOutcome',
             summary: 'The outcome of the payment of a token: OK pays the notice and issues the receipt, KO releases the notice',
             body: Type.Ref('sendPaymentOutcomeReq'),
-            response: { 200: Type.Union([SendPaymentOutcomeOk, KoResponse]), ...problems(400, 401) },
+            response: { 200: Type.Union([SendPaymentOutcomeOk, KoResponse]), ...problemResponses(400, 401) },
           },
         },
         async (request) => {
@@ -178,7 +177,7 @@ export async function registerReceiptsApi(app: App, db: Executor): Promise<void>
             summary: 'The organization’s receipts, newest payment first',
             params: OrgParams,
             querystring: ReceiptsQuery,
-            response: { 200: ReceiptsPageSchema, ...problems(400, 401, 403) },
+            response: { 200: ReceiptsPageSchema, ...problemResponses(400, 401, 403) },
           },
         },
         async (request) => {
@@ -192,7 +191,7 @@ export async function registerReceiptsApi(app: App, db: Executor): Promise<void>
         '/payments/:organizationfiscalcode/receipts/:iuv',
         {
           config: rateLimited,
-          schema: { tags, security, operationId: 'getOrganizationReceiptIuv', summary: 'The receipt of a notice, by its IUV', params: IuvParams, response: { 200: Type.Ref('Receipt'), ...problems(401, 403, 404) } },
+          schema: { tags, security, operationId: 'getOrganizationReceiptIuv', summary: 'The receipt of a notice, by its IUV', params: IuvParams, response: { 200: Type.Ref('Receipt'), ...problemResponses(401, 403, 404) } },
         },
         async (request) => found(request, request.params.iuv),
       );
@@ -207,7 +206,7 @@ export async function registerReceiptsApi(app: App, db: Executor): Promise<void>
             operationId: 'getOrganizationReceiptPdf',
             summary: 'The receipt of a notice as a PDF (Ricevuta di pagamento pagoPA)',
             params: IuvParams,
-            response: { 200: { type: 'string', format: 'binary', description: 'application/pdf' }, ...problems(401, 403, 404) },
+            response: { 200: { type: 'string', format: 'binary', description: 'application/pdf' }, ...problemResponses(401, 403, 404) },
           },
         },
         async (request, reply) => {

@@ -5,6 +5,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import type { App } from '../../../core/http.ts';
 import type { Executor } from '../../../core/db.ts';
+import { problemResponses } from '../../../core/problem.ts';
 import {
   FDR_ORG_PREFIX,
   FDR_PATTERN,
@@ -25,7 +26,6 @@ import type { Actor } from '../institutions.ts';
 import { pspKeyCheck } from '../nodo/api.ts';
 import * as flows from './flows.ts';
 
-const problems = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, Type.Ref('Problem')]));
 const security = [{ subscriptionKey: [] }];
 const FlowParams = Type.Object({ pspId: Type.String({ minLength: 1, maxLength: 35 }), fdr: Type.String({ pattern: FDR_PATTERN }) });
 const OrgParams = Type.Object({ organizationId: Type.String({ maxLength: 35 }) });
@@ -54,7 +54,7 @@ export async function registerReportingApi(app: App, db: Executor): Promise<void
             security,
             params: FlowParams,
             body: Type.Ref('FdrCreateRequest'),
-            response: { 201: FdrGenericResponse, ...problems(400, 401, 403, 404, 409) },
+            response: { 201: FdrGenericResponse, ...problemResponses(400, 401, 403, 404, 409) },
           },
         },
         async (request, reply) => {
@@ -67,7 +67,7 @@ export async function registerReportingApi(app: App, db: Executor): Promise<void
       api.delete(
         '/psps/:pspId/fdrs/:fdr',
         {
-          schema: { tags, operationId: 'delete', summary: 'Withdraw the revision being written', security, params: FlowParams, response: { 200: FdrGenericResponse, ...problems(401, 403, 404) } },
+          schema: { tags, operationId: 'delete', summary: 'Withdraw the revision being written', security, params: FlowParams, response: { 200: FdrGenericResponse, ...problemResponses(401, 403, 404) } },
         },
         async (request) => {
           const { pspId, fdr } = request.params;
@@ -86,7 +86,7 @@ export async function registerReportingApi(app: App, db: Executor): Promise<void
             security,
             params: FlowParams,
             body: FdrAddPaymentRequest,
-            response: { 200: FdrGenericResponse, ...problems(400, 401, 403, 404) },
+            response: { 200: FdrGenericResponse, ...problemResponses(400, 401, 403, 404) },
           },
         },
         async (request) => {
@@ -106,7 +106,7 @@ export async function registerReportingApi(app: App, db: Executor): Promise<void
             summary: 'Publish the flow: its rows must be totPayments and add up to sumPayments; GPD reports the executed ones',
             security,
             params: FlowParams,
-            response: { 200: FdrGenericResponse, ...problems(400, 401, 403, 404) },
+            response: { 200: FdrGenericResponse, ...problemResponses(400, 401, 403, 404) },
           },
         },
         async (request) => {
@@ -135,7 +135,7 @@ export async function registerReportingApi(app: App, db: Executor): Promise<void
             security,
             params: OrgParams,
             querystring: Type.Object({ pspId: Type.Optional(Type.String({ maxLength: 35 })), publishedGt: Type.Optional(Type.String({ format: 'date-time' })), ...Page }),
-            response: { 200: FdrPublishedList, ...problems(400, 401, 403) },
+            response: { 200: FdrPublishedList, ...problemResponses(400, 401, 403) },
           },
         },
         async (request) => {
@@ -147,7 +147,7 @@ export async function registerReportingApi(app: App, db: Executor): Promise<void
       api.get(
         '/organizations/:organizationId/fdrs/:fdr/revisions/:revision/psps/:pspId',
         {
-          schema: { tags, operationId: 'getPublished', summary: 'One published revision of a flow', security, params: ReceivedParams, response: { 200: Type.Ref('FdrFlow'), ...problems(401, 403, 404) } },
+          schema: { tags, operationId: 'getPublished', summary: 'One published revision of a flow', security, params: ReceivedParams, response: { 200: Type.Ref('FdrFlow'), ...problemResponses(401, 403, 404) } },
         },
         async (request) => {
           const { organizationId, fdr, revision, pspId } = request.params;
@@ -165,7 +165,7 @@ export async function registerReportingApi(app: App, db: Executor): Promise<void
             security,
             params: ReceivedParams,
             querystring: Type.Object(Page),
-            response: { 200: FdrPaymentList, ...problems(400, 401, 403, 404) },
+            response: { 200: FdrPaymentList, ...problemResponses(400, 401, 403, 404) },
           },
         },
         async (request) => {
