@@ -140,7 +140,8 @@ describe('a service paid before submission', () => {
     // The twin of a double-clicked submission opens nothing more: the same payment, the same position.
     const flow = new PaymentFlow(deps());
     const app = await applications().get(SYSTEM, applicationId);
-    const twins = await Promise.all([1, 2].map(() => flow.openAtSubmission(tenant, app, { rule: FEE, cents: 3000 })));
+    const planned = await flow.planFee(tenant, { rule: FEE, cents: 3000 });
+    const twins = await Promise.all([1, 2].map(() => flow.openAtSubmission(tenant, app, planned)));
     expect(twins.map((p) => p.id)).toEqual([payment.id, payment.id]);
     expect(await payments().forApplication(applicationId)).toHaveLength(1);
   });
@@ -419,6 +420,19 @@ describe('an optional payment in installments', () => {
     // Only the second installment is left to pay online: the single payment is closed once an installment is paid.
     expect([...view.html.matchAll(/name="nav" value="(\d{18})"/g)].map((m) => m[1])).toEqual([payment.options[2]!.nav]);
     expect(view.html).toContain('Scarica la ricevuta');
+  });
+});
+
+describe('a fee the ente cannot collect', () => {
+  it('refuses the submission and keeps the draft, never leaving an application in 1500 without a payment', async () => {
+    await serviceWith('capitolo-chiuso', { ...FEE, split: [{ chapter: 'non-esiste', percent: 100 }] });
+    const client = await citizen();
+    const refused = await apply(client, 'capitolo-chiuso');
+    expect(refused.status).toBe(422);
+    const { rows } = await sql<{ status: number; n: number }>`
+      select a.status, (select count(*) from comune.application_payments p where p.application_id = a.id) as n
+      from comune.applications a join comune.services s on s.id = a.service_id where s.slug = 'capitolo-chiuso'`.execute(db());
+    expect(rows).toEqual([{ status: STATUS.draft, n: 0 }]);
   });
 });
 

@@ -282,6 +282,7 @@ ${renderForm({
     const attachments = await toDocuments(deps, ctx.files.filter((f) => chosen.has(f.id)));
     // A service with a fee: the draft waits in 1500 for the payment (immediate), or is sent with it (optional).
     const fee = await feeAtSubmission(comune.db, service, result.value);
+    const planned = fee && (await payments.planFee(tenant, fee));
     const awaitPayment = fee?.rule.mode === 'immediate';
     try {
       await deps.store.submit(actor, draft.id, { idempotencyKey: request.query.k, data: result.value, summary: summaryFields(schema, result.value, ctx, 'it'), attachments, awaitPayment });
@@ -291,9 +292,9 @@ ${renderForm({
       const now = await deps.store.get(actor, draft.id);
       if (now.status === STATUS.draft) throw err;
     }
-    if (fee) {
+    if (planned) {
       const citizen = await comune.citizens.byId(tenant.id, login.citizenId);
-      const payment = await payments.openAtSubmission(tenant, await deps.store.get(actor, draft.id), fee, citizen?.email);
+      const payment = await payments.openAtSubmission(tenant, await deps.store.get(actor, draft.id), planned, citizen?.email);
       if (awaitPayment) return redirectTo(reply, paymentPath(tenant, payment.id));
     }
     return redirectTo(reply, `${receiptPath(tenant, draft.id)}?inviata=1`);

@@ -10,9 +10,9 @@ import { ApplicationStore, type Application } from '../applications/store.ts';
 import { STATUS } from '../applications/states.ts';
 import type { Service } from '../catalog/model.ts';
 import type { Tenant } from '../tenants/tenants.ts';
-import { amountOf, planOptions, type PlanFailure, type ServicePayment } from './rules.ts';
+import { amountOf, planOptions, type PlanFailure, type PlannedOption, type ServicePayment } from './rules.ts';
 import { servicePaymentOf } from './service-payments.ts';
-import { paymentSettingsOf } from './settings.ts';
+import { paymentSettingsOf, type PaymentSettings } from './settings.ts';
 import { applicationPayments, PaymentStore, type ApplicationPayment, type PaymentsDeps } from './store.ts';
 
 /** The service's payment asked at submission and its amount for these answers; undefined when it asks none then. */
@@ -30,6 +30,12 @@ export async function feeAtSubmission(db: Executor, service: Pick<Service, 'id'>
 const planProblem = (reason: PlanFailure) =>
   new HttpProblem(422, { type: problemType('payment-plan'), detail: `The payment cannot be split on the budget chapters: ${reason}.`, extra: { code: reason } });
 
+export interface PlannedFee {
+  rule: ServicePayment;
+  settings: PaymentSettings;
+  options: PlannedOption[];
+}
+
 export class PaymentFlow {
   readonly store: PaymentStore;
   constructor(
@@ -40,10 +46,10 @@ export class PaymentFlow {
   }
 
   /**
-   * Opens the service's payment for a submitted application (the draft went to 1500 for an immediate one) and
-   * publishes it on GPD; the payment comes back published, or unpublished when GPD could not be reached.
+   * The fee's payment options on the ente's chapters: asked before the submission, so that a fee the ente cannot
+   * collect (no settings, a chapter gone) refuses the submission instead of leaving the application in 1500.
    */
-  async openAtSubmission(tenant: Tenant, application: Application, fee: { rule: ServicePayment; cents: number }, email?: string | null): Promise<ApplicationPayment> {
+  async planFee(tenant: Tenant, fee: { rule: ServicePayment; cents: number }): Promise<PlannedFee> {
     const settings = await paymentSettingsOf(this.deps.db, tenant.id);
     if (!settings) throw conflict('The ente has no payment settings.');
     const plan = planOptions({
@@ -56,13 +62,22 @@ export class PaymentFlow {
       dueDays: fee.rule.dueDays,
     });
     if (!plan.ok) throw planProblem(plan.reason);
+    return { rule: fee.rule, settings, options: plan.options };
+  }
+
+  /**
+   * Opens the planned fee for a submitted application (the draft went to 1500 for an immediate one) and publishes
+   * it on GPD; the payment comes back published, or unpublished when GPD could not be reached (published later).
+   */
+  async openAtSubmission(tenant: Tenant, application: Application, fee: PlannedFee, email?: string | null): Promise<ApplicationPayment> {
+    const { rule, settings, options } = fee;
     const payment = await transaction(this.deps.db, async (tx) => {
       // A double-clicked submission: the application's row lock makes the second find the first's payment.
       await sql`select id from comune.applications where id = ${application.id} for update`.execute(tx);
       const existing = (await applicationPayments(tx, application.id)).find((p) => p.kind === 'immediate' || p.kind === 'optional');
       return (
         existing ??
-        (await this.store.open(tx, { application, kind: fee.rule.mode as 'immediate' | 'optional', settings, companyName: tenant.name, email, options: plan.options, reason: fee.rule.reason }))
+        (await this.store.open(tx, { application, kind: rule.mode as 'immediate' | 'optional', settings, companyName: tenant.name, email, options, reason: rule.reason }))
       );
     });
     return this.tryPublish(payment);
