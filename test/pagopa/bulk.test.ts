@@ -1,35 +1,19 @@
-// GPD's massive upload over HTTP on PostgreSQL: a file processed in chunks by the job, every position checked,
+// GPD's massive upload over HTTP on PostgreSQL and PGlite: a file processed in chunks by the job, every position checked,
 // created and published with its notice numbers; the same file again creates nothing (409 per position).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSystem, type TestSystem } from '../support/system.ts';
-import { DEMO_CREDITOR_INSTITUTIONS, demoPagopaKey } from '../../src/clients/pagopa/demo.ts';
+import { demoPagopaKey } from '../../src/clients/pagopa/demo.ts';
 import { bulkClient, bulkFilesPath, type BulkClient, type UploadReport } from '../../src/clients/pagopa/bulk.ts';
 import { gpdBaseUrl, gpdClient, GpdError } from '../../src/clients/pagopa/index.ts';
 import type { PaymentPositionBody } from '../../src/clients/pagopa/wire.ts';
 import { parseNoticeNumber } from '../../src/domain/pagopa/notice-number.ts';
 import { sql } from '../../src/core/db.ts';
 import { CHUNK_SIZE } from '../../src/platforms/pagopa/bulk/store.ts';
+import { BUGLIANO, debtPosition, inDays, singleTransferOption, VICOPISANO } from './support.ts';
 
-const BUGLIANO = DEMO_CREDITOR_INSTITUTIONS[0];
-const VICOPISANO = DEMO_CREDITOR_INSTITUTIONS[1];
-const inDays = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString();
 
 function position(iupd: string, iban: string = BUGLIANO.iban): PaymentPositionBody {
-  return {
-    iupd,
-    type: 'F',
-    fiscalCode: 'BNCMRC78C14G702E',
-    fullName: 'Marco Bianchi',
-    switchToExpired: false,
-    companyName: BUGLIANO.companyName,
-    paymentOption: [1, 2].map((n) => ({
-      amount: 5_000,
-      description: `TARI rata ${n}`,
-      isPartialPayment: true,
-      dueDate: inDays(30 * n),
-      transfer: [{ idTransfer: '1' as const, amount: 5_000, remittanceInformation: `TARI rata ${n}`, category: '9/0101108TS/', iban }],
-    })),
-  };
+  return debtPosition(iupd, [1, 2].map((n) => singleTransferOption(5_000, `TARI rata ${n}`, inDays(30 * n), iban, true)));
 }
 
 async function finished(client: BulkClient, id: string): Promise<UploadReport> {
@@ -46,12 +30,12 @@ async function finished(client: BulkClient, id: string): Promise<UploadReport> {
 
 const group = (report: UploadReport, statusCode: number) => report.responses.filter((r) => r.statusCode === statusCode).flatMap((r) => r.requestIDs).sort();
 
-describe('pagoPA massive upload', () => {
+for (const database of ['postgres', 'pglite'] as const) describe(`pagoPA massive upload [${database}]`, () => {
   let system: TestSystem;
   let client: BulkClient;
 
   beforeAll(async () => {
-    system = await startSystem({ apps: ['pagopa'], database: 'postgres' });
+    system = await startSystem({ apps: ['pagopa'], database });
     client = bulkClient({ pagopaUrl: system.urls.pagopa, subscriptionKey: demoPagopaKey(system.ctx.secret, BUGLIANO.fiscalCode), brokerCode: BUGLIANO.fiscalCode, organizationFiscalCode: BUGLIANO.fiscalCode });
   }, 60_000);
   afterAll(() => system?.stop());
