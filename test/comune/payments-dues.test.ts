@@ -37,7 +37,7 @@ async function login(tenant: string, role = 'tenant_admin'): Promise<WebClient> 
   return client;
 }
 
-async function upload(client: WebClient, tenant: string, bytes: Uint8Array | string, chapter = '3050/1', name = 'dovuti.csv'): Promise<Visit> {
+async function upload(client: WebClient, tenant: string, bytes: Uint8Array<ArrayBuffer> | string, chapter = '3050/1', name = 'dovuti.csv'): Promise<Visit> {
   const page = await client.visit(url(`/${tenant}${PATH}`));
   const form = new FormData();
   form.set('_csrf', /name="_csrf" value="([^"]+)"/.exec(page.html)![1]!);
