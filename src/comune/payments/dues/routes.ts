@@ -54,7 +54,7 @@ export const rowReason = (tr: DuesT, row: ReportRow) => (row.errorCode ? tr(`due
 const activeChapters = (settings: PaymentSettings | undefined) => (settings?.hasGpdKey ? settings.chapters.filter((c) => c.active) : []);
 
 export function registerDues(app: App, comune: ComuneContext): void {
-  const admin = (request: FastifyRequest, reply: FastifyReply) => guard(request, reply, { type: 'tenant.manageSettings', tenantId: requireTenant(request).id });
+  const admin = (request: FastifyRequest, reply: FastifyReply) => guard(request, reply, { type: 'tenant.managePayments', tenantId: requireTenant(request).id });
 
   async function listPage(request: FastifyRequest, staff: StaffLogin, extra: { errors?: FieldErrors; chapter?: string } = {}): Promise<string> {
     const tenant = requireTenant(request);
