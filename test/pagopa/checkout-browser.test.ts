@@ -6,12 +6,12 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserTestSystem, watchedPage } from '../support/browser.ts';
-import { DEMO_CREDITOR_INSTITUTIONS, demoPagopaKey } from '../../src/clients/pagopa/demo.ts';
+import { demoPagopaKey } from '../../src/clients/pagopa/demo.ts';
 import { createCart } from '../../src/clients/pagopa/checkout.ts';
 import { gpdBaseUrl, gpdClient } from '../../src/clients/pagopa/index.ts';
+import { BUGLIANO, debtPosition, inDays, singleTransferOption } from './support.ts';
 
 type AuditedPage = 'cart' | 'card errors' | 'psp' | 'summary' | 'cancelled';
-const BUGLIANO = DEMO_CREDITOR_INSTITUTIONS[0];
 const ui = browserTestSystem<AuditedPage>({ apps: ['pagopa'], database: 'postgres' });
 
 // The institution's return pages: what the browser lands on after the checkout.
@@ -30,26 +30,7 @@ async function cart(amount: number): Promise<{ url: string; iupd: string }> {
   const key = demoPagopaKey(ui.system.config.secret!, BUGLIANO.fiscalCode);
   const gpd = gpdClient({ baseUrl: gpdBaseUrl(ui.system.urls.pagopa), subscriptionKey: key, organizationFiscalCode: BUGLIANO.fiscalCode });
   const iupd = `checkout-browser-${amount}-${Date.now()}`;
-  const position = await gpd.createPosition(
-    {
-      iupd,
-      type: 'F',
-      fiscalCode: 'BNCMRC78C14G702E',
-      fullName: 'Marco Bianchi',
-      switchToExpired: false,
-      companyName: BUGLIANO.companyName,
-      paymentOption: [
-        {
-          amount,
-          description: 'Refezione scolastica',
-          isPartialPayment: false,
-          dueDate: new Date(Date.now() + 20 * 86_400_000).toISOString(),
-          transfer: [{ idTransfer: '1', amount, remittanceInformation: 'Refezione scolastica', category: '9/0101108TS/', iban: BUGLIANO.iban }],
-        },
-      ],
-    },
-    { toPublish: true },
-  );
+  const position = await gpd.createPosition(debtPosition(iupd, [singleTransferOption(amount, 'Refezione scolastica', inDays(20), BUGLIANO.iban)]), { toPublish: true });
   const url = await createCart(
     { baseUrl: ui.system.urls.pagopa, subscriptionKey: key },
     {

@@ -5,15 +5,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from '../../src/core/db.ts';
 import { startSystem, type TestSystem } from '../support/system.ts';
-import { DEMO_CREDITOR_INSTITUTIONS, demoPagopaKey } from '../../src/clients/pagopa/demo.ts';
+import { demoPagopaKey } from '../../src/clients/pagopa/demo.ts';
 import { createCart, type CartRequest } from '../../src/clients/pagopa/checkout.ts';
 import { GpdError } from '../../src/clients/pagopa/index.ts';
 import { euroAmount } from '../../src/clients/pagopa/nodo-wire.ts';
 import { activatePayment } from '../../src/platforms/pagopa/nodo/payments.ts';
 import { pspById } from '../../src/platforms/pagopa/nodo/psps.ts';
+import { BUGLIANO, debtPosition, inDays, singleTransferOption, VICOPISANO } from './support.ts';
 
-const BUGLIANO = DEMO_CREDITOR_INSTITUTIONS[0];
-const VICOPISANO = DEMO_CREDITOR_INSTITUTIONS[1];
 const GPD = '/gpd/debt-positions-service/v1';
 const RETURN = { returnOkUrl: 'https://bugliano.example/pagamenti/ok', returnCancelUrl: 'https://bugliano.example/pagamenti/annullato', returnErrorUrl: 'https://bugliano.example/pagamenti/errore' };
 /** An amount as Intl writes it: a no-break space before the euro sign. */
@@ -43,23 +42,7 @@ async function gpd(method: string, path: string, body?: unknown): Promise<{ stat
 /** A published position of Bugliano with one notice of `amount` cents. */
 async function notice(amount = 123_456): Promise<Notice> {
   const iupd = `checkout-${++iupds}-${Date.now()}`;
-  const created = await gpd('POST', '/debtpositions?toPublish=true', {
-    iupd,
-    type: 'F',
-    fiscalCode: 'BNCMRC78C14G702E',
-    fullName: 'Marco Bianchi',
-    switchToExpired: false,
-    companyName: BUGLIANO.companyName,
-    paymentOption: [
-      {
-        amount,
-        description: 'TARI 2026',
-        isPartialPayment: false,
-        dueDate: new Date(Date.now() + 30 * 86_400_000).toISOString(),
-        transfer: [{ idTransfer: '1', amount, remittanceInformation: 'TARI 2026', category: '9/0101108TS/', iban: BUGLIANO.iban }],
-      },
-    ],
-  });
+  const created = await gpd('POST', '/debtpositions?toPublish=true', debtPosition(iupd, [singleTransferOption(amount, 'TARI 2026', inDays(30), BUGLIANO.iban)]));
   expect(created.status).toBe(201);
   const option = created.body.paymentOption[0];
   return { nav: option.nav, iuv: option.iuv, iupd, amount };

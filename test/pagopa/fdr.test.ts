@@ -2,19 +2,17 @@
 // the totals and reports GPD's transfers and positions; institutions read only the flows they receive.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSystem, type TestSystem } from '../support/system.ts';
-import { DEMO_CREDITOR_INSTITUTIONS, DEMO_PSPS, demoPagopaKey, pspKeyHolder } from '../../src/clients/pagopa/demo.ts';
-import { gpdBaseUrl, gpdClient, type GpdClient, type PaymentPosition } from '../../src/clients/pagopa/index.ts';
+import { DEMO_PSPS, demoPagopaKey, pspKeyHolder } from '../../src/clients/pagopa/demo.ts';
+import type { GpdClient, PaymentPosition } from '../../src/clients/pagopa/index.ts';
 import { FdrError, fdrOrganizationClient, fdrPspClient, type FdrCreateBody, type FdrPaymentRow } from '../../src/clients/pagopa/fdr.ts';
+import { BUGLIANO, debtPosition, gpdOf, inDays, VICOPISANO, type DemoInstitution, type PaymentOptionBody } from './support.ts';
 
-const BUGLIANO = DEMO_CREDITOR_INSTITUTIONS[0];
-const VICOPISANO = DEMO_CREDITOR_INSTITUTIONS[1];
 const PSP = DEMO_PSPS[0].idPSP;
 const OTHER_PSP = DEMO_PSPS[1].idPSP;
-const inDays = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString();
 const today = new Date().toISOString().slice(0, 10);
 const PAY_DATE = new Date().toISOString();
 
-const transfer = (idTransfer: string, amount: number, iban: string, organizationFiscalCode?: string) => ({
+const transfer = (idTransfer: PaymentOptionBody['transfer'][number]['idTransfer'], amount: number, iban: string, organizationFiscalCode?: string) => ({
   idTransfer,
   amount,
   remittanceInformation: 'Diritti',
@@ -23,7 +21,7 @@ const transfer = (idTransfer: string, amount: number, iban: string, organization
   ...(organizationFiscalCode ? { organizationFiscalCode } : {}),
 });
 
-function header(fdr: string, receiver: (typeof DEMO_CREDITOR_INSTITUTIONS)[number], totPayments: number, sumPayments: number, pspId = PSP): FdrCreateBody {
+function header(fdr: string, receiver: DemoInstitution, totPayments: number, sumPayments: number, pspId = PSP): FdrCreateBody {
   return {
     fdr,
     fdrDate: new Date().toISOString(),
@@ -64,29 +62,16 @@ for (const database of ['postgres', 'pglite'] as const) describe(`FdR: reporting
   let single: PaymentPosition;
   let split: PaymentPosition;
   const psp = () => fdrPspClient({ pagopaUrl: system.urls.pagopa, subscriptionKey: pspKey, pspId: PSP });
-  const org = (demo: (typeof DEMO_CREDITOR_INSTITUTIONS)[number], organizationId: string = demo.fiscalCode) =>
+  const org = (demo: DemoInstitution, organizationId: string = demo.fiscalCode) =>
     fdrOrganizationClient({ pagopaUrl: system.urls.pagopa, subscriptionKey: demoPagopaKey(system.config.secret!, demo.fiscalCode), organizationId });
 
   beforeAll(async () => {
     system = await startSystem({ apps: ['pagopa'], database });
     pspKey = demoPagopaKey(system.config.secret!, pspKeyHolder(PSP));
     otherPspKey = demoPagopaKey(system.config.secret!, pspKeyHolder(OTHER_PSP));
-    const gpd = (demo: (typeof DEMO_CREDITOR_INSTITUTIONS)[number]) =>
-      gpdClient({ baseUrl: gpdBaseUrl(system.urls.pagopa), subscriptionKey: demoPagopaKey(system.config.secret!, demo.fiscalCode), organizationFiscalCode: demo.fiscalCode });
-    bugliano = gpd(BUGLIANO);
-    const position = (iupd: string, amount: number, transfers: ReturnType<typeof transfer>[]) =>
-      bugliano.createPosition(
-        {
-          iupd,
-          type: 'F',
-          fiscalCode: 'BNCMRC78C14G702E',
-          fullName: 'Marco Bianchi',
-          switchToExpired: false,
-          companyName: BUGLIANO.companyName,
-          paymentOption: [{ amount, description: 'Diritti', isPartialPayment: false, dueDate: inDays(30), transfer: transfers as never }],
-        },
-        { toPublish: true },
-      );
+    bugliano = gpdOf(system, BUGLIANO);
+    const position = (iupd: string, amount: number, transfers: PaymentOptionBody['transfer']) =>
+      bugliano.createPosition(debtPosition(iupd, [{ amount, description: 'Diritti', isPartialPayment: false, dueDate: inDays(30), transfer: transfers }]), { toPublish: true });
     single = await position('fdr-single', 10_000, [transfer('1', 10_000, BUGLIANO.iban)]);
     split = await position('fdr-split', 10_000, [transfer('1', 7_000, BUGLIANO.iban), transfer('2', 3_000, VICOPISANO.iban, VICOPISANO.fiscalCode)]);
     for (const p of [single, split]) await bugliano.markPaymentOptionPaid(p.paymentOption[0]!.nav);

@@ -2,50 +2,25 @@
 // refusals with GPD's status codes, notice numbers, and what each subscription key may see.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSystem, type TestSystem } from '../support/system.ts';
-import { DEMO_CREDITOR_INSTITUTIONS, demoPagopaKey } from '../../src/clients/pagopa/demo.ts';
+import { demoPagopaKey } from '../../src/clients/pagopa/demo.ts';
 import { dateInItaly } from '../../src/domain/dates.ts';
 import { parseNoticeNumber } from '../../src/domain/pagopa/notice-number.ts';
 import { gpdBaseUrl, gpdClient, GpdError } from '../../src/clients/pagopa/index.ts';
+import { BUGLIANO, debtPosition, inDays, singleTransferOption, VICOPISANO } from './support.ts';
 
-const BUGLIANO = DEMO_CREDITOR_INSTITUTIONS[0];
-const VICOPISANO = DEMO_CREDITOR_INSTITUTIONS[1];
 const GPD = '/gpd/debt-positions-service/v1';
-const DAY = 86_400_000;
-const inDays = (n: number) => new Date(Date.now() + n * DAY).toISOString();
 
 interface Answer {
   status: number;
   body: any;
 }
 
-function position(iupd: string, over: Record<string, unknown> = {}, options?: unknown[]) {
-  return {
-    iupd,
-    type: 'F',
-    fiscalCode: 'BNCMRC78C14G702E',
-    fullName: 'Marco Bianchi',
-    switchToExpired: false,
-    companyName: BUGLIANO.companyName,
-    paymentOption: options ?? [
-      {
-        amount: 10_000,
-        description: 'Diritti di segreteria',
-        isPartialPayment: false,
-        dueDate: inDays(30),
-        transfer: [{ idTransfer: '1', amount: 10_000, remittanceInformation: 'Diritti di segreteria', category: '9/0101108TS/', iban: BUGLIANO.iban }],
-      },
-    ],
-    ...over,
-  };
-}
-
-const installment = (amount: number, days: number, isPartialPayment = true) => ({
-  amount,
-  description: isPartialPayment ? 'Rata' : 'Rata unica',
-  isPartialPayment,
-  dueDate: inDays(days),
-  transfer: [{ idTransfer: '1', amount, remittanceInformation: 'TARI', category: '9/0101108TS/', iban: BUGLIANO.iban }],
+const position = (iupd: string, over: Record<string, unknown> = {}, options = [singleTransferOption(10_000, 'Diritti di segreteria', inDays(30), BUGLIANO.iban)]) => ({
+  ...debtPosition(iupd, options),
+  ...over,
 });
+
+const installment = (amount: number, days: number, isPartialPayment = true) => singleTransferOption(amount, isPartialPayment ? 'Rata' : 'Rata unica', inDays(days), BUGLIANO.iban, isPartialPayment);
 
 for (const database of ['postgres', 'pglite'] as const) {
   describe(`pagoPA GPD API [${database}]`, () => {
@@ -171,7 +146,7 @@ for (const database of ['postgres', 'pglite'] as const) {
       expect(over).toMatchObject({ status: 400, body: { code: 'DEBT_POSITION_REQUEST_DATA_ERROR', errors: [{ pointer: '/body/paymentOption/0/transfer', code: 'amount-mismatch' }] } });
       const badIuv = await bugliano('POST', '/debtpositions', position('sportello-iuv', {}, [{ ...installment(1_000, 30, false), iuv: '01000000000000199' }]));
       expect(badIuv).toMatchObject({ status: 400, body: { errors: [{ pointer: '/body/paymentOption/0/iuv', code: 'invalid-check-digits' }] } });
-      const strangerIban = await bugliano('POST', '/debtpositions', position('sportello-iban', {}, [{ ...installment(1_000, 30, false), transfer: [{ ...installment(1_000, 30).transfer[0], iban: VICOPISANO.iban }] }]));
+      const strangerIban = await bugliano('POST', '/debtpositions', position('sportello-iban', {}, [{ ...installment(1_000, 30, false), transfer: [{ ...installment(1_000, 30).transfer[0]!, iban: VICOPISANO.iban }] }]));
       expect(strangerIban).toMatchObject({ status: 400, body: { errors: [{ code: 'iban-not-registered' }] } });
       expect((await bugliano('GET', '/debtpositions/sportello-over')).status).toBe(404);
     });

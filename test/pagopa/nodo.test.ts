@@ -14,24 +14,17 @@ import { receiptsBaseUrl, receiptsClient, type ReceiptsClient } from '../../src/
 import type { Ko, SendPaymentOutcomeRequest } from '../../src/clients/pagopa/nodo-wire.ts';
 import { activatePayment, sendOutcome, verifyNotice } from '../../src/platforms/pagopa/nodo/payments.ts';
 import { pspById } from '../../src/platforms/pagopa/nodo/psps.ts';
+import { BUGLIANO, debtPosition, inDays, singleTransferOption, VICOPISANO } from './support.ts';
 
-const BUGLIANO = DEMO_CREDITOR_INSTITUTIONS[0];
-const VICOPISANO = DEMO_CREDITOR_INSTITUTIONS[1];
 const [BANK, POSTE, TOBACCONIST] = DEMO_PSPS;
 type DemoPsp = (typeof DEMO_PSPS)[number];
 const DAY = 86_400_000;
-const inDays = (n: number) => new Date(Date.now() + n * DAY).toISOString();
 const today = dateInItaly(new Date());
 const ids = (psp: DemoPsp) => ({ idPSP: psp.idPSP, idBrokerPSP: psp.idBrokerPSP, idChannel: psp.idChannel });
 const details: SendPaymentOutcomeRequest['details'] = { paymentMethod: 'creditCard', paymentChannel: 'onLine', fee: '1.50', applicationDate: today, transferDate: today };
 
-const option = (amount: number, isPartialPayment = false, dueDays = 30) => ({
-  amount,
-  description: isPartialPayment ? 'Rata' : 'Diritti di segreteria',
-  isPartialPayment,
-  dueDate: inDays(dueDays),
-  transfer: [{ idTransfer: '1' as const, amount, remittanceInformation: 'Diritti di segreteria', category: '9/0101108TS/', iban: BUGLIANO.iban }],
-});
+const option = (amount: number, isPartialPayment = false, dueDays = 30) =>
+  singleTransferOption(amount, isPartialPayment ? 'Rata' : 'Diritti di segreteria', inDays(dueDays), BUGLIANO.iban, isPartialPayment);
 
 function faultOf(answer: { outcome: string }): Ko['fault'] {
   if (!isFault(answer)) throw new Error(`expected a fault, got ${JSON.stringify(answer)}`);
@@ -51,7 +44,7 @@ for (const database of ['postgres', 'pglite'] as const) {
     /** A published position of Bugliano with these options; its notice numbers. */
     async function notices(options: ReturnType<typeof option>[], over: Partial<PaymentPositionBody> = {}, toPublish = true): Promise<string[]> {
       const position = await gpd.createPosition(
-        { iupd: `nodo-${database}-${++seq}`, type: 'F', fiscalCode: 'BNCMRC78C14G702E', fullName: 'Marco Bianchi', switchToExpired: false, companyName: BUGLIANO.companyName, paymentOption: options, ...over },
+        { ...debtPosition(`nodo-${database}-${++seq}`, options), ...over },
         { toPublish },
       );
       return position.paymentOption.map((o) => o.nav);

@@ -6,12 +6,11 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startSystem, type TestSystem } from '../support/system.ts';
 import { sql } from '../../src/core/db.ts';
 import { dateInItaly } from '../../src/domain/dates.ts';
-import { DEMO_CREDITOR_INSTITUTIONS, DEMO_PSPS, demoPagopaKey, pspKeyHolder } from '../../src/clients/pagopa/demo.ts';
-import { gpdBaseUrl, gpdClient } from '../../src/clients/pagopa/index.ts';
+import { DEMO_PSPS, demoPagopaKey, pspKeyHolder } from '../../src/clients/pagopa/demo.ts';
 import { isFault, nodoBaseUrl, nodoClient } from '../../src/clients/pagopa/nodo.ts';
 import type { PaSendRtRequest } from '../../src/clients/pagopa/nodo-wire.ts';
+import { BUGLIANO, debtPosition, gpdOf, inDays, singleTransferOption } from './support.ts';
 
-const BUGLIANO = DEMO_CREDITOR_INSTITUTIONS[0];
 const BANK = DEMO_PSPS[0];
 
 let system: TestSystem;
@@ -51,24 +50,13 @@ afterAll(async () => {
 
 it('pushes every receipt until the station answers outcome OK, and each receipt is accepted once', async () => {
   const secret = system.config.secret!;
-  const gpd = gpdClient({ baseUrl: gpdBaseUrl(system.urls.pagopa), subscriptionKey: demoPagopaKey(secret, BUGLIANO.fiscalCode), organizationFiscalCode: BUGLIANO.fiscalCode });
+  const gpd = gpdOf(system, BUGLIANO);
   const nodo = nodoClient({ baseUrl: nodoBaseUrl(system.urls.pagopa), subscriptionKey: demoPagopaKey(secret, pspKeyHolder(BANK.idPSP)) });
   const ids = { idPSP: BANK.idPSP, idBrokerPSP: BANK.idBrokerPSP, idChannel: BANK.idChannel };
   const today = dateInItaly(new Date());
   const tokens: string[] = [];
   for (const [n, amount] of [[1, 2_500], [2, 3_500]] as const) {
-    const position = await gpd.createPosition(
-      {
-        iupd: `push-${n}`,
-        type: 'F',
-        fiscalCode: 'BNCMRC78C14G702E',
-        fullName: 'Marco Bianchi',
-        switchToExpired: false,
-        companyName: BUGLIANO.companyName,
-        paymentOption: [{ amount, description: 'Diritti', isPartialPayment: false, dueDate: new Date(Date.now() + 30 * 86_400_000).toISOString(), transfer: [{ idTransfer: '1', amount, remittanceInformation: 'Diritti', category: '9/0101108TS/', iban: BUGLIANO.iban }] }],
-      },
-      { toPublish: true },
-    );
+    const position = await gpd.createPosition(debtPosition(`push-${n}`, [singleTransferOption(amount, 'Diritti', inDays(30), BUGLIANO.iban)]), { toPublish: true });
     const activated = await nodo.activatePaymentNotice({ ...ids, qrCode: { fiscalCode: BUGLIANO.fiscalCode, noticeNumber: position.paymentOption[0]!.nav }, amount: `${amount / 100}.00` });
     if (isFault(activated)) throw new Error(activated.fault.faultCode);
     const outcome = { ...ids, paymentToken: activated.paymentToken, outcome: 'OK' as const, details: { paymentMethod: 'cash' as const, fee: '1.00', applicationDate: today, transferDate: today } };

@@ -9,6 +9,7 @@ import { runPspCommand } from '../../src/simulators/psp/cli.ts';
 import { romeDay } from '../../src/simulators/psp/payments.ts';
 import { startSystem, type TestSystem } from '../support/system.ts';
 import { WebClient } from '../support/web-client.ts';
+import { debtPosition, inDays } from '../pagopa/support.ts';
 import { BUGLIANO, VICOPISANO, gpdOf, publishedNotice } from './support.ts';
 
 const [BANK, , TOBACCONIST] = DEMO_PSPS;
@@ -40,26 +41,18 @@ for (const database of ['postgres', 'pglite'] as const) describe(`day closing an
     const vicopisano = await payAt(BANK.idPSP, VICOPISANO, 4_000);
     // A notice of Bugliano with a second transfer to Vicopisano (a shared service): each share goes to its own flow.
     const shared = await gpdOf(system, BUGLIANO).createPosition(
-      {
-        iupd: `psp-test-shared-${database}`,
-        type: 'F',
-        fiscalCode: 'BNCMRC78C14G702E',
-        fullName: 'Marco Bianchi',
-        switchToExpired: false,
-        companyName: BUGLIANO.companyName,
-        paymentOption: [
-          {
-            amount: 5_000,
-            description: 'Trasporto scolastico intercomunale',
-            isPartialPayment: false,
-            dueDate: new Date(Date.now() + 30 * 86_400_000).toISOString(),
-            transfer: [
-              { idTransfer: '1', amount: 3_000, remittanceInformation: 'Quota Bugliano', category: '9/0101108TS/', iban: BUGLIANO.iban },
-              { idTransfer: '2', amount: 2_000, organizationFiscalCode: VICOPISANO.fiscalCode, remittanceInformation: 'Quota Vicopisano', category: '9/0101108TS/', iban: VICOPISANO.iban },
-            ],
-          },
-        ],
-      },
+      debtPosition(`psp-test-shared-${database}`, [
+        {
+          amount: 5_000,
+          description: 'Trasporto scolastico intercomunale',
+          isPartialPayment: false,
+          dueDate: inDays(30),
+          transfer: [
+            { idTransfer: '1', amount: 3_000, remittanceInformation: 'Quota Bugliano', category: '9/0101108TS/', iban: BUGLIANO.iban },
+            { idTransfer: '2', amount: 2_000, organizationFiscalCode: VICOPISANO.fiscalCode, remittanceInformation: 'Quota Vicopisano', category: '9/0101108TS/', iban: VICOPISANO.iban },
+          ],
+        },
+      ]),
       { toPublish: true },
     );
     await payAt(BANK.idPSP, BUGLIANO, 5_000, { iupd: shared.iupd, nav: shared.paymentOption[0]!.nav });
