@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatCalendarDate, formatItalianTime, missingTranslations, negotiateLocale, translator } from './i18n.ts';
+import { formatCalendarDate, formatEuroCents, formatItalianTime, missingTranslations, negotiateLocale, translator } from './i18n.ts';
 import { comuneMessages } from '../comune/messages.ts';
 import { html, unsafeRaw } from './html.ts';
 
@@ -46,5 +46,14 @@ describe('dates in words', () => {
     // 23:30 UTC on 31 December is already 1 January in Rome.
     expect(formatItalianTime('it', new Date('2026-12-31T23:30:00Z'), 'long')).toBe('1 gennaio 2027');
     expect(formatItalianTime('it', new Date('2026-07-01T10:05:00Z'), 'medium', 'short')).toBe('1 lug 2026, 12:05');
+  });
+});
+
+describe('euro amounts in words', () => {
+  it('groups thousands in every locale, Italian first', () => {
+    expect(formatEuroCents(123_456)).toBe('1.234,56\u00a0€');
+    expect(formatEuroCents(123_456_789, 'it')).toBe('1.234.567,89\u00a0€');
+    expect(formatEuroCents(50, 'de')).toBe('0,50\u00a0€');
+    expect(formatEuroCents(123_456, 'en')).toBe('€1,234.56');
   });
 });

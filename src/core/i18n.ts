@@ -95,3 +95,16 @@ export function formatCalendarDate(locale: string, date: string, dateStyle: Date
 export function formatItalianTime(locale: string, at: Date, dateStyle: DateStyle = 'medium', timeStyle?: DateStyle): string {
   return dateFormat(locale, 'Europe/Rome', dateStyle, timeStyle).format(at);
 }
+
+const euroFormats = new Map<string, Intl.NumberFormat>();
+
+/** An amount in euro cents in the words of the locale, grouped from the thousands as Italian amounts are written: 1.234,56 €. */
+export function formatEuroCents(cents: number, locale: string = DEFAULT_LOCALE): string {
+  let format = euroFormats.get(locale);
+  if (!format) {
+    // Intl leaves four-digit Italian amounts ungrouped (1234,56 €) unless grouping is asked for always.
+    format = new Intl.NumberFormat(locale, { style: 'currency', currency: 'EUR', useGrouping: 'always' } as Intl.NumberFormatOptions);
+    euroFormats.set(locale, format);
+  }
+  return format.format(cents / 100);
+}

@@ -2,7 +2,7 @@
 // what the Nodo says of it, collect, print the receipt; the PSPs' day closing. Every form works without JS.
 import type { FastifyRequest } from 'fastify';
 import { attr, html, type SafeHtml } from '../../core/html.ts';
-import { formatCalendarDate, formatItalianTime, translator, type Locale, type Translate } from '../../core/i18n.ts';
+import { formatCalendarDate, formatEuroCents, formatItalianTime, translator, type Translate } from '../../core/i18n.ts';
 import { alert, csrfField, errorSummary, textField, type FieldErrors } from '../../core/forms.ts';
 import { dataTable, platformPage } from '../../core/ui.ts';
 import type { ErrorPageInput } from '../../core/http.ts';
@@ -14,14 +14,6 @@ import { messages, type MessageKey } from './messages.ts';
 import type { Payment, Refusal } from './payments.ts';
 
 type T = Translate<MessageKey>;
-
-const euroFormats = new Map<Locale, Intl.NumberFormat>();
-/** Cents as the locale writes euros, e.g. "246,00 €". */
-export function euro(locale: Locale, cents: number): string {
-  let format = euroFormats.get(locale);
-  if (!format) euroFormats.set(locale, (format = new Intl.NumberFormat(locale, { style: 'currency', currency: 'EUR' })));
-  return format.format(cents / 100);
-}
 
 export const counterHref = (counter: Counter) => `/sportelli/${counter.idPSP}`;
 
@@ -62,7 +54,7 @@ export function homePage(request: FastifyRequest, counters: readonly Counter[]):
       (c) => html`<div class="col-12 col-lg-4 mb-4"><div class="card card-bg h-100"><div class="card-body">
   <p class="category-top">${tr(`kind.${c.kind}`)}</p>
   <h2 class="card-title h4">${c.name}</h2>
-  <p class="card-text">${tr('pspOf', { psp: c.pspName, idPSP: c.idPSP, fee: euro(request.locale, c.feeCents) })}</p>
+  <p class="card-text">${tr('pspOf', { psp: c.pspName, idPSP: c.idPSP, fee: formatEuroCents(c.feeCents, request.locale) })}</p>
   <a class="btn btn-primary" href="${counterHref(c)}">${tr('openCounter', { name: c.name })}</a>
 </div></div></div>`,
     )}</div>`,
@@ -94,14 +86,14 @@ export function counterPage(request: FastifyRequest, view: NoticeFormView): stri
     formatItalianTime(request.locale, p.paidAt!, 'short', 'short'),
     formatNoticeNumber(p.noticeNumber),
     p.companyName ?? p.fiscalCode,
-    euro(request.locale, p.amountCents),
+    formatEuroCents(p.amountCents, request.locale),
     html`<a href="${counterHref(counter)}/ricevute/${p.id}">${tr('receiptLink')}</a>`,
   ]);
   return page(
     request,
     counter.name,
     html`<h1>${counter.name}</h1>
-<p>${tr('pspOf', { psp: counter.pspName, idPSP: counter.idPSP, fee: euro(request.locale, counter.feeCents) })}</p>
+<p>${tr('pspOf', { psp: counter.pspName, idPSP: counter.idPSP, fee: formatEuroCents(counter.feeCents, request.locale) })}</p>
 ${noticeForm(tr, view)}
 <h2 class="h4 mt-5">${tr('todayPayments')}</h2>
 ${dataTable(tr('todayPaymentsCaption'), [tr('paidAt'), tr('noticeNumber'), tr('creditor'), tr('amount'), tr('receiptLink')], rows, tr('noPayments'))}`,
@@ -139,11 +131,11 @@ ${facts([
   [tr('description'), option.detailDescription ?? notice.paymentDescription],
   [tr('noticeNumber'), formatNoticeNumber(view.noticeNumber)],
   [tr('dueDate'), option.dueDate ? formatCalendarDate(locale, option.dueDate) : tr('noDueDate')],
-  [tr('amount'), euro(locale, view.amountCents)],
-  [tr('fee'), euro(locale, counter.feeCents)],
-  [tr('total'), html`<strong>${euro(locale, view.amountCents + counter.feeCents)}</strong>`],
+  [tr('amount'), formatEuroCents(view.amountCents, locale)],
+  [tr('fee'), formatEuroCents(counter.feeCents, locale)],
+  [tr('total'), html`<strong>${formatEuroCents(view.amountCents + counter.feeCents, locale)}</strong>`],
 ])}
-${view.printedAmountCents !== undefined && view.printedAmountCents !== view.amountCents ? alert('info', tr('printedAmount', { amount: euro(locale, view.printedAmountCents) })) : ''}
+${view.printedAmountCents !== undefined && view.printedAmountCents !== view.amountCents ? alert('info', tr('printedAmount', { amount: formatEuroCents(view.printedAmountCents, locale) })) : ''}
 <form method="post" action="${counterHref(counter)}/incassi">
   ${csrfField(view.csrf)}
   ${hidden('avviso', view.noticeNumber)}${hidden('ente', view.fiscalCode)}${hidden('importo', view.amountCents)}${hidden('chiave', view.idempotencyKey)}
@@ -151,7 +143,7 @@ ${view.printedAmountCents !== undefined && view.printedAmountCents !== view.amou
     <div class="form-check form-check-inline"><input name="metodo" type="radio" id="metodo-cash" value="cash" checked><label for="metodo-cash">${tr('methodCash')}</label></div>
     <div class="form-check form-check-inline"><input name="metodo" type="radio" id="metodo-card" value="creditCard"><label for="metodo-card">${tr('methodCard')}</label></div>
   </fieldset>
-  <button type="submit" class="btn btn-primary me-2">${tr('collect')} ${euro(locale, view.amountCents + counter.feeCents)}</button>
+  <button type="submit" class="btn btn-primary me-2">${tr('collect')} ${formatEuroCents(view.amountCents + counter.feeCents, locale)}</button>
   <a class="btn btn-outline-primary" href="${counterHref(counter)}">${tr('cancel')}</a>
 </form>`,
     [counterCrumb(counter), { label: tr('noticeTitle') }],
@@ -195,9 +187,9 @@ ${facts([
   [tr('iur'), html`<code>${payment.paymentToken}</code>`],
   [tr('paidAt'), formatItalianTime(locale, payment.paidAt!, 'long', 'medium')],
   [tr('paymentMethod'), payment.paymentMethod === 'cash' ? tr('methodCash') : tr('methodCard')],
-  [tr('amount'), euro(locale, payment.amountCents)],
-  [tr('fee'), euro(locale, payment.feeCents)],
-  [tr('totalPaid'), html`<strong>${euro(locale, payment.amountCents + payment.feeCents)}</strong>`],
+  [tr('amount'), formatEuroCents(payment.amountCents, locale)],
+  [tr('fee'), formatEuroCents(payment.feeCents, locale)],
+  [tr('totalPaid'), html`<strong>${formatEuroCents(payment.amountCents + payment.feeCents, locale)}</strong>`],
 ])}
 <p class="d-print-none"><small>${tr('printHint')}</small></p>
 <p class="d-print-none"><a class="btn btn-primary" href="${counterHref(counter)}">${tr('newNotice')}</a></p>`,
@@ -237,7 +229,7 @@ ${view.counters.map(
   ${dataTable(
     tr('flowsCaption', { psp: counter.pspName }),
     [tr('flow'), tr('receiver'), tr('payments'), tr('sum'), tr('trn'), tr('status')],
-    flows.map((f) => [html`<code>${f.fdr}</code>`, `${f.companyName} (${f.fiscalCodePA})`, f.totalPayments, euro(locale, f.sumCents), html`<code>${f.trn}</code>`, tr(`flow.${f.status}`)]),
+    flows.map((f) => [html`<code>${f.fdr}</code>`, `${f.companyName} (${f.fiscalCodePA})`, f.totalPayments, formatEuroCents(f.sumCents, locale), html`<code>${f.trn}</code>`, tr(`flow.${f.status}`)]),
     tr('noFlows'),
   )}
 </section>`,

@@ -3,7 +3,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { attr, html, type SafeHtml } from '../../../core/html.ts';
 import { platformPage, sendHtml } from '../../../core/ui.ts';
-import type { Locale } from '../../../core/i18n.ts';
 import { originsOf, withFormActionOrigins } from '../../../core/csp.ts';
 import { checkoutT, type CheckoutKey } from './messages.ts';
 import type { Cart } from './store.ts';
@@ -18,18 +17,6 @@ export const STEPS = [
   { key: 'stepPsp', page: 'psp' },
   { key: 'stepSummary', page: 'riepilogo' },
 ] as const satisfies readonly { key: CheckoutKey; page: string }[];
-
-const euroFormats = new Map<Locale, Intl.NumberFormat>();
-
-/** Cents in the locale's words, grouped from the thousands as Italian amounts are written: 1.234,56 €. */
-export function formatEuro(locale: Locale, cents: number): string {
-  let format = euroFormats.get(locale);
-  if (!format) {
-    format = new Intl.NumberFormat(locale, { style: 'currency', currency: 'EUR', useGrouping: 'always' } as Intl.NumberFormatOptions);
-    euroFormats.set(locale, format);
-  }
-  return format.format(cents / 100);
-}
 
 function stepper(request: FastifyRequest, current: number): SafeHtml {
   const tr = checkoutT(request.locale);

@@ -9,12 +9,12 @@ import type { Mailer } from '../../../core/mail.ts';
 import { html, type SafeHtml } from '../../../core/html.ts';
 import { alert, errorSummary, textField, type FieldErrors } from '../../../core/forms.ts';
 import { dataTable } from '../../../core/ui.ts';
-import { isLocale } from '../../../core/i18n.ts';
+import { formatEuroCents, isLocale } from '../../../core/i18n.ts';
 import { encryptSecret } from '../../../core/secrets.ts';
 import { isValidEmail } from '../../../domain/contacts.ts';
 import { formatNoticeNumber } from '../../../domain/pagopa/notice-number.ts';
 import { checkCard } from './card.ts';
-import { cartPath, formatEuro, sendCheckoutPage, STEPS } from './layout.ts';
+import { cartPath, sendCheckoutPage, STEPS } from './layout.ts';
 import { checkoutT, type CheckoutKey, type CheckoutT } from './messages.ts';
 import { cardOffers, panContext, payCart, recoverCart, settledCart } from './pay.ts';
 import { beginPayment, cancelCart, cartAmount, isExpired, loadCart, saveCard, saveEmail, savePsp, type Cart } from './store.ts';
@@ -37,7 +37,7 @@ const CardForm = Type.Object({
 const PspForm = Type.Object({ psp: Type.String({ maxLength: 35, default: '' }) });
 const page = { config: { html: true }, schema: { hide: true, params: Params } } as const;
 
-const euro = (request: FastifyRequest, cents: number) => formatEuro(request.locale, cents);
+const euro = (request: FastifyRequest, cents: number) => formatEuroCents(cents, request.locale);
 
 function notFoundPage(reply: FastifyReply, request: FastifyRequest): FastifyReply {
   const tr = checkoutT(request.locale);

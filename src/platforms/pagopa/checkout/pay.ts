@@ -5,7 +5,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Executor } from '../../../core/db.ts';
 import type { Mailer } from '../../../core/mail.ts';
-import type { Locale } from '../../../core/i18n.ts';
+import { formatEuroCents, type Locale } from '../../../core/i18n.ts';
 import { decryptSecret } from '../../../core/secrets.ts';
 import { dateInItaly } from '../../../domain/dates.ts';
 import { formatNoticeNumber } from '../../../domain/pagopa/notice-number.ts';
@@ -13,7 +13,6 @@ import { euroAmount, type Ko } from '../../../clients/pagopa/nodo-wire.ts';
 import { activatePayment, paymentTokenStates, sendOutcome, type OutcomeInput } from '../nodo/payments.ts';
 import { listPsps, pspById, type Psp } from '../nodo/psps.ts';
 import { authoriseCard } from './card.ts';
-import { formatEuro } from './layout.ts';
 import { checkoutT } from './messages.ts';
 import { cartRecovery } from './rules.ts';
 import { cartAmount, finishPayment, loadCart, recordToken, reopenCart, type Cart, type CartFailure, type CartNotice } from './store.ts';
@@ -129,13 +128,13 @@ async function pay(deps: PayDeps, cart: Cart, log: FastifyBaseLogger): Promise<O
 /** Tells the payer the outcome at the e-mail given on the first page (the receipt itself goes to the institution). */
 async function mailOutcome(deps: PayDeps, cart: Cart, locale: Locale): Promise<void> {
   const tr = checkoutT(locale);
-  const total = formatEuro(locale, cartAmount(cart) + (cart.fee ?? 0));
+  const total = formatEuroCents(cartAmount(cart) + (cart.fee ?? 0), locale);
   await deps.mailer.send({
     to: cart.email!,
     subject: tr('mailSubject'),
     text: tr('mailText', {
       total,
-      notices: cart.notices.map((n) => `- ${n.companyName}: ${n.description} (${formatNoticeNumber(n.noticeNumber)}) ${formatEuro(locale, n.amount)}`).join('\n'),
+      notices: cart.notices.map((n) => `- ${n.companyName}: ${n.description} (${formatNoticeNumber(n.noticeNumber)}) ${formatEuroCents(n.amount, locale)}`).join('\n'),
     }),
     // One cart, one message: a repeated send carries the same Message-ID.
     messageId: `<${cart.id}@checkout.pagopa>`,

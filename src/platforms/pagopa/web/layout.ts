@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { csrfField } from '../../../core/forms.ts';
 import { html, type SafeHtml } from '../../../core/html.ts';
 import type { ErrorPageInput } from '../../../core/http.ts';
-import { formatItalianTime } from '../../../core/i18n.ts';
+import { formatEuroCents, formatItalianTime } from '../../../core/i18n.ts';
 import { HttpProblem } from '../../../core/problem.ts';
 import { platformPage, sendHtml, type NavLink } from '../../../core/ui.ts';
 import { consoleT, type ConsoleKey, type ConsoleT } from './messages.ts';
@@ -97,8 +97,8 @@ export function consoleErrorPage(request: FastifyRequest, error: ErrorPageInput)
   });
 }
 
-/** Euro cents in the locale's words (the checkout's format: the consoles show the same amounts). */
-export { formatEuro as euro } from '../checkout/layout.ts';
+/** Euro cents in the locale's words, as everywhere (core formatEuroCents), locale first like the helpers below. */
+export const euro = (locale: string, cents: number): string => formatEuroCents(cents, locale);
 
 /** A day as people in Italy read it; due dates are instants at the end of an Italian day. */
 export const day = (locale: string, at: Date | null | undefined): string => (at ? formatItalianTime(locale, at, 'medium') : '—');
