@@ -12,3 +12,21 @@ export async function readProblem(response: Response): Promise<Problem> {
     status: response.status,
   } as Problem;
 }
+
+/** A platform refused a call: the status and its problem; `platform` names it in the message. */
+export class ProblemError extends Error {
+  constructor(
+    readonly status: number,
+    readonly problem: Problem,
+    platform: string,
+  ) {
+    super(`${platform} answered ${status}: ${problem.detail ?? problem.title}`);
+    this.name = new.target.name;
+  }
+
+  /** A string member the platform adds to its problems (GPD's and FdR's `code`, the Nodo's `faultCode`). */
+  protected member(name: string): string | undefined {
+    const value = (this.problem as Record<string, unknown>)[name];
+    return typeof value === 'string' ? value : undefined;
+  }
+}

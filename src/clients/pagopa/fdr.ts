@@ -3,7 +3,7 @@
 // Field names, enums and pages after pagopa/pagopa-api openapi/fdr_psp and fdr_organization. Amounts are decimal euros.
 import { Type, type Static } from '@sinclair/typebox';
 import type { Problem } from '../../core/problem.ts';
-import { readProblem } from '../problem.ts';
+import { ProblemError, readProblem } from '../problem.ts';
 import { DateTime, Enum, SUBSCRIPTION_KEY_HEADER } from './wire.ts';
 
 export const FDR_PSP_PREFIX = '/fdr-psp/service/v1';
@@ -104,17 +104,12 @@ export const FdrPaymentList = Type.Object({ metadata: PageMetadata, count: Type.
 export type FdrPaymentPage = { metadata: Static<typeof PageMetadata>; count: number; data: FdrPaymentRow[] };
 
 /** The FdR API refused the call, with its problem (code e.g. REPORTING_FLOW_WRONG_SUM_PAYMENT). */
-export class FdrError extends Error {
-  constructor(
-    readonly status: number,
-    readonly problem: Problem,
-  ) {
-    super(`FdR answered ${status}: ${problem.detail ?? problem.title}`);
-    this.name = 'FdrError';
+export class FdrError extends ProblemError {
+  constructor(status: number, problem: Problem) {
+    super(status, problem, 'FdR');
   }
   get code(): string | undefined {
-    const code = (this.problem as { code?: unknown }).code;
-    return typeof code === 'string' ? code : undefined;
+    return this.member('code');
   }
 }
 

@@ -2,7 +2,7 @@
 // base URL of debt-positions-service v1 (ours: <pagoPA app URL>/gpd/debt-positions-service/v1; production:
 // https://api.platform.pagopa.it/gpd/debt-positions-service/v1). Refusals come back as GpdError with GPD's code.
 import type { Problem } from '../../core/problem.ts';
-import { readProblem } from '../problem.ts';
+import { ProblemError, readProblem } from '../problem.ts';
 import { GPD_PREFIX, SUBSCRIPTION_KEY_HEADER, type DebtPositionStatus, type ORDER_BY, type PaymentPosition, type PaymentPositionBody, type PaymentPositionsPage } from './wire.ts';
 
 export type { DebtPositionStatus, PaymentOption, PaymentPosition, PaymentPositionBody, PaymentPositionsPage } from './wire.ts';
@@ -20,18 +20,13 @@ export interface GpdClientOptions {
 export const gpdBaseUrl = (pagopaUrl: string) => `${pagopaUrl.replace(/\/$/, '')}${GPD_PREFIX}`;
 
 /** GPD refused the call: 400 (request data), 401/403 (key), 404 (unknown position or notice), 409 (state, duplicates), 422 (not payable). */
-export class GpdError extends Error {
-  constructor(
-    readonly status: number,
-    readonly problem: Problem,
-  ) {
-    super(`GPD answered ${status}: ${problem.detail ?? problem.title}`);
-    this.name = 'GpdError';
+export class GpdError extends ProblemError {
+  constructor(status: number, problem: Problem) {
+    super(status, problem, 'GPD');
   }
   /** GPD's AppError code, e.g. DEBT_POSITION_NOT_PUBLISHABLE, when the answer names one. */
   get code(): string | undefined {
-    const code = (this.problem as { code?: unknown }).code;
-    return typeof code === 'string' ? code : undefined;
+    return this.member('code');
   }
 }
 

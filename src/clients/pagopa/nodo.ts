@@ -3,7 +3,7 @@
 // A refusal of the Nodo is an answer, not an error: every call resolves to the OK body or { outcome: 'KO', fault }.
 // A malformed request (400, PPT_SINTASSI_EXTRAXSD) or a refused key (401) throws NodoError.
 import type { Problem } from '../../core/problem.ts';
-import { readProblem } from '../problem.ts';
+import { ProblemError, readProblem } from '../problem.ts';
 import {
   NODO_PREFIX,
   type ActivatePaymentNoticeRequest,
@@ -30,17 +30,12 @@ export interface NodoClientOptions {
 export const nodoBaseUrl = (pagopaUrl: string) => `${pagopaUrl.replace(/\/$/, '')}${NODO_PREFIX}`;
 
 /** The Nodo did not take the request: 400 (malformed, `faultCode` PPT_SINTASSI_EXTRAXSD), 401 (key). */
-export class NodoError extends Error {
-  constructor(
-    readonly status: number,
-    readonly problem: Problem,
-  ) {
-    super(`The Nodo answered ${status}: ${problem.detail ?? problem.title}`);
-    this.name = 'NodoError';
+export class NodoError extends ProblemError {
+  constructor(status: number, problem: Problem) {
+    super(status, problem, 'The Nodo');
   }
   get faultCode(): string | undefined {
-    const code = (this.problem as { faultCode?: unknown }).faultCode;
-    return typeof code === 'string' ? code : undefined;
+    return this.member('faultCode');
   }
 }
 

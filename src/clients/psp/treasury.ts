@@ -4,7 +4,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { Problem } from '../../core/problem.ts';
 import { derivedApiKey } from '../../core/auth/api-keys.ts';
-import { readProblem } from '../problem.ts';
+import { ProblemError, readProblem } from '../problem.ts';
 
 export const TREASURY_PREFIX = '/tesoreria/v1';
 
@@ -30,13 +30,9 @@ export const demoTreasuryKey = (secret: string, holderFiscalCode: string): strin
 /** The remittance of a PSP's cumulative transfer for one reporting flow. */
 export const cumulativeRemittance = (fdr: string) => `/PUR/LGPE-RIVERSAMENTO/URI/${fdr}`;
 
-export class TreasuryError extends Error {
-  constructor(
-    readonly status: number,
-    readonly problem: Problem,
-  ) {
-    super(`The treasury bank answered ${status}: ${problem.detail ?? problem.title}`);
-    this.name = 'TreasuryError';
+export class TreasuryError extends ProblemError {
+  constructor(status: number, problem: Problem) {
+    super(status, problem, 'The treasury bank');
   }
 }
 
