@@ -5,7 +5,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import type { App } from '../../core/http.ts';
 import type { Executor } from '../../core/db.ts';
-import { verifyApiKey } from '../../core/auth/api-keys.ts';
+import { verifyApiKey, type ApiKeyRecord } from '../../core/auth/api-keys.ts';
 import { forbidden, problemResponses, unauthorized } from '../../core/problem.ts';
 import {
   DateTime,
@@ -86,13 +86,19 @@ export const subscriptionKeyScheme = {
   subscriptionKey: { type: 'apiKey', in: 'header', name: SUBSCRIPTION_KEY_HEADER, description: 'a subscription key of the creditor institution' },
 };
 
+/** The request's Ocp-Apim-Subscription-Key when it is an active key of a holder of `ownerType`. */
+export async function subscriptionKeyOf(db: Executor, request: FastifyRequest, ownerType: string): Promise<ApiKeyRecord | undefined> {
+  const header = request.headers[SUBSCRIPTION_KEY_HEADER.toLowerCase()];
+  const record = typeof header === 'string' ? await verifyApiKey(db, SCHEMA, header) : undefined;
+  return record?.ownerType === ownerType ? record : undefined;
+}
+
 /** Every call of a creditor institution: a subscription key of an enabled institution, for its own organization only
  *  (the path parameter `organizationParam` names it; FdR calls it organizationId). */
 export function institutionKeyCheck(db: Executor, organizationParam = 'organizationfiscalcode') {
   return async (request: FastifyRequest): Promise<void> => {
-    const header = request.headers[SUBSCRIPTION_KEY_HEADER.toLowerCase()];
-    const record = typeof header === 'string' ? await verifyApiKey(db, SCHEMA, header) : undefined;
-    const institution = record?.ownerType === SUBSCRIPTION_KEY_OWNER ? await institutionById(db, record.ownerId) : undefined;
+    const record = await subscriptionKeyOf(db, request, SUBSCRIPTION_KEY_OWNER);
+    const institution = record && (await institutionById(db, record.ownerId));
     if (!record || !institution?.enabled) throw unauthorized('A subscription key of a creditor institution is required: Ocp-Apim-Subscription-Key: <key>');
     request.pagopaInstitution = institution;
     request.pagopaActor = { type: 'api_key', id: record.id, requestId: request.id };

@@ -5,7 +5,6 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyError, FastifyRequest } from 'fastify';
 import type { App } from '../../../core/http.ts';
 import type { Executor } from '../../../core/db.ts';
-import { verifyApiKey } from '../../../core/auth/api-keys.ts';
 import { forbidden, HttpProblem, notFound, problemResponses, problemType, unauthorized } from '../../../core/problem.ts';
 import {
   ActivatePaymentNoticeOk,
@@ -24,9 +23,7 @@ import {
   type SendPaymentOutcomeRequest,
   type VerifyPaymentNoticeRequest,
 } from '../../../clients/pagopa/nodo-wire.ts';
-import { SUBSCRIPTION_KEY_HEADER } from '../../../clients/pagopa/wire.ts';
-import { institutionKeyCheck, rateLimited } from '../api.ts';
-import { SCHEMA } from '../schema.ts';
+import { institutionKeyCheck, rateLimited, subscriptionKeyOf } from '../api.ts';
 import { activatePayment, sendOutcome, verifyNotice } from './payments.ts';
 import { pspById, PSP_KEY_OWNER, type Psp } from './psps.ts';
 import { receiptPdf } from './receipt-pdf.ts';
@@ -42,9 +39,8 @@ declare module 'fastify' {
 /** Every call of a PSP: a subscription key of an enabled PSP of the registry, for its own flows only (a path's pspId). */
 export function pspKeyCheck(db: Executor) {
   return async (request: FastifyRequest): Promise<void> => {
-    const header = request.headers[SUBSCRIPTION_KEY_HEADER.toLowerCase()];
-    const record = typeof header === 'string' ? await verifyApiKey(db, SCHEMA, header) : undefined;
-    const psp = record?.ownerType === PSP_KEY_OWNER ? await pspById(db, record.ownerId) : undefined;
+    const record = await subscriptionKeyOf(db, request, PSP_KEY_OWNER);
+    const psp = record && (await pspById(db, record.ownerId));
     if (!record || !psp?.enabled) throw unauthorized('A subscription key of a PSP registered on the Nodo is required: Ocp-Apim-Subscription-Key: <key>');
     request.pagopaPsp = psp;
     request.pagopaActor = { type: 'api_key', id: record.id, requestId: request.id };
