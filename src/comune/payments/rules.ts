@@ -48,8 +48,7 @@ export function parseEuroCents(value: unknown): number | undefined {
   return Number(match[1]) * 100 + Number((match[2] ?? '0').padEnd(2, '0'));
 }
 
-export const formatEuro = (cents: number, locale = 'it'): string =>
-  new Intl.NumberFormat(locale === 'it' ? 'it-IT' : locale === 'de' ? 'de-DE' : 'en-GB', { style: 'currency', currency: 'EUR' }).format(cents / 100);
+export { formatEuroCents as formatEuro } from '../../core/i18n.ts';
 
 export type AmountOutcome = { ok: true; cents: number } | { ok: false; reason: 'missing' | 'invalid' | 'unpriced' | 'zero' | 'too-large' };
 
