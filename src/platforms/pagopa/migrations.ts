@@ -8,7 +8,7 @@ import { sqlMigration, type Migration } from '../../core/migrations.ts';
 import { reportingMigration } from './reporting/migrations.ts';
 import { nodoMigration } from './nodo/migrations.ts';
 import { checkoutMigration } from './checkout/store.ts';
-import { bulkMigration } from './bulk/migrations.ts';
+import { bulkFileAsJsonMigration, bulkMigration } from './bulk/migrations.ts';
 import { consoleMigrations } from './web/migrations.ts';
 
 export const pagopaMigrations: Migration[] = [
@@ -127,6 +127,7 @@ export const pagopaMigrations: Migration[] = [
   nodoMigration,
   reportingMigration,
   bulkMigration,
+  bulkFileAsJsonMigration,
   checkoutMigration,
   ...consoleMigrations,
 ];

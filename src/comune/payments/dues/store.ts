@@ -8,7 +8,7 @@ import { MAX_FILE_POSITIONS } from '../../../clients/pagopa/bulk.ts';
 import type { DueRow, RowError } from './csv.ts';
 
 export const DUES_UPLOAD_JOB = 'payments.dues-upload';
-/** Rows written by one statement when an upload is stored. */
+/** Rows written by one statement when an upload is stored (as one JSON parameter: node-postgres escapes arrays element by element). */
 const INSERT_CHUNK = 5000;
 
 export type RowOutcome = 'pending' | 'created' | 'existing' | 'rejected' | 'failed';
@@ -53,11 +53,12 @@ export async function createDuesUpload(db: Executor, upload: NewUpload, requestI
       await sql`
         insert into comune.dues_rows (upload_id, tenant_id, line, outcome, batch, iupd, debtor_type, fiscal_code, full_name, email, amount_cents, reason, due_date, installments, chapter)
         select ${id}, ${upload.tenantId}, u.line, 'pending', u.batch, u.iupd, u.debtor_type, u.fiscal_code, u.full_name, u.email, u.amount_cents, u.reason, u.due_date, u.installments, u.chapter
-        from unnest(${chunk.map((r) => r.line)}::int[], ${chunk.map((_, i) => Math.floor((start + i) / MAX_FILE_POSITIONS))}::int[], ${chunk.map((r) => r.iupd)}::text[],
-          ${chunk.map((r) => r.type)}::text[], ${chunk.map((r) => r.fiscalCode)}::text[], ${chunk.map((r) => r.fullName)}::text[], ${column(chunk, (r) => r.email)}::text[],
-          ${chunk.map((r) => r.amountCents)}::bigint[], ${chunk.map((r) => r.reason)}::text[], ${chunk.map((r) => r.dueDate)}::date[],
-          ${chunk.map((r) => r.installments)}::smallint[], ${chunk.map((r) => r.chapter)}::text[])
-          as u(line, batch, iupd, debtor_type, fiscal_code, full_name, email, amount_cents, reason, due_date, installments, chapter)`.execute(tx);
+        from json_to_recordset(${JSON.stringify(chunk.map((r, i) => ({
+          line: r.line, batch: Math.floor((start + i) / MAX_FILE_POSITIONS), iupd: r.iupd, debtor_type: r.type, fiscal_code: r.fiscalCode, full_name: r.fullName,
+          email: r.email, amount_cents: r.amountCents, reason: r.reason, due_date: r.dueDate, installments: r.installments, chapter: r.chapter,
+        })))}::json)
+          as u(line int, batch int, iupd text, debtor_type text, fiscal_code text, full_name text, email text, amount_cents bigint, reason text, due_date date,
+               installments smallint, chapter text)`.execute(tx);
     }
     for (let start = 0; start < upload.rejected.length; start += INSERT_CHUNK) {
       const chunk = upload.rejected.slice(start, start + INSERT_CHUNK);

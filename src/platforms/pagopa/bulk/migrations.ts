@@ -25,3 +25,7 @@ export const bulkMigration = sqlMigration(
      primary key (upload_id, chunk)
    )`,
 );
+
+// The file is read back whole by the job, never queried inside: json keeps the text as received, without
+// jsonb's parse on the way in and its rendering on the way out.
+export const bulkFileAsJsonMigration = sqlMigration('pagopa.031_bulk_upload_file_json', `alter table {schema}.bulk_uploads alter column positions type json`);

@@ -37,7 +37,7 @@ export async function createUpload(db: Executor, actor: Actor, institution: Inst
   return transaction(db, async (tx) => {
     const { rows } = await sql<{ id: string }>`
       insert into pagopa.bulk_uploads (institution_id, broker_code, positions, submitted_item)
-      values (${institution.id}, ${brokerCode}, ${JSON.stringify(positions)}::jsonb, ${positions.length}) returning id`.execute(tx);
+      values (${institution.id}, ${brokerCode}, ${JSON.stringify(positions)}::json, ${positions.length}) returning id`.execute(tx);
     const id = rows[0]!.id;
     await enqueue(tx, SCHEMA, { kind: BULK_UPLOAD_JOB, payload: { uploadId: id }, idempotencyKey: id });
     await audit(tx, SCHEMA, { actorType: actor.type, actorId: actor.id, tenantId: institution.id, action: 'debt-position.bulk-upload', targetType: 'bulk_upload', targetId: id, details: { positions: positions.length }, requestId: actor.requestId });
@@ -59,7 +59,8 @@ function screen(input: DebtPositionInput, institution: Institution, registered: 
   return { status: decision.status === 'PUBLISHED' ? 'PUBLISHED' : 'VALID' };
 }
 
-const column = <T, V>(items: readonly T[], pick: (item: T) => V | undefined): (V | null)[] => items.map((item) => pick(item) ?? null);
+/** The rows of a multi-row insert as one JSON parameter for json_to_recordset: one string to send and parse, not an array per column. */
+const recordset = <T>(items: readonly T[], row: (item: T) => object): string => JSON.stringify(items.map(row));
 const normalizeIban = (iban: string | undefined) => iban?.replace(/\s+/g, '').toUpperCase();
 
 /** Creates and publishes the valid positions of one chunk with one statement per table; the outcome of each, in order. */
@@ -73,7 +74,6 @@ export async function createChunk(tx: Tx, actor: Actor, institution: Institution
     else candidates.push({ index, id: randomUUID(), input, status: screened.status });
   });
 
-  const inputs = candidates.map((c) => c.input);
   const { rows: inserted } = candidates.length
     ? await sql<{ id: string }>`
         insert into pagopa.debt_positions (id, institution_id, iupd, type, debtor_fiscal_code, full_name, street_name, civic_number, postal_code, city, province,
@@ -82,16 +82,15 @@ export async function createChunk(tx: Tx, actor: Actor, institution: Institution
         select u.id, ${institution.id}, u.iupd, u.type, u.fiscal_code, u.full_name, u.street_name, u.civic_number, u.postal_code, u.city, u.province,
           u.region, u.country, u.email, u.phone, u.switch_to_expired, u.pay_stand_in, u.company_name, u.office_name, u.validity_date, u.status,
           ${now}, ${now}, ${now}, u.max_due_date
-        from unnest(${candidates.map((c) => c.id)}::uuid[], ${column(inputs, (i) => i.iupd)}::text[], ${column(inputs, (i) => i.type)}::text[],
-          ${column(inputs, (i) => i.fiscalCode.toUpperCase())}::text[], ${column(inputs, (i) => i.fullName)}::text[], ${column(inputs, (i) => i.streetName)}::text[],
-          ${column(inputs, (i) => i.civicNumber)}::text[], ${column(inputs, (i) => i.postalCode)}::text[], ${column(inputs, (i) => i.city)}::text[],
-          ${column(inputs, (i) => i.province)}::text[], ${column(inputs, (i) => i.region)}::text[], ${column(inputs, (i) => i.country)}::text[],
-          ${column(inputs, (i) => i.email)}::text[], ${column(inputs, (i) => i.phone)}::text[], ${column(inputs, (i) => i.switchToExpired)}::boolean[],
-          ${column(inputs, (i) => i.payStandIn ?? true)}::boolean[], ${column(inputs, (i) => i.companyName)}::text[], ${column(inputs, (i) => i.officeName)}::text[],
-          ${column(inputs, (i) => i.validityDate?.toISOString())}::timestamptz[], ${candidates.map((c) => c.status)}::text[],
-          ${column(inputs, (i) => new Date(Math.max(...i.paymentOption.map((o) => o.dueDate.getTime()))).toISOString())}::timestamptz[])
-          as u(id, iupd, type, fiscal_code, full_name, street_name, civic_number, postal_code, city, province, region, country, email, phone,
-               switch_to_expired, pay_stand_in, company_name, office_name, validity_date, status, max_due_date)
+        from json_to_recordset(${recordset(candidates, ({ id, input: i, status }) => ({
+          id, iupd: i.iupd, type: i.type, fiscal_code: i.fiscalCode.toUpperCase(), full_name: i.fullName, street_name: i.streetName, civic_number: i.civicNumber,
+          postal_code: i.postalCode, city: i.city, province: i.province, region: i.region, country: i.country, email: i.email, phone: i.phone,
+          switch_to_expired: i.switchToExpired, pay_stand_in: i.payStandIn ?? true, company_name: i.companyName, office_name: i.officeName,
+          validity_date: i.validityDate, status, max_due_date: new Date(Math.max(...i.paymentOption.map((o) => o.dueDate.getTime()))),
+        }))}::json)
+          as u(id uuid, iupd text, type text, fiscal_code text, full_name text, street_name text, civic_number text, postal_code text, city text, province text,
+               region text, country text, email text, phone text, switch_to_expired boolean, pay_stand_in boolean, company_name text, office_name text,
+               validity_date timestamptz, status text, max_due_date timestamptz)
         on conflict (institution_id, iupd) do nothing
         returning id`.execute(tx)
     : { rows: [] };
@@ -133,26 +132,27 @@ export async function createChunk(tx: Tx, actor: Actor, institution: Institution
     await sql`
       insert into pagopa.payment_options (id, position_id, institution_id, iuv, nav, amount, description, is_partial_payment, due_date, retention_date, fee, metadata,
         position_index, inserted_date, last_updated_date)
-      select u.id, u.position_id, ${institution.id}, u.iuv, u.nav, u.amount, u.description, u.is_partial_payment, u.due_date, u.retention_date, u.fee, u.metadata::jsonb,
+      select u.id, u.position_id, ${institution.id}, u.iuv, u.nav, u.amount, u.description, u.is_partial_payment, u.due_date, u.retention_date, u.fee, u.metadata,
         u.position_index, ${now}, ${now}
-      from unnest(${kept.map((o) => o.id)}::uuid[], ${kept.map((o) => o.candidate.id)}::uuid[], ${kept.map((o) => o.iuv)}::text[], ${kept.map((o) => o.nav)}::text[],
-        ${kept.map((o) => o.option.amount)}::bigint[], ${kept.map((o) => o.option.description)}::text[], ${kept.map((o) => o.option.isPartialPayment)}::boolean[],
-        ${kept.map((o) => o.option.dueDate.toISOString())}::timestamptz[], ${column(kept, (o) => o.option.retentionDate?.toISOString())}::timestamptz[],
-        ${kept.map((o) => o.option.fee ?? 0)}::bigint[], ${kept.map((o) => JSON.stringify(o.option.paymentOptionMetadata ?? []))}::text[],
-        ${kept.map((o) => o.position_index)}::smallint[])
-        as u(id, position_id, iuv, nav, amount, description, is_partial_payment, due_date, retention_date, fee, metadata, position_index)`.execute(tx);
+      from json_to_recordset(${recordset(kept, ({ id, candidate, iuv, nav, option: o, position_index }) => ({
+        id, position_id: candidate.id, iuv, nav, amount: o.amount, description: o.description, is_partial_payment: o.isPartialPayment, due_date: o.dueDate,
+        retention_date: o.retentionDate, fee: o.fee ?? 0, metadata: o.paymentOptionMetadata ?? [], position_index,
+      }))}::json)
+        as u(id uuid, position_id uuid, iuv text, nav text, amount bigint, description text, is_partial_payment boolean, due_date timestamptz,
+             retention_date timestamptz, fee bigint, metadata jsonb, position_index smallint)`.execute(tx);
     const transfers = kept.flatMap((o) => o.option.transfer.map((t) => ({ optionId: o.id, t })));
     await sql`
       insert into pagopa.transfers (option_id, id_transfer, amount, organization_fiscal_code, company_name, remittance_information, category, iban, postal_iban, stamp,
         metadata, inserted_date, last_updated_date)
       select u.option_id, u.id_transfer, u.amount, u.organization_fiscal_code, u.company_name, u.remittance_information, u.category, u.iban, u.postal_iban,
-        u.stamp::jsonb, u.metadata::jsonb, ${now}, ${now}
-      from unnest(${transfers.map((x) => x.optionId)}::uuid[], ${transfers.map((x) => x.t.idTransfer)}::text[], ${transfers.map((x) => x.t.amount)}::bigint[],
-        ${transfers.map((x) => x.t.organizationFiscalCode ?? institution.fiscalCode)}::text[], ${column(transfers, (x) => x.t.companyName)}::text[],
-        ${transfers.map((x) => x.t.remittanceInformation)}::text[], ${transfers.map((x) => x.t.category)}::text[], ${column(transfers, (x) => normalizeIban(x.t.iban))}::text[],
-        ${column(transfers, (x) => normalizeIban(x.t.postalIban))}::text[], ${column(transfers, (x) => (x.t.stamp ? JSON.stringify(x.t.stamp) : undefined))}::text[],
-        ${transfers.map((x) => JSON.stringify(x.t.transferMetadata ?? []))}::text[])
-        as u(option_id, id_transfer, amount, organization_fiscal_code, company_name, remittance_information, category, iban, postal_iban, stamp, metadata)`.execute(tx);
+        u.stamp, u.metadata, ${now}, ${now}
+      from json_to_recordset(${recordset(transfers, ({ optionId, t }) => ({
+        option_id: optionId, id_transfer: t.idTransfer, amount: t.amount, organization_fiscal_code: t.organizationFiscalCode ?? institution.fiscalCode,
+        company_name: t.companyName, remittance_information: t.remittanceInformation, category: t.category, iban: normalizeIban(t.iban),
+        postal_iban: normalizeIban(t.postalIban), stamp: t.stamp, metadata: t.transferMetadata ?? [],
+      }))}::json)
+        as u(option_id uuid, id_transfer text, amount bigint, organization_fiscal_code text, company_name text, remittance_information text, category text,
+             iban text, postal_iban text, stamp jsonb, metadata jsonb)`.execute(tx);
     for (const o of kept) outcomes[o.candidate.index]!.nav.push(o.nav);
   }
 
