@@ -3,8 +3,9 @@
 // Field names, enums and pages after pagopa/pagopa-api openapi/fdr_psp and fdr_organization. Amounts are decimal euros.
 import { Type, type Static } from '@sinclair/typebox';
 import type { Problem } from '../../core/problem.ts';
-import { ProblemError, readProblem } from '../problem.ts';
-import { DateTime, Enum, SUBSCRIPTION_KEY_HEADER } from './wire.ts';
+import { ProblemError } from '../problem.ts';
+import { keyedFetch } from './call.ts';
+import { DateTime, Enum } from './wire.ts';
 
 export const FDR_PSP_PREFIX = '/fdr-psp/service/v1';
 export const FDR_ORG_PREFIX = '/fdr-org/service/v1';
@@ -122,13 +123,7 @@ interface ClientOptions {
 
 function caller(base: string, options: ClientOptions) {
   return async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-    const response = await fetch(`${base}${path}`, {
-      method,
-      headers: { [SUBSCRIPTION_KEY_HEADER]: options.subscriptionKey, accept: 'application/json', ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      body: body !== undefined ? JSON.stringify(body) : undefined,
-      signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
-    });
-    if (!response.ok) throw new FdrError(response.status, await readProblem(response));
+    const response = await keyedFetch(`${base}${path}`, { subscriptionKey: options.subscriptionKey, method, body, accept: 'application/json', timeoutMs: options.timeoutMs ?? 10_000 }, FdrError);
     return (await response.json()) as T;
   };
 }

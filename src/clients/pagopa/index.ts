@@ -2,8 +2,9 @@
 // base URL of debt-positions-service v1 (ours: <pagoPA app URL>/gpd/debt-positions-service/v1; production:
 // https://api.platform.pagopa.it/gpd/debt-positions-service/v1). Refusals come back as GpdError with GPD's code.
 import type { Problem } from '../../core/problem.ts';
-import { ProblemError, readProblem } from '../problem.ts';
-import { GPD_PREFIX, SUBSCRIPTION_KEY_HEADER, type DebtPositionStatus, type ORDER_BY, type PaymentPosition, type PaymentPositionBody, type PaymentPositionsPage } from './wire.ts';
+import { ProblemError } from '../problem.ts';
+import { keyedFetch } from './call.ts';
+import { GPD_PREFIX, type DebtPositionStatus, type ORDER_BY, type PaymentPosition, type PaymentPositionBody, type PaymentPositionsPage } from './wire.ts';
 
 export type { DebtPositionStatus, PaymentOption, PaymentPosition, PaymentPositionBody, PaymentPositionsPage } from './wire.ts';
 
@@ -61,13 +62,7 @@ export interface GpdClient {
 export function gpdClient(options: GpdClientOptions): GpdClient {
   const org = `${options.baseUrl}/organizations/${encodeURIComponent(options.organizationFiscalCode)}`;
   async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const response = await fetch(`${org}${path}`, {
-      method,
-      headers: { [SUBSCRIPTION_KEY_HEADER]: options.subscriptionKey, accept: 'application/json', ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      body: body !== undefined ? JSON.stringify(body) : undefined,
-      signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
-    });
-    if (!response.ok) throw new GpdError(response.status, await readProblem(response));
+    const response = await keyedFetch(`${org}${path}`, { subscriptionKey: options.subscriptionKey, method, body, accept: 'application/json', timeoutMs: options.timeoutMs ?? 10_000 }, GpdError);
     return (await response.json()) as T;
   }
   const position = (iupd: string) => `/debtpositions/${encodeURIComponent(iupd)}`;

@@ -3,7 +3,8 @@
 // A refusal of the Nodo is an answer, not an error: every call resolves to the OK body or { outcome: 'KO', fault }.
 // A malformed request (400, PPT_SINTASSI_EXTRAXSD) or a refused key (401) throws NodoError.
 import type { Problem } from '../../core/problem.ts';
-import { ProblemError, readProblem } from '../problem.ts';
+import { ProblemError } from '../problem.ts';
+import { keyedFetch } from './call.ts';
 import {
   NODO_PREFIX,
   type ActivatePaymentNoticeRequest,
@@ -14,7 +15,6 @@ import {
   type VerifyPaymentNoticeRequest,
   type VerifyPaymentNoticeResponse,
 } from './nodo-wire.ts';
-import { SUBSCRIPTION_KEY_HEADER } from './wire.ts';
 
 export type * from './nodo-wire.ts';
 
@@ -50,13 +50,7 @@ export interface NodoClient {
 
 export function nodoClient(options: NodoClientOptions): NodoClient {
   async function call<T>(primitive: string, body: unknown): Promise<T | Ko> {
-    const response = await fetch(`${options.baseUrl}/${primitive}`, {
-      method: 'POST',
-      headers: { [SUBSCRIPTION_KEY_HEADER]: options.subscriptionKey, accept: 'application/json', 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
-    });
-    if (!response.ok) throw new NodoError(response.status, await readProblem(response));
+    const response = await keyedFetch(`${options.baseUrl}/${primitive}`, { subscriptionKey: options.subscriptionKey, method: 'POST', body, accept: 'application/json', timeoutMs: options.timeoutMs ?? 10_000 }, NodoError);
     return (await response.json()) as T | Ko;
   }
   return {

@@ -2,9 +2,8 @@
 // it from pagoPA's print service with its subscription key: GET /print-payment-notice-service/v1/organizations/
 // {organizationfiscalcode}/debtpositions/{iupd}/notice → application/pdf. Refusals come back as GpdError
 // (404 unknown position, 409 nothing left to pay on paper).
-import { readProblem } from '../problem.ts';
+import { keyedFetch } from './call.ts';
 import { GpdError } from './index.ts';
-import { SUBSCRIPTION_KEY_HEADER } from './wire.ts';
 
 export const NOTICE_SERVICE_PREFIX = '/print-payment-notice-service/v1';
 
@@ -18,10 +17,7 @@ export interface NoticeClientOptions {
 
 export async function noticePdf(options: NoticeClientOptions, iupd: string): Promise<Buffer> {
   const org = encodeURIComponent(options.organizationFiscalCode);
-  const response = await fetch(`${options.baseUrl.replace(/\/$/, '')}${NOTICE_SERVICE_PREFIX}/organizations/${org}/debtpositions/${encodeURIComponent(iupd)}/notice`, {
-    headers: { [SUBSCRIPTION_KEY_HEADER]: options.subscriptionKey, accept: 'application/pdf' },
-    signal: AbortSignal.timeout(options.timeoutMs ?? 15_000),
-  });
-  if (!response.ok) throw new GpdError(response.status, await readProblem(response));
+  const url = `${options.baseUrl.replace(/\/$/, '')}${NOTICE_SERVICE_PREFIX}/organizations/${org}/debtpositions/${encodeURIComponent(iupd)}/notice`;
+  const response = await keyedFetch(url, { subscriptionKey: options.subscriptionKey, accept: 'application/pdf', timeoutMs: options.timeoutMs ?? 15_000 }, GpdError);
   return Buffer.from(await response.arrayBuffer());
 }

@@ -1,10 +1,9 @@
 // The receipts of pagoPA as a creditor institution reads them (payments-receipts-service v1 with its GPD
 // subscription key; ours: <pagoPA app URL>/gpd/payments-receipts-service/v1): the list, one receipt by IUV,
 // its PDF. A receipt pushed to the institution's station should be read again here rather than trusted.
-import { readProblem } from '../problem.ts';
+import { keyedFetch } from './call.ts';
 import { GpdError } from './index.ts';
 import { RECEIPTS_PREFIX, type Receipt, type ReceiptsPage } from './nodo-wire.ts';
-import { SUBSCRIPTION_KEY_HEADER } from './wire.ts';
 
 export type { Receipt, ReceiptsPage } from './nodo-wire.ts';
 
@@ -39,14 +38,7 @@ export interface ReceiptsClient {
 /** Refusals come back as GpdError (401 key, 403 another organization, 404 no receipt). */
 export function receiptsClient(options: ReceiptsClientOptions): ReceiptsClient {
   const org = `${options.baseUrl}/payments/${encodeURIComponent(options.organizationFiscalCode)}/receipts`;
-  async function get(path: string): Promise<Response> {
-    const response = await fetch(`${org}${path}`, {
-      headers: { [SUBSCRIPTION_KEY_HEADER]: options.subscriptionKey },
-      signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
-    });
-    if (!response.ok) throw new GpdError(response.status, await readProblem(response));
-    return response;
-  }
+  const get = (path: string) => keyedFetch(`${org}${path}`, { subscriptionKey: options.subscriptionKey, timeoutMs: options.timeoutMs ?? 10_000 }, GpdError);
   return {
     async listReceipts(q = {}) {
       const params = new URLSearchParams();
