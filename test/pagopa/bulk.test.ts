@@ -11,7 +11,6 @@ import { sql } from '../../src/core/db.ts';
 import { CHUNK_SIZE } from '../../src/platforms/pagopa/bulk/store.ts';
 import { BUGLIANO, debtPosition, inDays, singleTransferOption, VICOPISANO } from './support.ts';
 
-
 function position(iupd: string, iban: string = BUGLIANO.iban): PaymentPositionBody {
   return debtPosition(iupd, [1, 2].map((n) => singleTransferOption(5_000, `TARI rata ${n}`, inDays(30 * n), iban, true)));
 }
