@@ -59,7 +59,7 @@ function screen(input: DebtPositionInput, institution: Institution, registered: 
   return { status: decision.status === 'PUBLISHED' ? 'PUBLISHED' : 'VALID' };
 }
 
-/** The rows of a multi-row insert as one JSON parameter for json_to_recordset: one string to send and parse, not an array per column. */
+/** The rows of a multi-row insert as one JSON parameter for json_to_recordset: one string to send and parse, not an array per column (dates as strings: a Date takes JSON.stringify off its fast path). */
 const recordset = <T>(items: readonly T[], row: (item: T) => object): string => JSON.stringify(items.map(row));
 const normalizeIban = (iban: string | undefined) => iban?.replace(/\s+/g, '').toUpperCase();
 
@@ -86,7 +86,7 @@ export async function createChunk(tx: Tx, actor: Actor, institution: Institution
           id, iupd: i.iupd, type: i.type, fiscal_code: i.fiscalCode.toUpperCase(), full_name: i.fullName, street_name: i.streetName, civic_number: i.civicNumber,
           postal_code: i.postalCode, city: i.city, province: i.province, region: i.region, country: i.country, email: i.email, phone: i.phone,
           switch_to_expired: i.switchToExpired, pay_stand_in: i.payStandIn ?? true, company_name: i.companyName, office_name: i.officeName,
-          validity_date: i.validityDate, status, max_due_date: new Date(Math.max(...i.paymentOption.map((o) => o.dueDate.getTime()))),
+          validity_date: i.validityDate?.toISOString(), status, max_due_date: new Date(Math.max(...i.paymentOption.map((o) => o.dueDate.getTime()))).toISOString(),
         }))}::json)
           as u(id uuid, iupd text, type text, fiscal_code text, full_name text, street_name text, civic_number text, postal_code text, city text, province text,
                region text, country text, email text, phone text, switch_to_expired boolean, pay_stand_in boolean, company_name text, office_name text,
@@ -135,8 +135,8 @@ export async function createChunk(tx: Tx, actor: Actor, institution: Institution
       select u.id, u.position_id, ${institution.id}, u.iuv, u.nav, u.amount, u.description, u.is_partial_payment, u.due_date, u.retention_date, u.fee, u.metadata,
         u.position_index, ${now}, ${now}
       from json_to_recordset(${recordset(kept, ({ id, candidate, iuv, nav, option: o, position_index }) => ({
-        id, position_id: candidate.id, iuv, nav, amount: o.amount, description: o.description, is_partial_payment: o.isPartialPayment, due_date: o.dueDate,
-        retention_date: o.retentionDate, fee: o.fee ?? 0, metadata: o.paymentOptionMetadata ?? [], position_index,
+        id, position_id: candidate.id, iuv, nav, amount: o.amount, description: o.description, is_partial_payment: o.isPartialPayment, due_date: o.dueDate.toISOString(),
+        retention_date: o.retentionDate?.toISOString(), fee: o.fee ?? 0, metadata: o.paymentOptionMetadata ?? [], position_index,
       }))}::json)
         as u(id uuid, position_id uuid, iuv text, nav text, amount bigint, description text, is_partial_payment boolean, due_date timestamptz,
              retention_date timestamptz, fee bigint, metadata jsonb, position_index smallint)`.execute(tx);
