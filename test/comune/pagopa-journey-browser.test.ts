@@ -4,6 +4,7 @@
 // parent reads the notice number and the creditor's fiscal code from the notice PDF, a tobacconist's clerk
 // types them at the counter and cashes the notice, and that application moves on too; the PSP closes the day
 // and the ente's admin finds the second payment reconciled. Every page axe-clean, no CSP violation.
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { DEMO_PSPS } from '../../src/clients/pagopa/demo.ts';
@@ -135,7 +136,7 @@ describe('the pagoPA journey in the browser', () => {
       const nav = (await page.locator('main table code').first().textContent())!.trim();
       expect(nav).toMatch(/^3\d{17}$/);
       const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: "Scarica l'avviso di pagamento" }).click()]);
-      const notice = await readPdf(await streamBytes(await download.createReadStream()));
+      const notice = await readPdf(await readFile(await download.path()));
       const creditor = /Cod\. fiscale ente creditore\s*(\d{11})/i.exec(notice.flat)?.[1];
       expect(creditor, notice.flat).toBeDefined();
       expect(notice.flat.replace(/\s/g, '')).toContain(nav);
@@ -203,9 +204,3 @@ describe('the pagoPA journey in the browser', () => {
     expect(journey.pageProblems).toEqual([]);
   });
 });
-
-async function streamBytes(stream: NodeJS.ReadableStream): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(Buffer.from(chunk as Buffer));
-  return Buffer.concat(chunks);
-}
