@@ -237,3 +237,11 @@ export const ReceiptsPageSchema = Type.Object({
   page_info: Type.Object({ page: Type.Integer(), limit: Type.Integer(), items_found: Type.Integer(), total_pages: Type.Integer() }),
 });
 export type ReceiptsPage = { receipts_list: Receipt[]; page_info: Static<typeof ReceiptsPageSchema>['page_info'] };
+
+/** A PSP's statement of a day on the Nodo: the receipts of every payment it collected, whatever the channel (its counters, Checkout). */
+export const PspReceiptsSchema = Type.Object({
+  idPSP: Type.String(),
+  date: Day,
+  receipts: Type.Array(Type.Ref('Receipt')),
+});
+export type PspReceipts = { idPSP: string; date: string; receipts: Receipt[] };

@@ -2,6 +2,7 @@
 // sendPaymentOutcome), with the PSP's subscription key; base URL <pagoPA app URL>/nodo/node-for-psp/v1.
 // A refusal of the Nodo is an answer, not an error: every call resolves to the OK body or { outcome: 'KO', fault }.
 // A malformed request (400, PPT_SINTASSI_EXTRAXSD) or a refused key (401) throws NodoError.
+// receiptsOfDay reads the PSP's statement of a day (its receipts on every channel), the source of its reporting.
 import type { Problem } from '../../core/problem.ts';
 import { ProblemError } from '../problem.ts';
 import { keyedFetch } from './call.ts';
@@ -10,6 +11,7 @@ import {
   type ActivatePaymentNoticeRequest,
   type ActivatePaymentNoticeResponse,
   type Ko,
+  type PspReceipts,
   type SendPaymentOutcomeRequest,
   type SendPaymentOutcomeResponse,
   type VerifyPaymentNoticeRequest,
@@ -46,6 +48,8 @@ export interface NodoClient {
   verifyPaymentNotice(request: VerifyPaymentNoticeRequest): Promise<VerifyPaymentNoticeResponse | Ko>;
   activatePaymentNotice(request: ActivatePaymentNoticeRequest): Promise<ActivatePaymentNoticeResponse | Ko>;
   sendPaymentOutcome(request: SendPaymentOutcomeRequest): Promise<SendPaymentOutcomeResponse | Ko>;
+  /** The receipts of the payments `idPSP` (the key's PSP; another's is 403) collected on `date` (YYYY-MM-DD, Europe/Rome). */
+  receiptsOfDay(idPSP: string, date: string): Promise<PspReceipts>;
 }
 
 export function nodoClient(options: NodoClientOptions): NodoClient {
@@ -57,5 +61,10 @@ export function nodoClient(options: NodoClientOptions): NodoClient {
     verifyPaymentNotice: (request) => call('verifyPaymentNotice', request),
     activatePaymentNotice: (request) => call('activatePaymentNotice', request),
     sendPaymentOutcome: (request) => call('sendPaymentOutcome', request),
+    async receiptsOfDay(idPSP, date) {
+      const url = `${options.baseUrl}/psps/${encodeURIComponent(idPSP)}/receipts?${new URLSearchParams({ date })}`;
+      const response = await keyedFetch(url, { subscriptionKey: options.subscriptionKey, accept: 'application/json', timeoutMs: options.timeoutMs ?? 30_000 }, NodoError);
+      return (await response.json()) as PspReceipts;
+    },
   };
 }

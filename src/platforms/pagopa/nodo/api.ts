@@ -11,6 +11,7 @@ import {
   ActivatePaymentNoticeReq,
   KoResponse,
   NODO_PREFIX,
+  PspReceiptsSchema,
   RECEIPTS_PREFIX,
   ReceiptSchema,
   ReceiptsPageSchema,
@@ -27,7 +28,7 @@ import { institutionKeyCheck, rateLimited, subscriptionKeyOf } from '../api.ts';
 import { activatePayment, sendOutcome, verifyNotice } from './payments.ts';
 import { pspById, PSP_KEY_OWNER, type Psp } from './psps.ts';
 import { receiptPdf } from './receipt-pdf.ts';
-import { listReceipts, receiptByIuv } from './receipts.ts';
+import { listReceipts, receiptByIuv, receiptsOfPsp } from './receipts.ts';
 import { fault } from './rules.ts';
 
 declare module 'fastify' {
@@ -45,7 +46,7 @@ export function pspKeyCheck(db: Executor) {
     request.pagopaPsp = psp;
     request.pagopaActor = { type: 'api_key', id: record.id, requestId: request.id };
     const pspId = (request.params as { pspId?: string }).pspId;
-    if (pspId !== undefined && pspId !== psp.idPSP) throw forbidden('A PSP reads and writes only its own reporting flows.');
+    if (pspId !== undefined && pspId !== psp.idPSP) throw forbidden('A PSP reads and writes only its own reporting flows and receipts.');
   };
 }
 
@@ -62,6 +63,8 @@ export async function registerNodoApi(app: App, db: Executor): Promise<void> {
   app.addSchema(VerifyPaymentNoticeReq);
   app.addSchema(ActivatePaymentNoticeReq);
   app.addSchema(SendPaymentOutcomeReq);
+  // Shared with the receipts service for institutions, registered after this one.
+  app.addSchema(ReceiptSchema);
 
   await app.register(
     async (instance) => {
@@ -134,6 +137,23 @@ export async function registerNodoApi(app: App, db: Executor): Promise<void> {
           return unauthorizedIds(request.pagopaPsp!, { idPSP, idBrokerPSP, idChannel }) ?? sendOutcome(db, request.pagopaPsp!, input);
         },
       );
+
+      api.get(
+        '/psps/:pspId/receipts',
+        {
+          config: rateLimited,
+          schema: {
+            tags,
+            security,
+            operationId: 'getPspReceipts',
+            summary: 'The PSP’s statement of a day (Europe/Rome): the receipts of every payment it collected, on any channel (its own, Checkout), oldest first',
+            params: Type.Object({ pspId: Type.String({ pattern: '^[A-Z0-9_]{1,35}$' }) }),
+            querystring: Type.Object({ date: Type.String({ format: 'date', description: 'the Italian calendar day of the payments' }) }),
+            response: { 200: PspReceiptsSchema, ...problemResponses(400, 401, 403) },
+          },
+        },
+        async (request) => ({ idPSP: request.params.pspId, date: request.query.date, receipts: await receiptsOfPsp(db, request.params.pspId, request.query.date) }),
+      );
     },
     { prefix: NODO_PREFIX },
   );
@@ -150,7 +170,6 @@ const ReceiptsQuery = Type.Object({
 });
 
 export async function registerReceiptsApi(app: App, db: Executor): Promise<void> {
-  app.addSchema(ReceiptSchema);
   await app.register(
     async (instance) => {
       const api = instance as App;

@@ -95,6 +95,14 @@ export async function receiptByIuv(db: Executor, institution: Institution, iuv: 
   return rows[0] && toReceipt(rows[0]);
 }
 
+/** The receipts of the payments a PSP collected on an Italian calendar day (yyyy-MM-dd), every channel, oldest first. */
+export async function receiptsOfPsp(db: Executor, idPSP: string, day: string): Promise<Receipt[]> {
+  const { rows } = await sql<ReceiptRow>`${SELECT} where r.id_psp = ${idPSP}
+    and r.payment_date_time >= (${day}::date::timestamp at time zone 'Europe/Rome') and r.payment_date_time < ((${day}::date + 1)::timestamp at time zone 'Europe/Rome')
+    order by r.payment_date_time, r.receipt_id`.execute(db);
+  return rows.map(toReceipt);
+}
+
 export interface ReceiptFilter {
   debtor?: string;
   /** Italian calendar days (yyyy-MM-dd) of the payment, both included. */
