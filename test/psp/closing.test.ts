@@ -1,7 +1,9 @@
 // The PSPs' day closing and the treasury bank, over real HTTP against the real pagoPA app: one published
-// flow and one credit transfer per institution, the same numbers on both sides, nothing twice on a second
-// closing; the statement only for the account's holder. On PostgreSQL and on the embedded PGlite of `npm start`.
+// flow and one credit transfer per institution, the same numbers on both sides, a card payment made on pagoPA
+// Checkout with the PSP reported with its counters' ones, nothing twice on a second closing; the statement
+// only for the account's holder. On PostgreSQL and on the embedded PGlite of `npm start`.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCart } from '../../src/clients/pagopa/checkout.ts';
 import { DEMO_PSPS, demoPagopaKey } from '../../src/clients/pagopa/demo.ts';
 import { fdrOrganizationClient } from '../../src/clients/pagopa/fdr.ts';
 import { cumulativeRemittance, demoTreasuryKey, treasuryClient, TreasuryError } from '../../src/clients/psp/treasury.ts';
@@ -31,12 +33,33 @@ for (const database of ['postgres', 'pglite'] as const) describe(`day closing an
     return notice;
   }
 
+  /** A citizen pays a new notice online on pagoPA Checkout with a card, choosing the PSP `idPSP`. */
+  async function payOnCheckout(idPSP: string, institution: Institution, amount: number) {
+    const notice = await publishedNotice(system, institution, amount);
+    const returnUrls = { returnOkUrl: 'https://ente.example/ok', returnCancelUrl: 'https://ente.example/annullato', returnErrorUrl: 'https://ente.example/errore' };
+    const cartUrl = await createCart(
+      { baseUrl: system.urls.pagopa, subscriptionKey: demoPagopaKey(system.ctx.secret, institution.fiscalCode) },
+      { paymentNotices: [{ noticeNumber: notice.nav, fiscalCode: institution.fiscalCode, amount, companyName: institution.companyName, description: 'Diritti di segreteria' }], returnUrls },
+    );
+    const path = new URL(cartUrl).pathname;
+    const post = async (step: string, form: Record<string, string>) => {
+      const response = await fetch(`${system.urls.pagopa}${path}${step}`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form) });
+      await response.body?.cancel();
+      return response.headers.get('location');
+    };
+    expect(await post('', { email: 'marco.bianchi@example.it' })).toBe(`${path}/metodo`);
+    expect(await post('/metodo', { method: 'CP', holder: 'Marco Bianchi', pan: '4242 4242 4242 4242', expiry: '12/30', cvv: '123' })).toBe(`${path}/psp`);
+    expect(await post('/psp', { psp: idPSP })).toBe(`${path}/riepilogo`);
+    expect(await post('/paga', {})).toBe(returnUrls.returnOkUrl);
+    return notice;
+  }
+
   beforeAll(async () => {
     system = await startSystem({ apps: ['pagopa', 'psp'], database });
   }, 120_000);
   afterAll(async () => system?.stop());
 
-  it('publishes one flow and books one credit transfer per institution, the same sums on both sides; closing again does nothing', async () => {
+  it('publishes one flow and books one credit transfer per institution, counter and Checkout payments alike, the same sums on both sides; closing again does nothing', async () => {
     const bugliano = [await payAt(BANK.idPSP, BUGLIANO, 10_000), await payAt(BANK.idPSP, BUGLIANO, 2_550)];
     const vicopisano = await payAt(BANK.idPSP, VICOPISANO, 4_000);
     // A notice of Bugliano with a second transfer to Vicopisano (a shared service): each share goes to its own flow.
@@ -57,14 +80,17 @@ for (const database of ['postgres', 'pglite'] as const) describe(`day closing an
     );
     await payAt(BANK.idPSP, BUGLIANO, 5_000, { iupd: shared.iupd, nav: shared.paymentOption[0]!.nav });
     const atTobacconist = await payAt(TOBACCONIST.idPSP, BUGLIANO, 990);
+    // Online with the tobacconists' network as PSP: not at a counter, on the Nodo's statement of its day.
+    const online = await payOnCheckout(TOBACCONIST.idPSP, BUGLIANO, 1_500);
 
     const closingPage = await clerk.visit(`${system.urls.psp}/chiusura`);
     expect(closingPage.html).toContain('Pagamenti da rendicontare: 5');
     const closed = await clerk.submit(closingPage, '/chiusura', { giorno: today, psp: BANK.idPSP });
     expect(closed.status).toBe(200);
     expect(closed.html).toContain('2 flussi pubblicati e riversati');
-    expect(closed.html).toContain('Pagamenti da rendicontare: 1'); // the tobacconist's, not closed
+    expect(closed.html).toContain('Pagamenti da rendicontare: 2'); // the tobacconist's, at its counter and on Checkout, not closed
     expect((await gpdOf(system, BUGLIANO).getPosition(atTobacconist.iupd)).status).toBe('PAID');
+    expect((await gpdOf(system, BUGLIANO).getPosition(online.iupd)).status).toBe('PAID');
 
     for (const [institution, amounts] of [
       [BUGLIANO, [10_000, 2_550, 3_000]],
@@ -103,14 +129,21 @@ for (const database of ['postgres', 'pglite'] as const) describe(`day closing an
     expect((await fdrOf(BUGLIANO).list({ pspId: BANK.idPSP })).data).toHaveLength(1);
     expect(await treasury(BUGLIANO).movements(BUGLIANO.iban)).toHaveLength(1);
 
-    // The tobacconist closes its own day from the command line: its flow to Bugliano and a second credit.
+    // The tobacconist closes its own day from the command line: one flow to Bugliano with its counter's and its
+    // Checkout payment, and a second credit; then nothing more.
     const lines = await runPspCommand(system.ctx, ['close-day', today, TOBACCONIST.idPSP]);
     expect(lines[0]).toBe(`${TOBACCONIST.idPSP} ${today}: 1 flows published and transferred`);
+    expect(await runPspCommand(system.ctx, ['close-day', today, TOBACCONIST.idPSP])).toEqual([`${TOBACCONIST.idPSP} ${today}: nothing to report`]);
+    const tobacconistFlows = (await fdrOf(BUGLIANO).list({ pspId: TOBACCONIST.idPSP })).data;
+    expect(tobacconistFlows).toHaveLength(1);
+    const tobacconistRows = await fdrOf(BUGLIANO).allPayments(tobacconistFlows[0]!.fdr, tobacconistFlows[0]!.revision, TOBACCONIST.idPSP);
+    expect(tobacconistRows.map((r) => [r.iuv, r.pay]).sort()).toEqual([[atTobacconist.nav.slice(1), 9.9], [online.nav.slice(1), 15]].sort());
     expect((await gpdOf(system, BUGLIANO).getPosition(atTobacconist.iupd)).status).toBe('REPORTED');
+    expect((await gpdOf(system, BUGLIANO).getPosition(online.iupd)).status).toBe('REPORTED');
     const credits = await treasury(BUGLIANO).movements(BUGLIANO.iban, { from: today, to: today });
-    expect(credits.map((m) => [m.amount, m.debtorName])).toEqual([
-      [15_550, BANK.companyName],
-      [990, TOBACCONIST.companyName],
+    expect(credits.map((m) => [m.amount, m.debtorName, m.remittanceInformation])).toEqual([
+      [15_550, BANK.companyName, cumulativeRemittance(buglianoFlow.fdr)],
+      [2_490, TOBACCONIST.companyName, cumulativeRemittance(tobacconistFlows[0]!.fdr)],
     ]);
   });
 

@@ -13,7 +13,7 @@ import { demoPagopaKey, pspKeyHolder } from '../../clients/pagopa/demo.ts';
 import { nodoBaseUrl, nodoClient, type NodoClient } from '../../clients/pagopa/nodo.ts';
 import { fdrPspClient, type FdrPspClient } from '../../clients/pagopa/fdr.ts';
 import { TREASURY_PREFIX } from '../../clients/psp/treasury.ts';
-import { closeDay, flowsOf, unreportedCount } from './closing.ts';
+import { closeDay, flowsOf, takeStatement, unreportedCount } from './closing.ts';
 import { COUNTERS_LIST, counterOf, type Counter } from './counters.ts';
 import { messages } from './messages.ts';
 import { isScanned, readNoticeInput } from './notice-input.ts';
@@ -177,7 +177,13 @@ export async function buildPspHttp(ctx: AppContext, connections: PspConnections 
     return {
       csrf: csrfFor(ctx, request, reply),
       day,
-      counters: await Promise.all(COUNTERS_LIST.map(async (counter) => ({ counter, toReport: await unreportedCount(db, counter.idPSP, day), flows: await flowsOf(db, counter.idPSP) }))),
+      counters: await Promise.all(
+        COUNTERS_LIST.map(async (counter) => {
+          // The Nodo's statement brings in the day's payments on every channel; without it, what was taken before.
+          await takeStatement(db, connections.nodo(counter), counter.idPSP, day).catch((err) => request.log.warn({ err, psp: counter.idPSP }, 'psp: the Nodo’s statement of the day is not available'));
+          return { counter, toReport: await unreportedCount(db, counter.idPSP, day), flows: await flowsOf(db, counter.idPSP) };
+        }),
+      ),
     };
   }
 
@@ -197,7 +203,7 @@ export async function buildPspHttp(ctx: AppContext, connections: PspConnections 
       let message: { kind: 'success' | 'danger' | 'info'; text: string };
       let status = 200;
       try {
-        const closing = await closeDay(db, connections.fdr(counter), counter, day);
+        const closing = await closeDay(db, { fdr: connections.fdr(counter), nodo: connections.nodo(counter) }, counter, day);
         message = closing.published.length
           ? { kind: 'success', text: tr('closed', { date, psp: counter.pspName, count: closing.published.length }) }
           : { kind: 'info', text: tr('nothingToClose', { date, psp: counter.pspName }) };

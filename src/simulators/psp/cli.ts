@@ -22,7 +22,7 @@ export async function runPspCommand(ctx: AppContext, args: string[]): Promise<st
   const connections = pspConnections(ctx);
   const lines: string[] = [];
   for (const counter of counters) {
-    const { published } = await closeDay(ctx.database.db, connections.fdr(counter), counter, day);
+    const { published } = await closeDay(ctx.database.db, { fdr: connections.fdr(counter), nodo: connections.nodo(counter) }, counter, day);
     lines.push(`${counter.idPSP} ${day}: ${published.length ? `${published.length} flows published and transferred` : 'nothing to report'}`);
     for (const flow of published) lines.push(`  ${flow.fdr}  ${flow.fiscalCodePA}  ${flow.totalPayments} payments  ${(flow.sumCents / 100).toFixed(2)} EUR  TRN ${flow.trn} → ${flow.iban}`);
   }

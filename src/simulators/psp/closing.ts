@@ -1,12 +1,15 @@
-// A PSP's day closing (reference §5.1–5.3): for each beneficiary account with payments of the day not yet
-// reported, one reporting flow (identificativoFlusso "<YYYY-MM-DD><idPSP>-<progressive>", regulation = the
-// TRN) created, filled and published on pagoPA's FdR API, and one cumulative SEPA credit transfer of the
-// flow's sum with remittance "/PUR/LGPE-RIVERSAMENTO/URI/<fdr>" booked at the treasury bank.
+// A PSP's day closing (reference §5.1–5.3): the PSP reports every payment it collected, whatever the channel
+// (its counters, pagoPA Checkout), as the Nodo's statement of the day lists them (GET /psps/{idPSP}/receipts).
+// For each beneficiary account with payments of the day not yet reported, one reporting flow (identificativoFlusso
+// "<YYYY-MM-DD><idPSP>-<progressive>", regulation = the TRN) created, filled and published on pagoPA's FdR API, and
+// one cumulative SEPA credit transfer of the flow's sum with remittance "/PUR/LGPE-RIVERSAMENTO/URI/<fdr>" booked
+// at the treasury bank.
 // Rows are assigned to a flow once (in a transaction), and each flow moves forward step by step, so closing
 // again resumes what stopped and never reports or transfers twice.
 import { sql, transaction, type Executor } from '../../core/db.ts';
 import type { FdrCreateBody, FdrPaymentRow, FdrPspClient } from '../../clients/pagopa/fdr.ts';
 import { FdrError } from '../../clients/pagopa/fdr.ts';
+import type { NodoClient } from '../../clients/pagopa/nodo.ts';
 import { cumulativeRemittance } from '../../clients/psp/treasury.ts';
 import type { Counter } from './counters.ts';
 import { romeDay } from './payments.ts';
@@ -58,8 +61,7 @@ const toFlow = (r: FlowRow): Flow => ({
 });
 
 const flows = sql.table(`${SCHEMA}.flows`);
-const transfers = sql.table(`${SCHEMA}.payment_transfers`);
-const payments = sql.table(`${SCHEMA}.payments`);
+const transfers = sql.table(`${SCHEMA}.receipt_transfers`);
 
 /** SACI §6 / reference §5.2: the regulation date, the PSP, a progressive unique to the PSP. */
 export const flowId = (regulationDate: string, idPSP: string, progressive: number) => `${regulationDate}${idPSP}-${String(progressive).padStart(7, '0')}`;
@@ -72,10 +74,28 @@ export async function flowsOf(db: Executor, idPSP: string): Promise<Flow[]> {
   return rows.map(toFlow);
 }
 
-/** Transfers of a PSP's paid payments of `day` that no flow reports yet. */
+/** Takes the Nodo's statement of `day` for the PSP: each share of its receipts paid to an account, once. */
+export async function takeStatement(db: Executor, nodo: NodoClient, idPSP: string, day: string): Promise<void> {
+  const { receipts } = await nodo.receiptsOfDay(idPSP, day);
+  const rows = receipts.flatMap((r) =>
+    r.transferList
+      // Reference §5.4: a share without an account (stamp duty) is not transferred to the institution.
+      .filter((t) => t.IBAN)
+      .map((t) => ({ receipt_id: r.receiptId, id_transfer: t.idTransfer, iuv: r.creditorReferenceId, creditor_fiscal_code: r.fiscalCode, company_name: r.companyName, fiscal_code_pa: t.fiscalCodePA, iban: t.IBAN, amount_cents: t.transferAmount, paid_at: r.paymentDateTime })),
+  );
+  if (!rows.length) return;
+  await sql`insert into ${transfers} (receipt_id, id_transfer, id_psp, iuv, creditor_fiscal_code, company_name, fiscal_code_pa, iban, amount_cents, paid_at)
+    select x.receipt_id, x.id_transfer, ${idPSP}, x.iuv, x.creditor_fiscal_code, x.company_name, x.fiscal_code_pa, x.iban, x.amount_cents, x.paid_at
+    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(receipt_id text, id_transfer smallint, iuv text, creditor_fiscal_code text, company_name text,
+      fiscal_code_pa text, iban text, amount_cents bigint, paid_at timestamptz)
+    on conflict (receipt_id, id_transfer) do nothing`.execute(db);
+}
+
+const ofDay = (idPSP: string, day: string) => sql`t.id_psp = ${idPSP} and (t.paid_at at time zone 'Europe/Rome')::date = ${day}::date and t.fdr is null`;
+
+/** Shares of the PSP's receipts of `day` taken from the Nodo that no flow reports yet. */
 export async function unreportedCount(db: Executor, idPSP: string, day: string): Promise<number> {
-  const { rows } = await sql<{ count: number }>`select count(*)::int as count from ${transfers} t join ${payments} p on p.id = t.payment_id
-    where p.id_psp = ${idPSP} and p.status = 'PAID' and (p.paid_at at time zone 'Europe/Rome')::date = ${day}::date and t.fdr is null`.execute(db);
+  const { rows } = await sql<{ count: number }>`select count(*)::int as count from ${transfers} t where ${ofDay(idPSP, day)}`.execute(db);
   return rows[0]!.count;
 }
 
@@ -85,10 +105,9 @@ async function assignFlows(db: Executor, counter: Counter, day: string, regulati
     // Another process closing for the same PSP waits here, then finds the rows taken.
     await sql`select pg_advisory_xact_lock(hashtext(${`psp.close:${counter.idPSP}`}))`.execute(tx);
     const { rows: groups } = await sql<{ fiscal_code_pa: string; iban: string; company_name: string | null; total: number; sum: number }>`
-      select t.fiscal_code_pa, t.iban, max(p.company_name) filter (where p.fiscal_code = t.fiscal_code_pa) as company_name,
+      select t.fiscal_code_pa, t.iban, max(t.company_name) filter (where t.creditor_fiscal_code = t.fiscal_code_pa) as company_name,
              count(*)::int as total, sum(t.amount_cents)::bigint as sum
-      from ${transfers} t join ${payments} p on p.id = t.payment_id
-      where p.id_psp = ${counter.idPSP} and p.status = 'PAID' and (p.paid_at at time zone 'Europe/Rome')::date = ${day}::date and t.fdr is null
+      from ${transfers} t where ${ofDay(counter.idPSP, day)}
       group by t.fiscal_code_pa, t.iban order by t.fiscal_code_pa, t.iban`.execute(tx);
     for (const group of groups) {
       const { rows } = await sql<{ n: number }>`select nextval(${`${SCHEMA}.flow_progressive`})::int as n`.execute(tx);
@@ -97,18 +116,16 @@ async function assignFlows(db: Executor, counter: Counter, day: string, regulati
       await sql`insert into ${flows} (fdr, id_psp, regulation_date, trn, fiscal_code_pa, company_name, iban, total_payments, sum_cents, status)
         values (${fdr}, ${counter.idPSP}, ${regulationDate}, ${trnOf(regulationDate, counter.idPSP, n)}, ${group.fiscal_code_pa}, ${group.company_name ?? group.fiscal_code_pa},
                 ${group.iban}, ${group.total}, ${group.sum}, 'TO_REPORT')`.execute(tx);
-      await sql`update ${transfers} t set fdr = ${fdr} from ${payments} p
-        where p.id = t.payment_id and p.id_psp = ${counter.idPSP} and p.status = 'PAID' and (p.paid_at at time zone 'Europe/Rome')::date = ${day}::date
-          and t.fdr is null and t.fiscal_code_pa = ${group.fiscal_code_pa} and t.iban = ${group.iban}`.execute(tx);
+      await sql`update ${transfers} t set fdr = ${fdr} where ${ofDay(counter.idPSP, day)} and t.fiscal_code_pa = ${group.fiscal_code_pa} and t.iban = ${group.iban}`.execute(tx);
     }
   });
 }
 
 async function flowRows(db: Executor, fdr: string): Promise<FdrPaymentRow[]> {
-  const { rows } = await sql<{ iuv: string; payment_token: string; id_transfer: number; amount_cents: number; paid_at: Date }>`
-    select p.iuv, p.payment_token, t.id_transfer, t.amount_cents, p.paid_at from ${transfers} t join ${payments} p on p.id = t.payment_id
-    where t.fdr = ${fdr} order by p.paid_at, p.id, t.id_transfer`.execute(db);
-  return rows.map((r, i) => ({ index: i + 1, iuv: r.iuv, iur: r.payment_token, idTransfer: r.id_transfer, pay: r.amount_cents / 100, payStatus: 'EXECUTED', payDate: r.paid_at.toISOString() }));
+  const { rows } = await sql<{ iuv: string; receipt_id: string; id_transfer: number; amount_cents: number; paid_at: Date }>`
+    select t.iuv, t.receipt_id, t.id_transfer, t.amount_cents, t.paid_at from ${transfers} t
+    where t.fdr = ${fdr} order by t.paid_at, t.receipt_id, t.id_transfer`.execute(db);
+  return rows.map((r, i) => ({ index: i + 1, iuv: r.iuv, iur: r.receipt_id, idTransfer: r.id_transfer, pay: Number(r.amount_cents) / 100, payStatus: 'EXECUTED', payDate: r.paid_at.toISOString() }));
 }
 
 const setStatus = (db: Executor, fdr: string, status: FlowStatus) => sql`update ${flows} set status = ${status} where fdr = ${fdr}`.execute(db);
@@ -171,13 +188,14 @@ export interface Closing {
   published: Flow[];
 }
 
-/** Closes `day` (YYYY-MM-DD, Europe/Rome) for the counter's PSP; the money moves with today's value date. */
-export async function closeDay(db: Executor, fdrApi: FdrPspClient, counter: Counter, day: string, now = new Date()): Promise<Closing> {
+/** Closes `day` (YYYY-MM-DD, Europe/Rome) for the counter's PSP, as the Nodo lists it; the money moves with today's value date. */
+export async function closeDay(db: Executor, apis: { fdr: FdrPspClient; nodo: NodoClient }, counter: Counter, day: string, now = new Date()): Promise<Closing> {
   const previous = closings.get(counter.idPSP) ?? Promise.resolve();
   const run = previous.catch(() => undefined).then(async () => {
+    await takeStatement(db, apis.nodo, counter.idPSP, day);
     await assignFlows(db, counter, day, romeDay(now));
     const pending = (await flowsOf(db, counter.idPSP)).filter((f) => f.status !== 'PUBLISHED').reverse();
-    for (const flow of pending) await report(db, fdrApi, counter, flow, now);
+    for (const flow of pending) await report(db, apis.fdr, counter, flow, now);
     const published = new Set(pending.map((f) => f.fdr));
     return { day, published: (await flowsOf(db, counter.idPSP)).filter((f) => published.has(f.fdr)) };
   });

@@ -1,5 +1,5 @@
-// The psp schema: what the simulated PSPs collected at their counters (payments and their transfers), the
-// reporting flows of their day closings, and the treasury bank's ledger of the institutions' accounts.
+// The psp schema: what the simulated PSPs collected at their counters (payments and their transfers), what the
+// Nodo's statements of their days list on every channel, the reporting flows of their day closings, and the treasury bank's ledger of the institutions' accounts.
 import { apiKeyMigrations } from '../../core/auth/api-keys.ts';
 import { sqlMigration, type Migration } from '../../core/migrations.ts';
 
@@ -82,5 +82,30 @@ export const pspMigrations: Migration[] = [
        created_at timestamptz not null default now()
      )`,
     `create index movements_account_idx on {schema}.movements (iban, value_date)`,
+  ),
+  sqlMigration(
+    'psp.003_nodo_statement',
+    // What the Nodo's statement of a day says each PSP collected, on every channel (counters, Checkout): one row per
+    // share of a receipt paid to an account, with the flow that reported it (null: not reported yet).
+    `create table {schema}.receipt_transfers (
+       receipt_id text not null,
+       id_transfer smallint not null check (id_transfer between 1 and 5),
+       id_psp text not null,
+       iuv text not null,
+       creditor_fiscal_code text not null,
+       company_name text not null,
+       fiscal_code_pa text not null,
+       iban text not null,
+       amount_cents bigint not null check (amount_cents > 0),
+       paid_at timestamptz not null,
+       fdr text references {schema}.flows (fdr),
+       primary key (receipt_id, id_transfer)
+     )`,
+    `create index receipt_transfers_unreported_idx on {schema}.receipt_transfers (id_psp, paid_at) where fdr is null`,
+    // The counters' shares known before, with their flows: what was reported is not reported again.
+    `insert into {schema}.receipt_transfers (receipt_id, id_transfer, id_psp, iuv, creditor_fiscal_code, company_name, fiscal_code_pa, iban, amount_cents, paid_at, fdr)
+     select p.payment_token, t.id_transfer, p.id_psp, p.iuv, p.fiscal_code, coalesce(p.company_name, p.fiscal_code), t.fiscal_code_pa, t.iban, t.amount_cents, p.paid_at, t.fdr
+     from {schema}.payment_transfers t join {schema}.payments p on p.id = t.payment_id where p.status = 'PAID' and t.iban <> ''`,
+    `alter table {schema}.payment_transfers drop column fdr`,
   ),
 ];
