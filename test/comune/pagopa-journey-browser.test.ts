@@ -90,12 +90,14 @@ describe('the pagoPA journey in the browser', () => {
     // 1. Marco Bianchi enrols Sofia and pays online.
     const first = await watchedPage(browser, journey);
     let page = first.page;
+    let onlineIuv: string;
     try {
       await enrolInCanteen(page, alice, /^SOFIA BIANCHI/, true);
       await journey.shot(page, 'payment');
       await journey.audit('payment', first.context, page.url());
       const paymentId = page.url().split('/').pop()!;
       const applicationUrl = await expectWaitingForPayment(page);
+      onlineIuv = (await page.locator('main table code').first().textContent())!.trim().slice(1);
 
       await page.getByRole('button', { name: /^Paga online/ }).click();
       await page.waitForURL(new RegExp(`^${system.urls.pagopa}/checkout/carts/`));
@@ -193,6 +195,8 @@ describe('the pagoPA journey in the browser', () => {
       await page.getByText('Riconciliazione aggiornata.').waitFor();
       const row = page.locator('tbody tr', { hasText: iuv });
       await expect.poll(() => row.textContent()).toMatch(/Riconciliato/i);
+      // The card payment on Checkout with the tobacconists' network: in the same PSP's flow and credit transfer.
+      await expect.poll(() => page.locator('tbody tr', { hasText: onlineIuv }).textContent()).toMatch(/Riconciliato/i);
       await journey.shot(page, 'reconciliation');
       await journey.audit('reconciliation', office.context, page.url());
     } finally {
