@@ -6,7 +6,7 @@ import { apiKeyMigrations } from '../../core/auth/api-keys.ts';
 import { jobMigrations } from '../../core/jobs.ts';
 import { sqlMigration, type Migration } from '../../core/migrations.ts';
 import { reportingMigration } from './reporting/migrations.ts';
-import { nodoMigration } from './nodo/migrations.ts';
+import { nodoMigration, receiptsByPspMigration } from './nodo/migrations.ts';
 import { checkoutMigration } from './checkout/store.ts';
 import { bulkFileAsJsonMigration, bulkMigration } from './bulk/migrations.ts';
 import { consoleMigrations } from './web/migrations.ts';
@@ -130,4 +130,5 @@ export const pagopaMigrations: Migration[] = [
   bulkFileAsJsonMigration,
   checkoutMigration,
   ...consoleMigrations,
+  receiptsByPspMigration,
 ];

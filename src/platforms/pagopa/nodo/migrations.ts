@@ -70,3 +70,9 @@ export const nodoMigration = sqlMigration(
   `create index receipts_by_date on {schema}.receipts (institution_id, payment_date_time desc)`,
   `create index receipts_by_debtor on {schema}.receipts (institution_id, debtor_fiscal_code, payment_date_time desc)`,
 );
+
+// A PSP reads its own receipts of a day (its daily statement) at every day closing.
+export const receiptsByPspMigration = sqlMigration(
+  'pagopa.005_receipts_by_psp',
+  `create index receipts_by_psp on {schema}.receipts (id_psp, payment_date_time)`,
+);
