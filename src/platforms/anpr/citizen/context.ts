@@ -8,7 +8,8 @@ import { todayUtc, type IsoDate } from '../../../domain/dates.ts';
 import type { PersonState } from '../model.ts';
 import { idByFiscalCode, readFamilyAsOf, readPersonAsOf, type FamilyMemberState } from '../store.ts';
 import { CITIZEN, sendPage } from '../web/layout.ts';
-import { citizenOf, type CitizenSession } from '../web/session.ts';
+import type { CitizenSession } from '../../../clients/identity/citizen-routes.ts';
+import { citizenOf } from '../web/session.ts';
 import { AnprError } from '../service.ts';
 import { citizenT, type CitizenKey, type CitizenT } from './messages.ts';
 

@@ -1,16 +1,7 @@
 // Who is signed in to the ANPR pages, kept in the server-side session (cookie anpr_sid): a citizen
 // (SPID/CIE, the ANPR app is a relying party of the identity platform) or a registry officer.
 import type { FastifyRequest } from 'fastify';
-
-export interface CitizenSession {
-  fiscalCode: string;
-  givenName: string;
-  familyName: string;
-  provider: 'spid' | 'cie';
-  acr: string;
-  idToken: string;
-  accessToken: string;
-}
+import type { CitizenSession } from '../../../clients/identity/citizen-routes.ts';
 
 export interface OfficerSession {
   accountId: string;

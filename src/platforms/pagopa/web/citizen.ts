@@ -15,22 +15,22 @@ import { notFound } from '../../../core/problem.ts';
 import { transaction } from '../../../core/db.ts';
 import { formatNoticeNumber } from '../../../domain/pagopa/notice-number.ts';
 import { acrRank } from '../../../clients/identity/index.ts';
-import { LEVEL_ACR, finishCitizenLogin, providerLogoutUrl, registerEntityConfiguration, relyingParty, startCitizenLogin, type PendingLogin, type RelyingParty } from '../../../clients/identity/login.ts';
+import { registerCitizenLoginRoutes, type CitizenSession } from '../../../clients/identity/citizen-routes.ts';
+import { registerEntityConfiguration, relyingParty, type RelyingParty } from '../../../clients/identity/login.ts';
 import { relyingPartyKeys } from '../../../clients/identity/rp-keys.ts';
-import { loginFailureMessage, signInChoices } from '../../../clients/identity/sign-in.ts';
+import { signInChoices } from '../../../clients/identity/sign-in.ts';
 import { SCHEMA } from '../schema.ts';
 import { institutionByFiscalCode } from '../institutions.ts';
 import { getPosition } from '../positions.ts';
 import { cartPath } from '../checkout/layout.ts';
 import { insertCart } from '../checkout/store.ts';
-import { CITIZEN, citizenOf, csrf, day, dayTime, euro, sendNoticePdf, sendPage, sendReceiptPdf, unlessNotFound, type CitizenSession } from './layout.ts';
+import { CITIZEN, citizenOf, csrf, day, dayTime, euro, sendNoticePdf, sendPage, sendReceiptPdf, unlessNotFound } from './layout.ts';
 import { consoleT } from './messages.ts';
 import { payableNoticesOf, receiptOfCitizen, receiptsOf } from './queries.ts';
 
 export const CITIZEN_LOGIN = `${CITIZEN}/accedi`;
 /** SpidL2: what a citizen's debts and payments are shown with (personal data, as ANPR's area). */
 const MINIMUM_LEVEL = 2;
-const PENDING = 'pagopaPendingLogin';
 
 export interface CitizenDeps {
   db: Executor;
@@ -76,70 +76,25 @@ function loginPage(request: FastifyRequest, reply: FastifyReply, message?: strin
 
 function registerCitizenLogin(pages: App, deps: CitizenDeps, rp: RelyingParty): void {
   registerEntityConfiguration(pages, rp, "pagoPA's Entity Configuration as a relying party of SPID and CIE (OIDC Federation)");
-
-  pages.get(CITIZEN_LOGIN, { config: { html: true }, schema: { hide: true } }, async (request, reply) => {
-    if (areaCitizen(request)) return redirectTo(reply, CITIZEN);
-    return loginPage(request, reply);
-  });
-
-  pages.get(
-    '/auth/:provider',
-    {
-      config: { html: true, rateLimit: { max: 60, timeWindow: '1 minute' } },
-      schema: {
-        hide: true,
-        params: Type.Object({ provider: Type.Union([Type.Literal('spid'), Type.Literal('cie')]) }),
-        querystring: Type.Object({ idp: Type.Optional(Type.String({ maxLength: 100 })), level: Type.Optional(Type.Union([Type.Literal('2'), Type.Literal('3')])) }),
-      },
+  registerCitizenLoginRoutes(pages, rp, {
+    db: deps.db,
+    schema: SCHEMA,
+    secret: deps.secret,
+    publicUrl: deps.publicUrl,
+    area: CITIZEN,
+    loginPath: CITIZEN_LOGIN,
+    pendingKey: 'pagopaPendingLogin',
+    logoutState: 'pagopa',
+    citizenOf,
+    areaCitizen,
+    loginPage,
+    signedIn(request, reply, citizen) {
+      request.session.rotate();
+      // One person per session: a citizen's sign-in ends any staff member's on this browser.
+      request.session.unset('pagopaStaff');
+      request.session.set('pagopaCitizen', citizen);
+      return redirectTo(reply, CITIZEN);
     },
-    async (request, reply) => {
-      const login = await startCitizenLogin(rp, request.params.provider, LEVEL_ACR[request.query.level ?? '2'], request.locale);
-      request.session.set(PENDING, login.pending);
-      return redirectTo(reply, login.url.href);
-    },
-  );
-
-  pages.get('/auth/callback', { config: { html: true }, schema: { hide: true } }, async (request, reply) => {
-    const pending = request.session.data[PENDING] as PendingLogin | undefined;
-    request.session.unset(PENDING);
-    const outcome = await finishCitizenLogin(rp, pending, new URL(request.url, deps.publicUrl));
-    if (!outcome.ok) {
-      request.log.info({ reason: outcome.reason, detail: outcome.detail }, 'citizen login not completed');
-      return loginPage(request, reply, loginFailureMessage(request.locale, outcome), outcome.reason === 'expired' ? 400 : 401);
-    }
-    const { citizen, verified } = outcome;
-    const session: CitizenSession = {
-      fiscalCode: citizen.fiscalCode,
-      givenName: citizen.givenName,
-      familyName: citizen.familyName,
-      provider: outcome.provider,
-      acr: verified.acr,
-      idToken: verified.idToken,
-      accessToken: verified.accessToken,
-    };
-    await audit(deps.db, SCHEMA, {
-      actorType: 'citizen',
-      actorId: citizen.fiscalCode,
-      action: 'citizen.login',
-      targetType: 'citizen',
-      targetId: citizen.fiscalCode,
-      details: { provider: outcome.provider, acr: verified.acr },
-      requestId: request.id,
-    });
-    request.session.rotate();
-    // One person per session: a citizen's sign-in ends any staff member's on this browser.
-    request.session.unset('pagopaStaff');
-    request.session.set('pagopaCitizen', session);
-    return redirectTo(reply, CITIZEN);
-  });
-
-  pages.post(`${CITIZEN}/esci`, { config: { html: true }, schema: { hide: true } }, async (request, reply) => {
-    checkFormCsrf(request, deps.secret);
-    const citizen = citizenOf(request);
-    request.session.destroy();
-    if (!citizen) return redirectTo(reply, '/');
-    const url = await providerLogoutUrl(rp, citizen, 'pagopa', (err) => request.log.warn({ err }, 'token revocation failed'));
-    return redirectTo(reply, url.href);
   });
 }
 

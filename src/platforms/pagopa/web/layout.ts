@@ -1,6 +1,7 @@
 // The frame of every pagoPA console page: who is signed in (a citizen under /pagamenti, an institution's staff
 // under /backoffice), their navigation and sign-out, the page; and the small formatting both areas share.
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { CitizenSession } from '../../../clients/identity/citizen-routes.ts';
 import { csrfField } from '../../../core/forms.ts';
 import { html, type SafeHtml } from '../../../core/html.ts';
 import type { ErrorPageInput } from '../../../core/http.ts';
@@ -17,16 +18,6 @@ import { receiptPdf } from '../nodo/receipt-pdf.ts';
 
 export const BACKOFFICE = '/backoffice';
 export const CITIZEN = '/pagamenti';
-
-export interface CitizenSession {
-  fiscalCode: string;
-  givenName: string;
-  familyName: string;
-  provider: 'spid' | 'cie';
-  acr: string;
-  idToken: string;
-  accessToken: string;
-}
 
 export interface StaffSession {
   accountId: string;
