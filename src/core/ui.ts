@@ -2,7 +2,10 @@
 // with language switch, an optional navigation bar with the signed-in user, main, footer; and small
 // pieces every such page uses. The comune sites have their own, richer layout (src/comune/website).
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { formCsrfToken } from './auth/sessions.ts';
+import { csrfField } from './forms.ts';
 import { attr, html, type SafeHtml } from './html.ts';
+import type { App } from './http.ts';
 import { LOCALE_NAMES, LOCALES } from './i18n.ts';
 import { documentShell } from './web.ts';
 
@@ -133,4 +136,38 @@ export function pagination(labels: PaginationLabels, page: number, pages: number
       ? html`<li class="page-item"><a class="page-link" href="${href(n)}" rel="${rel}">${label}</a></li>`
       : html`<li class="page-item disabled"><span class="page-link">${label}</span></li>`;
   return html`<nav class="pagination-wrapper" aria-label="${labels.nav}"><ul class="pagination">${step(page - 1, labels.previous, 'prev')}${items}${step(page + 1, labels.next, 'next')}</ul></nav>`;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The CSRF token of the page's forms (set by registerPageCsrf on page routes, which have a session). */
+    pageCsrf?: () => string;
+  }
+}
+
+/** Gives the page routes registered after it (inside the plugin with the session) their forms' CSRF token. */
+export function registerPageCsrf(pages: App, secret: string): void {
+  pages.addHook('onRequest', async (request) => {
+    request.pageCsrf = () => formCsrfToken(request, secret);
+  });
+}
+
+/** The hidden CSRF field of a form on a page. */
+export function pageCsrf(request: FastifyRequest): SafeHtml {
+  if (!request.pageCsrf) throw new Error('forms need the page session (register the route after registerPageCsrf)');
+  return csrfField(request.pageCsrf());
+}
+
+/** The keys of the page frame's strings, which every platform's catalog has. */
+export type ChromeKey = 'brand' | 'tagline' | 'footer' | 'skipToContent' | 'languages' | 'mainNav';
+
+/** The frame's strings in the page's language, the brand leading home to /. */
+export function chromeOf(tr: (key: ChromeKey) => string): PlatformPageInput['chrome'] {
+  return { brand: tr('brand'), tagline: tr('tagline'), homeHref: '/', footer: tr('footer'), skipToContent: tr('skipToContent'), languages: tr('languages'), mainNav: tr('mainNav') };
+}
+
+/** Who is signed in and their sign-out button, for the navigation bar; none without a signed-in person or a page session. */
+export function signedInUser(request: FastifyRequest, person: { signedInAs: string; signOut: string } | undefined, signOutLabel: string): SafeHtml | undefined {
+  if (!person || !request.pageCsrf) return undefined;
+  return html`<span>${person.signedInAs}</span><form method="post" action="${person.signOut}">${pageCsrf(request)}<button type="submit" class="btn btn-outline-primary btn-sm">${signOutLabel}</button></form>`;
 }

@@ -3,8 +3,9 @@
 import type { FastifyInstance } from 'fastify';
 import { html } from '../../../core/html.ts';
 import type { App } from '../../../core/http.ts';
-import { formCsrfToken, registerSessions } from '../../../core/auth/sessions.ts';
+import { registerSessions } from '../../../core/auth/sessions.ts';
 import type { Executor } from '../../../core/db.ts';
+import { registerPageCsrf } from '../../../core/ui.ts';
 import { registerAssets } from '../../../core/web.ts';
 import { SCHEMA } from '../schema.ts';
 import { CITIZEN, OFFICE, sendPage } from './layout.ts';
@@ -26,9 +27,7 @@ export async function registerAnprPages(app: App, deps: AnprWebDeps, areas: read
   await app.register(async (instance: FastifyInstance) => {
     const pages = instance as App;
     registerSessions(pages, { db: deps.db, schema: SCHEMA, secret: deps.secret, cookieName: 'anpr_sid', secure: deps.publicUrl.startsWith('https:') });
-    pages.addHook('onRequest', async (request) => {
-      request.anprCsrf = () => formCsrfToken(request, deps.secret);
-    });
+    registerPageCsrf(pages, deps.secret);
     pages.get('/', { config: { html: true }, schema: { hide: true } }, async (request, reply) => {
       const tr = webT(request.locale);
       const card = (title: string, text: string, href: string, link: string) => html`<div class="col-md-4 mb-4"><div class="card card-bg h-100"><div class="card-body">

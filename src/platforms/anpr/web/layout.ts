@@ -2,8 +2,7 @@
 // /cittadino, registry office under /ufficio), the page, the footer.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { html, type SafeHtml } from '../../../core/html.ts';
-import { csrfField } from '../../../core/forms.ts';
-import { platformPage, sendHtml, type NavLink } from '../../../core/ui.ts';
+import { chromeOf, pageCsrf, platformPage, sendHtml, signedInUser, type NavLink } from '../../../core/ui.ts';
 import type { ErrorPageInput } from '../../../core/http.ts';
 import { webT, type WebKey } from './messages.ts';
 import { citizenOf, officerOf } from './session.ts';
@@ -28,18 +27,8 @@ const OFFICE_NAV: readonly [WebKey, string][] = [
   ['navBirth', `${OFFICE}/nascita`],
 ];
 
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** The CSRF token of the page's forms (set on the ANPR page routes, which have a session). */
-    anprCsrf?: () => string;
-  }
-}
-
-/** The hidden CSRF field of a form on an ANPR page. */
-export function csrf(request: FastifyRequest): SafeHtml {
-  if (!request.anprCsrf) throw new Error('forms need the ANPR session (register the route inside registerAnprPages)');
-  return csrfField(request.anprCsrf());
-}
+/** The hidden CSRF field of a form on an ANPR page (the route registered inside registerAnprPages). */
+export const csrf = pageCsrf;
 
 export interface AnprPageInput {
   title: string;
@@ -56,6 +45,7 @@ export function anprPage(request: FastifyRequest, input: AnprPageInput): string 
     : officer
       ? [OFFICE_NAV, `${officer.name} — ${officer.comuneName}`, `${OFFICE}/esci`]
       : [undefined, undefined, undefined];
+  const person = who && signOut ? { signedInAs: tr('signedInAs', { name: who }), signOut } : undefined;
   const nav: NavLink[] | undefined = items?.map(([key, href]) => ({ label: tr(key), href }));
   return platformPage({
     request,
@@ -63,12 +53,9 @@ export function anprPage(request: FastifyRequest, input: AnprPageInput): string 
     main: input.main,
     breadcrumb: input.breadcrumb,
     breadcrumbLabel: tr('breadcrumb'),
-    chrome: { brand: tr('brand'), tagline: tr('tagline'), homeHref: '/', footer: tr('footer'), skipToContent: tr('skipToContent'), languages: tr('languages'), mainNav: tr('mainNav') },
+    chrome: chromeOf(tr),
     nav,
-    user:
-      who && request.anprCsrf
-        ? html`<span>${tr('signedInAs', { name: who })}</span><form method="post" action="${signOut}">${csrf(request)}<button type="submit" class="btn btn-outline-primary btn-sm">${tr('signOut')}</button></form>`
-        : undefined,
+    user: signedInUser(request, person, tr('signOut')),
   });
 }
 

@@ -2,12 +2,11 @@
 // under /backoffice), their navigation and sign-out, the page; and the small formatting both areas share.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CitizenSession } from '../../../clients/identity/citizen-routes.ts';
-import { csrfField } from '../../../core/forms.ts';
 import { html, type SafeHtml } from '../../../core/html.ts';
 import type { ErrorPageInput } from '../../../core/http.ts';
 import { formatEuroCents, formatItalianTime } from '../../../core/i18n.ts';
 import { HttpProblem } from '../../../core/problem.ts';
-import { platformPage, sendHtml, type NavLink } from '../../../core/ui.ts';
+import { chromeOf, pageCsrf, platformPage, sendHtml, signedInUser, type NavLink } from '../../../core/ui.ts';
 import { consoleT, type ConsoleKey, type ConsoleT } from './messages.ts';
 import type { DebtPosition } from '../positions.ts';
 import type { Institution } from '../institutions.ts';
@@ -31,17 +30,8 @@ export interface StaffSession {
 export const citizenOf = (request: FastifyRequest) => request.session?.data.pagopaCitizen as CitizenSession | undefined;
 export const staffOf = (request: FastifyRequest) => request.session?.data.pagopaStaff as StaffSession | undefined;
 
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** The CSRF token of the page's forms (set on the console routes, which have a session). */
-    pagopaCsrf?: () => string;
-  }
-}
-
-export function csrf(request: FastifyRequest): SafeHtml {
-  if (!request.pagopaCsrf) throw new Error('forms need the console session (register the route inside registerConsoles)');
-  return csrfField(request.pagopaCsrf());
-}
+/** The hidden CSRF field of a form on a console page (the route registered inside registerConsoles). */
+export const csrf = pageCsrf;
 
 export interface ConsolePageInput {
   title: string;
@@ -60,18 +50,16 @@ export function consolePage(request: FastifyRequest, input: ConsolePageInput): s
     : staff
       ? [`${staff.name} — ${staff.tenantName}`, `${BACKOFFICE}/esci`]
       : [undefined, undefined];
+  const person = who && signOut ? { signedInAs: tr('signedInAs', { name: who }), signOut } : undefined;
   return platformPage({
     request,
     title: input.title,
     main: input.main,
     breadcrumb: input.breadcrumb,
     breadcrumbLabel: tr('breadcrumb'),
-    chrome: { brand: tr('brand'), tagline: tr('tagline'), homeHref: '/', footer: tr('footer'), skipToContent: tr('skipToContent'), languages: tr('languages'), mainNav: tr('mainNav') },
+    chrome: chromeOf(tr),
     nav: input.nav ?? (citizen ? [{ label: tr('areaTitle'), href: CITIZEN }] : undefined),
-    user:
-      who && request.pagopaCsrf
-        ? html`<span>${tr('signedInAs', { name: who })}</span><form method="post" action="${signOut}">${csrf(request)}<button type="submit" class="btn btn-outline-primary btn-sm">${tr('signOut')}</button></form>`
-        : undefined,
+    user: signedInUser(request, person, tr('signOut')),
   });
 }
 
