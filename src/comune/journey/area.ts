@@ -13,10 +13,10 @@ import { dataTable } from '../../core/ui.ts';
 import { alert, csrfField, errorSummary, textareaField, type FieldErrors } from '../../core/forms.ts';
 import { checkFormCsrf, formCsrfToken, redirectTo } from '../../core/auth/sessions.ts';
 import { conflict, invalid, notFound } from '../../core/problem.ts';
-import { citizenLogin, requireTenant, type CitizenLogin, type ComuneContext } from '../context.ts';
+import { requireTenant, type CitizenLogin, type ComuneContext } from '../context.ts';
 import type { Tenant } from '../tenants/tenants.ts';
-import { renderPage } from '../website/layout.ts';
 import { sendPage } from '../website/routes.ts';
+import { areaPage, signedIn } from '../area/page.ts';
 import { applicationPath } from '../catalog/pages.ts';
 import { STATUS, statusName, type StatusCode } from '../applications/states.ts';
 import type { Application, ApplicationEvent, Attachment } from '../applications/store.ts';
@@ -88,29 +88,6 @@ export function registerApplicationArea(app: App, comune: ComuneContext): void {
   const deps: JourneyDeps = journeyDeps(comune);
   const secret = comune.app.secret;
 
-  /** The signed-in citizen, or the reply (to the login page) already sent. */
-  function signedIn(request: FastifyRequest, reply: FastifyReply): CitizenLogin | undefined {
-    const login = citizenLogin(request);
-    if (login) return login;
-    request.session.set('returnTo', request.url);
-    redirectTo(reply, `/${requireTenant(request).slug}/accedi`);
-    return undefined;
-  }
-
-  function page(request: FastifyRequest, login: CitizenLogin, title: string, body: SafeHtml, trail: { label: string; href?: string }[] = [], scripts?: string[]): string {
-    const tenant = requireTenant(request);
-    const tr = journeyT(request.locale);
-    return renderPage({
-      request,
-      tenant,
-      title,
-      body,
-      breadcrumb: [{ label: tr('area.title'), href: `/${tenant.slug}/area-personale` }, ...trail, { label: title }],
-      signedInAs: `${login.givenName} ${login.familyName}`,
-      scripts,
-    });
-  }
-
   app.get(APPLICATIONS_PATH, { config: { html: true }, schema: { hide: true, params: TenantParams } }, async (request, reply) => {
     const login = signedIn(request, reply);
     if (!login) return reply;
@@ -132,7 +109,7 @@ export function registerApplicationArea(app: App, comune: ComuneContext): void {
     );
     const body = html`<h1>${tr('journey.myApplications')}</h1><p class="lead">${tr('journey.myApplicationsIntro')}</p>${table}
 <p><a href="/${tenant.slug}${DRAFTS_PATH}">${tr('journey.myDrafts')}</a></p>`;
-    return sendPage(reply, page(request, login, tr('journey.myApplications'), body));
+    return sendPage(reply, areaPage(request, login, tr('journey.myApplications'), body));
   });
 
   /** The end-of-service question for the application's online procedure, when its service still takes them. */
@@ -221,7 +198,7 @@ ${ANSWERING.includes(application.status)
 ${rating ?? ''}
 <p><a href="/${tenant.slug}${APPLICATIONS_PATH}">${tr('journey.back')}</a></p>`;
     const trail = [{ label: tr('journey.myApplications'), href: `/${tenant.slug}${APPLICATIONS_PATH}` }];
-    return page(request, login, tr('journey.applicationTitle', { service: application.serviceName }), body, trail, rating ? [FEEDBACK_ASSETS.script] : undefined);
+    return areaPage(request, login, tr('journey.applicationTitle', { service: application.serviceName }), body, trail, rating ? [FEEDBACK_ASSETS.script] : undefined);
   }
 
   app.get(`${APPLICATIONS_PATH}/:id`, { config: { html: true }, schema: { hide: true, params: IdParams, querystring: NoticeQuery } }, async (request, reply) => {
@@ -357,7 +334,7 @@ ${dataTable(
 )}`
   : ''}
 <p><a href="/${tenant.slug}${APPLICATIONS_PATH}">${tr('journey.myApplications')}</a></p>`;
-    return sendPage(reply, page(request, login, tr('journey.myDrafts'), body));
+    return sendPage(reply, areaPage(request, login, tr('journey.myDrafts'), body));
   });
 
   app.post(`${DRAFTS_PATH}/:id/elimina`, { config: { html: true }, schema: { hide: true, params: IdParams } }, async (request, reply) => {

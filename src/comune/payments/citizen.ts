@@ -9,15 +9,15 @@ import { html, type SafeHtml } from '../../core/html.ts';
 import type { App } from '../../core/http.ts';
 import { alert, csrfField } from '../../core/forms.ts';
 import { dataTable } from '../../core/ui.ts';
-import { checkFormCsrf, formCsrfToken, redirectTo } from '../../core/auth/sessions.ts';
+import { checkFormCsrf, formCsrfToken } from '../../core/auth/sessions.ts';
 import { conflict, notFound } from '../../core/problem.ts';
 import { createCart } from '../../clients/pagopa/checkout.ts';
 import { noticePdf } from '../../clients/pagopa/notice.ts';
 import { receiptsBaseUrl, receiptsClient } from '../../clients/pagopa/receipts.ts';
-import { actorOf, citizenLogin, requireTenant, type CitizenLogin, type ComuneContext } from '../context.ts';
+import { actorOf, requireTenant, type ComuneContext } from '../context.ts';
 import { may } from '../policies.ts';
-import { renderPage } from '../website/layout.ts';
 import { sendPage } from '../website/routes.ts';
+import { areaPage, signedIn } from '../area/page.ts';
 import { receiptPath } from '../journey/area.ts';
 import { paymentsT, type PaymentsT } from './messages.ts';
 import { formatEuro } from './rules.ts';
@@ -52,14 +52,6 @@ export function registerCitizenPayments(app: App, comune: ComuneContext): void {
   const store = flow.store;
   const secret = comune.app.secret;
 
-  function signedIn(request: FastifyRequest, reply: FastifyReply): CitizenLogin | undefined {
-    const login = citizenLogin(request);
-    if (login) return login;
-    request.session.set('returnTo', request.url);
-    redirectTo(reply, `/${requireTenant(request).slug}/accedi`);
-    return undefined;
-  }
-
   /** The citizen's own payment of this ente, fresh from GPD when it still waits (a notice may have been paid at a PSP). */
   async function ownPayment(request: FastifyRequest, id: string, refresh = true): Promise<ApplicationPayment> {
     const tenant = requireTenant(request);
@@ -74,19 +66,6 @@ export function registerCitizenPayments(app: App, comune: ComuneContext): void {
       request.log.warn({ err, iupd: payment.iupd }, 'payments: GPD not reachable; showing the stored state');
       return payment;
     }
-  }
-
-  function page(request: FastifyRequest, login: CitizenLogin, title: string, body: SafeHtml, trail: { label: string; href?: string }[] = []): string {
-    const tenant = requireTenant(request);
-    const tr = paymentsT(request.locale);
-    return renderPage({
-      request,
-      tenant,
-      title,
-      body,
-      breadcrumb: [{ label: tr('area.title'), href: `/${tenant.slug}/area-personale` }, ...trail, { label: title }],
-      signedInAs: `${login.givenName} ${login.familyName}`,
-    });
   }
 
   app.get(PAYMENTS_AREA_PATH, { config: { html: true }, schema: { hide: true, params: TenantParams } }, async (request, reply) => {
@@ -108,7 +87,7 @@ ${dataTable(tr('payments.area.toPay'), [tr('payments.area.service'), tr('payment
 ${dataTable(tr('payments.area.paid'), [tr('payments.area.service'), tr('payments.area.reason'), tr('payments.area.amount'), tr('payments.area.paidAt'), tr('payments.area.details')],
   paid.map((p) => [p.serviceName, p.reason, formatEuro(p.amountCents, request.locale), p.paidAt ? moment(request.locale, p.paidAt) : '—', open(p)]), tr('payments.area.nonePaid'))}
 </section>`;
-    return sendPage(reply, page(request, login, tr('payments.area.title'), body));
+    return sendPage(reply, areaPage(request, login, tr('payments.area.title'), body));
   });
 
   function paymentBody(request: FastifyRequest, tr: PaymentsT, payment: ApplicationPayment, message?: SafeHtml): SafeHtml {
@@ -148,7 +127,7 @@ ${payable.length ? html`<p><a class="btn btn-outline-primary" href="${base}/avvi
     const tr = paymentsT(request.locale);
     const payment = await ownPayment(request, request.params.id);
     const title = tr('payments.page.title', { reason: payment.reason });
-    return sendPage(reply, page(request, login, title, html`<h1>${title}</h1>${paymentBody(request, tr, payment)}`, trail(request)));
+    return sendPage(reply, areaPage(request, login, title, html`<h1>${title}</h1>${paymentBody(request, tr, payment)}`, trail(request)));
   });
 
   // "Paga online": a Checkout cart of the chosen notice, then pagoPA's page; back on the return page.
@@ -196,7 +175,7 @@ ${payable.length ? html`<p><a class="btn btn-outline-primary" href="${base}/avvi
       reply.header('refresh', String(REFRESH_SECONDS));
       content = html`<div role="status">${alert('info', tr('payments.return.waiting'))}</div><p><a href="${request.url}">${tr('payments.return.reload')}</a></p>`;
     }
-    return sendPage(reply, page(request, login, title, html`<h1>${title}</h1>${content}`, trail(request)));
+    return sendPage(reply, areaPage(request, login, title, html`<h1>${title}</h1>${content}`, trail(request)));
   });
 
   app.get(`${PAYMENTS_AREA_PATH}/:id/avviso.pdf`, { config: { html: true }, schema: { hide: true, params: IdParams } }, async (request, reply) => {
