@@ -11,7 +11,7 @@ import { DEMO_PSPS } from '../../src/clients/pagopa/demo.ts';
 import { DEMO_STAFF } from '../../src/comune/seed.ts';
 import { PdndConnectionRepository } from '../../src/comune/interop/store.ts';
 import { TenantRepository } from '../../src/comune/tenants/tenants.ts';
-import { browserTestSystem, signInToBackoffice, signInWithSpid, watchedPage } from '../support/browser.ts';
+import { browserTestSystem, payByCardAtCheckout, signInToBackoffice, signInWithSpid, watchedPage } from '../support/browser.ts';
 import { readPdf } from '../support/pdf.ts';
 import { alice, bob, TENANT } from './journey-fixtures.ts';
 
@@ -102,16 +102,7 @@ describe('the pagoPA journey in the browser', () => {
       await page.getByRole('button', { name: /^Paga online/ }).click();
       await page.waitForURL(new RegExp(`^${system.urls.pagopa}/checkout/carts/`));
       await journey.audit('checkout', first.context, page.url());
-      await page.getByRole('button', { name: 'Continua' }).click();
-      await page.getByRole('heading', { level: 1, name: 'Come vuoi pagare?' }).waitFor();
-      await page.getByLabel('Titolare della carta').fill('Marco Bianchi');
-      await page.getByLabel('Numero della carta').fill('4242 4242 4242 4242');
-      await page.getByLabel('Scadenza (MM/AA)').fill('09/31');
-      await page.getByLabel('Codice di sicurezza (CVV)').fill('321');
-      await page.getByRole('button', { name: 'Continua' }).click();
-      await page.locator('label', { hasText: 'Rete Tabaccai' }).click();
-      await page.getByRole('button', { name: 'Continua' }).click();
-      await page.getByRole('button', { name: /^Paga / }).click();
+      await payByCardAtCheckout(page, 'Marco Bianchi');
 
       // Back on the comune: nobody touches the page, its Refresh header brings the outcome.
       await page.waitForURL(new RegExp(`/area-personale/pagamenti/${paymentId}/esito`));

@@ -3,7 +3,7 @@
 // page, which refreshes by itself (no script) until the receipt moved the application on. Every comune page
 // axe-clean, no CSP violation. Needs Chromium.
 import { describe, expect, it } from 'vitest';
-import { browserTestSystem, signInWithSpid, watchedPage } from '../support/browser.ts';
+import { browserTestSystem, payByCardAtCheckout, signInWithSpid, watchedPage } from '../support/browser.ts';
 import { alice, TENANT } from './journey-fixtures.ts';
 import { serviceInput } from './catalog-fixtures.ts';
 import { TenantRepository } from '../../src/comune/tenants/tenants.ts';
@@ -50,16 +50,7 @@ describe('paying a service in the browser', () => {
 
       await page.getByRole('button', { name: 'Paga online: Diritti di segreteria' }).click();
       await page.waitForURL(new RegExp(`^${ui.system.urls.pagopa}/checkout/carts/`));
-      await page.getByRole('button', { name: 'Continua' }).click();
-      await page.getByRole('heading', { level: 1, name: 'Come vuoi pagare?' }).waitFor();
-      await page.getByLabel('Titolare della carta').fill('Alice Rossi');
-      await page.getByLabel('Numero della carta').fill('4242 4242 4242 4242');
-      await page.getByLabel('Scadenza (MM/AA)').fill('09/31');
-      await page.getByLabel('Codice di sicurezza (CVV)').fill('321');
-      await page.getByRole('button', { name: 'Continua' }).click();
-      await page.locator('label', { hasText: 'Rete Tabaccai' }).click();
-      await page.getByRole('button', { name: 'Continua' }).click();
-      await page.getByRole('button', { name: /^Paga / }).click();
+      await payByCardAtCheckout(page, 'Alice Rossi');
 
       // Back on the comune: the return page waits for the receipt (Refresh) and then says it arrived.
       await page.waitForURL(new RegExp(`/area-personale/pagamenti/${paymentId}/esito`));

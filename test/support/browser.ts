@@ -123,6 +123,23 @@ export async function signInToBackoffice(page: Page, base: string, account: { em
   await page.waitForURL(`${base}/backoffice`);
 }
 
+/**
+ * On a pagoPA Checkout cart: "Continua" → the demo test card in `holder`'s name → the PSP "Rete Tabaccai" →
+ * "Paga". The caller waits for the page it expects back (the ente's return page).
+ */
+export async function payByCardAtCheckout(page: Page, holder: string): Promise<void> {
+  await page.getByRole('button', { name: 'Continua' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Come vuoi pagare?' }).waitFor();
+  await page.getByLabel('Titolare della carta').fill(holder);
+  await page.getByLabel('Numero della carta').fill('4242 4242 4242 4242');
+  await page.getByLabel('Scadenza (MM/AA)').fill('09/31');
+  await page.getByLabel('Codice di sicurezza (CVV)').fill('321');
+  await page.getByRole('button', { name: 'Continua' }).click();
+  await page.locator('label', { hasText: 'Rete Tabaccai' }).click();
+  await page.getByRole('button', { name: 'Continua' }).click();
+  await page.getByRole('button', { name: /^Paga / }).click();
+}
+
 /** A test file's Chromium, journey and system: started before its tests, stopped after them. */
 export function browserTestSystem<Name extends string>(options: StartSystemOptions): { browser: Browser; journey: Journey<Name>; system: TestSystem } {
   const ui = {} as { browser: Browser; journey: Journey<Name>; system: TestSystem };
