@@ -15,7 +15,6 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { openDatabase, sql, type Db } from '../src/core/db.ts';
 import { csrfToken } from '../src/core/auth/csrf.ts';
 import { insertSession, newSessionId } from '../src/core/auth/sessions.ts';
@@ -33,7 +32,7 @@ import { REGISTER_APPLICATION_JOB } from '../src/comune/applications/register-jo
 import { diskDocumentStore } from '../src/comune/protocol/files.ts';
 import type { CitizenLogin } from '../src/comune/context.ts';
 import { baselineRoles, measureBaselines, RESULT_HEADER, type Load } from './baseline.ts';
-import { benchAdminUrl, benchDatabaseUrl, cpuSeconds, fixed, formatTable, freePortsEnv, percentile, printHeader, serveIfChild, sleep, startBenchSystem, startChild, type ChildServer } from './support.ts';
+import { cpuSeconds, fixed, formatTable, freePortsEnv, freshBenchDatabase, percentile, printHeader, serveIfChild, sleep, startBenchSystem, startChild, type ChildServer } from './support.ts';
 
 const DATABASE = 'sportello_bench_click_day';
 const SERVICE = 'accesso-agli-atti';
@@ -276,15 +275,6 @@ async function crashChecks(db: Db, tenantId: string, outcomes: readonly Outcome[
 
 // --- Main ------------------------------------------------------------------------------------------------------
 
-async function freshDatabase(): Promise<string> {
-  const admin = new pg.Client({ connectionString: benchAdminUrl });
-  await admin.connect();
-  await admin.query(`drop database if exists ${DATABASE} with (force)`);
-  await admin.query(`create database ${DATABASE}`);
-  await admin.end();
-  return benchDatabaseUrl(DATABASE);
-}
-
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -306,7 +296,7 @@ async function main(): Promise<void> {
     `Crash:  first, ${crashCount} submissions; the comune SIGKILLed once a third are answered, restarted, clients retry with the same key`,
     `Logs:   level ${process.env.LOG_LEVEL ?? 'warn'}`,
   ]);
-  const databaseUrl = await freshDatabase();
+  const databaseUrl = await freshBenchDatabase(DATABASE);
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'sportello-click-day-'));
   const secret = randomBytes(32).toString('base64url');
   // Fixed across the restart: ports, database, documents (the protocol job reads the PDFs), the CSRF secret.

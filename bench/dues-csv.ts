@@ -7,26 +7,16 @@
 // would, so the two apps use two cores), on a fresh database sportello_bench_dues; the admin's browser is a fetch client.
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { sql } from '../src/core/db.ts';
 import { DEMO_STAFF } from '../src/comune/seed.ts';
 import { WebClient } from '../test/support/web-client.ts';
 import { duesCsv } from '../test/comune/payments-dues-fixtures.ts';
-import { benchAdminUrl, benchDatabaseUrl, cpuSeconds, fixed, formatTable, freePortsEnv, printHeader, serveIfChild, sleep, startBenchSystem, startChild } from './support.ts';
+import { cpuSeconds, fixed, formatTable, freePortsEnv, freshBenchDatabase, printHeader, serveIfChild, sleep, startBenchSystem, startChild } from './support.ts';
 
 const DATABASE = 'sportello_bench_dues';
 const TENANT = 'comune-di-bugliano';
 const PATH = `/${TENANT}/backoffice/pagamenti/dovuti`;
 const TARGET_SECONDS = 20;
-
-async function freshDatabase(): Promise<string> {
-  const admin = new pg.Client({ connectionString: benchAdminUrl });
-  await admin.connect();
-  await admin.query(`drop database if exists ${DATABASE} with (force)`);
-  await admin.query(`create database ${DATABASE}`);
-  await admin.end();
-  return benchDatabaseUrl(DATABASE);
-}
 
 const roles = {
   async pagopa([env]: string[]) {
@@ -43,7 +33,7 @@ async function main(): Promise<void> {
     `${rows.toLocaleString('en')} rows (${fixed(file.length / 2 ** 20)} MiB), every third in ${values.installments} monthly installments; target ≤ ${TARGET_SECONDS} s to published positions`,
   ]);
   // One configuration for both processes: the same ports and the same SECRET, from which both derive the demo ente's key.
-  const env = { ...(await freePortsEnv()), DATABASE_URL: await freshDatabase(), SECRET: randomBytes(32).toString('base64url'), LOGIN_RATE_LIMIT: '1000', LOG_LEVEL: process.env.LOG_LEVEL ?? 'error' };
+  const env = { ...(await freePortsEnv()), DATABASE_URL: await freshBenchDatabase(DATABASE), SECRET: randomBytes(32).toString('base64url'), LOGIN_RATE_LIMIT: '1000', LOG_LEVEL: process.env.LOG_LEVEL ?? 'error' };
   const pagopa = await startChild<{ pid: number }>(new URL(import.meta.url), 'pagopa', [JSON.stringify(env)]);
   const system = await startBenchSystem(['comune'], { env });
   const db = system.ctx.database.db;

@@ -12,7 +12,6 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { openDatabase, sql, type Db } from '../src/core/db.ts';
 import { dateInItaly } from '../src/domain/dates.ts';
 import { DEMO_CREDITOR_INSTITUTIONS, DEMO_PSPS, demoPagopaKey, pspKeyHolder } from '../src/clients/pagopa/demo.ts';
@@ -20,7 +19,7 @@ import { isFault, nodoBaseUrl, nodoClient, type NodoClient } from '../src/client
 import { euroAmount } from '../src/clients/pagopa/nodo-wire.ts';
 import { institutionByFiscalCode } from '../src/platforms/pagopa/institutions.ts';
 import { createPosition } from '../src/platforms/pagopa/positions.ts';
-import { benchAdminUrl, benchDatabaseUrl, cpuSeconds, fixed, formatTable, freePortsEnv, percentile, printHeader, serveIfChild, startBenchSystem, startChild } from './support.ts';
+import { cpuSeconds, fixed, formatTable, freePortsEnv, freshBenchDatabase, percentile, printHeader, serveIfChild, startBenchSystem, startChild } from './support.ts';
 
 const DATABASE = 'sportello_bench_pagopa_double_payment';
 const BUGLIANO = DEMO_CREDITOR_INSTITUTIONS[0];
@@ -36,18 +35,6 @@ const roles = {
     return { info: { url: system.urls.pagopa, pid: process.pid } satisfies PagopaServer, stop: () => system.stop() };
   },
 };
-
-async function freshDatabase(): Promise<string> {
-  const admin = new pg.Client({ connectionString: benchAdminUrl });
-  await admin.connect();
-  try {
-    await admin.query(`drop database if exists ${DATABASE} with (force)`);
-    await admin.query(`create database ${DATABASE}`);
-  } finally {
-    await admin.end();
-  }
-  return benchDatabaseUrl(DATABASE);
-}
 
 /** `count` published positions of Bugliano with one notice each (10 to 500 euros); their notice numbers and amounts. */
 async function publishNotices(db: Db, count: number): Promise<Map<string, number>> {
@@ -158,7 +145,7 @@ async function main(): Promise<void> {
   printHeader('pagoPA: double payments under contention (Nodo model 3 over HTTP)', [
     `Notices: ${noticeCount.toLocaleString('en')} of one institution; clients: ${clients} (the ${DEMO_PSPS.length} demo PSPs at random), each paying random unpaid notices`,
   ]);
-  const databaseUrl = await freshDatabase();
+  const databaseUrl = await freshBenchDatabase(DATABASE);
   const secret = randomBytes(32).toString('base64url');
   const env = { ...(await freePortsEnv()), DATABASE_URL: databaseUrl, SECRET: secret };
   const server = await startChild<PagopaServer>(new URL(import.meta.url), 'pagopa', [JSON.stringify(env)]);

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { loadConfig, type AppName } from '../src/core/config.ts';
 import { freePortsEnv } from '../test/support/ports.ts';
 import { createContext, migrateApps, seedApps, startApps, stopApps, type AppContext } from '../src/core/runtime.ts';
@@ -88,6 +89,19 @@ export function benchDatabaseUrl(name: string): string {
   const url = new URL(benchAdminUrl);
   url.pathname = `/${name}`;
   return url.toString();
+}
+
+/** An empty database `name` (dropped first if a previous run left it); its URL. */
+export async function freshBenchDatabase(name: string): Promise<string> {
+  const admin = new pg.Client({ connectionString: benchAdminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.query(`create database ${name}`);
+  } finally {
+    await admin.end();
+  }
+  return benchDatabaseUrl(name);
 }
 
 // --- Apps --------------------------------------------------------------------------------------------
