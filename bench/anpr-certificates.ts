@@ -20,7 +20,7 @@ import { certificatePdf } from '../src/platforms/anpr/certificates/certificate-p
 import { issueCertificate } from '../src/platforms/anpr/certificates/service.ts';
 import { anprMigrations } from '../src/platforms/anpr/migrations.ts';
 import { seedDemoPopulation } from '../src/platforms/anpr/seed.ts';
-import { fixed, formatTable, mean, percentile, printHeader } from './support.ts';
+import { documentRunCells, fixed, formatTable, printHeader, type DocumentRun } from './support.ts';
 
 const { values } = parseArgs({
   options: {
@@ -53,15 +53,7 @@ async function requests(db: Executor): Promise<Request[]> {
   return out;
 }
 
-interface Row {
-  label: string;
-  count: number;
-  seconds: number;
-  latencies: number[];
-  bytes: number[];
-}
-
-async function run(label: string, work: readonly Request[], db: Executor, inFlight: number): Promise<Row> {
+async function run(label: string, work: readonly Request[], db: Executor, inFlight: number): Promise<DocumentRun> {
   const latencies: number[] = [];
   const bytes: number[] = [];
   let next = 0;
@@ -80,7 +72,7 @@ async function run(label: string, work: readonly Request[], db: Executor, inFlig
   return { label, count: latencies.length, seconds: (performance.now() - started) / 1000, latencies, bytes };
 }
 
-async function bench(label: string, database: Database, concurrencies: number[]): Promise<Row[]> {
+async function bench(label: string, database: Database, concurrencies: number[]): Promise<DocumentRun[]> {
   const t0 = performance.now();
   await migrateSchema(database.db, 'anpr', anprMigrations);
   await seedDemoPopulation(database.db);
@@ -88,13 +80,13 @@ async function bench(label: string, database: Database, concurrencies: number[])
   process.stdout.write(`  ${label}: demo population ready in ${fixed((performance.now() - t0) / 1000)} s, ${work.length} requester/subject pairs\n`);
   // Warm-up: fonts, the QR encoder, the JIT and the database's caches.
   for (const r of work.slice(0, 20)) await issueCertificate(database.db, { requesterFiscalCode: r.requester, subjectFiscalCode: r.subject, kind: r.kind, use: 'pensione', today, publicUrl: PUBLIC_URL });
-  const rows: Row[] = [];
+  const rows: DocumentRun[] = [];
   for (const c of concurrencies) rows.push(await run(`${label}, ${c} in flight`, work, database.db, c));
   return rows;
 }
 
 /** The PDF alone, from one stored content: what a process can render with no database at all. */
-async function renderOnly(database: Database): Promise<Row> {
+async function renderOnly(database: Database): Promise<DocumentRun> {
   const { rows } = await sql<{ code: string; content: never; issued_at: Date }>`select code, content, issued_at from anpr.certificates where kind = 'contestuale' limit 1`.execute(database.db);
   const c = rows[0]!;
   const latencies: number[] = [];
@@ -114,7 +106,7 @@ printHeader('ANPR certificates (issue + PDF)', [
   'Each: requester and subject read as of today, rules, snapshot, tagged PDF with QR code, SHA-256, insert + audit in one transaction',
 ]);
 
-const results: Row[] = [];
+const results: DocumentRun[] = [];
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sportello-bench-'));
 const embedded = await openDatabase({ dataDir: dir });
 try {
@@ -155,15 +147,6 @@ console.log('');
 console.log(
   formatTable([
     ['run', 'certificates', 'seconds', 'PDFs/s', 'p50 ms', 'p95 ms', 'p99 ms', 'KiB/PDF'],
-    ...results.map((r) => [
-      r.label,
-      String(r.count),
-      fixed(r.seconds, 2),
-      fixed(r.count / r.seconds, 1),
-      fixed(percentile(r.latencies, 50)),
-      fixed(percentile(r.latencies, 95)),
-      fixed(percentile(r.latencies, 99)),
-      fixed(mean(r.bytes) / 1024),
-    ]),
+    ...results.map(documentRunCells),
   ]),
 );

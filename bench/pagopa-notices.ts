@@ -8,7 +8,7 @@ import { DEMO_CREDITOR_INSTITUTIONS, demoPagopaKey } from '../src/clients/pagopa
 import { composeNoticeNumber } from '../src/domain/pagopa/notice-number.ts';
 import { postalAccountOfIban, type NoticeData, type NoticeOption } from '../src/platforms/pagopa/notice/model.ts';
 import { renderNoticePdf } from '../src/platforms/pagopa/notice/pdf.ts';
-import { cpuSeconds, fixed, formatTable, mean, percentile, printHeader, serveIfChild, startBenchSystem, startChild } from './support.ts';
+import { cpuSeconds, documentRunCells, fixed, formatTable, printHeader, serveIfChild, startBenchSystem, startChild, type DocumentRun } from './support.ts';
 
 const { values } = parseArgs({
   options: {
@@ -25,12 +25,7 @@ const DAY = 86_400_000;
 const KINDS = ['single payment', '3 installments'] as const;
 type Kind = (typeof KINDS)[number];
 
-interface Row {
-  label: string;
-  count: number;
-  seconds: number;
-  latencies: number[];
-  bytes: number[];
+interface Row extends DocumentRun {
   /** CPU seconds of the process that rendered (on a busy machine a steadier figure than the wall clock). */
   cpu: number;
 }
@@ -173,14 +168,7 @@ async function main(): Promise<void> {
     formatTable([
       ['run', 'notices', 'seconds', 'PDFs/s', 'p50 ms', 'p95 ms', 'p99 ms', 'KiB/PDF', 'CPU ms/PDF', 'PDFs/CPU-s'],
       ...results.map((r) => [
-        r.label,
-        String(r.count),
-        fixed(r.seconds, 2),
-        fixed(r.count / r.seconds, 1),
-        fixed(percentile(r.latencies, 50)),
-        fixed(percentile(r.latencies, 95)),
-        fixed(percentile(r.latencies, 99)),
-        fixed(mean(r.bytes) / 1024),
+        ...documentRunCells(r),
         fixed((r.cpu / r.count) * 1000, 2),
         fixed(r.count / r.cpu, 0),
       ]),

@@ -61,6 +61,20 @@ export function formatTable(rows: string[][]): string {
     .join('\n');
 }
 
+/** A timed run of a bench that renders documents (PDFs): how many, how long, each one's latency and size. */
+export interface DocumentRun {
+  label: string;
+  count: number;
+  seconds: number;
+  latencies: number[];
+  bytes: number[];
+}
+
+/** The run's cells under the columns run, documents, seconds, documents/s, p50 ms, p95 ms, p99 ms, KiB/document. */
+export function documentRunCells(r: DocumentRun): string[] {
+  return [r.label, String(r.count), fixed(r.seconds, 2), fixed(r.count / r.seconds, 1), fixed(percentile(r.latencies, 50)), fixed(percentile(r.latencies, 95)), fixed(percentile(r.latencies, 99)), fixed(mean(r.bytes) / 1024)];
+}
+
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** CPU seconds (user + system) the processes have used so far, from /proc (Linux; NaN elsewhere); gone ones count 0. */
