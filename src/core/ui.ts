@@ -6,7 +6,7 @@ import { formCsrfToken } from './auth/sessions.ts';
 import { csrfField } from './forms.ts';
 import { attr, html, type SafeHtml } from './html.ts';
 import type { App } from './http.ts';
-import { LOCALE_NAMES, LOCALES } from './i18n.ts';
+import { LOCALE_NAMES, LOCALES, type Translate } from './i18n.ts';
 import { documentShell } from './web.ts';
 
 /** Sends a rendered page; pages carry personal data, so they are never cached. */
@@ -158,16 +158,32 @@ export function pageCsrf(request: FastifyRequest): SafeHtml {
   return csrfField(request.pageCsrf());
 }
 
-/** The keys of the page frame's strings, which every platform's catalog has. */
-export type ChromeKey = 'brand' | 'tagline' | 'footer' | 'skipToContent' | 'languages' | 'mainNav';
+/** The keys of the frame's strings, which the catalog of every platform framed by `framedPage` has. */
+export type FrameKey = 'brand' | 'tagline' | 'footer' | 'skipToContent' | 'languages' | 'mainNav' | 'breadcrumb' | 'signedInAs' | 'signOut';
 
-/** The frame's strings in the page's language, the brand leading home to /. */
-export function chromeOf(tr: (key: ChromeKey) => string): PlatformPageInput['chrome'] {
-  return { brand: tr('brand'), tagline: tr('tagline'), homeHref: '/', footer: tr('footer'), skipToContent: tr('skipToContent'), languages: tr('languages'), mainNav: tr('mainNav') };
+export interface FramedPageInput {
+  title: string;
+  main: SafeHtml;
+  breadcrumb?: readonly { label: string; href?: string }[];
+  nav?: readonly NavLink[];
+  /** Who is signed in (shown with a sign-out button posting to `signOut`). */
+  signedIn?: { name: string; signOut: string };
 }
 
-/** Who is signed in and their sign-out button, for the navigation bar; none without a signed-in person or a page session. */
-export function signedInUser(request: FastifyRequest, person: { signedInAs: string; signOut: string } | undefined, signOutLabel: string): SafeHtml | undefined {
-  if (!person || !request.pageCsrf) return undefined;
-  return html`<span>${person.signedInAs}</span><form method="post" action="${person.signOut}">${pageCsrf(request)}<button type="submit" class="btn btn-outline-primary btn-sm">${signOutLabel}</button></form>`;
+/** A platform's page in its catalog's words, the brand leading home to /, the signed-in person's sign-out where the page has a session. */
+export function framedPage(request: FastifyRequest, tr: Translate<FrameKey>, input: FramedPageInput): string {
+  const { signedIn } = input;
+  return platformPage({
+    request,
+    title: input.title,
+    main: input.main,
+    breadcrumb: input.breadcrumb,
+    breadcrumbLabel: tr('breadcrumb'),
+    chrome: { brand: tr('brand'), tagline: tr('tagline'), homeHref: '/', footer: tr('footer'), skipToContent: tr('skipToContent'), languages: tr('languages'), mainNav: tr('mainNav') },
+    nav: input.nav,
+    user:
+      signedIn && request.pageCsrf
+        ? html`<span>${tr('signedInAs', { name: signedIn.name })}</span><form method="post" action="${signedIn.signOut}">${pageCsrf(request)}<button type="submit" class="btn btn-outline-primary btn-sm">${tr('signOut')}</button></form>`
+        : undefined,
+  });
 }

@@ -2,7 +2,7 @@
 // /cittadino, registry office under /ufficio), the page, the footer.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { html, type SafeHtml } from '../../../core/html.ts';
-import { chromeOf, pageCsrf, platformPage, sendHtml, signedInUser, type NavLink } from '../../../core/ui.ts';
+import { framedPage, pageCsrf, sendHtml, type NavLink } from '../../../core/ui.ts';
 import type { ErrorPageInput } from '../../../core/http.ts';
 import { webT, type WebKey } from './messages.ts';
 import { citizenOf, officerOf } from './session.ts';
@@ -40,23 +40,13 @@ export function anprPage(request: FastifyRequest, input: AnprPageInput): string 
   const tr = webT(request.locale);
   const citizen = citizenOf(request);
   const officer = officerOf(request);
-  const [items, who, signOut] = citizen
-    ? [CITIZEN_NAV, `${citizen.givenName} ${citizen.familyName}`, `${CITIZEN}/esci`]
+  const [items, signedIn] = citizen
+    ? [CITIZEN_NAV, { name: `${citizen.givenName} ${citizen.familyName}`, signOut: `${CITIZEN}/esci` }]
     : officer
-      ? [OFFICE_NAV, `${officer.name} — ${officer.comuneName}`, `${OFFICE}/esci`]
-      : [undefined, undefined, undefined];
-  const person = who && signOut ? { signedInAs: tr('signedInAs', { name: who }), signOut } : undefined;
+      ? [OFFICE_NAV, { name: `${officer.name} — ${officer.comuneName}`, signOut: `${OFFICE}/esci` }]
+      : [undefined, undefined];
   const nav: NavLink[] | undefined = items?.map(([key, href]) => ({ label: tr(key), href }));
-  return platformPage({
-    request,
-    title: input.title,
-    main: input.main,
-    breadcrumb: input.breadcrumb,
-    breadcrumbLabel: tr('breadcrumb'),
-    chrome: chromeOf(tr),
-    nav,
-    user: signedInUser(request, person, tr('signOut')),
-  });
+  return framedPage(request, tr, { ...input, nav, signedIn });
 }
 
 export function sendPage(reply: FastifyReply, request: FastifyRequest, input: AnprPageInput, status = 200): FastifyReply {

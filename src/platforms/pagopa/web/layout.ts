@@ -6,7 +6,7 @@ import { html, type SafeHtml } from '../../../core/html.ts';
 import type { ErrorPageInput } from '../../../core/http.ts';
 import { formatEuroCents, formatItalianTime } from '../../../core/i18n.ts';
 import { HttpProblem } from '../../../core/problem.ts';
-import { chromeOf, pageCsrf, platformPage, sendHtml, signedInUser, type NavLink } from '../../../core/ui.ts';
+import { framedPage, pageCsrf, sendHtml, type NavLink } from '../../../core/ui.ts';
 import { consoleT, type ConsoleKey, type ConsoleT } from './messages.ts';
 import type { DebtPosition } from '../positions.ts';
 import type { Institution } from '../institutions.ts';
@@ -45,22 +45,12 @@ export function consolePage(request: FastifyRequest, input: ConsolePageInput): s
   const tr = consoleT(request.locale);
   const citizen = citizenOf(request);
   const staff = staffOf(request);
-  const [who, signOut] = citizen
-    ? [`${citizen.givenName} ${citizen.familyName}`, `${CITIZEN}/esci`]
+  const signedIn = citizen
+    ? { name: `${citizen.givenName} ${citizen.familyName}`, signOut: `${CITIZEN}/esci` }
     : staff
-      ? [`${staff.name} — ${staff.tenantName}`, `${BACKOFFICE}/esci`]
-      : [undefined, undefined];
-  const person = who && signOut ? { signedInAs: tr('signedInAs', { name: who }), signOut } : undefined;
-  return platformPage({
-    request,
-    title: input.title,
-    main: input.main,
-    breadcrumb: input.breadcrumb,
-    breadcrumbLabel: tr('breadcrumb'),
-    chrome: chromeOf(tr),
-    nav: input.nav ?? (citizen ? [{ label: tr('areaTitle'), href: CITIZEN }] : undefined),
-    user: signedInUser(request, person, tr('signOut')),
-  });
+      ? { name: `${staff.name} — ${staff.tenantName}`, signOut: `${BACKOFFICE}/esci` }
+      : undefined;
+  return framedPage(request, tr, { ...input, nav: input.nav ?? (citizen ? [{ label: tr('areaTitle'), href: CITIZEN }] : undefined), signedIn });
 }
 
 export function sendPage(reply: FastifyReply, request: FastifyRequest, input: ConsolePageInput, status = 200): FastifyReply {
