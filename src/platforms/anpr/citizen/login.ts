@@ -64,10 +64,8 @@ function loginPage(request: FastifyRequest, reply: FastifyReply, message?: strin
 export function registerCitizenLogin(pages: App, deps: CitizenDeps, rp: RelyingParty): void {
   registerEntityConfiguration(pages, rp, "ANPR's Entity Configuration as a relying party of SPID and CIE (OIDC Federation)");
   registerCitizenLoginRoutes(pages, rp, {
-    db: deps.db,
+    ...deps,
     schema: SCHEMA,
-    secret: deps.secret,
-    publicUrl: deps.publicUrl,
     area: CITIZEN,
     loginPath: LOGIN_PATH,
     pendingKey: 'anprPendingLogin',

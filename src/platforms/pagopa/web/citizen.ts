@@ -77,10 +77,8 @@ function loginPage(request: FastifyRequest, reply: FastifyReply, message?: strin
 function registerCitizenLogin(pages: App, deps: CitizenDeps, rp: RelyingParty): void {
   registerEntityConfiguration(pages, rp, "pagoPA's Entity Configuration as a relying party of SPID and CIE (OIDC Federation)");
   registerCitizenLoginRoutes(pages, rp, {
-    db: deps.db,
+    ...deps,
     schema: SCHEMA,
-    secret: deps.secret,
-    publicUrl: deps.publicUrl,
     area: CITIZEN,
     loginPath: CITIZEN_LOGIN,
     pendingKey: 'pagopaPendingLogin',
