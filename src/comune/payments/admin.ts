@@ -4,6 +4,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { attr, html, type SafeHtml } from '../../core/html.ts';
 import type { App } from '../../core/http.ts';
+import { formatEuroCents } from '../../core/i18n.ts';
 import { audit } from '../../core/audit.ts';
 import { transaction } from '../../core/db.ts';
 import { checkFormCsrf, formCsrfToken } from '../../core/auth/sessions.ts';
@@ -19,7 +20,7 @@ import { ServiceRepository } from '../catalog/services.ts';
 import { localizedContent } from '../catalog/model.ts';
 import { paymentsT, type PaymentsT } from './messages.ts';
 import { PAYMENT_SETTINGS_PATH, servicePaymentPath } from './paths.ts';
-import { formatEuro, parseEuroCents, PAYMENT_MODES, type AmountRule, type PaymentMode, type PlanFailure, type ServicePayment, type SplitPart } from './rules.ts';
+import { parseEuroCents, PAYMENT_MODES, type AmountRule, type PaymentMode, type PlanFailure, type ServicePayment, type SplitPart } from './rules.ts';
 import { checkServicePayment, saveServicePayment, servicePaymentOf } from './service-payments.ts';
 import { checkBudgetChapter, checkPaymentSettings, paymentSettingsOf, saveBudgetChapter, savePaymentSettings, type BudgetChapter, type PaymentSettingsInput } from './settings.ts';
 
@@ -272,7 +273,7 @@ ${errorSummary(errors, tr('area.errorSummary', { count: Object.keys(errors).leng
   ${textField({ name: 'dueDays', label: tr('payments.service.dueDays'), value: v.dueDays, error: errors.dueDays, inputmode: 'numeric' })}
   <button type="submit" class="btn btn-primary">${tr('payments.settings.save')}</button>
 </form>
-${saved && saved.mode !== 'none' && saved.amount.kind === 'fixed' ? html`<p class="mt-3">${tr('payments.service.amountFixed')}: ${formatEuro(saved.amount.cents, request.locale)}</p>` : ''}`;
+${saved && saved.mode !== 'none' && saved.amount.kind === 'fixed' ? html`<p class="mt-3">${tr('payments.service.amountFixed')}: ${formatEuroCents(saved.amount.cents, request.locale)}</p>` : ''}`;
     return desk(request, staff, tr('payments.service.title', { service: name }), content, comune);
   }
 

@@ -4,7 +4,7 @@
 // refreshing itself (no script). A payment is the debtor's only: anyone else gets a 404.
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { formatCalendarDate, formatItalianTime, type Locale } from '../../core/i18n.ts';
+import { formatCalendarDate, formatEuroCents, formatItalianTime, type Locale } from '../../core/i18n.ts';
 import { html, type SafeHtml } from '../../core/html.ts';
 import type { App } from '../../core/http.ts';
 import { alert, csrfField } from '../../core/forms.ts';
@@ -20,7 +20,6 @@ import { sendPage } from '../website/routes.ts';
 import { areaPage, signedIn } from '../area/page.ts';
 import { receiptPath } from '../journey/area.ts';
 import { paymentsT, type PaymentsT } from './messages.ts';
-import { formatEuro } from './rules.ts';
 import { pagopaKeyOf, paymentSettingsOf } from './settings.ts';
 import type { ApplicationPayment, StoredOption } from './store.ts';
 import { paymentsDeps, PAYMENTS_AREA_PATH, paymentPath } from './paths.ts';
@@ -81,11 +80,11 @@ export function registerCitizenPayments(app: App, comune: ComuneContext): void {
     const body = html`<h1>${tr('payments.area.title')}</h1>
 <section class="mb-4" aria-labelledby="to-pay"><h2 id="to-pay" class="h4">${tr('payments.area.toPay')}</h2>
 ${dataTable(tr('payments.area.toPay'), [tr('payments.area.service'), tr('payments.area.reason'), tr('payments.area.amount'), tr('payments.area.dueDate'), tr('payments.area.details')],
-  toPay.map((p) => [p.serviceName, p.reason, formatEuro(p.amountCents, request.locale), due(p), open(p)]), tr('payments.area.noneToPay'))}
+  toPay.map((p) => [p.serviceName, p.reason, formatEuroCents(p.amountCents, request.locale), due(p), open(p)]), tr('payments.area.noneToPay'))}
 </section>
 <section class="mb-4" aria-labelledby="paid"><h2 id="paid" class="h4">${tr('payments.area.paid')}</h2>
 ${dataTable(tr('payments.area.paid'), [tr('payments.area.service'), tr('payments.area.reason'), tr('payments.area.amount'), tr('payments.area.paidAt'), tr('payments.area.details')],
-  paid.map((p) => [p.serviceName, p.reason, formatEuro(p.amountCents, request.locale), p.paidAt ? moment(request.locale, p.paidAt) : '—', open(p)]), tr('payments.area.nonePaid'))}
+  paid.map((p) => [p.serviceName, p.reason, formatEuroCents(p.amountCents, request.locale), p.paidAt ? moment(request.locale, p.paidAt) : '—', open(p)]), tr('payments.area.nonePaid'))}
 </section>`;
     return sendPage(reply, areaPage(request, login, tr('payments.area.title'), body));
   });
@@ -97,7 +96,7 @@ ${dataTable(tr('payments.area.paid'), [tr('payments.area.service'), tr('payments
     const token = csrfField(formCsrfToken(request, secret));
     const optionRow = (o: StoredOption) => [
       o.description,
-      formatEuro(o.amount, request.locale),
+      formatEuroCents(o.amount, request.locale),
       day(request.locale, o.dueDate),
       html`<code>${o.nav}</code>`,
       o.status === 'PO_UNPAID'
@@ -109,7 +108,7 @@ ${dataTable(tr('payments.area.paid'), [tr('payments.area.service'), tr('payments
     return html`${message ?? ''}
 <p class="lead">${tr(`payments.page.${payment.kind}`)}</p>
 <dl class="row">
-  <dt class="col-sm-4">${tr('payments.area.amount')}</dt><dd class="col-sm-8 fw-semibold">${formatEuro(payment.amountCents, request.locale)}</dd>
+  <dt class="col-sm-4">${tr('payments.area.amount')}</dt><dd class="col-sm-8 fw-semibold">${formatEuroCents(payment.amountCents, request.locale)}</dd>
   <dt class="col-sm-4">${tr('payments.page.status')}</dt><dd class="col-sm-8">${tr(`payments.page.status.${payment.status}`)}</dd>
 </dl>
 ${payment.published

@@ -3,7 +3,7 @@
 // admin, or an operator of the service's office (DeskStore.detail).
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { formatCalendarDate, formatItalianTime } from '../../core/i18n.ts';
+import { formatCalendarDate, formatEuroCents, formatItalianTime } from '../../core/i18n.ts';
 import { html, type SafeHtml } from '../../core/html.ts';
 import type { App } from '../../core/http.ts';
 import { alert, csrfField, textField } from '../../core/forms.ts';
@@ -18,7 +18,7 @@ import { DESK_PATH, type DeskUser } from '../desk/model.ts';
 import { deskUser, DeskStore } from '../desk/store.ts';
 import { checkTransition, STATUS, type StatusCode } from '../applications/states.ts';
 import { paymentsT } from './messages.ts';
-import { formatEuro, parseEuroCents, REASON_MAX, type PlanFailure } from './rules.ts';
+import { parseEuroCents, REASON_MAX, type PlanFailure } from './rules.ts';
 import { servicePaymentOf } from './service-payments.ts';
 import { paymentsDeps } from './paths.ts';
 import { PaymentFlow } from './flow.ts';
@@ -40,14 +40,14 @@ export async function deskPaymentsSection(comune: ComuneContext, request: Fastif
       ? p.options.map((o) => [
           tr(`payments.desk.kind.${p.kind}`),
           o.description,
-          formatEuro(o.amount, request.locale),
+          formatEuroCents(o.amount, request.locale),
           html`IUV <code>${o.iuv}</code><br>NAV <code>${o.nav}</code>`,
           o.status === 'PO_UNPAID' ? tr(`payments.page.status.${p.status === 'cancelled' ? 'cancelled' : 'unpaid'}`) : tr('payments.page.status.paid'),
           o.pspCompany ?? '—',
           o.paymentDate ? formatItalianTime(request.locale, new Date(o.paymentDate), 'medium', 'short') : formatCalendarDate(request.locale, o.dueDate.slice(0, 10), 'medium'),
           o.status === 'PO_UNPAID' ? '—' : html`<a href="${base}/pagamenti/${p.id}/ricevuta/${o.iuv}.pdf">${tr('payments.page.receipt')}</a>`,
         ])
-      : [[tr(`payments.desk.kind.${p.kind}`), p.reason, formatEuro(p.amountCents, request.locale), '—', tr('payments.page.notPublished'), '—', '—', '—']],
+      : [[tr(`payments.desk.kind.${p.kind}`), p.reason, formatEuroCents(p.amountCents, request.locale), '—', tr('payments.page.notPublished'), '—', '—', '—']],
   );
   const canRequest = rule?.mode === 'deferred' && checkTransition(application.status, STATUS.paymentPending, 'operator').ok;
   return html`<section aria-labelledby="payments" id="pagamenti" class="mb-4"><h2 id="payments" class="h4">${tr('payments.desk.title')}</h2>

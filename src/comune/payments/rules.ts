@@ -48,8 +48,6 @@ export function parseEuroCents(value: unknown): number | undefined {
   return Number(match[1]) * 100 + Number((match[2] ?? '0').padEnd(2, '0'));
 }
 
-export { formatEuroCents as formatEuro } from '../../core/i18n.ts';
-
 export type AmountOutcome = { ok: true; cents: number } | { ok: false; reason: 'missing' | 'invalid' | 'unpriced' | 'zero' | 'too-large' };
 
 /** What the application owes, from its answers. */

@@ -9,7 +9,7 @@ import { formCsrfToken } from '../../../core/auth/sessions.ts';
 import { alert, csrfField, errorSummary, selectField, type FieldErrors } from '../../../core/forms.ts';
 import { html } from '../../../core/html.ts';
 import type { App } from '../../../core/http.ts';
-import { formatCalendarDate, formatItalianTime, type Locale } from '../../../core/i18n.ts';
+import { formatCalendarDate, formatEuroCents, formatItalianTime } from '../../../core/i18n.ts';
 import { invalid, notFound } from '../../../core/problem.ts';
 import { dataTable } from '../../../core/ui.ts';
 import { dateInItaly } from '../../../domain/dates.ts';
@@ -32,8 +32,6 @@ const REFRESH_SECONDS = 3;
 
 const TenantParams = Type.Object({ tenant: Type.String() });
 const UploadParams = Type.Object({ tenant: Type.String(), id: Type.String({ maxLength: 64 }) });
-
-const euro = (locale: Locale, cents: number | null) => (cents === null ? '' : new Intl.NumberFormat(locale, { style: 'currency', currency: 'EUR' }).format(cents / 100));
 
 function fileErrorText(tr: DuesT, error: FileError): string {
   switch (error.code) {
@@ -194,7 +192,7 @@ ${notDues > problems.length ? html`<p class="small">${tr('dues.problemsMore', { 
         csvLine([tr('dues.line'), tr('dues.report.outcome'), tr('dues.fiscalCode'), tr('dues.name'), tr('dues.report.amount'), tr('dues.report.causale'), tr('dues.report.dueDate'), tr('dues.report.installments'), tr('dues.report.iupd'), tr('dues.report.navs'), tr('dues.reason')]);
       for await (const r of reportRows(comune.db, tenantId, upload.id)) {
         const reason = r.outcome === 'rejected' || r.outcome === 'failed' ? rowReason(tr, r) : '';
-        yield csvLine([r.line, tr(`dues.outcome.${r.outcome}`), r.fiscalCode, r.fullName, euro(request.locale, r.amountCents), r.reason, r.dueDate ? formatCalendarDate(request.locale, r.dueDate, 'short') : '', r.installments, r.iupd, r.navs.join(' '), reason]);
+        yield csvLine([r.line, tr(`dues.outcome.${r.outcome}`), r.fiscalCode, r.fullName, r.amountCents === null ? '' : formatEuroCents(r.amountCents, request.locale), r.reason, r.dueDate ? formatCalendarDate(request.locale, r.dueDate, 'short') : '', r.installments, r.iupd, r.navs.join(' '), reason]);
       }
     }
     return reply

@@ -4,7 +4,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { html, type SafeHtml } from '../../../core/html.ts';
 import type { App } from '../../../core/http.ts';
-import { formatItalianTime } from '../../../core/i18n.ts';
+import { formatEuroCents, formatItalianTime } from '../../../core/i18n.ts';
 import { checkFormCsrf, formCsrfToken, redirectTo } from '../../../core/auth/sessions.ts';
 import { alert, csrfField, selectField, textField } from '../../../core/forms.ts';
 import { dataTable, pageOf, pagination } from '../../../core/ui.ts';
@@ -13,7 +13,6 @@ import { requireTenant, type ComuneContext, type StaffLogin } from '../../contex
 import { desk, guard } from '../../backoffice/routes.ts';
 import { sendPage } from '../../website/routes.ts';
 import { PAYMENT_SETTINGS_PATH } from '../paths.ts';
-import { formatEuro } from '../rules.ts';
 import { PaymentsNotConfiguredError } from '../settings.ts';
 import { reconciliationT, type ReconciliationT } from './messages.ts';
 import { runReconciliation, WINDOW_DAYS } from './pull.ts';
@@ -72,7 +71,7 @@ export function registerPaymentReconciliation(app: App, comune: ComuneContext): 
       [tr('reconciliation.iuv'), tr('reconciliation.amount'), tr('reconciliation.paidAt'), tr('reconciliation.psp'), tr('reconciliation.fdr'), tr('reconciliation.movement'), tr('reconciliation.state'), tr('reconciliation.issues')],
       items.map((i) => [
         i.iuv ?? none,
-        formatEuro(i.amount, request.locale),
+        formatEuroCents(i.amount, request.locale),
         i.paidAt ? at(i.paidAt) : none,
         i.pspId ?? none,
         i.fdr ? `${i.fdr}${i.revision ? ` (${i.revision})` : ''}` : none,
