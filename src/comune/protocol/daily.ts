@@ -2,9 +2,9 @@
 // immutable PDF for the conservation system, kept each night by a durable job. Deterministic: the same
 // day's content gives the same bytes.
 import { sql, type Executor } from '../../core/db.ts';
-import { enqueue, type JobHandler } from '../../core/jobs.ts';
 import { PdfWriter, sha256Hex } from '../../core/pdf.ts';
 import { addDays, dateInItaly, type IsoDate } from '../../domain/dates.ts';
+import { dailyJobHandler, enqueueDay, type DailyJob } from '../daily-jobs.ts';
 import { entriesOfDay } from './browse.ts';
 import type { DocumentStore } from './files.ts';
 import { ente, type ProtocolEntry } from './register.ts';
@@ -123,17 +123,12 @@ export const DAILY_REGISTER_JOB = 'protocol.daily-register';
 /** A few minutes after the day's midnight in Italy, when its register is closed. */
 export const dailyRegisterRunAt = (day: IsoDate) => new Date(endOfItalianDay(day).getTime() + 5 * 60_000);
 
-/** Keeps `day`'s registers, then schedules the next day's job (the same key twice is one job: idempotent per day). */
-export function dailyRegisterHandler(db: Executor, store: DocumentStore): JobHandler<{ day: IsoDate }> {
-  return async ({ day }, ctx) => {
-    await keepDailyRegisters(db, store, day);
-    const next = addDays(day, 1);
-    await ctx.transaction((tx) => enqueue(tx, 'comune', { kind: DAILY_REGISTER_JOB, payload: { day: next }, idempotencyKey: next, runAt: dailyRegisterRunAt(next) }));
-  };
-}
+const DAILY_REGISTERS: DailyJob = { kind: DAILY_REGISTER_JOB, runAt: dailyRegisterRunAt };
+
+/** Keeps `day`'s registers, then schedules the next day's job. */
+export const dailyRegisterHandler = (db: Executor, store: DocumentStore) => dailyJobHandler(DAILY_REGISTERS, (day) => keepDailyRegisters(db, store, day));
 
 /** At start-up: yesterday's job, which then schedules each following day; a no-op when it already exists. */
 export async function enqueueDailyRegisters(db: Executor, now = new Date()): Promise<void> {
-  const yesterday = addDays(dateInItaly(now), -1);
-  await enqueue(db, 'comune', { kind: DAILY_REGISTER_JOB, payload: { day: yesterday }, idempotencyKey: yesterday });
+  await enqueueDay(db, DAILY_REGISTERS, addDays(dateInItaly(now), -1));
 }
