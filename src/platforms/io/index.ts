@@ -1,3 +1,14 @@
-import { emptyRoom } from '../empty-room.ts';
+// IO (port 3005): public bodies' services and the Services API, citizens' profiles and preferences, the durable
+// delivery pipeline (inbox, e-mail, Web Push), the citizen app and the developer back-office. docs/io.md.
+import type { AppModule } from '../../core/runtime.ts';
+import { buildIoHttp, IO_TITLE } from './app.ts';
+import { ioMigrations } from './migrations.ts';
 
-export default emptyRoom('io', 'IO — Services API', 'Messages to citizens through the IO app (issue 7).');
+const io: AppModule = {
+  name: 'io',
+  title: IO_TITLE,
+  migrations: ioMigrations,
+  buildHttp: buildIoHttp,
+};
+
+export default io;

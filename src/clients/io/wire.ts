@@ -1,0 +1,88 @@
+// The wire contract of IO's Services API v1, shared by the IO app, which serves it, and the client: paths, field
+// names, enums and limits after pagopa/io-functions-services openapi/index.yaml (NewMessage, MessageContent,
+// PaymentData, LimitedProfile, ExternalMessageResponseWithContent). Reference: ../shared/reference/io.md §1.
+import { Type, type Static } from '@sinclair/typebox';
+
+export const IO_API_PREFIX = '/api/v1';
+export const SUBSCRIPTION_KEY_HEADER = 'Ocp-Apim-Subscription-Key';
+export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
+
+const Enum = <T extends readonly string[]>(values: T, options: { description?: string; default?: T[number] } = {}) =>
+  Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
+
+export const FISCAL_CODE_PATTERN = '^[A-Z]{6}[0-9LMNPQRSTUV]{2}[ABCDEHLMPRST][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]$';
+export const FiscalCode = Type.String({ pattern: FISCAL_CODE_PATTERN, minLength: 16, maxLength: 16, description: 'a person’s fiscal code, upper case', examples: ['SPNDNL80R13C555X'] });
+export const OrganizationFiscalCode = Type.String({ pattern: '^[0-9]{11}$', description: 'an organization’s fiscal code' });
+
+export const MESSAGE_STATUSES = ['ACCEPTED', 'THROTTLED', 'FAILED', 'PROCESSED', 'REJECTED'] as const;
+export type MessageStatusValue = (typeof MESSAGE_STATUSES)[number];
+export const REJECTION_REASONS = ['SERVICE_NOT_ALLOWED', 'USER_NOT_FOUND', 'UNKNOWN'] as const;
+export const NOTIFICATION_CHANNEL_STATUSES = ['SENT', 'THROTTLED', 'EXPIRED', 'FAILED'] as const;
+export type NotificationChannelStatusValue = (typeof NOTIFICATION_CHANNEL_STATUSES)[number];
+export const PREFERRED_LANGUAGES = ['it_IT', 'en_GB', 'es_ES', 'de_DE', 'fr_FR'] as const;
+export type PreferredLanguage = (typeof PREFERRED_LANGUAGES)[number];
+
+export const MESSAGE_LIMITS = { subject: { min: 10, max: 120 }, markdown: { min: 80, max: 10_000 }, timeToLive: { min: 3600, max: 604_800, default: 3600 } } as const;
+export const MAX_PAYMENT_AMOUNT = 9_999_999_999;
+
+export const PaymentData = Type.Object({
+  amount: Type.Integer({ minimum: 1, maximum: MAX_PAYMENT_AMOUNT, description: 'euro cents' }),
+  notice_number: Type.String({ pattern: '^[0123][0-9]{17}$', description: 'the 18-digit pagoPA notice number (NAV); check digits are verified' }),
+  invalid_after_due_date: Type.Optional(Type.Boolean({ default: false })),
+  payee: Type.Optional(Type.Object({ fiscal_code: OrganizationFiscalCode })),
+});
+export type PaymentData = Static<typeof PaymentData>;
+
+export const MessageContent = Type.Object({
+  subject: Type.String({ minLength: MESSAGE_LIMITS.subject.min, maxLength: MESSAGE_LIMITS.subject.max }),
+  markdown: Type.String({ minLength: MESSAGE_LIMITS.markdown.min, maxLength: MESSAGE_LIMITS.markdown.max }),
+  require_secure_channels: Type.Optional(Type.Boolean()),
+  due_date: Type.Optional(Type.String({ format: 'date-time', description: 'ISO-8601 UTC' })),
+  payment_data: Type.Optional(PaymentData),
+});
+export type MessageContent = Static<typeof MessageContent>;
+
+export const NewMessage = Type.Object(
+  {
+    time_to_live: Type.Optional(Type.Integer({ minimum: MESSAGE_LIMITS.timeToLive.min, maximum: MESSAGE_LIMITS.timeToLive.max, default: MESSAGE_LIMITS.timeToLive.default })),
+    content: MessageContent,
+    default_addresses: Type.Optional(Type.Object({ email: Type.Optional(Type.String({ format: 'email' })) })),
+    fiscal_code: Type.Optional(FiscalCode),
+    feature_level_type: Type.Optional(Enum(['STANDARD', 'ADVANCED'] as const, { default: 'STANDARD' })),
+  },
+  { $id: 'NewMessage' },
+);
+export type NewMessage = Static<typeof NewMessage>;
+
+export const CreatedMessage = Type.Object({ id: Type.String({ description: 'the message id (a ULID)' }) });
+export type CreatedMessage = Static<typeof CreatedMessage>;
+
+export const LimitedProfile = Type.Object({
+  sender_allowed: Type.Boolean(),
+  preferred_languages: Type.Optional(Type.Array(Enum(PREFERRED_LANGUAGES))),
+});
+export type LimitedProfile = Static<typeof LimitedProfile>;
+
+export const ExternalMessageResponseWithContent = Type.Object({
+  message: Type.Object({
+    id: Type.String(),
+    fiscal_code: FiscalCode,
+    time_to_live: Type.Integer(),
+    created_at: Type.String({ format: 'date-time' }),
+    content: MessageContent,
+    sender_service_id: Type.String(),
+    feature_level_type: Enum(['STANDARD', 'ADVANCED'] as const),
+  }),
+  status: Enum(MESSAGE_STATUSES),
+  rejection_reason: Type.Optional(Enum(REJECTION_REASONS)),
+  notification: Type.Optional(Type.Object({ email: Type.Optional(Enum(NOTIFICATION_CHANNEL_STATUSES)), webhook: Type.Optional(Enum(NOTIFICATION_CHANNEL_STATUSES)) })),
+  read_status: Type.Optional(Enum(['UNAVAILABLE', 'UNREAD', 'READ'] as const)),
+  payment_status: Type.Optional(Enum(['PAID', 'NOT_PAID'] as const)),
+});
+export type ExternalMessageResponseWithContent = Static<typeof ExternalMessageResponseWithContent>;
+
+export const SubscriptionsFeed = Type.Object({ dateUTC: Type.String(), subscriptions: Type.Array(Type.String()), unsubscriptions: Type.Array(Type.String()) });
+export type SubscriptionsFeed = Static<typeof SubscriptionsFeed>;
+
+export const ServiceKeys = Type.Object({ primary_key: Type.String(), secondary_key: Type.String() });
+export type ServiceKeys = Static<typeof ServiceKeys>;

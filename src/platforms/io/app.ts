@@ -1,0 +1,32 @@
+// The IO app (port 3005): the Services API for public bodies, the citizen app (PWA) and its backend, the
+// delivery pipeline's endpoints, and the developer back-office. Map and contracts: docs/io.md.
+import { createHttpApp, type App } from '../../core/http.ts';
+import { databaseHealth, type AppContext } from '../../core/runtime.ts';
+
+export const IO_TITLE = 'IO — l’app dei servizi pubblici';
+
+function description(url: string): string {
+  return [
+    'Messages from public bodies to citizens through the IO app, shaped like IO’s Services API v1 (io-functions-services).',
+    '',
+    `- \`${url}/api/v1/profiles\`, \`${url}/api/v1/messages\`: may this service write to a citizen, send a message (201 + Location), read its status per channel. Header \`Ocp-Apim-Subscription-Key\`: a key of the service (primary or secondary).`,
+    `- \`${url}/api/v1/manage/services\`: the body’s services and their keys (the body’s manage key).`,
+  ].join('\n');
+}
+
+export async function buildIoHttp(ctx: AppContext): Promise<App> {
+  const url = ctx.config.urls.io;
+  const app = await createHttpApp({
+    name: 'io',
+    title: IO_TITLE,
+    description: description(url),
+    publicUrl: url,
+    logLevel: ctx.config.logLevel,
+    trustProxy: ctx.config.trustProxy,
+    healthChecks: databaseHealth(ctx),
+    cookieSecret: ctx.secret,
+    // Citizens sign in at the identity platform and pay at pagoPA's checkout.
+    formActionOrigins: [ctx.config.urls.identity, ctx.config.urls.pagopa],
+  });
+  return app;
+}
