@@ -15,6 +15,8 @@ export interface CitizenSession {
   fiscalCode: string;
   givenName: string;
   familyName: string;
+  /** The e-mail the provider asserted, when it gave one (IO's first profile starts from it). */
+  email?: string;
   provider: ProviderName;
   acr: string;
   idToken: string;
@@ -79,6 +81,7 @@ export function registerCitizenLoginRoutes(pages: App, rp: RelyingParty, routes:
       fiscalCode: citizen.fiscalCode,
       givenName: citizen.givenName,
       familyName: citizen.familyName,
+      ...(citizen.email ? { email: citizen.email } : {}),
       provider: outcome.provider,
       acr: verified.acr,
       idToken: verified.idToken,

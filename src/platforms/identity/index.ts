@@ -19,11 +19,12 @@ const identity: AppModule = {
   async seedDemo(ctx) {
     const db = ctx.database.db;
     await seedDemoUsers(db);
-    // The demo relying parties: the Comune platform, ANPR's citizen area and pagoPA's payments page (EC: <entity id>.well-known/openid-federation).
+    // The demo relying parties: the Comune platform, ANPR's citizen area and pagoPA's payments page, the IO app (EC: <entity id>.well-known/openid-federation).
     const relyingParties = [
       { entityId: `${ctx.config.urls.comune}/`, organizationName: 'Comune di Bugliano' },
       { entityId: `${ctx.config.urls.anpr}/`, organizationName: 'ANPR — Ministero dell’Interno' },
       { entityId: `${ctx.config.urls.pagopa}/`, organizationName: 'PagoPA S.p.A.' },
+      { entityId: `${ctx.config.urls.io}/`, organizationName: 'PagoPA S.p.A. — IO' },
     ];
     for (const rp of relyingParties) if (!(await findRelyingParty(db, rp.entityId))) await onboardRelyingParty(db, rp);
   },

@@ -2,6 +2,8 @@
 // delivery pipeline's endpoints, and the developer back-office. Map and contracts: docs/io.md.
 import { createHttpApp, type App } from '../../core/http.ts';
 import { databaseHealth, type AppContext } from '../../core/runtime.ts';
+import { registerCitizenApp } from './citizen/index.ts';
+import { appErrorPage } from './citizen/layout.ts';
 
 export const IO_TITLE = 'IO — l’app dei servizi pubblici';
 
@@ -27,6 +29,8 @@ export async function buildIoHttp(ctx: AppContext): Promise<App> {
     cookieSecret: ctx.secret,
     // Citizens sign in at the identity platform and pay at pagoPA's checkout.
     formActionOrigins: [ctx.config.urls.identity, ctx.config.urls.pagopa],
+    renderErrorPage: appErrorPage,
   });
+  await registerCitizenApp(app, { db: ctx.database.db, secret: ctx.secret, publicUrl: url, identityUrl: ctx.config.urls.identity, mailer: ctx.mailer });
   return app;
 }

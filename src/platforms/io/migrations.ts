@@ -4,8 +4,10 @@
 // Names and enums after pagopa/io-functions-commons (Service, Profile, ServicePreference) and io-functions-services.
 import { auditMigrations } from '../../core/audit.ts';
 import { apiKeyMigrations } from '../../core/auth/api-keys.ts';
+import { sessionMigrations } from '../../core/auth/sessions.ts';
 import { jobMigrations } from '../../core/jobs.ts';
 import { sqlMigration, type Migration } from '../../core/migrations.ts';
+import { rpKeyMigrations } from '../../clients/identity/rp-keys.ts';
 
 /** Messages are spread over this many hash partitions of the fiscal code. */
 export const MESSAGE_PARTITIONS = 8;
@@ -19,6 +21,9 @@ export const ioMigrations: Migration[] = [
   ...auditMigrations,
   ...apiKeyMigrations,
   ...jobMigrations,
+  // The sessions of the app's pages (citizen app, back-office) and its keys as a relying party of SPID/CIE.
+  ...sessionMigrations,
+  ...rpKeyMigrations,
   sqlMigration(
     'io.001_services',
     `create table {schema}.organizations (

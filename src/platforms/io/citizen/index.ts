@@ -1,0 +1,25 @@
+// The IO citizen app at /app: its session (only on these routes: the Services API never pays for it), the login,
+// the onboarding, the pages, the backend JSON API (/app/api/v1) and the PWA files. Other parts of the app (the
+// payments pages) register their routes through `areas`, inside the same session.
+import type { FastifyInstance } from 'fastify';
+import { registerSessions } from '../../../core/auth/sessions.ts';
+import type { App } from '../../../core/http.ts';
+import { registerPageCsrf } from '../../../core/ui.ts';
+import { registerAssets } from '../../../core/web.ts';
+import { SCHEMA } from '../schema.ts';
+import { registerOnboarding } from './pages/onboarding.ts';
+import { registerAppLogin, type AppDeps } from './session.ts';
+
+export type AppArea = (pages: App, deps: AppDeps) => Promise<void> | void;
+
+export async function registerCitizenApp(app: App, deps: AppDeps, areas: readonly AppArea[] = []): Promise<void> {
+  if (!app.hasRoute({ method: 'GET', url: '/assets/bootstrap-italia/*' })) await registerAssets(app);
+  await app.register(async (instance: FastifyInstance) => {
+    const pages = instance as App;
+    registerSessions(pages, { db: deps.db, schema: SCHEMA, secret: deps.secret, cookieName: 'io_sid', secure: deps.publicUrl.startsWith('https:') });
+    registerPageCsrf(pages, deps.secret);
+    await registerAppLogin(pages, deps);
+    registerOnboarding(pages, deps);
+    for (const area of areas) await area(pages, deps);
+  });
+}
