@@ -24,3 +24,16 @@ export function singleTransferOption(amount: number, description: string, dueDat
 /** The GPD client of a demo institution, with its demo subscription key. */
 export const gpdOf = (system: TestSystem, institution: DemoInstitution): GpdClient =>
   gpdClient({ baseUrl: gpdBaseUrl(system.urls.pagopa), subscriptionKey: demoPagopaKey(system.ctx.secret, institution.fiscalCode), organizationFiscalCode: institution.fiscalCode });
+
+/**
+ * Pays a Checkout cart as a browser without JavaScript does (form posts, no cookie): e-mail, a test card, the
+ * tobacconists' PSP, "Paga"; answers where Checkout sends the browser (the cart's return URL once paid).
+ */
+export async function payCartByCard(checkoutUrl: string, email = 'marco.bianchi@example.it'): Promise<string | null> {
+  const post = async (url: string, form: Record<string, string>) =>
+    (await fetch(url, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form).toString() })).headers.get('location');
+  await post(checkoutUrl, { email });
+  await post(`${checkoutUrl}/metodo`, { method: 'CP', holder: 'Marco Bianchi', pan: '4242 4242 4242 4242', expiry: '12/30', cvv: '123' });
+  await post(`${checkoutUrl}/psp`, { psp: 'TABDITM1XXX' });
+  return post(`${checkoutUrl}/paga`, {});
+}

@@ -11,6 +11,7 @@ import { registerReportingApi } from './reporting/api.ts';
 import { FDR_ORG_PREFIX, FDR_PSP_PREFIX } from '../../clients/pagopa/fdr.ts';
 import { consoleErrorPage, registerConsoles } from './web/index.ts';
 import { registerCheckout } from './checkout/index.ts';
+import { registerEcommerceApi } from './ecommerce/api.ts';
 
 export const PAGOPA_TITLE = 'pagoPA — Gestione Posizioni Debitorie';
 
@@ -49,6 +50,7 @@ export async function buildPagopaHttp(ctx: AppContext): Promise<App> {
   await registerNoticeApi(app, ctx.database.db);
   await registerReportingApi(app, ctx.database.db);
   await registerCheckout(app, { db: ctx.database.db, secret: ctx.secret, mailer: ctx.mailer, publicUrl: url });
+  await registerEcommerceApi(app, ctx.database.db, url);
   await registerConsoles(app, { db: ctx.database.db, secret: ctx.secret, publicUrl: url, identityUrl: ctx.config.urls.identity, loginRateLimit: ctx.config.loginRateLimit });
   return app;
 }

@@ -5,6 +5,7 @@ import type { DemoAccount } from '../../../core/runtime.ts';
 import { createApiKey } from '../../../core/auth/api-keys.ts';
 import { DEMO_CREDITOR_INSTITUTIONS, DEMO_PSPS, demoPagopaKey, pspKeyHolder } from '../../../clients/pagopa/demo.ts';
 import { NODO_PREFIX } from '../../../clients/pagopa/nodo-wire.ts';
+import { CHANNEL_KEY_OWNER, channelKeyHolder } from '../../../clients/pagopa/ecommerce.ts';
 import { SUBSCRIPTION_KEY_HEADER } from '../../../clients/pagopa/wire.ts';
 import type { Actor } from '../institutions.ts';
 import { SCHEMA } from '../schema.ts';
@@ -20,6 +21,8 @@ export async function seedNodo(db: Executor, secret: string, comuneUrl: string):
     if (!(await pspById(db, demo.idPSP))) await onboardPsp(db, SEED, { ...demo, paymentTypes: [...demo.paymentTypes] });
     await createApiKey(db, SCHEMA, { ownerType: PSP_KEY_OWNER, ownerId: demo.idPSP, label: `demo: ${demo.companyName}`, key: demoPagopaKey(secret, pspKeyHolder(demo.idPSP)) });
   }
+  // The IO app's channel key (pagoPA for IO), derived from SECRET on both sides.
+  await createApiKey(db, SCHEMA, { ownerType: CHANNEL_KEY_OWNER, ownerId: 'io', label: 'demo: App IO', key: demoPagopaKey(secret, channelKeyHolder('io')) });
   for (const demo of DEMO_CREDITOR_INSTITUTIONS) {
     await sql`update pagopa.creditor_institutions set receipts_url = ${demoReceiptsUrl(comuneUrl, demo.fiscalCode)}
       where fiscal_code = ${demo.fiscalCode} and receipts_url is null`.execute(db);
