@@ -52,6 +52,7 @@ import { registerPayments } from './payments/routes.ts';
 import { catchUpHandler, enqueuePaymentsCatchUp, PAYMENTS_CATCH_UP_JOB, registerPaSendRt } from './payments/receipts.ts';
 import { registerDues } from './payments/dues/routes.ts';
 import { DUES_UPLOAD_JOB, duesUploadHandler } from './payments/dues/job.ts';
+import { FOLLOW_JOB, followHandler, REMINDER_JOB, reminderHandler, SUBMIT_JOB, submitHandler } from './messaging/jobs.ts';
 
 const comune: AppModule = {
   name: 'comune',
@@ -65,6 +66,8 @@ const comune: AppModule = {
     const events = await startEventStream(ctx);
     // Documents the protocol registers (applications, answers to integration requests, outcome letters), content-addressed under the data directory.
     const protocol = { secret: ctx.secret, store: diskDocumentStore(path.join(ctx.config.dataDir, 'documents')) };
+    const messagingDeps = { db: ctx.database.db, secret: ctx.secret, mailer: ctx.mailer, config: ctx.config };
+    const messagingHandlers = { [SUBMIT_JOB]: submitHandler(messagingDeps), [FOLLOW_JOB]: followHandler(messagingDeps), [REMINDER_JOB]: reminderHandler(messagingDeps) };
     const worker = createJobWorker({
       db: ctx.database.db,
       schema: 'comune',
@@ -80,6 +83,7 @@ const comune: AppModule = {
         [WEBHOOK_DELIVERY_JOB]: webhookDeliveryHandler(ctx.database.db, { appSecret: ctx.secret, publicUrl: ctx.config.urls.comune, allowPrivateNetworks: ctx.config.webhooksAllowPrivateNetworks }),
         ...events.handlers,
         [DUES_UPLOAD_JOB]: duesUploadHandler({ db: ctx.database.db, secret: ctx.secret }),
+        ...messagingHandlers,
       },
       concurrency: 4,
       listenUrl: ctx.config.databaseUrl,

@@ -15,6 +15,7 @@ import { ratingsMigrations } from './ratings/migrations.ts';
 import { paymentsMigrations } from './payments/migrations.ts';
 import { paymentReconciliationMigrations } from './payments/reconciliation/migrations.ts';
 import { duesMigrations } from './payments/dues/migrations.ts';
+import { messagingMigrations } from './messaging/migrations.ts';
 
 export const comuneMigrations: Migration[] = [
   ...sessionMigrations,
@@ -122,4 +123,5 @@ export const comuneMigrations: Migration[] = [
   ...paymentsMigrations,
   ...paymentReconciliationMigrations,
   ...duesMigrations,
+  ...messagingMigrations,
 ];

@@ -12,6 +12,7 @@ import { seedDemoForms } from './forms/demo.ts';
 import { seedCatalogDemo } from './catalog/seed.ts';
 import { attachDemoForms } from './journey/seed.ts';
 import { seedPaymentsDemo } from './payments/seed.ts';
+import { seedMessagingDemo } from './messaging/seed.ts';
 
 /** An ente's numeric codice fiscale: 10 digits plus the check digit (DPR 605/1973). */
 const enteFiscalCode = (first10: string) => first10 + partitaIvaCheckDigit(first10);
@@ -103,6 +104,7 @@ export async function seedComuneDemo(ctx: AppContext): Promise<void> {
   if (bugliano) await seedCatalogDemo(db, bugliano, SEED);
   for (const tenant of demoTenants) await attachDemoForms(db, tenant, SEED);
   await seedPaymentsDemo(ctx, demoTenants);
+  await seedMessagingDemo(ctx, demoTenants);
 }
 
 export function comuneDemoAccounts(ctx: AppContext): DemoAccount[] {

@@ -9,6 +9,7 @@ import type { DocumentStore } from '../protocol/files.ts';
 import { applicationPdf, integrationAnswerPdf } from './pdf.ts';
 import { checkTransition, STATUS, type PaymentKind, type StatusCode, type TransitionActor } from './states.ts';
 import { enqueueWebhookEvents } from '../webhooks/outbox.ts';
+import { enqueueStatusMessage } from '../messaging/store.ts';
 
 export const REGISTER_APPLICATION_JOB = 'comune.protocol.register-application';
 export const REGISTER_INTEGRATION_JOB = 'comune.protocol.register-integration';
@@ -239,8 +240,7 @@ export class ApplicationStore {
           pdf_sha256 = ${sha256}, updated_at = now() ${options.data ? sql`, data = ${JSON.stringify(options.data)}::jsonb` : sql``}
         where id = ${id} returning ${columns()}`);
       await this.insertAttachments(tx, id, attachments);
-      // Every status change is announced to the ente's webhooks in the same transaction (outbox).
-      await enqueueWebhookEvents(tx, id, to);
+      await announceStatusChange(tx, id, to);
       return { application: fromRow(rows[0]!), created: true };
     });
   }
@@ -287,8 +287,7 @@ export class ApplicationStore {
       const { rows } = await executePrepared(tx, sql<Row>`
         with timeline as (${this.eventInsert(id, app.status, to, actor, message)}), logged as (${auditInsert('comune', entry)})
         update comune.applications set status = ${to}, updated_at = now() ${set} where id = ${id} returning ${columns()}`);
-      // Every status change is announced to the ente's webhooks in the same transaction (outbox).
-      await enqueueWebhookEvents(tx, id, to);
+      await announceStatusChange(tx, id, to);
       return fromRow(rows[0]!);
     });
   }
@@ -468,14 +467,19 @@ export class ApplicationStore {
 
   private async event(tx: Executor, id: string, from: StatusCode | null, to: StatusCode, actor: ApplicationActor, message: string | null): Promise<void> {
     await this.eventInsert(id, from, to, actor, message).execute(tx);
-    // Every status change is announced to the ente's webhooks in the same transaction (outbox).
-    await enqueueWebhookEvents(tx, id, to);
+    await announceStatusChange(tx, id, to);
   }
 
   private eventInsert(id: string, from: StatusCode | null, to: StatusCode, actor: ApplicationActor, message: string | null) {
     return sql`insert into comune.application_events (application_id, from_status, to_status, actor_type, actor_id, message, at)
       values (${id}, ${from}, ${to}, ${actorType(actor)}, ${actorId(actor)}, ${message}, ${this.now()})`;
   }
+}
+
+/** Every status change is announced in its own transaction (outboxes): to the ente's webhooks and, through IO, to the citizen. */
+async function announceStatusChange(tx: Executor, id: string, to: StatusCode): Promise<void> {
+  await enqueueWebhookEvents(tx, id, to);
+  await enqueueStatusMessage(tx, id, to);
 }
 
 function canSee(actor: ApplicationActor, app: Application): boolean {

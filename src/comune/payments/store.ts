@@ -14,6 +14,7 @@ import { STATUS, type StatusCode } from '../applications/states.ts';
 import type { DocumentStore } from '../protocol/files.ts';
 import { gpdClientFor, paymentSettingsOf, type PaymentSettings } from './settings.ts';
 import type { PlannedOption } from './rules.ts';
+import { enqueuePaymentNotice } from '../messaging/store.ts';
 
 export type ApplicationPaymentKind = 'immediate' | 'deferred' | 'optional';
 export type ApplicationPaymentStatus = 'unpaid' | 'paid' | 'cancelled';
@@ -269,6 +270,12 @@ export class PaymentStore {
           last_checked_at = ${this.now()}, updated_at = now()
         where id = ${paymentId} returning *`.execute(tx);
       const payment = fromRow(rows[0]!);
+      // Published for the first time: the citizen gets the notice (through IO) with its reminder, in this transaction.
+      const notice = options.find((o) => !o.isPartialPayment) ?? options[0];
+      if (!before.published && notice && status === 'unpaid') {
+        await enqueuePaymentNotice(tx, { kind: 'payment_notice', tenantId: payment.tenantId, applicationId: payment.applicationId, fiscalCode: payment.debtorFiscalCode, reason: payment.reason,
+          creditorFiscalCode: payment.creditorFiscalCode, iupd: payment.iupd, option: notice }, this.now());
+      }
       if (SETTLES_APPLICATION.includes(position.status) && before.kind !== 'optional') await this.settle(tx, payment, last);
       if (status === 'paid' && before.status !== 'paid') {
         await audit(tx, 'comune', {

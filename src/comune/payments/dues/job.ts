@@ -12,6 +12,7 @@ import type { PaymentPositionBody } from '../../../clients/pagopa/wire.ts';
 import { pagopaKeyOf, paymentSettingsOf, type BudgetChapter, type PaymentSettings } from '../settings.ts';
 import { splitInstallments } from './csv.ts';
 import { DUES_UPLOAD_JOB } from './store.ts';
+import { enqueueDuesNotices } from '../../messaging/store.ts';
 
 export { DUES_UPLOAD_JOB };
 
@@ -171,6 +172,8 @@ export function duesUploadHandler(app: Pick<AppContext, 'secret'> & { db: Execut
     await Promise.all(Array.from({ length: FILES_IN_FLIGHT }, sendNext));
     await job.transaction(async (tx) => {
       await sql`update comune.dues_uploads set state = 'done', finished_at = now() where id = ${uploadId}`.execute(tx);
+      // Each debtor hears of the new due through IO, when the ente sends through it (messaging outbox, same transaction).
+      await enqueueDuesNotices(tx, uploadId);
     });
   };
 }
