@@ -4,6 +4,7 @@ import { createHttpApp, type App } from '../../core/http.ts';
 import { databaseHealth, type AppContext } from '../../core/runtime.ts';
 import { registerCitizenApp } from './citizen/index.ts';
 import { appErrorPage } from './citizen/layout.ts';
+import { registerNotifyRoute, vapidSubjectOf } from './pipeline/notify.ts';
 
 export const IO_TITLE = 'IO — l’app dei servizi pubblici';
 
@@ -32,5 +33,6 @@ export async function buildIoHttp(ctx: AppContext): Promise<App> {
     renderErrorPage: appErrorPage,
   });
   await registerCitizenApp(app, { db: ctx.database.db, secret: ctx.secret, publicUrl: url, identityUrl: ctx.config.urls.identity, mailer: ctx.mailer });
+  registerNotifyRoute(app, { db: ctx.database.db, secret: ctx.secret, vapidSubject: vapidSubjectOf(ctx.config.smtp.from), logger: app.log });
   return app;
 }

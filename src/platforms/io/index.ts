@@ -3,12 +3,14 @@
 import type { AppModule } from '../../core/runtime.ts';
 import { buildIoHttp, IO_TITLE } from './app.ts';
 import { ioMigrations } from './migrations.ts';
+import { startPipeline } from './pipeline/worker.ts';
 
 const io: AppModule = {
   name: 'io',
   title: IO_TITLE,
   migrations: ioMigrations,
   buildHttp: buildIoHttp,
+  startBackground: (ctx) => startPipeline(ctx),
 };
 
 export default io;

@@ -1,0 +1,53 @@
+// WebhookNotification (reference io.md §4.2): each due WEBHOOK notification is a POST to the app backend's internal
+// notify endpoint, which pushes to the citizen's browsers. 204 = SENT; a 4xx other than 429 is permanent (FAILED).
+import { timingSafeEqual } from 'node:crypto';
+import { derivedApiKey } from '../../../core/auth/api-keys.ts';
+import type { Executor } from '../../../core/db.ts';
+import type { StageOptions } from './lease.ts';
+import { deliverDueNotifications, PermanentDeliveryError, settleEach } from './notifications.ts';
+
+/** The app backend's internal push API (notify.yaml, base /api/v1/messages-sending/internal). */
+export const NOTIFY_PATH = '/api/v1/messages-sending/internal/notify';
+
+const WEBHOOK_CONCURRENCY = 8;
+const WEBHOOK_TIMEOUT_MS = 10_000;
+
+/** The bearer key of the internal notify endpoint, derived from the app secret: only the pipeline holds it. */
+export const internalNotifyKey = (secret: string) => derivedApiKey(secret, 'io-internal-notify', 'pipeline');
+
+/** Whether an Authorization header carries the internal key (compared in constant time). */
+export function isInternalNotifyKey(secret: string, given: string): boolean {
+  const expected = Buffer.from(internalNotifyKey(secret));
+  const actual = Buffer.from(given);
+  return expected.length === actual.length && timingSafeEqual(expected, actual);
+}
+
+export interface WebhookDeps {
+  db: Executor;
+  secret: string;
+  ioUrl: string;
+}
+
+async function callNotify(deps: WebhookDeps, fiscalCode: string, messageId: string): Promise<void> {
+  const response = await fetch(`${deps.ioUrl}${NOTIFY_PATH}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${internalNotifyKey(deps.secret)}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ notification_type: 'MESSAGE', fiscal_code: fiscalCode, message_id: messageId }),
+    signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
+  });
+  await response.body?.cancel();
+  if (response.status === 204) return;
+  const error = `notify answered ${response.status}`;
+  if (response.status >= 400 && response.status < 500 && response.status !== 429) throw new PermanentDeliveryError(error);
+  throw new Error(error);
+}
+
+/** Calls the notify endpoint for one batch of due webhook notifications; returns how many were taken (0: nothing due). */
+export function callDueWebhooks(deps: WebhookDeps, options: StageOptions = {}): Promise<number> {
+  return deliverDueNotifications(
+    deps.db,
+    'WEBHOOK',
+    (due) => settleEach(due, WEBHOOK_CONCURRENCY, (notification) => callNotify(deps, notification.fiscalCode, notification.messageId)),
+    options,
+  );
+}
