@@ -41,6 +41,8 @@ async function subscribePush(button, status) {
 }
 
 document.addEventListener('DOMContentLoaded', () => {
+  const signOut = document.querySelector('form[action="/app/esci"]');
+  signOut?.addEventListener('submit', () => navigator.serviceWorker?.controller?.postMessage('sign-out'));
   const button = document.querySelector('[data-push-subscribe]');
   const status = document.getElementById('push-status');
   if (!button || !status) return;

@@ -7,12 +7,25 @@ import type { App } from '../../../core/http.ts';
 import { registerPageCsrf } from '../../../core/ui.ts';
 import { registerAssets } from '../../../core/web.ts';
 import { SCHEMA } from '../schema.ts';
+import { registerAppApi } from './api.ts';
+import { registerEmailValidation } from './email-validation.ts';
+import { registerMessagePages, type MessageExtras } from './pages/messages.ts';
 import { registerOnboarding } from './pages/onboarding.ts';
+import { registerProfilePages } from './pages/profile.ts';
+import { registerServicePages } from './pages/services.ts';
+import { registerPwa } from './pwa.ts';
 import { registerAppLogin, type AppDeps } from './session.ts';
 
 export type AppArea = (pages: App, deps: AppDeps) => Promise<void> | void;
 
-export async function registerCitizenApp(app: App, deps: AppDeps, areas: readonly AppArea[] = []): Promise<void> {
+export interface CitizenAppParts {
+  /** More routes of the app (e.g. /app/pagamenti), registered with the app's session and CSRF. */
+  areas?: readonly AppArea[];
+  /** What a message page shows under the body (the payment box, the reminder link). */
+  messageExtras?: MessageExtras;
+}
+
+export async function registerCitizenApp(app: App, deps: AppDeps, parts: CitizenAppParts = {}): Promise<void> {
   if (!app.hasRoute({ method: 'GET', url: '/assets/bootstrap-italia/*' })) await registerAssets(app);
   await app.register(async (instance: FastifyInstance) => {
     const pages = instance as App;
@@ -20,6 +33,12 @@ export async function registerCitizenApp(app: App, deps: AppDeps, areas: readonl
     registerPageCsrf(pages, deps.secret);
     await registerAppLogin(pages, deps);
     registerOnboarding(pages, deps);
-    for (const area of areas) await area(pages, deps);
+    registerMessagePages(pages, deps, parts.messageExtras);
+    registerServicePages(pages, deps);
+    registerProfilePages(pages, deps);
+    registerEmailValidation(pages, deps);
+    registerPwa(pages);
+    await registerAppApi(pages, deps);
+    for (const area of parts.areas ?? []) await area(pages, deps);
   });
 }

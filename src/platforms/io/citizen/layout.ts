@@ -20,6 +20,8 @@ export interface AppPageInput {
   /** The bottom navigation's current section. */
   active?: AppSection;
   status?: number;
+  /** Nobody's page (the offline page the service worker keeps): no name, no navigation. */
+  anonymous?: boolean;
 }
 
 /** The app's own static files (web/io): the script registering the service worker and the push button, icons, CSS. */
@@ -48,7 +50,7 @@ function takeFlash(request: FastifyRequest): SafeHtml | '' {
 
 export function appDocument(request: FastifyRequest, input: AppPageInput): string {
   const tr = appT(request.locale);
-  const citizen = appCitizen(request);
+  const citizen = input.anonymous ? undefined : appCitizen(request);
   const bottomNav = citizen
     ? html`<nav class="io-bottom-nav fixed-bottom bg-white border-top" aria-label="${tr('mainNav')}"><ul class="nav nav-fill">${SECTIONS.map(
         (s) =>

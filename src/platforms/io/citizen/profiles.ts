@@ -3,14 +3,13 @@
 // LEGACY's blocked channels, and the subscriptions feed (who joined IO, who enabled or disabled a service).
 import { createHash } from 'node:crypto';
 import { sql, transaction, type Executor } from '../../../core/db.ts';
+import type { PreferredLanguage } from '../../../clients/io/wire.ts';
 import { conflict, invalid, notFound } from '../../../core/problem.ts';
 import { blockedChannels, type Channel, type PreferenceMode, type ProfileFacts } from '../rules/delivery.ts';
 import { SCHEMA } from '../schema.ts';
 
 /** The terms of use the onboarding asks to accept (io-functions-commons: accepted_tos_version ≥ 1). */
 export const TOS_VERSION = 1;
-export const PREFERRED_LANGUAGES = ['it_IT', 'en_GB', 'es_ES', 'de_DE', 'fr_FR'] as const;
-export type PreferredLanguage = (typeof PREFERRED_LANGUAGES)[number];
 export const REMINDER_STATUSES = ['ENABLED', 'DISABLED'] as const;
 export const PUSH_CONTENT_TYPES = ['FULL', 'ANONYMOUS'] as const;
 

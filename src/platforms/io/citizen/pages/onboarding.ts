@@ -10,7 +10,8 @@ import type { Locale } from '../../../../core/i18n.ts';
 import { pageCsrf } from '../../../../core/ui.ts';
 import { appPage } from '../layout.ts';
 import { appT } from '../messages.ts';
-import { createProfile, profileExists, type PreferredLanguage } from '../profiles.ts';
+import type { PreferredLanguage } from '../../../../clients/io/wire.ts';
+import { createProfile, profileExists } from '../profiles.ts';
 import { APP_HOME, ONBOARDING, appCitizen, requireAppCitizen, type AppDeps } from '../session.ts';
 
 /** The profile's language for the page's (IO's preferred_languages values). */
