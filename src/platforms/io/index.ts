@@ -3,14 +3,21 @@
 import type { AppModule } from '../../core/runtime.ts';
 import { buildIoHttp, IO_TITLE } from './app.ts';
 import { ioMigrations } from './migrations.ts';
+import { seedDemoProfiles } from './citizen/seed-profiles.ts';
+import { backofficeDemoAccounts, seedBackofficeAccounts } from './backoffice/index.ts';
 import { startPipeline } from './pipeline/worker.ts';
 
 const io: AppModule = {
   name: 'io',
   title: IO_TITLE,
   migrations: ioMigrations,
+  async seedDemo(ctx) {
+    await seedBackofficeAccounts(ctx.database.db, ctx.secret);
+    await seedDemoProfiles(ctx.database.db);
+  },
   buildHttp: buildIoHttp,
   startBackground: (ctx) => startPipeline(ctx),
+  demoAccounts: (ctx) => backofficeDemoAccounts(ctx.config.urls.io),
 };
 
 export default io;

@@ -8,6 +8,7 @@ import { sessionMigrations } from '../../core/auth/sessions.ts';
 import { jobMigrations } from '../../core/jobs.ts';
 import { sqlMigration, type Migration } from '../../core/migrations.ts';
 import { rpKeyMigrations } from '../../clients/identity/rp-keys.ts';
+import { backofficeMigrations } from './backoffice/migrations.ts';
 
 /** Messages are spread over this many hash partitions of the fiscal code. */
 export const MESSAGE_PARTITIONS = 8;
@@ -210,4 +211,5 @@ export const ioMigrations: Migration[] = [
     `create index payments_by_citizen on {schema}.payments (fiscal_code, created_at desc)`,
     `create unique index payments_paid_once on {schema}.payments (payee_fiscal_code, notice_number) where status = 'PAID'`,
   ),
+  ...backofficeMigrations,
 ];
