@@ -86,3 +86,65 @@ export type SubscriptionsFeed = Static<typeof SubscriptionsFeed>;
 
 export const ServiceKeys = Type.Object({ primary_key: Type.String(), secondary_key: Type.String() });
 export type ServiceKeys = Static<typeof ServiceKeys>;
+
+// --- Services (/manage/services): the legacy Service object of io-functions-commons (reference §2.1) -------------
+
+const NonEmpty = Type.String({ minLength: 1 });
+export const ServiceMetadata = Type.Object(
+  {
+    scope: Enum(['LOCAL', 'NATIONAL'] as const),
+    description: Type.Optional(Type.String({ minLength: 1, description: 'Markdown; required for a visible service' })),
+    privacy_url: Type.Optional(Type.String({ minLength: 1, format: 'uri' })),
+    tos_url: Type.Optional(Type.String({ minLength: 1, format: 'uri' })),
+    web_url: Type.Optional(Type.String({ minLength: 1, format: 'uri' })),
+    email: Type.Optional(Type.String({ minLength: 1, format: 'email' })),
+    pec: Type.Optional(Type.String({ minLength: 1, format: 'email' })),
+    phone: Type.Optional(NonEmpty),
+    support_url: Type.Optional(Type.String({ minLength: 1, format: 'uri' })),
+    address: Type.Optional(NonEmpty),
+    cta: Type.Optional(NonEmpty),
+    category: Type.Optional(Enum(['STANDARD', 'SPECIAL'] as const)),
+  },
+  { $id: 'ServiceMetadata', additionalProperties: false, description: 'at least one support contact: email, pec, phone or support_url' },
+);
+export type ServiceMetadata = Static<typeof ServiceMetadata>;
+
+const CIDR = Type.String({ pattern: '^([0-9]{1,3}[.]){3}[0-9]{1,3}(/([0-9]|[1-2][0-9]|3[0-2]))?$' });
+
+/** What a body may change of its service (PUT /manage/services/{id}); the payment cap and test mode are the operators'. */
+export const ServicePayload = Type.Object(
+  {
+    service_name: Type.String({ minLength: 1, maxLength: 200 }),
+    department_name: Type.String({ minLength: 1, maxLength: 200 }),
+    is_visible: Type.Optional(Type.Boolean()),
+    require_secure_channels: Type.Optional(Type.Boolean()),
+    authorized_recipients: Type.Optional(Type.Array(FiscalCode, { maxItems: 100 })),
+    authorized_cidrs: Type.Optional(Type.Array(CIDR, { maxItems: 100 })),
+    service_metadata: Type.Optional(Type.Ref('ServiceMetadata')),
+  },
+  { $id: 'ServicePayload', additionalProperties: false },
+);
+export type ServicePayload = Static<typeof ServicePayload> & { service_metadata?: ServiceMetadata };
+
+export const ServiceObject = Type.Object(
+  {
+    service_id: Type.String(),
+    id: Type.String({ description: '{service_id}-{16-digit version}' }),
+    service_name: Type.String(),
+    organization_name: Type.String(),
+    department_name: Type.String(),
+    organization_fiscal_code: OrganizationFiscalCode,
+    authorized_cidrs: Type.Array(Type.String()),
+    authorized_recipients: Type.Array(Type.String()),
+    max_allowed_payment_amount: Type.Integer({ description: 'euro cents' }),
+    is_visible: Type.Boolean(),
+    require_secure_channels: Type.Boolean(),
+    version: Type.Integer(),
+    service_metadata: Type.Ref('ServiceMetadata'),
+    is_test_mode: Type.Boolean({ description: 'messages only to authorized_recipients' }),
+    is_disabled: Type.Boolean(),
+    rate_limit_per_second: Type.Integer(),
+  },
+  { $id: 'Service' },
+);
+export type ServiceObject = Static<typeof ServiceObject> & { service_metadata: ServiceMetadata };

@@ -176,7 +176,7 @@ async function issueKey(db: Executor, secret: string, serviceId: string, keyType
 
 /** A new service of a body on IO, with its primary and secondary keys; 400 naming the field, 404 for an unknown body. */
 export async function createService(db: Executor, secret: string, input: ServiceInput): Promise<Service> {
-  const problems = serviceSettingsProblems(input);
+  const problems = serviceSettingsProblems(input, '/body');
   if (problems.length) throw invalid(problems);
   const serviceId = input.serviceId ?? ulid();
   return transaction(db, async (tx) => {
@@ -197,7 +197,7 @@ export async function createService(db: Executor, secret: string, input: Service
 export async function updateService(db: Executor, serviceId: string, patch: ServicePatch): Promise<Service> {
   const current = await getService(db, serviceId);
   if (!current) throw notFound(`No service ${serviceId}`);
-  const problems = serviceSettingsProblems({ ...patch, isVisible: patch.isVisible ?? current.isVisible, metadata: patch.metadata ?? (patch.isVisible ? current.metadata : undefined) });
+  const problems = serviceSettingsProblems({ ...patch, isVisible: patch.isVisible ?? current.isVisible, metadata: patch.metadata ?? (patch.isVisible ? current.metadata : undefined) }, '/body');
   if (problems.length) throw invalid(problems);
   const next = { ...current, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) } as Service;
   await sql`update ${services} set service_name = ${next.serviceName.trim()}, department_name = ${next.departmentName.trim()}, is_visible = ${next.isVisible},
