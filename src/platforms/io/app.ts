@@ -4,6 +4,7 @@ import { createHttpApp, type App } from '../../core/http.ts';
 import { databaseHealth, type AppContext } from '../../core/runtime.ts';
 import { registerCitizenApp } from './citizen/index.ts';
 import { appErrorPage } from './citizen/layout.ts';
+import { BACKOFFICE, backofficeErrorPage, registerBackoffice } from './backoffice/index.ts';
 import { registerNotifyRoute, vapidSubjectOf } from './pipeline/notify.ts';
 import { registerIoApis, subscriptionKeySchemes } from './api/index.ts';
 
@@ -32,10 +33,12 @@ export async function buildIoHttp(ctx: AppContext): Promise<App> {
     cookieSecret: ctx.secret,
     // Citizens sign in at the identity platform and pay at pagoPA's checkout.
     formActionOrigins: [ctx.config.urls.identity, ctx.config.urls.pagopa],
-    renderErrorPage: appErrorPage,
+    // The back-office's pages in its own frame, the rest in the citizen app's.
+    renderErrorPage: (request, error) => (request.url.startsWith(BACKOFFICE) ? backofficeErrorPage : appErrorPage)(request, error),
   });
   await registerIoApis(app, { db: ctx.database.db, secret: ctx.secret });
   await registerCitizenApp(app, { db: ctx.database.db, secret: ctx.secret, publicUrl: url, identityUrl: ctx.config.urls.identity, mailer: ctx.mailer });
+  await registerBackoffice(app, { db: ctx.database.db, secret: ctx.secret, publicUrl: url, loginRateLimit: ctx.config.loginRateLimit });
   registerNotifyRoute(app, { db: ctx.database.db, secret: ctx.secret, vapidSubject: vapidSubjectOf(ctx.config.smtp.from), logger: app.log });
   return app;
 }
