@@ -138,6 +138,16 @@ describe('a body’s referent', () => {
     expect(after).toMatchObject({ isTestMode: false, authorizedCidrs: ['203.0.113.0/24', '198.51.100.7'] });
     const back = await referent.submit(live, `/servizi/${created.serviceId}/stato`, { azione: 'test' });
     expect(back.html).toContain('Modalità di test');
+    const disabled = await referent.submit(back, `/servizi/${created.serviceId}/stato`, { azione: 'disabilita' });
+    expect(disabled.html).toContain('Disattivato');
+    const form2 = await referent.visit(`${base}/backoffice/servizi/${created.serviceId}/messaggio-di-prova`);
+    const refused = await referent.submit(form2, '/messaggio-di-prova', { fiscal_code: RECIPIENT, subject: 'Prova di invio dal back-office', markdown: MARKDOWN });
+    expect(refused.status).toBe(403);
+    expect(refused.html).toContain('Il servizio è disattivato');
+    const enabled = await referent.submit(disabled, `/servizi/${created.serviceId}/stato`, { azione: 'abilita' });
+    expect(enabled.html).not.toContain('Disattivato');
+    // The breadcrumb leads back to the body by its name.
+    expect(enabled.html).toContain(`<a href="/backoffice/enti/${TEST_BODY.fiscalCode}">${TEST_BODY.name}</a>`);
   });
 
   it('shows both keys masked (revealed on request) with a curl example, and regenerates one after a confirmation: the old key stops working', async () => {
@@ -155,6 +165,11 @@ describe('a body’s referent', () => {
     expect(after.secondary_key).toBe(before.secondary_key);
     expect(await serviceOfKey(running.db, before.primary_key)).toBeUndefined();
     expect((await serviceOfKey(running.db, after.primary_key))?.serviceId).toBe(created.serviceId);
+    // At the Services API the key is checked first: the old one gets 401, the new one gets past it.
+    const profile = (key: string) => fetch(`${base}/api/v1/profiles/${RECIPIENT}`, { headers: { 'Ocp-Apim-Subscription-Key': key } }).then((r) => r.status);
+    expect(await profile(before.primary_key)).toBe(401);
+    expect(await profile(after.primary_key)).not.toBe(401);
+    expect(await profile(after.secondary_key)).not.toBe(401);
     expect(done.html).toContain(after.primary_key);
   });
 

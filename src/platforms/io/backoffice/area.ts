@@ -60,10 +60,10 @@ export interface AreaPage {
 export function send(request: FastifyRequest, reply: FastifyReply, page: AreaPage, status = 200): FastifyReply {
   const tr = backofficeT(request.locale);
   const staff = staffOf(request)!;
-  const cf = page.service?.organizationFiscalCode ?? page.organization?.fiscalCode;
+  const body = page.service ? { cf: page.service.organizationFiscalCode, name: page.service.organizationName } : page.organization && { cf: page.organization.fiscalCode, name: page.organization.name };
   const breadcrumb = [
     ...(isOperator(staff) ? [{ label: tr('navOrganizations'), href: BACKOFFICE }] : []),
-    ...(cf && page.title !== (page.organization?.name ?? '') ? [{ label: page.organization?.name ?? cf, href: organizationPath(cf) }] : []),
+    ...(body && page.title !== body.name ? [{ label: body.name, href: organizationPath(body.cf) }] : []),
     ...(page.service && page.title !== page.service.serviceName ? [{ label: page.service.serviceName, href: servicePath(page.service.serviceId) }] : []),
     { label: page.title },
   ];
