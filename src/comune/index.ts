@@ -52,6 +52,7 @@ import { registerPayments } from './payments/routes.ts';
 import { catchUpHandler, enqueuePaymentsCatchUp, PAYMENTS_CATCH_UP_JOB, registerPaSendRt } from './payments/receipts.ts';
 import { registerDues } from './payments/dues/routes.ts';
 import { DUES_UPLOAD_JOB, duesUploadHandler } from './payments/dues/job.ts';
+import { registerMessaging } from './messaging/pages.ts';
 import { FOLLOW_JOB, followHandler, REMINDER_JOB, reminderHandler, SUBMIT_JOB, submitHandler } from './messaging/jobs.ts';
 
 const comune: AppModule = {
@@ -187,6 +188,7 @@ const comune: AppModule = {
         registerPayments(scope, context);
         registerPaymentReconciliation(scope, context);
         registerDues(scope, context);
+        registerMessaging(scope, context);
       },
       { prefix: '/:tenant' },
     );

@@ -35,6 +35,8 @@ const matrix: [Action, string[]][] = [
   [{ type: 'tenant.manageProtocolRegister', tenantId: B }, []],
   [{ type: 'tenant.managePayments', tenantId: A }, ['adminA']],
   [{ type: 'tenant.managePayments', tenantId: B }, []],
+  [{ type: 'tenant.manageMessaging', tenantId: A }, ['adminA']],
+  [{ type: 'tenant.manageMessaging', tenantId: B }, []],
   [{ type: 'payment.readOwn', tenantId: A, fiscalCode: 'RSSMRA85T10A562S' }, ['citizenA']],
   [{ type: 'payment.readOwn', tenantId: A, fiscalCode: 'VRDLGI90A41G702X' }, []],
   [{ type: 'payment.readOwn', tenantId: B, fiscalCode: 'RSSMRA85T10A562S' }, []],

@@ -20,6 +20,8 @@ export type Action =
   | { type: 'tenant.manageOffices'; tenantId: string }
   /** The ente's pagoPA settings, budget chapters and the payment of each service. */
   | { type: 'tenant.managePayments'; tenantId: string }
+  /** The ente's IO service for messages to citizens, and the messages IO rejected or that could not be sent. */
+  | { type: 'tenant.manageMessaging'; tenantId: string }
   /** Browse the built-in protocol register, read its documents, annul entries, produce the daily register. */
   | { type: 'tenant.manageProtocolRegister'; tenantId: string }
   | { type: 'platform.manageTenants' }
@@ -41,6 +43,7 @@ export function may(actor: Actor, action: Action): boolean {
     case 'tenant.manageServices':
     case 'tenant.manageOffices':
     case 'tenant.managePayments':
+    case 'tenant.manageMessaging':
     case 'tenant.manageProtocolRegister':
       return actor.kind === 'staff' && actor.role === 'tenant_admin' && actor.tenantId === action.tenantId;
     case 'application.read':

@@ -39,6 +39,8 @@ import { DUES_PATH } from '../payments/dues/routes.ts';
 import { duesT } from '../payments/dues/messages.ts';
 import { RECONCILIATION_PATH } from '../payments/reconciliation/routes.ts';
 import { reconciliationT } from '../payments/reconciliation/messages.ts';
+import { IO_SETTINGS_PATH } from '../messaging/paths.ts';
+import { messagingT } from '../messaging/messages.ts';
 
 const TenantParams = Type.Object({ tenant: Type.String() });
 
@@ -76,6 +78,7 @@ export function desk(request: FastifyRequest, staff: StaffLogin, title: string, 
       [`/${tenant.slug}${RATINGS_ADMIN_PATH}`, ratingT(request.locale)('rating.admin.title')],
       [`/${tenant.slug}${DUES_PATH}`, duesT(request.locale)('dues.title')],
       [`/${tenant.slug}${RECONCILIATION_PATH}`, reconciliationT(request.locale)('reconciliation.title')],
+      [`/${tenant.slug}${IO_SETTINGS_PATH}`, messagingT(request.locale)('messaging.settings.title')],
       [`/${tenant.slug}${AUDIT_LOG_PATH}`, tr('backoffice.auditLog')],
     );
   }

@@ -25,6 +25,7 @@ import { CSV_BOM, csvLine, DESK_PATH, labelledAnswers, HIDDEN_STATUSES, type Des
 import { deskUser, DeskStore, type Choice, type DeskRow } from './store.ts';
 import { deskT, type DeskT } from './messages.ts';
 import { deskPaymentsSection } from '../payments/desk.ts';
+import { deskMessagesSection } from '../messaging/pages.ts';
 
 const PAGE_SIZES = ['10', '25', '50', '100'] as const;
 const DEFAULT_PAGE_SIZE = 25;
@@ -271,6 +272,7 @@ ${dl(labelledAnswers(formVersion?.schema, application.data, dateInItaly(row.subm
 <ul>${application.pdfSha256 ? html`<li><a href="${base}/documenti/${application.pdfSha256}">${tr('desk.applicationPdf')}</a></li>` : ''}
 ${attachments.map((a) => html`<li><a href="${base}/documenti/${a.sha256}">${a.name}</a> (${bytes(tr, request.locale, a.size)})</li>`)}</ul>
 ${await deskPaymentsSection(comune, request, application)}
+${await deskMessagesSection(comune, request, application.id)}
 <h2 class="h4">${tr('desk.timeline')}</h2>
 <ol>${timeline.map((e) => html`<li>${dateTime(request.locale, e.at)} — ${tr('desk.event', { status: statusLabel(tr, e.to), by: tr(`desk.by.${e.actorType}`) })}${e.message ? html`<blockquote class="mb-0 small">${e.message}</blockquote>` : ''}</li>`)}</ol>
 <h2 class="h4">${tr('desk.notes')}</h2>

@@ -31,6 +31,8 @@ import { procedurePage } from '../ratings/model.ts';
 import { FEEDBACK_ASSETS, ratingWidget, THANKS_QUERY } from '../ratings/widget.ts';
 import { applicationPaymentsSection } from '../payments/area.ts';
 import { PAYMENTS_AREA_PATH } from '../payments/paths.ts';
+import { MESSAGES_AREA_PATH } from '../messaging/paths.ts';
+import { messagingT } from '../messaging/messages.ts';
 import { paymentsT } from '../payments/messages.ts';
 
 const UUID = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
@@ -361,6 +363,7 @@ export function applicationLinks(tenant: Pick<Tenant, 'slug'>, locale: Locale): 
     <li><a href="/${tenant.slug}${APPLICATIONS_PATH}">${tr('journey.myApplications')}</a></li>
     <li><a href="/${tenant.slug}${DRAFTS_PATH}">${tr('journey.myDrafts')}</a></li>
     <li><a href="/${tenant.slug}${PAYMENTS_AREA_PATH}">${paymentsT(locale)('payments.area.title')}</a></li>
+    <li><a href="/${tenant.slug}${MESSAGES_AREA_PATH}" id="area-messages-link">${messagingT(locale)('messaging.area.link')}</a></li>
   </ul>
 </div></section>`;
 }

@@ -13,7 +13,8 @@ import { gpdClientFor, paymentSettingsOf } from '../payments/settings.ts';
 import { messagingT } from './messages.ts';
 import { ioMarkdown, plainParagraphs } from './compose.ts';
 import { ioClientFor, ioSettingsFor } from './settings.ts';
-import { enqueueReminder, FOLLOW_JOB, MESSAGES_AREA_PATH, messageById, type CitizenMessage } from './store.ts';
+import { enqueueReminder, FOLLOW_JOB, messageById, type CitizenMessage } from './store.ts';
+import { MESSAGES_AREA_PATH } from './paths.ts';
 
 export { FOLLOW_JOB, REMINDER_JOB, SUBMIT_JOB } from './store.ts';
 

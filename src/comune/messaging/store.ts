@@ -14,8 +14,6 @@ import { composeMessage, kindOfStatus, type MessageFacts, type MessageKind, type
 import { ioEnabledSql, ioSettingsFor } from './settings.ts';
 import type { MESSAGE_STATES } from './migrations.ts';
 
-/** The personal area's messages; each message's page is this path and its id. */
-export const MESSAGES_AREA_PATH = '/area-personale/messaggi';
 export const SUBMIT_JOB = 'comune.messaging.submit';
 export const FOLLOW_JOB = 'comune.messaging.follow';
 export const REMINDER_JOB = 'comune.messaging.reminder';
