@@ -1,6 +1,7 @@
 // The IO citizen app over HTTP with a cookie jar: SPID login at the identity platform, the onboarding that creates
 // the profile, optimistic versions (409), per-service preferences and their 409s, messages only one's own, archive
 // and read, the e-mail validation link through the mail catcher, the pages, and the PWA files.
+import { createECDH, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { totpCode } from '../../src/core/auth/totp.ts';
 import { sql } from '../../src/core/db.ts';
@@ -92,7 +93,8 @@ describe('onboarding', () => {
     const inbox = await client.submit(page, '/app/benvenuto', { accept: 'yes' });
     expect(inbox.url.pathname).toBe('/app/messaggi');
     const { rows } = await sql<Record<string, unknown>>`select * from io.profiles where fiscal_code = ${FRANCESCA.fiscalCode}`.execute(system.ctx.database.db);
-    expect(rows[0]).toMatchObject({ service_preferences_mode: 'AUTO', service_preferences_version: 0, is_inbox_enabled: true, is_email_validated: false, accepted_tos_version: 1, preferred_languages: ['it_IT'], version: 0 });
+    // The e-mail SPID asserted, still to validate.
+    expect(rows[0]).toMatchObject({ email: 'francesca.esposito@example.it', service_preferences_mode: 'AUTO', service_preferences_version: 0, is_inbox_enabled: true, is_email_validated: false, accepted_tos_version: 1, preferred_languages: ['it_IT'], version: 0 });
     expect(await events(FRANCESCA.fiscalCode)).toEqual([{ service_id: '', kind: 'SUBSCRIBED' }]);
     // Signed in again: straight to the inbox.
     expect((await signIn(FRANCESCA)).page.url.pathname).toBe('/app/messaggi');
@@ -142,7 +144,9 @@ describe('service preferences', () => {
     expect(await events(LORENZO.fiscalCode)).toContainEqual({ service_id: service.serviceId, kind: 'UNSUBSCRIBED' });
     await c.api('POST', path, { ...off, is_inbox_enabled: true });
     expect(await events(LORENZO.fiscalCode)).toContainEqual({ service_id: service.serviceId, kind: 'SUBSCRIBED' });
-    expect((await c.api('GET', '/services')).json.items.map((s: { service_id: string }) => s.service_id)).toEqual([service.serviceId]);
+    const listed = (await c.api('GET', '/services')).json.items.map((s: { service_id: string }) => s.service_id);
+    expect(listed).toContain(service.serviceId);
+    expect(listed).not.toContain(hidden.serviceId);
 
     const profile = (await c.api('GET', '/profile')).json;
     const manual = await c.api('POST', '/profile', { version: profile.version, service_preferences_settings: { mode: 'MANUAL' } });
@@ -203,6 +207,21 @@ describe('messages', () => {
     expect(archived.html).toContain('Messaggio archiviato.');
     const archive = await c.client.visit(`${base}/app/messaggi/archivio`);
     expect(archive.html).toContain('Secondo avviso di prova');
+  });
+});
+
+describe('Web Push', () => {
+  it('the VAPID key for PushManager.subscribe, and this browser registered as an installation', async () => {
+    const c = await citizen(DAVIDE);
+    const key = (await c.api('GET', '/vapid-public-key')).json.public_key as string;
+    expect(Buffer.from(key, 'base64url')).toHaveLength(65);
+    const browser = createECDH('prime256v1');
+    const subscription = { endpoint: 'https://push.example.it/send/abc', keys: { p256dh: browser.generateKeys().toString('base64url'), auth: randomBytes(16).toString('base64url') } };
+    expect((await c.api('PUT', '/installations/browser-1', subscription, { csrf: false })).status).toBe(403);
+    expect((await c.api('PUT', '/installations/browser-1', { ...subscription, endpoint: 'javascript:alert(1)' })).status).toBe(400);
+    expect((await c.api('PUT', '/installations/browser-1', subscription)).json).toEqual({ installation_id: 'browser-1' });
+    const { rows } = await sql<{ fiscal_code: string; endpoint: string }>`select fiscal_code, endpoint from io.installations where id = 'browser-1'`.execute(system.ctx.database.db);
+    expect(rows).toEqual([{ fiscal_code: DAVIDE.fiscalCode, endpoint: subscription.endpoint }]);
   });
 });
 
