@@ -4,6 +4,9 @@ import { createHttpApp, type App } from '../../core/http.ts';
 import { databaseHealth, type AppContext } from '../../core/runtime.ts';
 import { registerCitizenApp } from './citizen/index.ts';
 import { appErrorPage } from './citizen/layout.ts';
+import { messagePaymentSlot } from './payments/box.ts';
+import { pagopaChannel } from './payments/channel.ts';
+import { paymentsArea } from './payments/pages.ts';
 import { BACKOFFICE, backofficeErrorPage, registerBackoffice } from './backoffice/index.ts';
 import { registerNotifyRoute, vapidSubjectOf } from './pipeline/notify.ts';
 import { registerIoApis, subscriptionKeySchemes } from './api/index.ts';
@@ -37,7 +40,11 @@ export async function buildIoHttp(ctx: AppContext): Promise<App> {
     renderErrorPage: (request, error) => (request.url.startsWith(BACKOFFICE) ? backofficeErrorPage : appErrorPage)(request, error),
   });
   await registerIoApis(app, { db: ctx.database.db, secret: ctx.secret });
-  await registerCitizenApp(app, { db: ctx.database.db, secret: ctx.secret, publicUrl: url, identityUrl: ctx.config.urls.identity, mailer: ctx.mailer });
+  await registerCitizenApp(
+    app,
+    { db: ctx.database.db, secret: ctx.secret, publicUrl: url, identityUrl: ctx.config.urls.identity, mailer: ctx.mailer },
+    { areas: [paymentsArea(pagopaChannel(ctx))], messageExtras: (request, message) => messagePaymentSlot(request, ctx.database.db, message.id) },
+  );
   await registerBackoffice(app, { db: ctx.database.db, secret: ctx.secret, publicUrl: url, loginRateLimit: ctx.config.loginRateLimit });
   registerNotifyRoute(app, { db: ctx.database.db, secret: ctx.secret, vapidSubject: vapidSubjectOf(ctx.config.smtp.from), logger: app.log });
   return app;
