@@ -70,7 +70,7 @@ export function usageChart(id: string, days: readonly UsageDay[], labels: ChartL
     return html`<g><title>${labels.bar(d)}</title>${parts}</g>${tick}`;
   });
   const legend = SERIES.map(
-    (s, i) => html`<rect x="${plot.left + i * 150}" y="${base + 28}" width="12" height="12" fill="${s.fill}"></rect><text x="${plot.left + i * 150 + 18}" y="${base + 39}" font-size="12">${labels[s.key]}</text>`,
+    (s, i) => html`<rect x="${plot.left + i * 130}" y="${base + 28}" width="12" height="12" fill="${s.fill}"></rect><text x="${plot.left + i * 130 + 18}" y="${base + 39}" font-size="11">${labels[s.key]}</text>`,
   );
   const height = base + 50;
   return html`<svg role="img" aria-labelledby="${id}" width="100%" height="${height}" viewBox="0 0 ${width} ${height}">
