@@ -6,18 +6,20 @@ import { ioMigrations } from './migrations.ts';
 import { seedDemoProfiles } from './citizen/seed-profiles.ts';
 import { backofficeDemoAccounts, seedBackofficeAccounts } from './backoffice/index.ts';
 import { startPipeline } from './pipeline/worker.ts';
+import { ioServicesDemoAccounts, seedIoServices } from './seed.ts';
 
 const io: AppModule = {
   name: 'io',
   title: IO_TITLE,
   migrations: ioMigrations,
   async seedDemo(ctx) {
+    await seedIoServices(ctx.database.db, ctx.secret);
     await seedBackofficeAccounts(ctx.database.db, ctx.secret);
     await seedDemoProfiles(ctx.database.db);
   },
   buildHttp: buildIoHttp,
   startBackground: (ctx) => startPipeline(ctx),
-  demoAccounts: (ctx) => backofficeDemoAccounts(ctx.config.urls.io),
+  demoAccounts: (ctx) => [...ioServicesDemoAccounts(ctx.secret), ...backofficeDemoAccounts(ctx.config.urls.io)],
 };
 
 export default io;
