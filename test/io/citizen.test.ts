@@ -276,6 +276,8 @@ describe('pages', () => {
     expect(badEmail.html).toContain('Inserisci un indirizzo e-mail valido.');
     const english = await c.client.visit(`${base}/app/profilo?lang=en`);
     expect(english.html).toContain('Turn on notifications in this browser');
+    // The language chosen stays for the next pages.
+    expect((await c.client.visit(`${base}/app/messaggi`)).html).toContain('<h1 class="h3">Messages</h1>');
   });
 
   it('the manifest, the service worker and the offline page', async () => {

@@ -4,6 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import { registerSessions } from '../../../core/auth/sessions.ts';
 import type { App } from '../../../core/http.ts';
+import { isLocale } from '../../../core/i18n.ts';
 import { registerPageCsrf } from '../../../core/ui.ts';
 import { registerAssets } from '../../../core/web.ts';
 import { SCHEMA } from '../schema.ts';
@@ -31,6 +32,11 @@ export async function registerCitizenApp(app: App, deps: AppDeps, parts: Citizen
     const pages = instance as App;
     registerSessions(pages, { db: deps.db, schema: SCHEMA, secret: deps.secret, cookieName: 'io_sid', secure: deps.publicUrl.startsWith('https:') });
     registerPageCsrf(pages, deps.secret);
+    // The language chosen on a page stays for the next ones (the installed app has no address bar to keep ?lang=).
+    pages.addHook('onRequest', async (request, reply) => {
+      const chosen = (request.query as Record<string, unknown> | undefined)?.lang;
+      if (isLocale(chosen) && chosen !== request.cookies.lang) reply.setCookie('lang', chosen, { path: '/', sameSite: 'lax', maxAge: 365 * 86400 });
+    });
     await registerAppLogin(pages, deps);
     registerOnboarding(pages, deps);
     registerMessagePages(pages, deps, parts.messageExtras);

@@ -189,25 +189,41 @@ interface PreferenceRow {
   can_access_message_read_status: ServicePreference['canAccessMessageReadStatus'];
 }
 
-async function savedPreference(db: Executor, profile: Profile, serviceId: string): Promise<ServicePreference | undefined> {
-  const { rows } = await sql<PreferenceRow>`select * from ${preferences}
-    where fiscal_code = ${profile.fiscalCode} and service_id = ${serviceId} and settings_version = ${profile.settingsVersion}`.execute(db);
-  const r = rows[0];
-  return r && { isInboxEnabled: r.is_inbox_enabled, isEmailEnabled: r.is_email_enabled, isWebhookEnabled: r.is_webhook_enabled, settingsVersion: r.settings_version, canAccessMessageReadStatus: r.can_access_message_read_status };
+const toPreference = (r: PreferenceRow): ServicePreference => ({
+  isInboxEnabled: r.is_inbox_enabled,
+  isEmailEnabled: r.is_email_enabled,
+  isWebhookEnabled: r.is_webhook_enabled,
+  settingsVersion: r.settings_version,
+  canAccessMessageReadStatus: r.can_access_message_read_status,
+});
+
+async function savedPreferences(db: Executor, profile: Profile, serviceIds: readonly string[]): Promise<Map<string, ServicePreference>> {
+  if (profile.mode === 'LEGACY' || !serviceIds.length) return new Map();
+  const { rows } = await sql<PreferenceRow & { service_id: string }>`select * from ${preferences}
+    where fiscal_code = ${profile.fiscalCode} and service_id in (${sql.join([...serviceIds])}) and settings_version = ${profile.settingsVersion}`.execute(db);
+  return new Map(rows.map((r) => [r.service_id, toPreference(r)]));
 }
 
-/** The channels the citizen lets a service use, in any mode (LEGACY from the blocked channels): what the pages show. */
+/** The channels the citizen lets each service use, in any mode (LEGACY from the blocked channels): what the pages show. */
+export async function effectivePreferences(db: Executor, profile: Profile, serviceIds: readonly string[]): Promise<Map<string, ServicePreference>> {
+  const saved = await savedPreferences(db, profile, serviceIds);
+  return new Map(
+    serviceIds.map((serviceId) => {
+      const blocked = blockedChannels(profile, serviceId, undefined);
+      const preference = saved.get(serviceId) ?? {
+        isInboxEnabled: !blocked.includes('INBOX'),
+        isEmailEnabled: !blocked.includes('EMAIL') && !blocked.includes('INBOX'),
+        isWebhookEnabled: !blocked.includes('WEBHOOK') && !blocked.includes('INBOX'),
+        settingsVersion: profile.settingsVersion,
+        canAccessMessageReadStatus: 'UNKNOWN' as const,
+      };
+      return [serviceId, preference];
+    }),
+  );
+}
+
 export async function effectivePreference(db: Executor, profile: Profile, serviceId: string): Promise<ServicePreference> {
-  const saved = profile.mode === 'LEGACY' ? undefined : await savedPreference(db, profile, serviceId);
-  if (saved) return saved;
-  const blocked = blockedChannels(profile, serviceId, undefined);
-  return {
-    isInboxEnabled: !blocked.includes('INBOX'),
-    isEmailEnabled: !blocked.includes('EMAIL') && !blocked.includes('INBOX'),
-    isWebhookEnabled: !blocked.includes('WEBHOOK') && !blocked.includes('INBOX'),
-    settingsVersion: profile.settingsVersion,
-    canAccessMessageReadStatus: 'UNKNOWN',
-  };
+  return (await effectivePreferences(db, profile, [serviceId])).get(serviceId)!;
 }
 
 /** GET /services/{id}/preferences: the saved preference or the mode's default; 409 in LEGACY (io-backend). */
@@ -246,6 +262,6 @@ export async function upsertServicePreference(db: Executor, fiscalCode: string, 
         is_inbox_enabled = excluded.is_inbox_enabled, is_email_enabled = excluded.is_email_enabled,
         is_webhook_enabled = excluded.is_webhook_enabled, can_access_message_read_status = excluded.can_access_message_read_status, updated_at = now()`.execute(tx);
     if (before.isInboxEnabled !== input.isInboxEnabled) await recordSubscription(tx, fiscalCode, serviceId, input.isInboxEnabled ? 'SUBSCRIBED' : 'UNSUBSCRIBED');
-    return (await savedPreference(tx, profile, serviceId))!;
+    return (await savedPreferences(tx, profile, [serviceId])).get(serviceId)!;
   });
 }

@@ -12,7 +12,7 @@ import type { Channel } from '../../rules/delivery.ts';
 import { getService, listServices, type Service } from '../../services/store.ts';
 import { appPage, setFlash } from '../layout.ts';
 import { appT, type AppT } from '../messages.ts';
-import { effectivePreference, getProfile, setLegacyBlockedChannels, upsertServicePreference, type Profile } from '../profiles.ts';
+import { effectivePreference, effectivePreferences, getProfile, setLegacyBlockedChannels, upsertServicePreference, type Profile } from '../profiles.ts';
 import { appCitizen, requireAppCitizen, type AppDeps } from '../session.ts';
 
 export const SERVICES = '/app/servizi';
@@ -57,12 +57,12 @@ export function registerServicePages(pages: App, deps: AppDeps): void {
       const found = (await shownServices(deps)).filter((s) => !q || `${s.serviceName} ${s.organizationName} ${s.departmentName}`.toLocaleLowerCase('it').includes(q));
       const byOrganization = new Map<string, Service[]>();
       for (const s of found) byOrganization.set(s.organizationName, [...(byOrganization.get(s.organizationName) ?? []), s]);
-      const state = async (s: Service) => ((await effectivePreference(deps.db, profile, s.serviceId)).isInboxEnabled ? html`<span class="badge bg-success">${tr('serviceOn')}</span>` : html`<span class="badge bg-secondary">${tr('serviceOff')}</span>`);
-      const groups: SafeHtml[] = [];
-      for (const [organization, services] of byOrganization) {
-        const items = await Promise.all(services.map(async (s) => html`<li class="list-group-item d-flex justify-content-between align-items-center"><a href="${servicePath(s.serviceId)}">${s.serviceName}</a>${await state(s)}</li>`));
-        groups.push(html`<section class="mb-3"><h2 class="h5">${organization}</h2><ul class="list-group">${items}</ul></section>`);
-      }
+      const preferences = await effectivePreferences(deps.db, profile, found.map((s) => s.serviceId));
+      const state = (s: Service) => (preferences.get(s.serviceId)!.isInboxEnabled ? html`<span class="badge bg-success">${tr('serviceOn')}</span>` : html`<span class="badge bg-secondary">${tr('serviceOff')}</span>`);
+      const groups = [...byOrganization].map(
+        ([organization, services]) =>
+          html`<section class="mb-3"><h2 class="h5">${organization}</h2><ul class="list-group">${services.map((s) => html`<li class="list-group-item d-flex justify-content-between align-items-center"><a href="${servicePath(s.serviceId)}">${s.serviceName}</a>${state(s)}</li>`)}</ul></section>`,
+      );
       const body = html`<h1 class="h3">${tr('servicesTitle')}</h1><p>${tr('servicesIntro')}</p>
 <form method="get" action="${SERVICES}" role="search" class="d-flex gap-2 mb-4">
   <label class="visually-hidden" for="q">${tr('servicesSearch')}</label>
