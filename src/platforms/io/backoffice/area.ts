@@ -1,5 +1,6 @@
 // What every signed-in page of the back-office shares: who may see which body and service (their own body's;
 // every body for an operator; anything else answers 404, as if it did not exist), the navigation, the frame.
+import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Executor } from '../../../core/db.ts';
 import { alert, type FieldErrors } from '../../../core/forms.ts';
@@ -10,6 +11,12 @@ import { getOrganization, getService, type Organization, type Service } from '..
 import { OPERATOR_TENANT } from './accounts.ts';
 import { BACKOFFICE, sendPage, staffOf, type StaffSession } from './layout.ts';
 import { backofficeMessages, backofficeT, type BackofficeKey, type BackofficeT } from './messages.ts';
+
+/** The area's routes are pages, not API: out of the OpenAPI document. */
+export const hidden = { hide: true };
+export const IdParams = Type.Object({ id: Type.String({ maxLength: 40 }) });
+/** An optional form or query field of at most `max` characters. */
+export const text = (max: number) => Type.Optional(Type.String({ maxLength: max }));
 
 export const organizationPath = (cf: string) => `${BACKOFFICE}/enti/${cf}`;
 export const servicePath = (id: string) => `${BACKOFFICE}/servizi/${id}`;

@@ -15,14 +15,11 @@ import { hasValidPartitaIvaCheckDigit } from '../../../domain/partita-iva.ts';
 import { MAX_PAYMENT_AMOUNT } from '../../../clients/io/wire.ts';
 import { createOrganization, createService, listOrganizations, listServices, updateService, type Organization, type Service } from '../services/store.ts';
 import { CONTACT_FIELDS, isValidService, SERVICE_CATEGORIES, SERVICE_SCOPES, type ServiceMetadata, type ServiceSettings } from '../services/validation.ts';
-import { formAlert, isOperator, organizationFor, organizationPath, problemErrors, send, serviceFor, servicePath } from './area.ts';
+import { formAlert, hidden, IdParams, isOperator, organizationFor, organizationPath, problemErrors, send, serviceFor, servicePath, text } from './area.ts';
 import { BACKOFFICE, csrf, dataRow, staffOf } from './layout.ts';
 import { backofficeT, type BackofficeKey, type BackofficeT } from './messages.ts';
 
-const hidden = { hide: true };
 const CfParams = Type.Object({ cf: Type.String({ maxLength: 16 }) });
-const IdParams = Type.Object({ id: Type.String({ maxLength: 40 }) });
-const text = (max: number) => Type.Optional(Type.String({ maxLength: max }));
 
 const OrganizationForm = Type.Object({ fiscal_code: text(20), name: text(200), department_name: text(200) }, { additionalProperties: true });
 

@@ -18,16 +18,13 @@ import { messageStatus } from '../messages/status.ts';
 import { acceptMessage } from '../messages/submit.ts';
 import { SCHEMA } from '../schema.ts';
 import { KEY_TYPES, regenerateServiceKey, serviceKeys, updateService, type Service } from '../services/store.ts';
-import { formAlert, problemErrors, send, serviceFor, servicePath } from './area.ts';
+import { formAlert, hidden, IdParams, problemErrors, send, serviceFor, servicePath, text } from './area.ts';
 import { csrf, dataRow, dayTime } from './layout.ts';
 import { backofficeT, type BackofficeKey, type BackofficeT } from './messages.ts';
 import { euroToCents, listOf, stateBadges } from './pages.ts';
 import { messagesPerDay, usageChart } from './usage.ts';
 
-const hidden = { hide: true };
-const IdParams = Type.Object({ id: Type.String({ maxLength: 40 }) });
 const KeyParams = Type.Object({ id: Type.String({ maxLength: 40 }), keyType: Type.Union(KEY_TYPES.map((k) => Type.Literal(k))) });
-const text = (max: number) => Type.Optional(Type.String({ maxLength: max }));
 const FISCAL_CODE = new RegExp(FISCAL_CODE_PATTERN);
 const MESSAGE_ID = /^[0-9A-Z]{26}$/;
 
