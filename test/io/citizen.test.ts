@@ -109,6 +109,16 @@ describe('onboarding', () => {
     expect(response.status).toBe(401);
     expect(response.headers.get('content-type')).toContain('application/problem+json');
   });
+
+  it('signing out ends the login at the provider too and comes back to the login page', async () => {
+    const c = await citizen(FRANCESCA);
+    const inbox = await c.client.visit(`${base}/app/messaggi`);
+    const confirm = await c.client.submit(inbox, '/app/esci', {});
+    expect(confirm.url.pathname).toBe('/oidc/spid/session/end');
+    const back = await c.client.submit(confirm, '/session/end/confirm', { logout: 'yes' });
+    expect(`${back.url.origin}${back.url.pathname}`).toBe(`${base}/app/accedi`);
+    expect((await c.client.visit(`${base}/app/messaggi`)).url.pathname).toBe('/app/accedi');
+  });
 });
 
 describe('profile API', () => {

@@ -76,7 +76,7 @@ export async function ioRelyingParty(deps: AppDeps): Promise<RelyingParty> {
       entityId: `${deps.publicUrl}/`,
       clientName: 'IO — l’app dei servizi pubblici',
       redirectUri: `${deps.publicUrl}/auth/callback`,
-      postLogoutRedirectUri: `${deps.publicUrl}/`,
+      postLogoutRedirectUri: `${deps.publicUrl}${APP_LOGIN}`,
       homepageUri: `${deps.publicUrl}${APP}`,
     },
     keys,
