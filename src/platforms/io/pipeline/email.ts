@@ -13,7 +13,7 @@ import { deliverDueNotifications, PermanentDeliveryError, settleEach, type Lease
 export const EMAIL_PREVIEW_LENGTH = 134;
 
 /** SMTP sessions open at once per worker. */
-const EMAIL_CONCURRENCY = 8;
+const EMAIL_CONCURRENCY = 16;
 
 /** The body as plain text without links (a link in an e-mail is the phishing pattern IO avoids) nor Markdown markers. */
 export function plainPreview(markdown: string, length = EMAIL_PREVIEW_LENGTH): string {

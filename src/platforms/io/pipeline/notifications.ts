@@ -63,7 +63,7 @@ export async function deliverDueNotifications(
   deliver: (due: LeasedNotification[]) => Promise<(unknown | undefined)[]>,
   options: StageOptions = {},
 ): Promise<number> {
-  const settings = stageSettings(options, 16);
+  const settings = stageSettings(options, 64);
   const leased = await leaseNotifications(db, channel, settings.batchSize, settings.leaseMs);
   if (!leased.length) return 0;
   const live = leased.filter((n) => !n.expired);

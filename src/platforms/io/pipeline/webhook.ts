@@ -9,7 +9,7 @@ import { deliverDueNotifications, PermanentDeliveryError, settleEach } from './n
 /** The app backend's internal push API (notify.yaml, base /api/v1/messages-sending/internal). */
 export const NOTIFY_PATH = '/api/v1/messages-sending/internal/notify';
 
-const WEBHOOK_CONCURRENCY = 8;
+const WEBHOOK_CONCURRENCY = 32;
 const WEBHOOK_TIMEOUT_MS = 10_000;
 
 /** The bearer key of the internal notify endpoint, derived from the app secret: only the pipeline holds it. */
