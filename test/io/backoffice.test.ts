@@ -206,6 +206,9 @@ describe('a body’s referent', () => {
     const { rows } = await sql<{ content: { due_date: string } }>`select content from io.messages where id = ${id!}`.execute(running.db);
     expect(rows[0]!.content.due_date).toBe('2026-12-31T22:59:59.000Z');
 
+    // The same form sent twice (a double click) is one message.
+    const again = await referent.submit(form, '/messaggio-di-prova', { fiscal_code: RECIPIENT, subject: 'Prova di invio dal back-office', markdown: MARKDOWN, due_date: '2026-12-31' });
+    expect(again.url.pathname).toBe(status.url.pathname);
     const lookup = await referent.visit(`${base}/backoffice/servizi/${created.serviceId}/messaggi?codice_fiscale=${RECIPIENT.toLowerCase()}&id=${id}`);
     expect(lookup.url.pathname).toBe(status.url.pathname);
     const missing = await referent.visit(`${base}/backoffice/servizi/${running.service.serviceId}/messaggi?codice_fiscale=${RECIPIENT}&id=${id}`);

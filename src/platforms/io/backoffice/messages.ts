@@ -198,6 +198,7 @@ export const backofficeMessages = defineMessages({
     errPaymentAmount: 'Scrivi un importo in euro maggiore di zero, come 120,50.',
     errRecipientForbidden: 'Il servizio è in modalità di test e questo codice fiscale non è tra i destinatari autorizzati.',
     errServiceDisabled: 'Il servizio è disattivato: riattivalo per inviare messaggi.',
+    errAlreadySent: 'Questo modulo è già stato inviato con un contenuto diverso: invia di nuovo per spedire un nuovo messaggio.',
     // Status
     lookupTitle: 'Stato di un messaggio',
     lookupIntro: 'Cerca un messaggio del servizio per codice fiscale del destinatario e identificativo.',
@@ -432,6 +433,7 @@ export const backofficeMessages = defineMessages({
     errPaymentAmount: 'Write an amount in euro above zero, like 120.50.',
     errRecipientForbidden: 'The service is in test mode and this fiscal code is not an authorized recipient.',
     errServiceDisabled: 'The service is disabled: enable it to send messages.',
+    errAlreadySent: 'This form was already sent with other content: send again to post a new message.',
     lookupTitle: 'Message status',
     lookupIntro: 'Find a message of the service by the recipient’s fiscal code and its id.',
     messageId: 'Message id',
@@ -664,6 +666,7 @@ export const backofficeMessages = defineMessages({
     errPaymentAmount: 'Geben Sie einen Betrag über null in Euro an, z. B. 120,50.',
     errRecipientForbidden: 'Der Dienst ist im Testmodus und diese Steuernummer ist kein autorisierter Empfänger.',
     errServiceDisabled: 'Der Dienst ist deaktiviert: aktivieren Sie ihn, um Nachrichten zu senden.',
+    errAlreadySent: 'Dieses Formular wurde bereits mit anderem Inhalt gesendet: senden Sie erneut, um eine neue Nachricht zu verschicken.',
     lookupTitle: 'Status einer Nachricht',
     lookupIntro: 'Suchen Sie eine Nachricht des Dienstes nach der Steuernummer des Empfängers und ihrer Kennung.',
     messageId: 'Kennung der Nachricht',

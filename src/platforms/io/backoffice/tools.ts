@@ -1,6 +1,7 @@
 // A service's developer tools: its two keys (masked, shown on request, regenerated one at a time after a
 // confirmation, reference io.md §7 "rotate keys one at a time") with a curl example, the authorized recipients of
 // test mode, a test message submitted as the Services API would, a message's status, and the usage chart.
+import { randomUUID } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { redirectTo } from '../../../core/auth/sessions.ts';
@@ -54,7 +55,7 @@ async function deliveryTimes(db: Executor, fiscalCode: string, id: string) {
 }
 
 const TestMessageForm = Type.Object(
-  { fiscal_code: text(40), subject: text(500), markdown: text(20_000), due_date: text(10), notice_number: text(40), amount: text(20) },
+  { fiscal_code: text(40), subject: text(500), markdown: text(20_000), due_date: text(10), notice_number: text(40), amount: text(20), invio: text(36) },
   { additionalProperties: true },
 );
 type TestMessageValues = Partial<Record<keyof typeof TestMessageForm.properties, string>>;
@@ -179,6 +180,7 @@ ${field('due_date', 'dueDate', { type: 'date' })}
 ${field('notice_number', 'noticeNumber', { inputmode: 'numeric' })}
 ${field('amount', 'paymentAmount', { help: tr('paymentAmountHelp') })}
 </fieldset>
+<input type="hidden" name="invio" value="${values.invio ?? randomUUID()}">
 <button type="submit" class="btn btn-primary">${tr('send')}</button></form>`;
   }
 
@@ -197,11 +199,13 @@ ${field('amount', 'paymentAmount', { help: tr('paymentAmountHelp') })}
     if (service.isDisabled) errors._form = tr('errServiceDisabled');
     else if (message) {
       try {
-        const accepted = await acceptMessage(db, service, { fiscalCode, message });
+        // The form's one-off id as the Idempotency-Key: a second click or a resubmission sends nothing twice.
+        const accepted = await acceptMessage(db, service, { fiscalCode, message, idempotencyKey: values.invio && `backoffice:${values.invio}` });
         return redirectTo(reply, messagePath(service, fiscalCode, accepted.id));
       } catch (err) {
         if (!(err instanceof HttpProblem) || ![400, 403, 409].includes(err.status)) throw err;
-        Object.assign(errors, err.status === 403 ? { fiscal_code: tr('errRecipientForbidden') } : problemErrors(tr, err));
+        if (err.status === 409) values.invio = undefined; // sent already with other content: the next submission is a new message
+        Object.assign(errors, err.status === 403 ? { fiscal_code: tr('errRecipientForbidden') } : err.status === 409 ? { _form: tr('errAlreadySent') } : problemErrors(tr, err));
       }
     }
     return send(request, reply, { title: tr('testMessageTitle'), main: testMessagePage(request, service, values, errors), service }, service.isDisabled ? 403 : 400);
