@@ -38,15 +38,15 @@ export async function startEmailValidation(deps: AppDeps, request: FastifyReques
   return profile.email;
 }
 
-/** Uses the token once: the address it was sent to becomes validated if it still is the profile's. */
-export async function validateEmail(db: Executor, token: string): Promise<boolean> {
+/** Uses the token once: the address it was sent to becomes validated if it still is the profile's; whose it was. */
+export async function validateEmail(db: Executor, token: string): Promise<string | undefined> {
   return transaction(db, async (tx) => {
     const { rows } = await sql<{ fiscal_code: string; email: string }>`update ${validations} set used_at = now()
       where token_hash = ${hashToken(token)} and used_at is null and expires_at > now() returning fiscal_code, email`.execute(tx);
-    if (!rows[0]) return false;
+    if (!rows[0]) return undefined;
     const updated = await sql`update ${profiles} set is_email_validated = true, version = version + 1, updated_at = now()
       where fiscal_code = ${rows[0].fiscal_code} and email = ${rows[0].email}`.execute(tx);
-    return Number(updated.numAffectedRows ?? 0) > 0;
+    return Number(updated.numAffectedRows ?? 0) > 0 ? rows[0].fiscal_code : undefined;
   });
 }
 
@@ -65,8 +65,9 @@ export function registerEmailValidation(pages: App, deps: AppDeps): void {
     { config: { html: true }, schema: { hide: true, querystring: Type.Object({ token: Type.String({ minLength: 1, maxLength: 100 }) }) } },
     async (request, reply) => {
       const tr = appT(request.locale);
-      const ok = await validateEmail(deps.db, request.query.token);
-      if (ok && appCitizen(request)) {
+      const validated = await validateEmail(deps.db, request.query.token);
+      const ok = validated !== undefined;
+      if (ok && appCitizen(request)?.fiscalCode === validated) {
         setFlash(request, 'success', tr('emailValidatedDone'));
         return redirectTo(reply, '/app/profilo');
       }
