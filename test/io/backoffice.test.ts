@@ -25,8 +25,8 @@ let referent: WebClient;
 /** The service the referent creates through the form. */
 let created: Service;
 
-async function signIn(account: { email: string; password: string; totpSecret: string }): Promise<{ client: WebClient; home: Visit }> {
-  const client = new WebClient();
+async function signIn(account: { email: string; password: string; totpSecret: string }, language = 'it'): Promise<{ client: WebClient; home: Visit }> {
+  const client = new WebClient(language);
   const login = await client.visit(`${base}/backoffice/accedi`);
   const totp = await client.submit(login, '/backoffice/accedi', { email: account.email, password: account.password });
   expect(totp.status).toBe(200);
@@ -254,5 +254,13 @@ describe('the platform operator', () => {
     expect(body.url.pathname).toBe('/backoffice/enti/00907501001');
     expect(body.html).toContain('Ente aggiunto');
     expect(body.html).toContain('Individuare servizi e messaggi');
+  });
+
+  it('reads the back-office in the browser’s language', async () => {
+    const { client } = await signIn(OPERATOR, 'de');
+    const page = await client.visit(`${base}/backoffice/servizi/${otherService.serviceId}`);
+    expect(page.html).toContain('<html lang="de"');
+    expect(page.html).toContain('Bereit für die Produktion?');
+    expect(page.html).toContain('Angemeldet als Operatore IO — Plattformbetreiber');
   });
 });
