@@ -72,9 +72,13 @@ export function submitHandler(deps: Deps): JobHandler<{ messageId: string }> {
       throw permanent ? new PermanentJobError(errorText(err)) : err;
     }
     await job.transaction(async (tx) => {
-      await sql`update comune.citizen_messages set state = 'submitted', io_message_id = ${created.id}, attempts = attempts + 1, last_error = null,
-          submitted_at = now(), updated_at = now() where id = ${messageId} and state = 'pending'`.execute(tx);
-      await enqueueInsert('comune', { kind: FOLLOW_JOB, payload: { messageId }, idempotencyKey: messageId, maxAttempts: FOLLOW_MAX_ATTEMPTS, runAt: new Date(Date.now() + 1000) }).execute(tx);
+      const { rows } = await sql<{ attempts: number }>`update comune.citizen_messages set state = 'submitted', io_message_id = ${created.id}, attempts = attempts + 1, last_error = null,
+          submitted_at = now(), updated_at = now() where id = ${messageId} and state = 'pending' returning attempts`.execute(tx);
+      // One follow per submission (an operator's retry submits again): keyed by the row and its attempt.
+      if (rows[0]) {
+        const idempotencyKey = `${messageId}:${rows[0].attempts}`;
+        await enqueueInsert('comune', { kind: FOLLOW_JOB, payload: { messageId }, idempotencyKey, maxAttempts: FOLLOW_MAX_ATTEMPTS, runAt: new Date(Date.now() + 1000) }).execute(tx);
+      }
     });
   };
 }

@@ -131,7 +131,8 @@ async function writeMessage(tx: Executor, message: NewMessage): Promise<string |
   }
   const id = randomUUID();
   const { subject, markdown } = composeMessage(message.facts, message.locale);
-  const facts = message.facts.kind === 'status_change' || message.facts.kind === 'outcome' ? {} : message.facts;
+  // A notice's facts are kept for its reminder; the others say all in their text.
+  const facts = message.facts.kind === 'status_change' || message.facts.kind === 'outcome' ? {} : { ...message.facts, kind: undefined };
   const { rows } = await sql<{ id: string }>`
     with written as (
       insert into comune.citizen_messages (id, tenant_id, application_id, service_id, fiscal_code, kind, cause, locale, subject, markdown, facts, due_date, payment, position_iupd, state)
@@ -244,7 +245,7 @@ export async function enqueueReminder(tx: Executor, notice: CitizenMessage, conf
     serviceId: notice.serviceId,
     fiscalCode: notice.fiscalCode,
     locale: notice.locale,
-    facts: { kind: 'payment_reminder', ...facts },
+    facts: { ...facts, kind: 'payment_reminder' },
     cause: `reminder:${notice.positionIupd}:${facts.dueDay}`,
     dueDate: notice.dueDate ?? undefined,
     payment: notice.payment ?? undefined,
