@@ -125,6 +125,12 @@ for (const target of await testDatabaseTargets()) {
       const old = await insertMessage(io.db, fiscalCode, io.service.serviceId, { age: 7200 });
       await processDueMessages(io.db, { ...failing, ...noRetryDelay });
       expect(await messageRow(io.db, old)).toMatchObject({ status: 'FAILED', attempts: 1 });
+
+      // A worker dies on it every time: taken once more than allowed, it is FAILED without another try.
+      const poison = await insertMessage(io.db, fiscalCode, io.service.serviceId);
+      await sql`update io.messages set attempts = 3, locked_until = now() - interval '1 second' where id = ${poison}`.execute(io.db);
+      await processDueMessages(io.db, { maxAttempts: 3 });
+      expect(await messageRow(io.db, poison)).toMatchObject({ status: 'FAILED', attempts: 4, last_error: 'Error: lease expired on the last attempt: the worker crashed or stalled' });
     });
 
     it('takes over a message leased by a dead worker exactly once, and leaves a live lease alone', async () => {

@@ -156,14 +156,6 @@ async function recordFailure(db: Executor, batch: LeasedMessage[], error: unknow
     where m.fiscal_code = d.fiscal_code and m.id = d.id and m.locked_until = d.locked_until and m.status in ('ACCEPTED', 'THROTTLED')`.execute(db);
 }
 
-/** Messages whose last allowed attempt never reported back (a worker crashing on them every time) are FAILED. */
-async function failAbandoned(db: Executor, maxAttempts: number): Promise<void> {
-  await sql`
-    update ${messages} set status = 'FAILED', locked_until = null,
-      last_error = 'lease expired on the last attempt: the worker crashed or stalled'
-    where status in ('ACCEPTED', 'THROTTLED') and locked_until < now() and attempts >= ${maxAttempts}`.execute(db);
-}
-
 export interface ProcessOptions extends StageOptions {
   /** Called with each batch after its decisions are taken, before they are written (tests: simulate a crash there). */
   beforeRecord?: (ids: string[]) => Promise<void>;
@@ -172,9 +164,13 @@ export interface ProcessOptions extends StageOptions {
 /** Leases and decides one batch of due messages; returns how many were taken (0: nothing due). */
 export async function processDueMessages(db: Executor, options: ProcessOptions = {}): Promise<number> {
   const settings = stageSettings(options, 200);
-  await failAbandoned(db, settings.maxAttempts);
-  const batch = await leaseMessages(db, settings.batchSize, settings.leaseMs);
-  if (!batch.length) return 0;
+  const leased = await leaseMessages(db, settings.batchSize, settings.leaseMs);
+  if (!leased.length) return 0;
+  // Taken once more than allowed: its last attempt never reported back (a worker crashing on it every time).
+  const abandoned = leased.filter((m) => m.attempts > settings.maxAttempts);
+  if (abandoned.length) await recordFailure(db, abandoned, new Error('lease expired on the last attempt: the worker crashed or stalled'), settings);
+  const batch = leased.filter((m) => m.attempts <= settings.maxAttempts);
+  if (!batch.length) return leased.length;
   try {
     const fiscalCodes = [...new Set(batch.map((m) => m.fiscal_code))];
     const [profileRows, preferenceRows] = [await loadProfiles(db, fiscalCodes), await loadPreferences(db, batch)];
@@ -191,7 +187,7 @@ export async function processDueMessages(db: Executor, options: ProcessOptions =
   } catch (error) {
     await recordFailure(db, batch, error, settings);
   }
-  return batch.length;
+  return leased.length;
 }
 
 /** Wakes the pipeline's workers now rather than at their next poll (e.g. after accepting messages). */
