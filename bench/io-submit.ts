@@ -4,6 +4,7 @@
 // Each accepted message is a committed row (group commit: docs/io.md). Beside it, in the same run, the ceiling:
 // concurrent single-row INSERTs in autocommit into a plain table, through a pool of the same size.
 //   node --import tsx bench/io-submit.ts [--duration 15] [--warmup 3] [--connections 64] [--pool 10]
+//     [--max-rows 256] [--max-delay 2] [--in-flight 4]   (the group commit's settings, default GROUP_COMMIT's)
 // Fresh database sportello_bench_io_submit on BENCH_DATABASE_URL or TEST_DATABASE_URL or the local default.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
@@ -34,7 +35,8 @@ interface IoServer {
 
 const roles = {
   // The IO app's HTTP side only, on a pool of `pool` connections; the demo service's rate lifted out of the way.
-  async io([databaseUrl, pool, secret]: string[]) {
+  async io([databaseUrl, pool, secret, groupCommit]: string[]) {
+    Object.assign(GROUP_COMMIT, JSON.parse(groupCommit ?? '{}'));
     const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'sportello-bench-io-'));
     const config = loadConfig({ ...(await freePortsEnv()), NODE_ENV: 'production', DATA_DIR: dataDir, PUBLIC_HOST: '127.0.0.1', LOG_LEVEL: 'warn', SECRET: secret!, DATABASE_URL: databaseUrl });
     const database = await openDatabase({ databaseUrl: databaseUrl!, dataDir, poolSize: Number(pool) });
@@ -95,18 +97,29 @@ async function measureCeiling(databaseUrl: string, pool: number, concurrency: nu
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { duration: { type: 'string', default: '15' }, warmup: { type: 'string', default: '3' }, connections: { type: 'string', default: '64' }, pool: { type: 'string', default: '10' } } });
+  const { values } = parseArgs({
+    options: {
+      duration: { type: 'string', default: '15' },
+      warmup: { type: 'string', default: '3' },
+      connections: { type: 'string', default: '64' },
+      pool: { type: 'string', default: '10' },
+      'max-rows': { type: 'string', default: String(GROUP_COMMIT.maxRows) },
+      'max-delay': { type: 'string', default: String(GROUP_COMMIT.maxDelayMs) },
+      'in-flight': { type: 'string', default: String(GROUP_COMMIT.maxInFlight) },
+    },
+  });
+  const groupCommit = { maxRows: Number(values['max-rows']), maxDelayMs: Number(values['max-delay']), maxInFlight: Number(values['in-flight']) };
   const duration = Number(values.duration);
   const warmup = Number(values.warmup);
   const connections = Number(values.connections);
   const pool = Number(values.pool);
   printHeader('IO: message submissions (POST /api/v1/messages/{fiscal_code}) on PostgreSQL', [
     `Load: ${connections} keep-alive connections for ${duration} s after ${warmup} s of warm-up; ${demoPeople.length} recipients in turn; one service's primary key`,
-    `IO: one process, pool of ${pool} connections; group commit up to ${GROUP_COMMIT.maxRows} rows or ${GROUP_COMMIT.maxDelayMs} ms, ${GROUP_COMMIT.maxInFlight} batches in flight`,
+    `IO: one process, pool of ${pool} connections; group commit up to ${groupCommit.maxRows} rows or ${groupCommit.maxDelayMs} ms, ${groupCommit.maxInFlight} batches in flight`,
   ]);
   const databaseUrl = await freshBenchDatabase(DATABASE);
   const secret = randomBytes(32).toString('base64url');
-  const server = await startChild<IoServer>(new URL(import.meta.url), 'io', [databaseUrl, String(pool), secret]);
+  const server = await startChild<IoServer>(new URL(import.meta.url), 'io', [databaseUrl, String(pool), secret, JSON.stringify(groupCommit)]);
   let ceiling: Ceiling;
   let submitted: Awaited<ReturnType<typeof drive<'server'>>>;
   const key = demoIoKey(secret, SERVICE.serviceId, 'primary');

@@ -44,16 +44,17 @@ export function checkMessage(service: Service, fiscalCode: string, message: NewM
   }
 }
 
+/** A row of io.messages in its column names (the batch travels as one JSON parameter). */
 interface MessageRow {
   id: string;
-  fiscalCode: string;
-  serviceId: string;
-  idempotencyKey: string | null;
-  requestHash: string;
-  timeToLive: number;
-  featureLevelType: string;
-  content: string;
-  requireSecureChannels: boolean;
+  fiscal_code: string;
+  sender_service_id: string;
+  idempotency_key: string | null;
+  request_hash: string;
+  time_to_live: number;
+  feature_level_type: string;
+  content: NewMessage['content'];
+  require_secure_channels: boolean;
 }
 
 export interface Accepted {
@@ -66,12 +67,13 @@ const messages = sql.table(`${SCHEMA}.messages`);
 
 /** Writes a batch in one statement; rows whose idempotency key exists answer the earlier id, or 409 for another body. */
 async function insertBatch(db: Executor, rows: MessageRow[]): Promise<(Accepted | Error)[]> {
-  const column = <K extends keyof MessageRow>(k: K) => rows.map((r) => r[k]);
+  // One JSON parameter rather than an array per column: node-postgres escapes array elements one by one.
   const { rows: inserted } = await executePrepared(
     db,
     sql<{ id: string }>`insert into ${messages} (id, fiscal_code, sender_service_id, idempotency_key, request_hash, time_to_live, feature_level_type, content, require_secure_channels)
-      select * from unnest(${column('id')}::text[], ${column('fiscalCode')}::text[], ${column('serviceId')}::text[], ${column('idempotencyKey')}::text[],
-        ${column('requestHash')}::text[], ${column('timeToLive')}::int[], ${column('featureLevelType')}::text[], ${column('content')}::jsonb[], ${column('requireSecureChannels')}::boolean[])
+      select id, fiscal_code, sender_service_id, idempotency_key, request_hash, time_to_live, feature_level_type, content, require_secure_channels
+      from json_to_recordset(${JSON.stringify(rows)}::json) as t(id text, fiscal_code text, sender_service_id text, idempotency_key text, request_hash text,
+        time_to_live int, feature_level_type text, content jsonb, require_secure_channels boolean)
       on conflict (fiscal_code, sender_service_id, idempotency_key) where idempotency_key is not null do nothing
       returning id`,
   );
@@ -81,15 +83,15 @@ async function insertBatch(db: Executor, rows: MessageRow[]): Promise<(Accepted 
   if (repeated.length) {
     const { rows: found } = await sql<{ id: string; request_hash: string; fiscal_code: string; sender_service_id: string; idempotency_key: string }>`
       select m.id, m.request_hash, m.fiscal_code, m.sender_service_id, m.idempotency_key from ${messages} m
-      join unnest(${repeated.map((r) => r.fiscalCode)}::text[], ${repeated.map((r) => r.serviceId)}::text[], ${repeated.map((r) => r.idempotencyKey)}::text[]) as k(fiscal_code, service_id, idempotency_key)
+      join unnest(${repeated.map((r) => r.fiscal_code)}::text[], ${repeated.map((r) => r.sender_service_id)}::text[], ${repeated.map((r) => r.idempotency_key)}::text[]) as k(fiscal_code, service_id, idempotency_key)
         on m.fiscal_code = k.fiscal_code and m.sender_service_id = k.service_id and m.idempotency_key = k.idempotency_key`.execute(db);
     for (const r of found) earlier.set(`${r.fiscal_code}|${r.sender_service_id}|${r.idempotency_key}`, r);
   }
   return rows.map((row) => {
     if (created.has(row.id)) return { id: row.id, created: true };
-    const first = earlier.get(`${row.fiscalCode}|${row.serviceId}|${row.idempotencyKey}`);
-    if (first?.request_hash === row.requestHash) return { id: first.id, created: false };
-    return conflict(`The Idempotency-Key ${row.idempotencyKey} was used for another message to this citizen.`);
+    const first = earlier.get(`${row.fiscal_code}|${row.sender_service_id}|${row.idempotency_key}`);
+    if (first?.request_hash === row.request_hash) return { id: first.id, created: false };
+    return conflict(`The Idempotency-Key ${row.idempotency_key} was used for another message to this citizen.`);
   });
 }
 
@@ -115,13 +117,13 @@ export async function acceptMessage(db: Executor, service: Service, input: { fis
   checkMessage(service, fiscalCode, message);
   return committerOf(db)({
     id: ulid(),
-    fiscalCode,
-    serviceId: service.serviceId,
-    idempotencyKey: idempotencyKey ?? null,
-    requestHash: requestHash(fiscalCode, message),
-    timeToLive: message.time_to_live ?? MESSAGE_LIMITS.timeToLive.default,
-    featureLevelType: message.feature_level_type ?? 'STANDARD',
-    content: JSON.stringify(message.content),
-    requireSecureChannels: message.content.require_secure_channels ?? service.requireSecureChannels,
+    fiscal_code: fiscalCode,
+    sender_service_id: service.serviceId,
+    idempotency_key: idempotencyKey ?? null,
+    request_hash: requestHash(fiscalCode, message),
+    time_to_live: message.time_to_live ?? MESSAGE_LIMITS.timeToLive.default,
+    feature_level_type: message.feature_level_type ?? 'STANDARD',
+    content: message.content,
+    require_secure_channels: message.content.require_secure_channels ?? service.requireSecureChannels,
   });
 }
