@@ -27,6 +27,8 @@ import { DEMO_IO_SERVICES, demoIoKey } from '../../src/clients/io/demo.ts';
 import { DEMO_PSPS, demoPagopaKey, pspKeyHolder } from '../../src/clients/pagopa/demo.ts';
 import { euroAmount } from '../../src/clients/pagopa/nodo-wire.ts';
 import { isFault, nodoBaseUrl, nodoClient } from '../../src/clients/pagopa/nodo.ts';
+import { DUES_PATH } from '../../src/comune/payments/dues/routes.ts';
+import { duesCsv } from './payments-dues-fixtures.ts';
 
 const VICOPISANO = 'comune-di-vicopisano-demo';
 /** Demo people on IO (src/platforms/io/citizen/seed-profiles.ts): MANUAL with nothing enabled, and not on IO at all. */
@@ -281,6 +283,43 @@ describe('when IO fails', () => {
     const retried = await firstMessage(id, (m) => m.state === 'processed');
     expect(retried.state).toBe('processed');
     expect(await ioMessagesOf(failed.id)).toHaveLength(1);
+  });
+});
+
+describe('bulk dues', () => {
+  /** Uploads a file of dues as the ente's admin and waits for its job; the upload's id. */
+  async function uploadDues(csv: string): Promise<string> {
+    const admin = await staffLogin(TENANT, 'tenant_admin');
+    const page = await admin.visit(comune(`/${TENANT}${DUES_PATH}`));
+    const form = new FormData();
+    form.set('_csrf', /name="_csrf" value="([^"]+)"/.exec(page.html)![1]!);
+    form.set('chapter', '3050/1');
+    form.set('file', new Blob([csv], { type: 'text/csv' }), 'dovuti.csv');
+    const done = await admin.visit(comune(`/${TENANT}${DUES_PATH}`), { method: 'POST', body: form });
+    const id = done.url.pathname.split('/').at(-1)!;
+    await until(async () => (await sql<{ state: string }>`select state from comune.dues_uploads where id = ${id}`.execute(db())).rows[0]?.state, (s) => s === 'done');
+    return id;
+  }
+  const duesMessages = async () =>
+    (await sql<{ cause: string; payment: { notice_number: string; amount: number }; due_date: Date; state: string }>`
+      select cause, payment, due_date, state from comune.citizen_messages where tenant_id = ${bugliano.id} and kind = 'dues' order by cause`.execute(db())).rows;
+
+  it('gives each created due one message with its (first) notice, and nothing again for the same file', async () => {
+    const csv = duesCsv({ rows: 6 });
+    const uploadId = await uploadDues(csv);
+    const rows = (await sql<{ iupd: string; navs: string[]; amount_cents: string; installments: number }>`
+      select iupd, navs, amount_cents, installments from comune.dues_rows where upload_id = ${uploadId} and outcome = 'created' order by iupd`.execute(db())).rows;
+    expect(rows).toHaveLength(6);
+    const messages = await duesMessages();
+    expect(messages.map((m) => m.cause)).toEqual(rows.map((r) => `dues:${r.iupd}`));
+    for (const [i, r] of rows.entries()) {
+      expect(messages[i]!.payment.notice_number).toBe(r.navs[0]);
+      expect(messages[i]!.payment.amount).toBe(Math.ceil(Number(r.amount_cents) / r.installments));
+    }
+    // The synthetic debtors are not on IO and gave the comune no address: rejected, each once.
+    await until(duesMessages, (list) => list.every((m) => m.state === 'rejected'));
+    await uploadDues(csv);
+    expect(await duesMessages()).toHaveLength(6);
   });
 });
 
