@@ -18,6 +18,8 @@ import { TenantRepository, type Tenant } from '../../src/comune/tenants/tenants.
 import { ServiceRepository } from '../../src/comune/catalog/services.ts';
 import { ApplicationStore } from '../../src/comune/applications/store.ts';
 import { diskDocumentStore } from '../../src/comune/protocol/files.ts';
+import { deskUser, DeskStore } from '../../src/comune/desk/store.ts';
+import { STATUS } from '../../src/comune/applications/states.ts';
 import { saveServicePayment } from '../../src/comune/payments/service-payments.ts';
 import { PaymentFlow } from '../../src/comune/payments/flow.ts';
 import type { ServicePayment } from '../../src/comune/payments/rules.ts';
@@ -151,6 +153,28 @@ describe('a status change', () => {
     await spid(system, other, bob);
     expect((await other.visit(comune(`/${TENANT}/area-personale/messaggi/${first.id}`))).status).toBe(404);
     expect((await other.visit(comune(`/${TENANT}/area-personale/messaggi`))).html).not.toContain(first.id);
+  });
+});
+
+describe('the outcome', () => {
+  it('tells the decision with its motivation and leads to the letter in the personal area', async () => {
+    const id = await apply(bugliano, { fiscalCode: alice.fiscalCode, name: 'Alice' });
+    await until(() => applications().get({ kind: 'system', id: 'test' }, id), (a) => a.status === STATUS.registered);
+    const person = staffOf(TENANT, 'tenant_admin');
+    const staffId = (await sql<{ id: string }>`select id from comune.staff_users where email = ${person.email}`.execute(db())).rows[0]!.id;
+    const user = await deskUser(db(), { id: staffId, role: 'tenant_admin', tenantId: bugliano.id, name: 'Giulia Ferri' });
+    const desk = new DeskStore(db(), documents());
+    await desk.takeInCharge(user, id);
+    await desk.decide(user, id, { outcome: 'accepted', motivation: 'Requisiti verificati' });
+    const outcome = await until(async () => (await messagesOfApplication(db(), id)).find((m) => m.kind === 'outcome'), (m) => m !== undefined && final(m));
+    expect(outcome).toMatchObject({ state: 'processed', subject: 'Contributo di prova: domanda accolta' });
+    expect(outcome!.markdown).toContain('Motivazione: Requisiti verificati');
+    const client = new WebClient();
+    await spid(system, client, alice);
+    const page = await client.visit(comune(`/${TENANT}/area-personale/messaggi/${outcome!.id}`));
+    expect(page.html).toContain(`/${TENANT}/area-personale/domande/${id}/lettera.pdf`);
+    // Every status the citizen hears about, once each: sent, registered, taken in charge, accepted.
+    expect((await messagesOfApplication(db(), id)).map((m) => m.kind)).toEqual(['status_change', 'status_change', 'status_change', 'outcome']);
   });
 });
 
@@ -331,6 +355,14 @@ describe('an ente that does not send through IO', () => {
     const [message] = await messagesOfApplication(db(), id);
     expect(message).toMatchObject({ state: 'not_configured', ioMessageId: null });
     expect((await sql`select 1 from comune.jobs where kind = 'comune.messaging.submit' and idempotency_key = ${message!.id}`.execute(db())).rows).toEqual([]);
+  });
+
+  it('nor for a catalog service switched off on its own, while the ente’s other services send', async () => {
+    const quiet = (await new ServiceRepository(db()).create(bugliano.id, serviceInput('senza-io', 'Servizio senza IO', { protocolRequired: false })))!;
+    await saveIoSettings(db(), system.ctx.secret, bugliano.id, quiet.id, { ioServiceId: DEMO_IO_SERVICES[0].serviceId, ioUrl: system.urls.io, apiKey: 'another-service-key', reminderDays: 3, enabled: false });
+    const id = await apply(bugliano, { fiscalCode: alice.fiscalCode, name: 'Alice' }, quiet.id);
+    expect((await messagesOfApplication(db(), id)).map((m) => m.state)).toEqual(['not_configured']);
+    expect((await ioSettingsFor(db(), bugliano.id, serviceId))?.serviceId).toBeNull();
   });
 });
 
