@@ -121,6 +121,7 @@ async function main(): Promise<void> {
   const secret = randomBytes(32).toString('base64url');
   const server = await startChild<IoServer>(new URL(import.meta.url), 'io', [databaseUrl, String(pool), secret, JSON.stringify(groupCommit)]);
   let ceiling: Ceiling;
+  let rows: number;
   let submitted: Awaited<ReturnType<typeof drive<'server'>>>;
   const key = demoIoKey(secret, SERVICE.serviceId, 'primary');
   try {
@@ -135,6 +136,10 @@ async function main(): Promise<void> {
       { connections, duration, warmup },
       { server: () => cpuSeconds([server.info.pid]) },
     );
+    const check = new pg.Client({ connectionString: databaseUrl });
+    await check.connect();
+    rows = (await check.query<{ n: number }>('select count(*)::int as n from io.messages')).rows[0]!.n;
+    await check.end();
     ceiling = await measureCeiling(databaseUrl, pool, connections, Math.min(duration, 10));
   } finally {
     await server.stop();
@@ -153,6 +158,8 @@ async function main(): Promise<void> {
   );
   console.log('');
   console.log(`Ratio to the ceiling: ${fixed(perSecond / ceilingPerSecond, 2)}× (targets: ≥ 3,000 messages/s, p99 ≤ 50 ms, ≥ 0.5× the ceiling)`);
+  // Every 201 (the first request's, the warm-up's and the run's) must be a committed row.
+  console.log(`Rows in io.messages: ${rows.toLocaleString('en')} for ${(submitted.responses - result.non2xx + 1).toLocaleString('en')} answers 201 (never fewer: requests cut when the load stops are committed unanswered)`);
   console.log('ROWS/S: accepted messages (201) over the measured seconds; latencies from autocannon’s histogram; the ceiling’s from each INSERT’s round trip.');
 }
 
