@@ -46,6 +46,7 @@ interface MessageRow {
   io_message_id: string | null;
   io_status: string | null;
   rejection_reason: string | null;
+  email_status: string | null;
 }
 
 describe('issue 7: a fee asked by the comune, paid from IO, then the service turned off', () => {
@@ -62,7 +63,7 @@ describe('issue 7: a fee asked by the comune, paid from IO, then the service tur
     await applications.submit(citizen, draft.id, { idempotencyKey: `io-journey-${draft.id}` });
     const statusOf = async () => (await sql<{ status: number }>`select status from comune.applications where id = ${draft.id}`.execute(db)).rows[0]!.status;
     const messageOf = async (kind: string) =>
-      (await sql<MessageRow>`select state, io_message_id, io_status, rejection_reason from comune.citizen_messages where application_id = ${draft.id} and kind = ${kind}`.execute(db)).rows[0];
+      (await sql<MessageRow>`select state, io_message_id, io_status, rejection_reason, email_status from comune.citizen_messages where application_id = ${draft.id} and kind = ${kind}`.execute(db)).rows[0];
     const due = addDays(dateInItaly(new Date()), 20);
     const comune = `${ui.system.urls.comune}/${TENANT}`;
     const io = ui.system.urls.io;
@@ -158,7 +159,8 @@ describe('issue 7: a fee asked by the comune, paid from IO, then the service tur
       await decision.getByRole('button', { name: 'Registra l’esito e protocolla la lettera' }).click();
       await desk.getByText('Esito registrato e lettera protocollata.').waitFor();
       const outcome = await until('the outcome message', () => messageOf('outcome'), (m) => m?.state === 'rejected');
-      expect(outcome).toMatchObject({ io_status: 'REJECTED', rejection_reason: 'SERVICE_NOT_ALLOWED' });
+      // The citizen said no: no e-mail instead.
+      expect(outcome).toMatchObject({ io_status: 'REJECTED', rejection_reason: 'SERVICE_NOT_ALLOWED', email_status: null });
       const atIo = await fetch(`${io}${IO_API_PREFIX}/messages/${MARCO.fiscalCode}/${outcome!.io_message_id}`, { headers: { [SUBSCRIPTION_KEY_HEADER]: demoIoKey(ui.system.ctx.secret, IO_SERVICE.serviceId) } });
       expect(atIo.status).toBe(200);
       expect(await atIo.json()).toMatchObject({ status: 'REJECTED', rejection_reason: 'SERVICE_NOT_ALLOWED' });
