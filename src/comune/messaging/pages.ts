@@ -126,7 +126,7 @@ export async function deskMessagesSection(comune: ComuneContext, request: Fastif
     retry(m),
   ]);
   return html`<section aria-labelledby="citizen-messages-title" id="messaggi" class="mb-4"><h2 id="citizen-messages-title" class="h4">${tr('messaging.desk.title')}</h2>
-${dataTable(tr('messaging.desk.title'), [tr('messaging.desk.kind'), tr('messaging.desk.date'), tr('messaging.desk.state'), tr('messaging.desk.ioStatus'), tr('messaging.desk.email'), tr('messaging.desk.rejection'), tr('messaging.desk.lastError'), ''], rows, tr('messaging.desk.none'))}
+${dataTable(tr('messaging.desk.title'), [tr('messaging.desk.kind'), tr('messaging.desk.date'), tr('messaging.desk.state'), tr('messaging.desk.ioStatus'), tr('messaging.desk.email'), tr('messaging.desk.rejection'), tr('messaging.desk.lastError'), tr('messaging.desk.actions')], rows, tr('messaging.desk.none'))}
 </section>`;
 }
 
@@ -179,7 +179,7 @@ ${errorSummary(errors, tr('area.errorSummary', { count: Object.keys(errors).leng
 </form>
 <h2 class="h4">${tr('messaging.settings.overrides')}</h2>
 <p>${tr('messaging.settings.overridesIntro')}</p>
-${dataTable(tr('messaging.settings.overrides'), [tr('messaging.settings.overrideService'), tr('messaging.settings.serviceId'), tr('messaging.settings.reminderDays'), tr('messaging.settings.enabled'), ''],
+${dataTable(tr('messaging.settings.overrides'), [tr('messaging.settings.overrideService'), tr('messaging.settings.serviceId'), tr('messaging.settings.reminderDays'), tr('messaging.settings.enabled'), tr('messaging.desk.actions')],
   overrides.map((s) => [nameOf(s.serviceId), html`<code>${s.ioServiceId}</code>`, s.reminderDays, s.enabled ? '✓' : '—',
     html`<form method="post" action="${base}/servizi/${s.serviceId!}/rimuovi">${token}<button type="submit" class="btn btn-sm btn-outline-danger">${tr('messaging.settings.remove')}</button></form>`]),
   tr('messaging.settings.overridesEmpty'))}
@@ -304,7 +304,7 @@ ${errorSummary(oe, tr('area.errorSummary', { count: Object.keys(oe).length }))}
   <button type="submit" class="btn btn-primary">${tr('messaging.admin.apply')}</button>
 </form>
 <div id="undelivered-messages">
-${dataTable(tr('messaging.admin.title'), [tr('messaging.desk.date'), tr('messaging.admin.kind'), tr('messaging.admin.citizen'), tr('messaging.admin.subject'), tr('messaging.admin.state'), tr('messaging.desk.rejection'), tr('messaging.desk.lastError'), tr('messaging.admin.application'), ''],
+${dataTable(tr('messaging.admin.title'), [tr('messaging.desk.date'), tr('messaging.admin.kind'), tr('messaging.admin.citizen'), tr('messaging.admin.subject'), tr('messaging.admin.state'), tr('messaging.desk.rejection'), tr('messaging.desk.lastError'), tr('messaging.admin.application'), tr('messaging.desk.actions')],
   list.map((m) => [
     when(request.locale, m.createdAt),
     tr(`messaging.kind.${m.kind}`),
