@@ -5,7 +5,7 @@
 // with the comune; one who refused the service (SERVICE_NOT_ALLOWED) does not. Reminder: N days before a notice's
 // due date, written only while GPD says the notice is still unpaid.
 import { sql, type Executor } from '../../core/db.ts';
-import { enqueueInsert, errorText, PermanentJobError, type JobHandler } from '../../core/jobs.ts';
+import { backoffDelay, enqueueInsert, errorText, PermanentJobError, type JobHandler } from '../../core/jobs.ts';
 import type { AppContext } from '../../core/runtime.ts';
 import { IoError } from '../../clients/io/index.ts';
 import type { MessageContent } from '../../clients/io/wire.ts';
@@ -18,17 +18,14 @@ import { MESSAGES_AREA_PATH } from './paths.ts';
 
 export { FOLLOW_JOB, REMINDER_JOB, SUBMIT_JOB } from './store.ts';
 
-/** Polls of IO's status: with the backoff (2 s doubling, capped at an hour) about a day. */
-const FOLLOW_MAX_ATTEMPTS = 30;
+/** Reads of IO's status while it decides, each after core's backoff (2 s doubling, capped at an hour): about a day. */
+const FOLLOW_POLLS = 30;
+/** Attempts of one read (IO unreachable). */
+const FOLLOW_MAX_ATTEMPTS = 12;
 /** GPD's states in which a notice is no longer to be paid. */
 const SETTLED = ['PAID', 'REPORTED', 'INVALID', 'EXPIRED'];
 
 type Deps = Pick<AppContext, 'secret' | 'mailer' | 'config'> & { db: Executor };
-
-/** IO has not decided yet (ACCEPTED, THROTTLED): the follow job asks again later. */
-class NotFinalYet extends Error {
-  override name = 'NotFinalYet';
-}
 
 /** The message's page in the personal area, where the CTA and the e-mail lead. */
 async function messageUrl(deps: Deps, message: CitizenMessage): Promise<string> {
@@ -91,23 +88,31 @@ async function verifiedEmail(db: Executor, message: CitizenMessage): Promise<str
   return rows[0]?.email;
 }
 
-export function followHandler(deps: Deps): JobHandler<{ messageId: string }> {
+export function followHandler(deps: Deps): JobHandler<{ messageId: string; poll?: number }> {
   const { db } = deps;
-  return async ({ messageId }, job) => {
+  return async ({ messageId, poll = 0 }, job) => {
     const message = await messageById(db, messageId);
     if (message?.state !== 'submitted' || !message.ioMessageId) return;
     const settings = await ioSettingsFor(db, message.tenantId, message.serviceId);
     if (!settings) return;
     const found = await ioClientFor(deps, settings).getMessage(message.fiscalCode, message.ioMessageId);
-    if (!found) throw new NotFinalYet('IO does not show the message yet');
+    if (!found) throw new Error('IO does not show the message it accepted');
     const finish = (state: string, extra = sql``) =>
       job.transaction((tx) =>
         sql`update comune.citizen_messages set state = ${state}, io_status = ${found.status}, finished_at = now(), updated_at = now() ${extra}
           where id = ${messageId} and state = 'submitted'`.execute(tx),
       );
     if (found.status === 'ACCEPTED' || found.status === 'THROTTLED') {
-      await sql`update comune.citizen_messages set io_status = ${found.status}, updated_at = now() where id = ${messageId}`.execute(db);
-      throw new NotFinalYet(`IO status ${found.status}`);
+      // Not decided yet: the status shown, and the next read scheduled (keyed by the submission and the read).
+      const next = poll + 1;
+      await job.transaction(async (tx) => {
+        await sql`update comune.citizen_messages set io_status = ${found.status}, updated_at = now() where id = ${messageId}`.execute(tx);
+        if (next < FOLLOW_POLLS) {
+          const runAt = new Date(Date.now() + backoffDelay(next));
+          await enqueueInsert('comune', { kind: FOLLOW_JOB, payload: { messageId, poll: next }, idempotencyKey: `${messageId}:${message.attempts}:${next}`, maxAttempts: FOLLOW_MAX_ATTEMPTS, runAt }).execute(tx);
+        }
+      });
+      return;
     }
     if (found.status === 'PROCESSED') return void (await finish('processed', sql`, notification = ${JSON.stringify(found.notification ?? {})}::jsonb`));
     if (found.status === 'FAILED') return void (await finish('failed', sql`, last_error = ${'IO could not process the message (FAILED)'}`));
