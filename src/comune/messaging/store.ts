@@ -78,7 +78,7 @@ interface Row {
   read_at: Date | null;
 }
 
-export const fromRow = (r: Row): CitizenMessage => ({
+const fromRow = (r: Row): CitizenMessage => ({
   id: r.id,
   tenantId: r.tenant_id,
   applicationId: r.application_id,
@@ -316,8 +316,8 @@ export async function enqueueDuesNotices(tx: Executor, uploadId: string, now = n
   return rows.length;
 }
 
-export async function messageById(db: Executor, id: string, lock = false): Promise<CitizenMessage | undefined> {
-  const { rows } = await sql<Row>`select * from comune.citizen_messages where id = ${id} ${lock ? sql`for update` : sql``}`.execute(db);
+export async function messageById(db: Executor, id: string): Promise<CitizenMessage | undefined> {
+  const { rows } = await sql<Row>`select * from comune.citizen_messages where id = ${id}`.execute(db);
   return rows[0] && fromRow(rows[0]);
 }
 
