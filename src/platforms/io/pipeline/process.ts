@@ -172,8 +172,8 @@ export async function processDueMessages(db: Executor, options: ProcessOptions =
   const batch = leased.filter((m) => m.attempts <= settings.maxAttempts);
   if (!batch.length) return leased.length;
   try {
-    const fiscalCodes = [...new Set(batch.map((m) => m.fiscal_code))];
-    const [profileRows, preferenceRows] = [await loadProfiles(db, fiscalCodes), await loadPreferences(db, batch)];
+    const profileRows = await loadProfiles(db, [...new Set(batch.map((m) => m.fiscal_code))]);
+    const preferenceRows = await loadPreferences(db, batch);
     const decisions = batch.map((m) => {
       const profile = profileRows.get(m.fiscal_code);
       const preference = preferenceRows.get(`${m.fiscal_code}/${m.sender_service_id}`);
