@@ -95,8 +95,8 @@ async function insertBatch(db: Executor, rows: MessageRow[]): Promise<(Accepted 
   });
 }
 
-/** Tuned on bench/io-submit.ts: a batch waits at most 2 ms, holds up to 256 rows, and at most 4 are written at once. */
-export const GROUP_COMMIT: GroupCommitOptions = { maxRows: 256, maxDelayMs: 2, maxInFlight: 4 };
+/** Tuned on bench/io-submit.ts (bench/README.md): a batch waits at most 1 ms, holds up to 256 rows, at most 4 written at once. */
+export const GROUP_COMMIT: GroupCommitOptions = { maxRows: 256, maxDelayMs: 1, maxInFlight: 4 };
 
 const committers = new WeakMap<Executor, (row: MessageRow) => Promise<Accepted>>();
 const committerOf = (db: Executor) => {
