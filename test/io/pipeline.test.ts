@@ -222,6 +222,7 @@ for (const target of await testDatabaseTargets()) {
         expect(p.vapid.publicKey).toBe(await vapidPublicKey(io.db, io.secret));
         expect(p.vapid.sub).toBe('mailto:noreply@sportello.localhost');
         expect(p.ttl).toBeGreaterThan(3500);
+        expect(p.topic).toBe(id);
       }
       expect(await removeInstallation(io.db, fiscalCode, 'laptop-1')).toBe(true);
       expect(await removeInstallation(io.db, nthFiscalCode(1), 'phone-1')).toBe(false);

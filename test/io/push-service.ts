@@ -15,6 +15,8 @@ export interface ReceivedPush {
   /** The decrypted payload, parsed as JSON. */
   payload: unknown;
   ttl: number;
+  /** The Topic header (RFC 8030 §5.4), if any. */
+  topic: string | undefined;
   /** The VAPID claims and the public key that signed them. */
   vapid: { aud: string; sub: string; exp: number; publicKey: string };
 }
@@ -111,7 +113,7 @@ export async function startPushService(): Promise<PushService> {
       try {
         const vapid = checkVapid(request.headers.authorization, origin);
         const payload = JSON.parse(decryptAes128gcm(Buffer.concat(chunks), subscriber.ecdh, subscriber.auth).toString('utf8')) as unknown;
-        received.push({ subscriptionId: id, payload, ttl, vapid });
+        received.push({ subscriptionId: id, payload, ttl, topic: request.headers.topic as string | undefined, vapid });
         response.writeHead(201, { location: `${origin}/message/${randomUUID()}` }).end();
       } catch (err) {
         answer(403, (err as Error).message);

@@ -107,6 +107,7 @@ export function sendDueEmails(deps: EmailDeps, options: StageOptions = {}): Prom
         await deps.mailer.send({ to: row.email, ...forwardedEmail(message, citizenLocale(row.preferred_languages), deps.ioUrl) });
       });
     },
-    options,
+    // A batch as large as the sends at once: a worker killed mid-batch leaves few e-mails to be sent again.
+    { batchSize: EMAIL_CONCURRENCY, ...options },
   );
 }

@@ -57,7 +57,8 @@ export interface PushDeps {
 export const vapidSubjectOf = (mailFrom: string) => `mailto:${/<([^>]+)>/.exec(mailFrom)?.[1] ?? mailFrom}`;
 
 /** Pushes the payload to each installation; a 404/410 disables it, other failures are counted. */
-export async function pushToInstallations(deps: PushDeps, installations: Installation[], payload: PushPayload, ttlSeconds: number): Promise<PushOutcome> {
+/** `topic` (RFC 8030 §5.4, ≤ 32 base64url characters): a push sent again replaces the one not yet delivered. */
+export async function pushToInstallations(deps: PushDeps, installations: Installation[], payload: PushPayload, ttlSeconds: number, topic?: string): Promise<PushOutcome> {
   const outcome: PushOutcome = { sent: 0, gone: 0, failed: 0 };
   if (!installations.length) return outcome;
   const { publicKey, privateKey } = await vapidKeyPair(deps.db, deps.secret);
@@ -69,6 +70,7 @@ export async function pushToInstallations(deps: PushDeps, installations: Install
           vapidDetails: { subject: deps.vapidSubject, publicKey, privateKey },
           TTL: Math.max(0, Math.floor(ttlSeconds)),
           contentEncoding: 'aes128gcm',
+          topic,
         });
         const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, String(value)]));
         const response = await fetch(request.endpoint, { method: 'POST', headers, body: request.body && new Uint8Array(request.body), signal: AbortSignal.timeout(PUSH_TIMEOUT_MS) });
@@ -135,7 +137,7 @@ export function registerNotifyRoute(app: App, deps: PushDeps): void {
       const message = await loadPushedMessage(deps.db, fiscalCode, messageId);
       if (!message) throw notFound(`No processed message ${messageId} for this fiscal code.`);
       const installations = await installationsOf(deps.db, fiscalCode);
-      const outcome = await pushToInstallations({ ...deps, logger: request.log }, installations, messagePush(message, messageId), message.ttl_seconds);
+      const outcome = await pushToInstallations({ ...deps, logger: request.log }, installations, messagePush(message, messageId), message.ttl_seconds, messageId);
       // Nothing reached any browser and it may next time: the pipeline retries (a browser that did get it is not pushed twice).
       if (outcome.failed > 0 && outcome.sent === 0) {
         throw new HttpProblem(503, { type: problemType('push-unavailable'), detail: 'No push service accepted the push; retry later.' });
