@@ -4,7 +4,7 @@ import { sql } from '../../../core/db.ts';
 import { backoffDelay } from '../../../core/jobs.ts';
 
 export interface StageOptions {
-  /** Rows leased at once (default 200 messages, 64 notifications). */
+  /** Rows leased at once (default 200 messages, 64 webhook and 16 e-mail notifications). */
   batchSize?: number;
   /** How long a leased row stays reserved for the worker that took it (default 60 s). */
   leaseMs?: number;
@@ -14,8 +14,8 @@ export interface StageOptions {
   retryDelay?: (attempt: number) => number;
 }
 
-export const DEFAULT_LEASE_MS = 60_000;
-export const DEFAULT_MAX_ATTEMPTS = 10;
+const DEFAULT_LEASE_MS = 60_000;
+const DEFAULT_MAX_ATTEMPTS = 10;
 
 export function stageSettings(options: StageOptions, defaultBatchSize: number) {
   return {
@@ -28,9 +28,6 @@ export function stageSettings(options: StageOptions, defaultBatchSize: number) {
 
 /** now() plus ms, truncated to the millisecond a JavaScript Date keeps. */
 export const leaseUntil = (ms: number) => sql`date_trunc('milliseconds', now() + make_interval(secs => ${ms / 1000}))`;
-
-/** now() plus ms. */
-export const afterMs = (ms: number) => sql`now() + make_interval(secs => ${ms / 1000})`;
 
 /** The NOTIFY channel the pipeline's workers LISTEN on: a message was accepted, or a notification is due. */
 export const PIPELINE_CHANNEL = 'io_pipeline';
