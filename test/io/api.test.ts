@@ -131,6 +131,15 @@ for (const target of await testDatabaseTargets()) {
       expect((await call(key, 'GET', `/profiles/${MARCO}`)).status).toBe(200);
     });
 
+    it('refuses a call from outside the service’s authorized CIDRs (403 You are not allowed here)', async () => {
+      const outside = await io.addService({ serviceName: 'Servizio da rete comunale', authorizedCidrs: ['10.0.0.0/8'] });
+      const refused = await call(outside.key, 'POST', `/messages/${MARCO}`, message());
+      expect(refused.status).toBe(403);
+      expect(refused.body).toMatchObject({ title: 'You are not allowed here' });
+      const inside = await io.addService({ serviceName: 'Servizio da questa rete', authorizedCidrs: ['10.0.0.0/8', '127.0.0.0/8'] });
+      expect((await call(inside.key, 'POST', `/messages/${MARCO}`, message())).status).toBe(201);
+    });
+
     it('does not show a service another service’s message (404)', async () => {
       const sent = await call(io.key, 'POST', `/messages/${MARCO}`, message());
       const other = await io.addService({ serviceName: 'Altro servizio' });
