@@ -7,6 +7,7 @@ import type { PreferredLanguage } from '../../../clients/io/wire.ts';
 import { conflict, invalid, notFound } from '../../../core/problem.ts';
 import { blockedChannels, type Channel, type PreferenceMode, type ProfileFacts } from '../rules/delivery.ts';
 import { SCHEMA } from '../schema.ts';
+import { preferenceFacts, profileFacts, type PreferenceFactsRow, type ProfileFactsRow } from './facts.ts';
 
 /** The terms of use the onboarding asks to accept (io-functions-commons: accepted_tos_version ≥ 1). */
 export const TOS_VERSION = 1;
@@ -51,17 +52,9 @@ const profiles = sql.table(`${SCHEMA}.profiles`);
 const preferences = sql.table(`${SCHEMA}.service_preferences`);
 const events = sql.table(`${SCHEMA}.subscription_events`);
 
-interface ProfileRow {
+interface ProfileRow extends ProfileFactsRow {
   fiscal_code: string;
-  email: string | null;
-  is_email_validated: boolean;
-  is_email_enabled: boolean;
-  is_inbox_enabled: boolean;
-  is_webhook_enabled: boolean;
   accepted_tos_version: number | null;
-  blocked_inbox_or_channels: Record<string, Channel[]>;
-  service_preferences_mode: PreferenceMode;
-  service_preferences_version: number;
   preferred_languages: PreferredLanguage[];
   reminder_status: Profile['reminderStatus'];
   push_notifications_content_type: Profile['pushNotificationsContentType'];
@@ -70,16 +63,9 @@ interface ProfileRow {
 }
 
 const toProfile = (r: ProfileRow): Profile => ({
+  ...profileFacts(r),
   fiscalCode: r.fiscal_code,
-  email: r.email,
-  isEmailValidated: r.is_email_validated,
-  isEmailEnabled: r.is_email_enabled,
-  isInboxEnabled: r.is_inbox_enabled,
-  isWebhookEnabled: r.is_webhook_enabled,
   acceptedTosVersion: r.accepted_tos_version,
-  blockedInboxOrChannels: r.blocked_inbox_or_channels,
-  mode: r.service_preferences_mode,
-  settingsVersion: r.service_preferences_version,
   preferredLanguages: r.preferred_languages,
   reminderStatus: r.reminder_status,
   pushNotificationsContentType: r.push_notifications_content_type,
@@ -181,21 +167,11 @@ export async function setLegacyBlockedChannels(db: Executor, fiscalCode: string,
   return updateProfile(db, fiscalCode, version, { blockedInboxOrChannels: blocked.length ? { ...others, [serviceId]: blocked } : others });
 }
 
-interface PreferenceRow {
-  is_inbox_enabled: boolean;
-  is_email_enabled: boolean;
-  is_webhook_enabled: boolean;
-  settings_version: number;
+interface PreferenceRow extends PreferenceFactsRow {
   can_access_message_read_status: ServicePreference['canAccessMessageReadStatus'];
 }
 
-const toPreference = (r: PreferenceRow): ServicePreference => ({
-  isInboxEnabled: r.is_inbox_enabled,
-  isEmailEnabled: r.is_email_enabled,
-  isWebhookEnabled: r.is_webhook_enabled,
-  settingsVersion: r.settings_version,
-  canAccessMessageReadStatus: r.can_access_message_read_status,
-});
+const toPreference = (r: PreferenceRow): ServicePreference => ({ ...preferenceFacts(r), canAccessMessageReadStatus: r.can_access_message_read_status });
 
 async function savedPreferences(db: Executor, profile: Profile, serviceIds: readonly string[]): Promise<Map<string, ServicePreference>> {
   if (profile.mode === 'LEGACY' || !serviceIds.length) return new Map();

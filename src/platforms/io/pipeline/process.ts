@@ -5,13 +5,12 @@
 // notifications are keyed by (message, channel), so nothing is lost or done twice.
 import { sql, transaction, type Executor } from '../../../core/db.ts';
 import { errorText } from '../../../core/jobs.ts';
-import { decideDelivery, type Channel, type DeliveryDecision, type PreferenceFacts, type ProfileFacts } from '../rules/delivery.ts';
+import { deliveryFacts, recipientKey } from '../citizen/facts.ts';
+import { decideDelivery, type DeliveryDecision } from '../rules/delivery.ts';
 import { SCHEMA } from '../schema.ts';
 import { leaseUntil, PIPELINE_CHANNEL, stageSettings, type StageOptions } from './lease.ts';
 
 const messages = sql.table(`${SCHEMA}.messages`);
-const profiles = sql.table(`${SCHEMA}.profiles`);
-const preferences = sql.table(`${SCHEMA}.service_preferences`);
 const services = sql.table(`${SCHEMA}.services`);
 const notifications = sql.table(`${SCHEMA}.notifications`);
 
@@ -28,45 +27,6 @@ interface LeasedMessage {
   expired: boolean;
   organization_fiscal_code: string | null;
 }
-
-interface ProfileRow {
-  fiscal_code: string;
-  email: string | null;
-  is_email_validated: boolean;
-  is_email_enabled: boolean;
-  is_inbox_enabled: boolean;
-  is_webhook_enabled: boolean;
-  blocked_inbox_or_channels: Record<string, Channel[]>;
-  service_preferences_mode: ProfileFacts['mode'];
-  service_preferences_version: number;
-}
-
-interface PreferenceRow {
-  fiscal_code: string;
-  service_id: string;
-  settings_version: number;
-  is_inbox_enabled: boolean;
-  is_email_enabled: boolean;
-  is_webhook_enabled: boolean;
-}
-
-const profileFacts = (row: ProfileRow): ProfileFacts => ({
-  isInboxEnabled: row.is_inbox_enabled,
-  isEmailEnabled: row.is_email_enabled,
-  isEmailValidated: row.is_email_validated,
-  isWebhookEnabled: row.is_webhook_enabled,
-  email: row.email,
-  mode: row.service_preferences_mode,
-  settingsVersion: row.service_preferences_version,
-  blockedInboxOrChannels: row.blocked_inbox_or_channels,
-});
-
-const preferenceFacts = (row: PreferenceRow): PreferenceFacts => ({
-  settingsVersion: row.settings_version,
-  isInboxEnabled: row.is_inbox_enabled,
-  isEmailEnabled: row.is_email_enabled,
-  isWebhookEnabled: row.is_webhook_enabled,
-});
 
 /** Takes up to `limit` due messages for leaseMs: ACCEPTED or THROTTLED, due, and not leased to a live worker. */
 async function leaseMessages(db: Executor, limit: number, leaseMs: number): Promise<LeasedMessage[]> {
@@ -86,24 +46,6 @@ async function leaseMessages(db: Executor, limit: number, leaseMs: number): Prom
     select m.id, m.fiscal_code, m.sender_service_id, m.attempts, m.locked_until, m.expired, s.organization_fiscal_code, ${secureChannels} as secure
     from leased m left join ${services} s on s.service_id = m.sender_service_id`.execute(db);
   return rows;
-}
-
-async function loadProfiles(db: Executor, fiscalCodes: string[]): Promise<Map<string, ProfileRow>> {
-  const { rows } = await sql<ProfileRow>`
-    select fiscal_code, email, is_email_validated, is_email_enabled, is_inbox_enabled, is_webhook_enabled,
-      blocked_inbox_or_channels, service_preferences_mode, service_preferences_version
-    from ${profiles} where fiscal_code = any(${fiscalCodes}::text[])`.execute(db);
-  return new Map(rows.map((row) => [row.fiscal_code, row]));
-}
-
-/** Each (citizen, service) preference saved under the citizen's current settings version. */
-async function loadPreferences(db: Executor, batch: LeasedMessage[]): Promise<Map<string, PreferenceRow>> {
-  const { rows } = await sql<PreferenceRow>`
-    select sp.fiscal_code, sp.service_id, sp.settings_version, sp.is_inbox_enabled, sp.is_email_enabled, sp.is_webhook_enabled
-    from unnest(${batch.map((m) => m.fiscal_code)}::text[], ${batch.map((m) => m.sender_service_id)}::text[]) as k (fiscal_code, service_id)
-    join ${profiles} p on p.fiscal_code = k.fiscal_code
-    join ${preferences} sp on sp.fiscal_code = k.fiscal_code and sp.service_id = k.service_id and sp.settings_version = p.service_preferences_version`.execute(db);
-  return new Map(rows.map((row) => [`${row.fiscal_code}/${row.service_id}`, row]));
 }
 
 /** Writes the batch's decisions (only where this worker still holds the lease) and the notifications to start. */
@@ -172,15 +114,11 @@ export async function processDueMessages(db: Executor, options: ProcessOptions =
   const batch = leased.filter((m) => m.attempts <= settings.maxAttempts);
   if (!batch.length) return leased.length;
   try {
-    const profileRows = await loadProfiles(db, [...new Set(batch.map((m) => m.fiscal_code))]);
-    const preferenceRows = await loadPreferences(db, batch);
-    const decisions = batch.map((m) => {
-      const profile = profileRows.get(m.fiscal_code);
-      const preference = preferenceRows.get(`${m.fiscal_code}/${m.sender_service_id}`);
-      return decideDelivery(profile && profileFacts(profile), m.sender_service_id, preference && preferenceFacts(preference), {
-        requireSecureChannels: m.secure,
-        expired: m.expired,
-      });
+    const recipients = batch.map((m) => ({ fiscalCode: m.fiscal_code, serviceId: m.sender_service_id }));
+    const facts = await deliveryFacts(db, recipients);
+    const decisions = batch.map((m, i) => {
+      const recipient = facts.get(recipientKey(recipients[i]!));
+      return decideDelivery(recipient?.profile, m.sender_service_id, recipient?.preference, { requireSecureChannels: m.secure, expired: m.expired });
     });
     await options.beforeRecord?.(batch.map((m) => m.id));
     await recordDecisions(db, batch, decisions);
