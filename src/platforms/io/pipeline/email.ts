@@ -12,7 +12,7 @@ import { deliverDueNotifications, PermanentDeliveryError, settleEach, type Lease
 /** The e-mail carries only this many characters of the body (reference io.md §4.2). */
 export const EMAIL_PREVIEW_LENGTH = 134;
 
-/** SMTP sessions open at once per worker. */
+/** E-mails handed to the mailer at once per worker; it sends them over its pooled SMTP sessions (core/mail.ts). */
 const EMAIL_CONCURRENCY = 16;
 
 /** The body as plain text without links (a link in an e-mail is the phishing pattern IO avoids) nor Markdown markers. */

@@ -99,6 +99,7 @@ interface PushedMessage {
   service_name: string | null;
   push_notifications_content_type: string | null;
   preferred_languages: string[] | null;
+  has_installations: boolean;
 }
 
 /** The push of a processed message: its subject, or the generic text in the citizen's language. */
@@ -112,7 +113,8 @@ export function messagePush(message: PushedMessage, messageId: string): PushPayl
 async function loadPushedMessage(db: Executor, fiscalCode: string, messageId: string): Promise<PushedMessage | undefined> {
   const { rows } = await sql<PushedMessage>`
     select m.content ->> 'subject' as subject, ${secureChannels} as secure, s.service_name, p.push_notifications_content_type, p.preferred_languages,
-      extract(epoch from m.created_at + make_interval(secs => m.time_to_live) - now())::float8 as ttl_seconds
+      extract(epoch from m.created_at + make_interval(secs => m.time_to_live) - now())::float8 as ttl_seconds,
+      exists (select from ${sql.table(`${SCHEMA}.installations`)} i where i.fiscal_code = m.fiscal_code and i.disabled_at is null) as has_installations
     from ${sql.table(`${SCHEMA}.messages`)} m
     left join ${sql.table(`${SCHEMA}.services`)} s on s.service_id = m.sender_service_id
     left join ${sql.table(`${SCHEMA}.profiles`)} p on p.fiscal_code = m.fiscal_code
@@ -136,7 +138,8 @@ export function registerNotifyRoute(app: App, deps: PushDeps): void {
       const { fiscal_code: fiscalCode, message_id: messageId } = request.body;
       const message = await loadPushedMessage(deps.db, fiscalCode, messageId);
       if (!message) throw notFound(`No processed message ${messageId} for this fiscal code.`);
-      const installations = await installationsOf(deps.db, fiscalCode);
+      // Most citizens have no browser registered: then the one query above is all the call costs.
+      const installations = message.has_installations ? await installationsOf(deps.db, fiscalCode) : [];
       const outcome = await pushToInstallations({ ...deps, logger: request.log }, installations, messagePush(message, messageId), message.ttl_seconds, messageId);
       // Nothing reached any browser and it may next time: the pipeline retries (a browser that did get it is not pushed twice).
       if (outcome.failed > 0 && outcome.sent === 0) {

@@ -9,7 +9,10 @@ import { deliverDueNotifications, PermanentDeliveryError, settleEach } from './n
 /** The app backend's internal push API (notify.yaml, base /api/v1/messages-sending/internal). */
 export const NOTIFY_PATH = '/api/v1/messages-sending/internal/notify';
 
+/** Calls in flight at once per worker (fetch keeps their connections alive); a batch is several rounds of them. */
 const WEBHOOK_CONCURRENCY = 32;
+/** Four rounds: even if every call ran into the timeout, the batch ends well inside its 60 s lease. */
+const WEBHOOK_BATCH = 4 * WEBHOOK_CONCURRENCY;
 const WEBHOOK_TIMEOUT_MS = 10_000;
 
 /** The bearer key of the internal notify endpoint, derived from the app secret: only the pipeline holds it. */
@@ -28,10 +31,10 @@ export interface WebhookDeps {
   ioUrl: string;
 }
 
-async function callNotify(deps: WebhookDeps, fiscalCode: string, messageId: string): Promise<void> {
-  const response = await fetch(`${deps.ioUrl}${NOTIFY_PATH}`, {
+async function callNotify(url: string, authorization: string, fiscalCode: string, messageId: string): Promise<void> {
+  const response = await fetch(url, {
     method: 'POST',
-    headers: { authorization: `Bearer ${internalNotifyKey(deps.secret)}`, 'content-type': 'application/json' },
+    headers: { authorization, 'content-type': 'application/json' },
     body: JSON.stringify({ notification_type: 'MESSAGE', fiscal_code: fiscalCode, message_id: messageId }),
     signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
   });
@@ -44,10 +47,13 @@ async function callNotify(deps: WebhookDeps, fiscalCode: string, messageId: stri
 
 /** Calls the notify endpoint for one batch of due webhook notifications; returns how many were taken (0: nothing due). */
 export function callDueWebhooks(deps: WebhookDeps, options: StageOptions = {}): Promise<number> {
+  const url = `${deps.ioUrl}${NOTIFY_PATH}`;
+  const authorization = `Bearer ${internalNotifyKey(deps.secret)}`;
   return deliverDueNotifications(
     deps.db,
     'WEBHOOK',
-    (due) => settleEach(due, WEBHOOK_CONCURRENCY, (notification) => callNotify(deps, notification.fiscalCode, notification.messageId)),
-    options,
+    (due) => settleEach(due, WEBHOOK_CONCURRENCY, (notification) => callNotify(url, authorization, notification.fiscalCode, notification.messageId)),
+    // Lanes stay busy through a large batch; only its last round waits for the slowest call.
+    { batchSize: WEBHOOK_BATCH, ...options },
   );
 }
