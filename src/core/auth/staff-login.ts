@@ -1,8 +1,11 @@
-// The sign-in of a back-office's staff with local accounts (ANPR's registry office, the pagoPA back-office):
+// The sign-in of a back-office's staff with local accounts (ANPR's registry office, the pagoPA and IO back-offices):
 // e-mail and password, then the TOTP code (every account has one); the login throttle counts failures of either
-// step. Sign-out ends the session. The app gives its page frame, its title and what it keeps in the session.
+// step. Sign-out ends the session. The app gives its page frame, its title and what it keeps in the session, or,
+// with registerTenantStaffLogin, just how to name the organization its staff belong to.
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { audit } from '../audit.ts';
+import type { Executor } from '../db.ts';
 import { alert, textField } from '../forms.ts';
 import { html, type SafeHtml } from '../html.ts';
 import type { App } from '../http.ts';
@@ -146,4 +149,46 @@ ${message ? alert('danger', message) : ''}${form}</div></div>`;
     request.session.destroy();
     return redirectTo(reply, '/');
   });
+}
+
+/** A back-office's staff member in the session: an organization's (tenant: its fiscal code) or the platform operators'. */
+export interface TenantStaff {
+  accountId: string;
+  name: string;
+  /** The organization's fiscal code, or the operators' tenant. */
+  tenant: string;
+  /** Shown beside the name: the organization's name, or "platform operator". */
+  tenantName: string;
+}
+
+export interface TenantStaffLoginRoutes extends Omit<StaffLoginRoutes, 'signedIn'> {
+  db: Executor;
+  /** The schema of the platform's audit log. */
+  schema: string;
+  /** The tenant of the platform operators' accounts. */
+  operatorTenant: string;
+  /** "Platform operator" in the request's language. */
+  operatorLabel(locale: Locale): string;
+  /** The organization's name; undefined where it is not on the platform, and its staff cannot sign in. */
+  organizationName(fiscalCode: string): Promise<string | undefined>;
+  /** The session key of the signed-in staff member (a TenantStaff). */
+  sessionKey: string;
+  /** The session keys of other people a staff sign-in ends: one person per session. */
+  endsSessions?: readonly string[];
+}
+
+/** The staff login of a platform's back-office whose accounts belong to an organization or to the platform operators. */
+export function registerTenantStaffLogin(pages: App, routes: TenantStaffLoginRoutes): void {
+  async function signedIn(request: FastifyRequest, account: LocalAccount): Promise<boolean> {
+    const tenantName = account.tenantId === routes.operatorTenant ? routes.operatorLabel(request.locale) : await routes.organizationName(account.tenantId);
+    if (tenantName === undefined) return false;
+    const staff: TenantStaff = { accountId: account.id, name: account.name, tenant: account.tenantId, tenantName };
+    request.session.rotate();
+    request.session.unset(routes.pendingKey);
+    for (const key of routes.endsSessions ?? []) request.session.unset(key);
+    request.session.set(routes.sessionKey, staff);
+    await audit(routes.db, routes.schema, { actorType: 'operator', actorId: `staff:${account.id}`, action: 'backoffice.login', targetType: 'account', targetId: account.id, details: { tenant: staff.tenant }, requestId: request.id });
+    return true;
+  }
+  registerStaffLogin(pages, { ...routes, signedIn });
 }

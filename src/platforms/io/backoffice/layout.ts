@@ -1,6 +1,7 @@
 // The frame of every back-office page: who is signed in (a body's developer or a platform operator), the
 // navigation, the page; the error page of the IO app's HTML routes; and the small pieces the pages share.
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { TenantStaff } from '../../../core/auth/staff-login.ts';
 import { html, type SafeHtml } from '../../../core/html.ts';
 import type { ErrorPageInput } from '../../../core/http.ts';
 import { formatItalianTime } from '../../../core/i18n.ts';
@@ -9,14 +10,8 @@ import { backofficeT } from './messages.ts';
 
 export const BACKOFFICE = '/backoffice';
 
-export interface StaffSession {
-  accountId: string;
-  name: string;
-  /** A body's fiscal code, or OPERATOR_TENANT for the platform's operators. */
-  tenant: string;
-  /** Shown beside the name: the body's name, or "platform operator". */
-  tenantName: string;
-}
+/** Who is signed in: a body's staff member (tenant: its fiscal code) or a platform operator (OPERATOR_TENANT). */
+export type StaffSession = TenantStaff;
 
 export const staffOf = (request: FastifyRequest) => request.session?.data.ioStaff as StaffSession | undefined;
 
