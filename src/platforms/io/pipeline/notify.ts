@@ -14,7 +14,7 @@ import { disableInstallation, installationsOf, type Installation } from './insta
 import { citizenLocale, pipelineT } from './messages.ts';
 import { secureChannels } from './process.ts';
 import { vapidKeyPair } from './vapid.ts';
-import { isInternalNotifyKey, NOTIFY_PATH } from './webhook.ts';
+import { internalNotifyKeyCheck, NOTIFY_PATH } from './webhook.ts';
 
 const PUSH_TIMEOUT_MS = 10_000;
 
@@ -124,6 +124,7 @@ async function loadPushedMessage(db: Executor, fiscalCode: string, messageId: st
 
 /** POST /api/v1/messages-sending/internal/notify, for the pipeline only (hidden from the OpenAPI document). */
 export function registerNotifyRoute(app: App, deps: PushDeps): void {
+  const isInternalNotifyKey = internalNotifyKeyCheck(deps.secret);
   app.post(
     NOTIFY_PATH,
     {
@@ -131,7 +132,7 @@ export function registerNotifyRoute(app: App, deps: PushDeps): void {
       onRequest: async (request) => {
         const header = request.headers.authorization;
         if (!header?.startsWith('Bearer ')) throw unauthorized('Authorization: Bearer <internal key> is required.');
-        if (!isInternalNotifyKey(deps.secret, header.slice('Bearer '.length))) throw forbidden('This key may not notify.');
+        if (!isInternalNotifyKey(header.slice('Bearer '.length))) throw forbidden('This key may not notify.');
       },
     },
     async (request, reply) => {
