@@ -7,12 +7,10 @@ import type { FastifyRequest } from 'fastify';
 import type { App } from '../../../core/http.ts';
 import { transaction, type Executor } from '../../../core/db.ts';
 import { audit } from '../../../core/audit.ts';
-import { verifyApiKey } from '../../../core/auth/api-keys.ts';
 import { forbidden, HttpProblem, invalid, notFound, problemResponses, problemType, unauthorized, type InvalidField } from '../../../core/problem.ts';
 import { hasValidPartitaIvaCheckDigit } from '../../../domain/partita-iva.ts';
 import { normalizeNoticeNumber, parseNoticeNumber } from '../../../domain/pagopa/notice-number.ts';
 import { centsOfAmount, type Ko } from '../../../clients/pagopa/nodo-wire.ts';
-import { SUBSCRIPTION_KEY_HEADER } from '../../../clients/pagopa/wire.ts';
 import type { CartRequest } from '../../../clients/pagopa/checkout.ts';
 import {
   CHANNEL_KEY_OWNER,
@@ -22,14 +20,14 @@ import {
   PaymentRequestInfo,
   type FaultCodeCategory,
 } from '../../../clients/pagopa/ecommerce.ts';
-import { rateLimited } from '../api.ts';
+import { rateLimited, subscriptionKey } from '../api.ts';
 import { institutionByFiscalCode, type Institution } from '../institutions.ts';
 import { getByNoticeNumber } from '../positions.ts';
 import { SCHEMA } from '../schema.ts';
 import { cartPath } from '../checkout/layout.ts';
 import { checkCartRequest } from '../checkout/rules.ts';
 import { insertCart } from '../checkout/store.ts';
-import { receiptPdf } from '../nodo/receipt-pdf.ts';
+import { sendReceiptPdf } from '../nodo/api.ts';
 import { receiptByIuv } from '../nodo/receipts.ts';
 import { verifyNotice } from '../nodo/payments.ts';
 import type { Psp } from '../nodo/psps.ts';
@@ -58,8 +56,7 @@ const PAGOPA_CHANNEL_PSP: Psp = {
 /** Every call: an active subscription key of a channel (401 without a key, 403 with a key of another kind of holder). */
 export function channelKeyCheck(db: Executor) {
   return async (request: FastifyRequest): Promise<void> => {
-    const header = request.headers[SUBSCRIPTION_KEY_HEADER.toLowerCase()];
-    const record = typeof header === 'string' ? await verifyApiKey(db, SCHEMA, header) : undefined;
+    const record = await subscriptionKey(db, request);
     if (!record) throw unauthorized('A subscription key of a pagoPA channel is required: Ocp-Apim-Subscription-Key: <key>');
     if (record.ownerType !== CHANNEL_KEY_OWNER) throw forbidden('This API is for pagoPA channels (the IO app): the subscription key belongs to an institution or a PSP.');
     request.pagopaChannel = record.ownerId;
@@ -227,13 +224,7 @@ export async function registerEcommerceApi(app: App, db: Executor, publicUrl: st
             response: { 200: { type: 'string', format: 'binary', description: 'application/pdf' }, ...problemResponses(400, 401, 403, 404) },
           },
         },
-        async (request, reply) => {
-          const receipt = await receiptOf(db, request.params.rptId);
-          return reply
-            .type('application/pdf')
-            .header('content-disposition', `inline; filename="ricevuta-pagopa-${receipt.creditorReferenceId}.pdf"`)
-            .send(await receiptPdf(receipt));
-        },
+        async (request, reply) => sendReceiptPdf(reply, await receiptOf(db, request.params.rptId)),
       );
     },
     { prefix: ECOMMERCE_IO_PREFIX },

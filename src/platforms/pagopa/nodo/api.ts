@@ -2,7 +2,7 @@
 // refusals as HTTP 200 outcome KO, a malformed request as 400 with PPT_SINTASSI_EXTRAXSD), and the receipts
 // service for creditor institutions (their GPD keys; JSON and PDF). Thin over payments.ts and receipts.ts.
 import { Type } from '@sinclair/typebox';
-import type { FastifyError, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../../../core/http.ts';
 import type { Executor } from '../../../core/db.ts';
 import { forbidden, HttpProblem, notFound, problemResponses, problemType, unauthorized } from '../../../core/problem.ts';
@@ -22,6 +22,7 @@ import {
   VerifyPaymentNoticeReq,
   type ActivatePaymentNoticeRequest,
   type SendPaymentOutcomeRequest,
+  type Receipt,
   type VerifyPaymentNoticeRequest,
 } from '../../../clients/pagopa/nodo-wire.ts';
 import { institutionKeyCheck, rateLimited, subscriptionKeyOf } from '../api.ts';
@@ -51,6 +52,14 @@ export function pspKeyCheck(db: Executor) {
 }
 
 const security = [{ subscriptionKey: [] }];
+
+/** A receipt as the receipts APIs give its PDF, named after the notice's IUV. */
+export async function sendReceiptPdf(reply: FastifyReply, receipt: Receipt): Promise<FastifyReply> {
+  return reply
+    .type('application/pdf')
+    .header('content-disposition', `inline; filename="ricevuta-pagopa-${receipt.creditorReferenceId}.pdf"`)
+    .send(await receiptPdf(receipt));
+}
 
 /** The schema's refusals as the Nodo's syntax fault, with the place and reason of each. */
 function syntaxError(error: FastifyError): HttpProblem {
@@ -224,13 +233,7 @@ export async function registerReceiptsApi(app: App, db: Executor): Promise<void>
             response: { 200: { type: 'string', format: 'binary', description: 'application/pdf' }, ...problemResponses(401, 403, 404) },
           },
         },
-        async (request, reply) => {
-          const receipt = await found(request, request.params.iuv);
-          return reply
-            .type('application/pdf')
-            .header('content-disposition', `inline; filename="ricevuta-pagopa-${receipt.creditorReferenceId}.pdf"`)
-            .send(await receiptPdf(receipt));
-        },
+        async (request, reply) => sendReceiptPdf(reply, await found(request, request.params.iuv)),
       );
     },
     { prefix: RECEIPTS_PREFIX },
