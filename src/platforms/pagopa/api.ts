@@ -86,10 +86,15 @@ export const subscriptionKeyScheme = {
   subscriptionKey: { type: 'apiKey', in: 'header', name: SUBSCRIPTION_KEY_HEADER, description: 'a subscription key of the creditor institution' },
 };
 
+/** The request's Ocp-Apim-Subscription-Key when it is an active key, of any holder. */
+export async function subscriptionKey(db: Executor, request: FastifyRequest): Promise<ApiKeyRecord | undefined> {
+  const header = request.headers[SUBSCRIPTION_KEY_HEADER.toLowerCase()];
+  return typeof header === 'string' ? verifyApiKey(db, SCHEMA, header) : undefined;
+}
+
 /** The request's Ocp-Apim-Subscription-Key when it is an active key of a holder of `ownerType`. */
 export async function subscriptionKeyOf(db: Executor, request: FastifyRequest, ownerType: string): Promise<ApiKeyRecord | undefined> {
-  const header = request.headers[SUBSCRIPTION_KEY_HEADER.toLowerCase()];
-  const record = typeof header === 'string' ? await verifyApiKey(db, SCHEMA, header) : undefined;
+  const record = await subscriptionKey(db, request);
   return record?.ownerType === ownerType ? record : undefined;
 }
 
