@@ -4,7 +4,7 @@ import { sql } from '../../../core/db.ts';
 import { backoffDelay } from '../../../core/jobs.ts';
 
 export interface StageOptions {
-  /** Rows leased at once (default 200 messages, 128 webhook and 16 e-mail notifications). */
+  /** Rows leased at once (default 500 messages, 128 webhook and 16 e-mail notifications). */
   batchSize?: number;
   /** How long a leased row stays reserved for the worker that took it (default 60 s). */
   leaseMs?: number;

@@ -105,7 +105,7 @@ export interface ProcessOptions extends StageOptions {
 
 /** Leases and decides one batch of due messages; returns how many were taken (0: nothing due). */
 export async function processDueMessages(db: Executor, options: ProcessOptions = {}): Promise<number> {
-  const settings = stageSettings(options, 200);
+  const settings = stageSettings(options, 500);
   const leased = await leaseMessages(db, settings.batchSize, settings.leaseMs);
   if (!leased.length) return 0;
   // Taken once more than allowed: its last attempt never reported back (a worker crashing on it every time).
