@@ -105,6 +105,12 @@ export async function verifyApiKey(db: Executor, schema: string, key: string): P
   return { id: row.id, prefix: parsed.prefix, label: row.label, scopes: row.scopes, ownerType: row.owner_type, ownerId: row.owner_id };
 }
 
+/** The active key of a request's `Authorization: Bearer <key>`, or undefined without one. */
+export async function bearerApiKey(db: Executor, schema: string, request: { headers: { authorization?: string } }): Promise<ApiKeyRecord | undefined> {
+  const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
+  return match ? verifyApiKey(db, schema, match[1]!) : undefined;
+}
+
 export async function revokeApiKey(db: Executor, schema: string, id: string): Promise<void> {
   await sql`update ${sql.table(`${schema}.api_keys`)} set revoked_at = now() where id = ${id} and revoked_at is null`.execute(db);
 }

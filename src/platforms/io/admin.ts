@@ -3,7 +3,7 @@
 import { Type } from '@sinclair/typebox';
 import type { App } from '../../core/http.ts';
 import type { Executor } from '../../core/db.ts';
-import { verifyApiKey } from '../../core/auth/api-keys.ts';
+import { bearerApiKey } from '../../core/auth/api-keys.ts';
 import { problemResponses, unauthorized } from '../../core/problem.ts';
 import { MAX_PAYMENT_AMOUNT, OrganizationFiscalCode, ServicePayload } from '../../clients/io/wire.ts';
 import { SCHEMA } from './schema.ts';
@@ -34,8 +34,7 @@ export async function registerAdminApi(app: App, db: Executor, secret: string): 
     async (instance) => {
       const api = instance as App;
       api.addHook('onRequest', async (request) => {
-        const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
-        const record = match ? await verifyApiKey(db, SCHEMA, match[1]!) : undefined;
+        const record = await bearerApiKey(db, SCHEMA, request);
         if (record?.ownerType !== OPERATOR_KEY_OWNER) throw unauthorized('An operator key of the IO platform is required: Authorization: Bearer <key>');
       });
 

@@ -3,7 +3,7 @@
 import { Type } from '@sinclair/typebox';
 import type { App } from '../../core/http.ts';
 import type { Executor } from '../../core/db.ts';
-import { verifyApiKey } from '../../core/auth/api-keys.ts';
+import { bearerApiKey } from '../../core/auth/api-keys.ts';
 import { notFound, problemResponses, unauthorized } from '../../core/problem.ts';
 import { SUBSCRIPTION_KEY_OWNER } from './api.ts';
 import { addIban, institutionByFiscalCode, listInstitutions, onboardInstitution, type Actor, type Institution } from './institutions.ts';
@@ -50,8 +50,7 @@ export async function registerAdminApi(app: App, db: Executor): Promise<void> {
     async (instance) => {
       const api = instance as App;
       api.addHook('onRequest', async (request) => {
-        const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
-        const record = match ? await verifyApiKey(db, SCHEMA, match[1]!) : undefined;
+        const record = await bearerApiKey(db, SCHEMA, request);
         if (record?.ownerType !== OPERATOR_KEY_OWNER) throw unauthorized('An operator key of the pagoPA platform is required: Authorization: Bearer <key>');
         request.pagopaOperator = { type: 'platform_admin', id: record.id, requestId: request.id };
       });
