@@ -1,4 +1,4 @@
-// The routes of a relying party's citizen area, as ANPR and the pagoPA consoles have them: the login page, the
+// The routes of a relying party's citizen area, as ANPR, IO and the pagoPA consoles have them: the login page, the
 // redirect to SPID or CIE (/auth/spid|cie), the callback that keeps the citizen in the session, and the sign-out
 // that ends the login at the provider too. What differs between the apps (pages, session keys) is passed in.
 import { Type } from '@sinclair/typebox';
@@ -43,6 +43,23 @@ export interface CitizenLoginRoutes {
   loginPage(request: FastifyRequest, reply: FastifyReply, message?: string, status?: number): FastifyReply;
   /** Keeps the citizen in a rotated session and redirects into the area. */
   signedIn(request: FastifyRequest, reply: FastifyReply, citizen: CitizenSession): FastifyReply;
+}
+
+/** The page of a citizen area asked for before the login (a GET below `area`), kept in the session under `sessionKey`. */
+export function pageToReturnTo(sessionKey: string, area: string) {
+  return {
+    /** Sends whoever is not signed in to the login page, remembering the page they asked for. */
+    toLogin(request: FastifyRequest, reply: FastifyReply, loginPath: string): FastifyReply {
+      if (request.method === 'GET') request.session.set(sessionKey, request.url.split('?')[0]);
+      return redirectTo(reply, loginPath);
+    },
+    /** Where the sign-in lands: the page remembered (forgotten now), or else `home`. */
+    take(request: FastifyRequest, home: string): string {
+      const page = request.session.data[sessionKey];
+      request.session.unset(sessionKey);
+      return typeof page === 'string' && page.startsWith(`${area}/`) ? page : home;
+    },
+  };
 }
 
 export function registerCitizenLoginRoutes(pages: App, rp: RelyingParty, routes: CitizenLoginRoutes): void {

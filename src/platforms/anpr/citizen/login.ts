@@ -7,7 +7,7 @@ import { alert } from '../../../core/forms.ts';
 import { html } from '../../../core/html.ts';
 import type { App } from '../../../core/http.ts';
 import { acrRank } from '../../../clients/identity/index.ts';
-import { registerCitizenLoginRoutes, type CitizenSession } from '../../../clients/identity/citizen-routes.ts';
+import { pageToReturnTo, registerCitizenLoginRoutes, type CitizenSession } from '../../../clients/identity/citizen-routes.ts';
 import { registerEntityConfiguration, relyingParty, type RelyingParty } from '../../../clients/identity/login.ts';
 import { relyingPartyKeys } from '../../../clients/identity/rp-keys.ts';
 import { signInChoices } from '../../../clients/identity/sign-in.ts';
@@ -21,7 +21,7 @@ export const LOGIN_PATH = `${CITIZEN}/accedi`;
 /** SpidL2: the least the citizen area accepts. */
 export const MINIMUM_LEVEL = 2;
 /** Where to go after the login (a citizen-area page asked for before it). */
-const RETURN_TO = 'anprReturnTo';
+const returnTo = pageToReturnTo('anprReturnTo', CITIZEN);
 
 /** The ANPR app as a relying party: entity id `${publicUrl}/`, its keys in anpr.rp_keys. */
 export async function anprRelyingParty(deps: CitizenDeps): Promise<RelyingParty> {
@@ -44,9 +44,7 @@ export function areaCitizen(request: FastifyRequest): CitizenSession | undefined
 
 /** Sends whoever is not signed in to the login page, remembering the page they asked for. */
 export function requireLogin(request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined {
-  if (areaCitizen(request)) return undefined;
-  if (request.method === 'GET') request.session.set(RETURN_TO, request.url.split('?')[0]);
-  return redirectTo(reply, LOGIN_PATH);
+  return areaCitizen(request) ? undefined : returnTo.toLogin(request, reply, LOGIN_PATH);
 }
 
 function loginPage(request: FastifyRequest, reply: FastifyReply, message?: string, status = 200): FastifyReply {
@@ -74,11 +72,10 @@ export function registerCitizenLogin(pages: App, deps: CitizenDeps, rp: RelyingP
     areaCitizen,
     loginPage,
     signedIn(request, reply, citizen) {
-      const returnTo = request.session.data[RETURN_TO];
-      request.session.unset(RETURN_TO);
+      const next = returnTo.take(request, CITIZEN);
       request.session.rotate();
       request.session.set('anprCitizen', citizen);
-      return redirectTo(reply, typeof returnTo === 'string' && returnTo.startsWith(`${CITIZEN}/`) ? returnTo : CITIZEN);
+      return redirectTo(reply, next);
     },
   });
 }

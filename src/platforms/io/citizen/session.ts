@@ -9,7 +9,7 @@ import { html } from '../../../core/html.ts';
 import type { App } from '../../../core/http.ts';
 import type { Mailer } from '../../../core/mail.ts';
 import { acrRank } from '../../../clients/identity/index.ts';
-import { registerCitizenLoginRoutes, type CitizenSession } from '../../../clients/identity/citizen-routes.ts';
+import { pageToReturnTo, registerCitizenLoginRoutes, type CitizenSession } from '../../../clients/identity/citizen-routes.ts';
 import { registerEntityConfiguration, relyingParty, type RelyingParty } from '../../../clients/identity/login.ts';
 import { relyingPartyKeys } from '../../../clients/identity/rp-keys.ts';
 import { signInChoices } from '../../../clients/identity/sign-in.ts';
@@ -26,7 +26,7 @@ export const APP_HOME = `${APP}/messaggi`;
 export const ONBOARDING = `${APP}/benvenuto`;
 /** SpidL2: messages carry personal data. */
 const MINIMUM_LEVEL = 2;
-const RETURN_TO = 'ioReturnTo';
+const returnTo = pageToReturnTo('ioReturnTo', APP);
 
 /** What the citizen app's routes need. */
 export interface AppDeps {
@@ -52,10 +52,7 @@ export function appCitizen(request: FastifyRequest): CitizenSession | undefined 
  */
 export async function requireAppCitizen(this: unknown, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
   const citizen = appCitizen(request);
-  if (!citizen) {
-    if (request.method === 'GET') request.session.set(RETURN_TO, request.url.split('?')[0]);
-    return redirectTo(reply, APP_LOGIN);
-  }
+  if (!citizen) return returnTo.toLogin(request, reply, APP_LOGIN);
   if (request.url.split('?')[0] !== ONBOARDING && !(await profileExists(request.server.ioDb, citizen.fiscalCode))) return redirectTo(reply, ONBOARDING);
   return undefined;
 }
@@ -108,11 +105,10 @@ export async function registerAppLogin(pages: App, deps: AppDeps): Promise<void>
     areaCitizen: appCitizen,
     loginPage,
     signedIn(request, reply, citizen) {
-      const returnTo = request.session.data[RETURN_TO];
-      request.session.unset(RETURN_TO);
+      const next = returnTo.take(request, APP_HOME);
       request.session.rotate();
       request.session.set('ioCitizen', citizen);
-      return redirectTo(reply, typeof returnTo === 'string' && returnTo.startsWith(`${APP}/`) ? returnTo : APP_HOME);
+      return redirectTo(reply, next);
     },
   });
   pages.get(APP, { config: { html: true }, schema: { hide: true } }, async (_request, reply) => redirectTo(reply, APP_HOME));
