@@ -3,14 +3,14 @@
 // and read, the e-mail validation link through the mail catcher, the pages, and the PWA files.
 import { createECDH, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { totpCode } from '../../src/core/auth/totp.ts';
 import { sql } from '../../src/core/db.ts';
 import { ulid } from '../../src/core/ulid.ts';
 import { identityDemoUsers } from '../../src/platforms/identity/users.ts';
 import { fiscalCodeHash } from '../../src/platforms/io/citizen/profiles.ts';
 import { createOrganization, createService, type Service } from '../../src/platforms/io/services/store.ts';
 import { startSystem, type TestSystem } from '../support/system.ts';
-import { WebClient, type Visit } from '../support/web-client.ts';
+import { WebClient } from '../support/web-client.ts';
+import { onboardedCitizen, signInToApp } from './support.ts';
 
 const person = (fiscalCode: string) => identityDemoUsers().find((u) => u.fiscalCode === fiscalCode)!;
 const FRANCESCA = person('SPSFNC88A70F839U');
@@ -28,23 +28,11 @@ interface Citizen {
   api(method: string, path: string, body?: unknown, options?: { csrf?: boolean }): Promise<{ status: number; json: any; type: string | null }>;
 }
 
-const csrfOf = (page: Visit) => /name="_csrf" value="([^"]+)"/.exec(page.html)![1]!;
-
-async function signIn(who: ReturnType<typeof person>): Promise<{ client: WebClient; page: Visit }> {
-  const client = new WebClient();
-  const login = await client.visit(`${base}/auth/spid?idp=sportello-id`);
-  let page = await client.submit(login, '/password', { username: who.username, password: who.password });
-  page = await client.submit(page, '/otp', { code: totpCode(who.totpSecret), action: 'verify' });
-  page = await client.submit(page, '/consent', { decision: 'approve' });
-  return { client, page };
-}
+const signIn = (who: ReturnType<typeof person>) => signInToApp(base, who);
 
 /** Signed in and onboarded: the client and the session's CSRF token for the JSON API. */
 async function citizen(who: ReturnType<typeof person>): Promise<Citizen> {
-  const { client, page } = await signIn(who);
-  const inbox = page.url.pathname === '/app/benvenuto' ? await client.submit(page, '/app/benvenuto', { accept: 'yes' }) : page;
-  expect(inbox.url.pathname).toBe('/app/messaggi');
-  const csrf = csrfOf(inbox);
+  const { client, csrf } = await onboardedCitizen(base, who);
   return {
     client,
     csrf,

@@ -3,7 +3,6 @@
 // by card on the checkout pages, the return that reads and keeps the receipt, the history and the receipt with its
 // PDF; a notice paid elsewhere, an expired one, and nobody else's payment or message.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { totpCode } from '../../src/core/auth/totp.ts';
 import { sql } from '../../src/core/db.ts';
 import { ulid } from '../../src/core/ulid.ts';
 import { demoPagopaKey } from '../../src/clients/pagopa/demo.ts';
@@ -13,7 +12,8 @@ import { identityDemoUsers } from '../../src/platforms/identity/users.ts';
 import { isNoticePaid } from '../../src/platforms/io/payments/store.ts';
 import { createService, getOrganization, createOrganization, type Service } from '../../src/platforms/io/services/store.ts';
 import { startSystem, type TestSystem } from '../support/system.ts';
-import { WebClient, type Visit } from '../support/web-client.ts';
+import { WebClient } from '../support/web-client.ts';
+import { onboardedCitizen } from './support.ts';
 import { BUGLIANO, debtPosition, gpdOf, inDays, payCartByCard, singleTransferOption } from '../pagopa/support.ts';
 
 const person = (fiscalCode: string) => identityDemoUsers().find((u) => u.fiscalCode === fiscalCode)!;
@@ -32,17 +32,8 @@ interface Citizen {
   post(path: string, form?: Record<string, string>): Promise<Response>;
 }
 
-const csrfOf = (page: Visit) => /name="_csrf" value="([^"]+)"/.exec(page.html)![1]!;
-
 async function citizen(who: ReturnType<typeof person>): Promise<Citizen> {
-  const client = new WebClient();
-  const login = await client.visit(`${base}/auth/spid?idp=sportello-id`);
-  let page = await client.submit(login, '/password', { username: who.username, password: who.password });
-  page = await client.submit(page, '/otp', { code: totpCode(who.totpSecret), action: 'verify' });
-  page = await client.submit(page, '/consent', { decision: 'approve' });
-  const inbox = page.url.pathname === '/app/benvenuto' ? await client.submit(page, '/app/benvenuto', { accept: 'yes' }) : page;
-  expect(inbox.url.pathname).toBe('/app/messaggi');
-  const csrf = csrfOf(inbox);
+  const { client, csrf } = await onboardedCitizen(base, who);
   return {
     client,
     csrf,

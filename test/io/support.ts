@@ -1,5 +1,6 @@
 // Shared by IO's tests: the IO app alone on a fresh database of a target, migrated, on a free port, with one body
-// and one service out of test mode (payments up to 1 500 €) and the service's primary key.
+// and one service out of test mode (payments up to 1 500 €) and the service's primary key; a citizen signed in
+// to the IO app with SPID at the identity platform and onboarded.
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,6 +11,8 @@ import io from '../../src/platforms/io/index.ts';
 import { createOrganization, createService, serviceKeys, type Service, type ServiceInput } from '../../src/platforms/io/services/store.ts';
 import type { TestDatabaseTarget } from '../support/database.ts';
 import { freePortsEnv } from '../support/ports.ts';
+import { WebClient, type Visit } from '../support/web-client.ts';
+import { totpCode } from '../../src/core/auth/totp.ts';
 
 export const TEST_BODY = { fiscalCode: '80000990509', name: 'Comune di Bugliano', departmentName: 'Servizi al cittadino' };
 
@@ -68,4 +71,31 @@ export async function startIo(target: TestDatabaseTarget): Promise<RunningIo> {
       await fs.rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A demo user of the identity platform. */
+export interface DemoPerson {
+  username: string;
+  password: string;
+  totpSecret: string;
+}
+
+/** SPID sign-in to the IO app at `base`: the client and the page it lands on (the onboarding or the inbox). */
+export async function signInToApp(base: string, who: DemoPerson): Promise<{ client: WebClient; page: Visit }> {
+  const client = new WebClient();
+  const login = await client.visit(`${base}/auth/spid?idp=sportello-id`);
+  let page = await client.submit(login, '/password', { username: who.username, password: who.password });
+  page = await client.submit(page, '/otp', { code: totpCode(who.totpSecret), action: 'verify' });
+  page = await client.submit(page, '/consent', { decision: 'approve' });
+  return { client, page };
+}
+
+export const csrfOf = (page: Visit) => /name="_csrf" value="([^"]+)"/.exec(page.html)![1]!;
+
+/** Signed in and onboarded (the terms accepted if asked): the client and the session's CSRF token. */
+export async function onboardedCitizen(base: string, who: DemoPerson): Promise<{ client: WebClient; csrf: string }> {
+  const { client, page } = await signInToApp(base, who);
+  const inbox = page.url.pathname === '/app/benvenuto' ? await client.submit(page, '/app/benvenuto', { accept: 'yes' }) : page;
+  if (inbox.url.pathname !== '/app/messaggi') throw new Error(`Onboarding ended on ${inbox.url.pathname}, not the inbox`);
+  return { client, csrf: csrfOf(inbox) };
 }
