@@ -192,3 +192,17 @@ export function registerTenantStaffLogin(pages: App, routes: TenantStaffLoginRou
   }
   registerStaffLogin(pages, { ...routes, signedIn });
 }
+
+/**
+ * onRequest hook of the area behind a tenant staff login: whoever is not signed in goes to the login page, and a
+ * staff member whose account was deactivated (or moved to another tenant) loses their open session too.
+ */
+export function requireTenantStaff(area: { base: string; accounts: LocalAccounts; sessionKey: string }) {
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
+    const staff = request.session?.data[area.sessionKey] as TenantStaff | undefined;
+    const account = staff && (await area.accounts.byId(staff.accountId));
+    if (staff && account && account.tenantId === staff.tenant) return undefined;
+    if (staff) request.session.unset(area.sessionKey);
+    return redirectTo(reply, staffLoginPath(area.base));
+  };
+}

@@ -1,14 +1,15 @@
 // The developer back-office of public bodies under /backoffice: its own session cookie and CSRF, the staff
 // sign-in (login.ts), and behind it the bodies and services (pages.ts) and each service's tools (tools.ts).
 import type { FastifyInstance } from 'fastify';
-import { checkFormCsrf, redirectTo, registerSessions } from '../../../core/auth/sessions.ts';
+import { checkFormCsrf, registerSessions } from '../../../core/auth/sessions.ts';
+import { requireTenantStaff } from '../../../core/auth/staff-login.ts';
 import type { App } from '../../../core/http.ts';
 import { registerPageCsrf } from '../../../core/ui.ts';
 import { registerAssets } from '../../../core/web.ts';
 import { SCHEMA } from '../schema.ts';
 import { backofficeAccounts } from './accounts.ts';
-import { staffOf } from './layout.ts';
-import { LOGIN, registerBackofficeLogin, type BackofficeDeps } from './login.ts';
+import { BACKOFFICE } from './layout.ts';
+import { registerBackofficeLogin, type BackofficeDeps } from './login.ts';
 import { registerServicePages } from './pages.ts';
 import { registerServiceTools } from './tools.ts';
 
@@ -25,18 +26,9 @@ export async function registerBackoffice(app: App, deps: BackofficeDeps): Promis
     registerSessions(pages, { db: deps.db, schema: SCHEMA, secret: deps.secret, cookieName: 'io_backoffice_sid', secure: deps.publicUrl.startsWith('https:') });
     registerPageCsrf(pages, deps.secret);
     registerBackofficeLogin(pages, deps);
-    const accounts = backofficeAccounts(deps.db, deps.secret);
     await pages.register(async (inner: FastifyInstance) => {
       const area = inner as App;
-      area.addHook('onRequest', async (request, reply) => {
-        const staff = staffOf(request);
-        const account = staff && (await accounts.byId(staff.accountId));
-        if (!staff || !account || account.tenantId !== staff.tenant) {
-          // A deactivated account (or one moved to another body) loses its open sessions too.
-          if (staff) request.session.unset('ioStaff');
-          return redirectTo(reply, LOGIN);
-        }
-      });
+      area.addHook('onRequest', requireTenantStaff({ base: BACKOFFICE, accounts: backofficeAccounts(deps.db, deps.secret), sessionKey: 'ioStaff' }));
       // Every form of the area changes something: each post carries the session's CSRF token.
       area.addHook('preHandler', async (request) => {
         if (request.method === 'POST') checkFormCsrf(request, deps.secret);

@@ -6,6 +6,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { redirectTo } from '../../../core/auth/sessions.ts';
+import { requireTenantStaff } from '../../../core/auth/staff-login.ts';
 import { alert, selectField, textField } from '../../../core/forms.ts';
 import { html, type SafeHtml } from '../../../core/html.ts';
 import type { App } from '../../../core/http.ts';
@@ -19,7 +20,7 @@ import { listReceipts, receiptByIuv } from '../nodo/receipts.ts';
 import { getReceived, listReceived, receivedPayments } from '../reporting/flows.ts';
 import { DEBT_POSITION_STATUSES, type DebtPositionStatus } from '../rules.ts';
 import { backofficeAccounts, OPERATOR_TENANT } from './accounts.ts';
-import { LOGIN, registerBackofficeLogin, type BackofficeDeps } from './backoffice-login.ts';
+import { registerBackofficeLogin, type BackofficeDeps } from './backoffice-login.ts';
 import { BACKOFFICE, dataRow, day, dayTime, euro, hasNotice, sendNoticePdf, sendPage, sendReceiptPdf, staffOf, statusBadge, unlessNotFound, type StaffSession } from './layout.ts';
 import { consoleT, type ConsoleKey, type ConsoleT } from './messages.ts';
 import { positionsOfDebtor, reportingOf, type ReportedIn } from './queries.ts';
@@ -89,20 +90,11 @@ const hidden = { hide: true };
 export function backofficePages(deps: BackofficeDeps): (pages: App) => Promise<void> {
   return async (pages) => {
     registerBackofficeLogin(pages, deps);
-    const accounts = backofficeAccounts(deps.db, deps.secret);
     const db = deps.db;
     await pages.register(async (instance: FastifyInstance) => {
       const area = instance as App;
       // The area only reads (GET): no form of it changes anything, so it needs no CSRF check.
-      area.addHook('onRequest', async (request, reply) => {
-        const staff = staffOf(request);
-        const account = staff && (await accounts.byId(staff.accountId));
-        if (!staff || !account || account.tenantId !== staff.tenant) {
-          // A deactivated account (or one moved to another institution) loses its open sessions too.
-          if (staff) request.session.unset('pagopaStaff');
-          return redirectTo(reply, LOGIN);
-        }
-      });
+      area.addHook('onRequest', requireTenantStaff({ base: BACKOFFICE, accounts: backofficeAccounts(deps.db, deps.secret), sessionKey: 'pagopaStaff' }));
 
       /** The institution of the URL, if this staff member may see it; anything else is not found. */
       async function institutionFor(request: FastifyRequest, cf: string): Promise<Institution> {
