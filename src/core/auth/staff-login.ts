@@ -161,14 +161,14 @@ export interface TenantStaff {
   tenantName: string;
 }
 
-export interface TenantStaffLoginRoutes extends Omit<StaffLoginRoutes, 'signedIn'> {
+export interface TenantStaffLoginRoutes extends Omit<StaffLoginRoutes, 'signedIn' | 'heading'> {
   db: Executor;
   /** The schema of the platform's audit log. */
   schema: string;
   /** The tenant of the platform operators' accounts. */
   operatorTenant: string;
-  /** "Platform operator" in the request's language. */
-  operatorLabel(locale: Locale): string;
+  /** The back-office's messages: the login page's title and introduction, and "platform operator". */
+  t(locale: Locale): (key: 'loginTitle' | 'loginIntro' | 'platformOperator') => string;
   /** The organization's name; undefined where it is not on the platform, and its staff cannot sign in. */
   organizationName(fiscalCode: string): Promise<string | undefined>;
   /** The session key of the signed-in staff member (a TenantStaff). */
@@ -180,7 +180,7 @@ export interface TenantStaffLoginRoutes extends Omit<StaffLoginRoutes, 'signedIn
 /** The staff login of a platform's back-office whose accounts belong to an organization or to the platform operators. */
 export function registerTenantStaffLogin(pages: App, routes: TenantStaffLoginRoutes): void {
   async function signedIn(request: FastifyRequest, account: LocalAccount): Promise<boolean> {
-    const tenantName = account.tenantId === routes.operatorTenant ? routes.operatorLabel(request.locale) : await routes.organizationName(account.tenantId);
+    const tenantName = account.tenantId === routes.operatorTenant ? routes.t(request.locale)('platformOperator') : await routes.organizationName(account.tenantId);
     if (tenantName === undefined) return false;
     const staff: TenantStaff = { accountId: account.id, name: account.name, tenant: account.tenantId, tenantName };
     request.session.rotate();
@@ -190,7 +190,8 @@ export function registerTenantStaffLogin(pages: App, routes: TenantStaffLoginRou
     await audit(routes.db, routes.schema, { actorType: 'operator', actorId: `staff:${account.id}`, action: 'backoffice.login', targetType: 'account', targetId: account.id, details: { tenant: staff.tenant }, requestId: request.id });
     return true;
   }
-  registerStaffLogin(pages, { ...routes, signedIn });
+  const heading = (locale: Locale) => ({ title: routes.t(locale)('loginTitle'), intro: routes.t(locale)('loginIntro') });
+  registerStaffLogin(pages, { ...routes, heading, signedIn });
 }
 
 /**

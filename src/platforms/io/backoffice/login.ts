@@ -21,18 +21,15 @@ export interface BackofficeDeps {
 
 export function registerBackofficeLogin(pages: App, deps: BackofficeDeps): void {
   registerTenantStaffLogin(pages, {
+    ...deps,
     base: BACKOFFICE,
-    db: deps.db,
     schema: SCHEMA,
     accounts: backofficeAccounts(deps.db, deps.secret),
-    secret: deps.secret,
-    loginRateLimit: deps.loginRateLimit,
     pendingKey: 'ioStaffPending',
     sessionKey: 'ioStaff',
     operatorTenant: OPERATOR_TENANT,
-    operatorLabel: (locale) => backofficeT(locale)('platformOperator'),
     organizationName: async (fiscalCode) => (await getOrganization(deps.db, fiscalCode))?.name,
-    heading: (locale) => ({ title: backofficeT(locale)('loginTitle'), intro: backofficeT(locale)('loginIntro') }),
+    t: backofficeT,
     csrf,
     sendPage,
   });

@@ -19,20 +19,17 @@ export interface BackofficeDeps {
 
 export function registerBackofficeLogin(pages: App, deps: BackofficeDeps): void {
   registerTenantStaffLogin(pages, {
+    ...deps,
     base: BACKOFFICE,
-    db: deps.db,
     schema: SCHEMA,
     accounts: backofficeAccounts(deps.db, deps.secret),
-    secret: deps.secret,
-    loginRateLimit: deps.loginRateLimit,
     pendingKey: 'pagopaStaffPending',
     sessionKey: 'pagopaStaff',
     // One person per session: a staff sign-in ends any citizen's on this browser.
     endsSessions: ['pagopaCitizen'],
     operatorTenant: OPERATOR_TENANT,
-    operatorLabel: (locale) => consoleT(locale)('platformOperator'),
     organizationName: async (fiscalCode) => (await institutionByFiscalCode(deps.db, fiscalCode))?.companyName,
-    heading: (locale) => ({ title: consoleT(locale)('loginTitle'), intro: consoleT(locale)('loginIntro') }),
+    t: consoleT,
     csrf,
     sendPage,
   });
