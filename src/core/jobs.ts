@@ -256,7 +256,7 @@ interface ClaimedJob extends Job {
 }
 
 /** Resolves a waiting loop on timeout or on wake(); a wake with nobody waiting is remembered. */
-function createWakeup() {
+export function createWakeup() {
   let wakeWaiter: (() => void) | undefined;
   let pending = false;
   return {

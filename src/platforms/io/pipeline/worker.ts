@@ -4,6 +4,7 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { AppContext } from '../../../core/runtime.ts';
+import { createWakeup } from '../../../core/jobs.ts';
 import { quoteIdent } from '../../../core/migrations.ts';
 import { sendDueEmails } from './email.ts';
 import { PIPELINE_CHANNEL, type StageOptions } from './lease.ts';
@@ -25,39 +26,23 @@ interface StageLoop {
 /** Repeats step while it finds work; sleeps pollIntervalMs (or until woken) when it finds none or fails. */
 function stageLoop(name: string, step: () => Promise<number>, pollIntervalMs: number, logger: Logger): StageLoop {
   let stopping = false;
-  let wakeSleeper: (() => void) | undefined;
-  let woken = false;
-  const sleep = () =>
-    new Promise<void>((resolve) => {
-      if (woken || stopping) return resolve();
-      const timer = setTimeout(done, pollIntervalMs);
-      function done() {
-        clearTimeout(timer);
-        wakeSleeper = undefined;
-        resolve();
-      }
-      wakeSleeper = done;
-    });
+  const wakeup = createWakeup();
   const running = (async () => {
     while (!stopping) {
-      woken = false;
       let taken = 0;
       try {
         taken = await step();
       } catch (err) {
         logger.error({ err, stage: name }, 'io pipeline: a batch failed; its leases will expire and it is taken again');
       }
-      if (!taken) await sleep();
+      if (!taken && !stopping) await wakeup.wait(pollIntervalMs);
     }
   })();
   return {
-    wake() {
-      woken = true;
-      wakeSleeper?.();
-    },
+    wake: wakeup.wake,
     async stop() {
       stopping = true;
-      wakeSleeper?.();
+      wakeup.wake();
       await running;
     },
   };
