@@ -1,13 +1,13 @@
 // The page frame of the national platforms' web pages (ANPR, PDND console, …): Bootstrap Italia header
 // with language switch, an optional navigation bar with the signed-in user, main, footer; and small
 // pieces every such page uses. The comune sites have their own, richer layout (src/comune/website).
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { formCsrfToken } from './auth/sessions.ts';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { formCsrfToken, registerSessions, type SessionOptions } from './auth/sessions.ts';
 import { csrfField } from './forms.ts';
 import { attr, html, type SafeHtml } from './html.ts';
 import type { App } from './http.ts';
 import { LOCALE_NAMES, LOCALES, type Translate } from './i18n.ts';
-import { documentShell } from './web.ts';
+import { documentShell, registerAssets } from './web.ts';
 
 /** Sends a rendered page; pages carry personal data, so they are never cached. */
 export function sendHtml(reply: FastifyReply, body: string, status = 200): FastifyReply {
@@ -149,6 +149,20 @@ declare module 'fastify' {
 export function registerPageCsrf(pages: App, secret: string): void {
   pages.addHook('onRequest', async (request) => {
     request.pageCsrf = () => formCsrfToken(request, secret);
+  });
+}
+
+/**
+ * An app's HTML pages: Bootstrap Italia's assets (unless another area of the app registered them) and an
+ * encapsulated scope with the app's session cookie and CSRF token, in which `routes` registers the pages.
+ */
+export async function registerPageScope(app: App, session: SessionOptions, routes: (pages: App) => Promise<void>): Promise<void> {
+  if (!app.hasRoute({ method: 'GET', url: '/assets/bootstrap-italia/*' })) await registerAssets(app);
+  await app.register(async (instance: FastifyInstance) => {
+    const pages = instance as App;
+    registerSessions(pages, session);
+    registerPageCsrf(pages, session.secret);
+    await routes(pages);
   });
 }
 

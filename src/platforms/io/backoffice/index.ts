@@ -1,11 +1,10 @@
 // The developer back-office of public bodies under /backoffice: its own session cookie and CSRF, the staff
 // sign-in (login.ts), and behind it the bodies and services (pages.ts) and each service's tools (tools.ts).
 import type { FastifyInstance } from 'fastify';
-import { checkFormCsrf, registerSessions } from '../../../core/auth/sessions.ts';
+import { checkFormCsrf } from '../../../core/auth/sessions.ts';
 import { requireTenantStaff } from '../../../core/auth/staff-login.ts';
 import type { App } from '../../../core/http.ts';
-import { registerPageCsrf } from '../../../core/ui.ts';
-import { registerAssets } from '../../../core/web.ts';
+import { registerPageScope } from '../../../core/ui.ts';
 import { SCHEMA } from '../schema.ts';
 import { backofficeAccounts } from './accounts.ts';
 import { BACKOFFICE } from './layout.ts';
@@ -19,12 +18,7 @@ export { backofficeMigrations } from './migrations.ts';
 export { backofficeDemoAccounts, seedBackofficeAccounts } from './accounts.ts';
 
 export async function registerBackoffice(app: App, deps: BackofficeDeps): Promise<void> {
-  // The citizen app's pages may have registered Bootstrap Italia already.
-  if (!app.hasRoute({ method: 'GET', url: '/assets/bootstrap-italia/*' })) await registerAssets(app);
-  await app.register(async (instance: FastifyInstance) => {
-    const pages = instance as App;
-    registerSessions(pages, { db: deps.db, schema: SCHEMA, secret: deps.secret, cookieName: 'io_backoffice_sid', secure: deps.publicUrl.startsWith('https:') });
-    registerPageCsrf(pages, deps.secret);
+  await registerPageScope(app, { db: deps.db, schema: SCHEMA, secret: deps.secret, cookieName: 'io_backoffice_sid', secure: deps.publicUrl.startsWith('https:') }, async (pages) => {
     registerBackofficeLogin(pages, deps);
     await pages.register(async (inner: FastifyInstance) => {
       const area = inner as App;

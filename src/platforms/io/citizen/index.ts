@@ -1,12 +1,9 @@
 // The IO citizen app at /app: its session (only on these routes: the Services API never pays for it), the login,
 // the onboarding, the pages, the backend JSON API (/app/api/v1) and the PWA files. Other parts of the app (the
 // payments pages) register their routes through `areas`, inside the same session.
-import type { FastifyInstance } from 'fastify';
-import { registerSessions } from '../../../core/auth/sessions.ts';
 import type { App } from '../../../core/http.ts';
 import { isLocale } from '../../../core/i18n.ts';
-import { registerPageCsrf } from '../../../core/ui.ts';
-import { registerAssets } from '../../../core/web.ts';
+import { registerPageScope } from '../../../core/ui.ts';
 import { SCHEMA } from '../schema.ts';
 import { registerAppApi } from './api.ts';
 import { registerEmailValidation } from './email-validation.ts';
@@ -27,11 +24,7 @@ export interface CitizenAppParts {
 }
 
 export async function registerCitizenApp(app: App, deps: AppDeps, parts: CitizenAppParts = {}): Promise<void> {
-  if (!app.hasRoute({ method: 'GET', url: '/assets/bootstrap-italia/*' })) await registerAssets(app);
-  await app.register(async (instance: FastifyInstance) => {
-    const pages = instance as App;
-    registerSessions(pages, { db: deps.db, schema: SCHEMA, secret: deps.secret, cookieName: 'io_sid', secure: deps.publicUrl.startsWith('https:') });
-    registerPageCsrf(pages, deps.secret);
+  await registerPageScope(app, { db: deps.db, schema: SCHEMA, secret: deps.secret, cookieName: 'io_sid', secure: deps.publicUrl.startsWith('https:') }, async (pages) => {
     // The language chosen on a page stays for the next ones (the installed app has no address bar to keep ?lang=).
     pages.addHook('onRequest', async (request, reply) => {
       const chosen = (request.query as Record<string, unknown> | undefined)?.lang;

@@ -1,12 +1,9 @@
 // The pagoPA consoles: assets, the session (only on these page routes: the APIs never pay for it), the home
 // page, the institutions' back-office (/backoffice) and the citizen's payments page (/pagamenti).
-import type { FastifyInstance } from 'fastify';
-import { registerSessions } from '../../../core/auth/sessions.ts';
 import type { Executor } from '../../../core/db.ts';
 import { html } from '../../../core/html.ts';
 import type { App } from '../../../core/http.ts';
-import { registerPageCsrf } from '../../../core/ui.ts';
-import { registerAssets } from '../../../core/web.ts';
+import { registerPageScope } from '../../../core/ui.ts';
 import { SCHEMA } from '../schema.ts';
 import { backofficePages } from './backoffice.ts';
 import { CITIZEN_LOGIN, citizenPages } from './citizen.ts';
@@ -25,12 +22,7 @@ export interface ConsoleDeps {
 }
 
 export async function registerConsoles(app: App, deps: ConsoleDeps): Promise<void> {
-  // The checkout's pages may have registered Bootstrap Italia already.
-  if (!app.hasRoute({ method: 'GET', url: '/assets/bootstrap-italia/*' })) await registerAssets(app);
-  await app.register(async (instance: FastifyInstance) => {
-    const pages = instance as App;
-    registerSessions(pages, { db: deps.db, schema: SCHEMA, secret: deps.secret, cookieName: 'pagopa_sid', secure: deps.publicUrl.startsWith('https:') });
-    registerPageCsrf(pages, deps.secret);
+  await registerPageScope(app, { db: deps.db, schema: SCHEMA, secret: deps.secret, cookieName: 'pagopa_sid', secure: deps.publicUrl.startsWith('https:') }, async (pages) => {
     pages.get('/', { config: { html: true }, schema: { hide: true } }, async (request, reply) => {
       const tr = consoleT(request.locale);
       const card = (title: string, text: string, href: string, link: string) => html`<div class="col-md-6 mb-4"><div class="card card-bg h-100"><div class="card-body">
