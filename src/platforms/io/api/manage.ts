@@ -5,10 +5,10 @@ import type { FastifyRequest } from 'fastify';
 import type { App } from '../../../core/http.ts';
 import type { Executor } from '../../../core/db.ts';
 import { notFound, problemResponses } from '../../../core/problem.ts';
-import { IO_API_PREFIX, ServiceKeys, ServiceMetadata, ServiceObject, ServicePayload, SUBSCRIPTION_KEY_HEADER } from '../../../clients/io/wire.ts';
+import { IO_API_PREFIX, ServiceKeys, ServiceMetadata, ServiceObject, ServicePayload } from '../../../clients/io/wire.ts';
 import { getService, listServices, organizationOfManageKey, regenerateServiceKey, serviceKeys, updateService, type Organization } from '../services/store.ts';
 import { presentService, settingsOf } from './present.ts';
-import { keyRefused } from './services-api.ts';
+import { subscriptionKeyHolder } from './services-api.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -32,10 +32,7 @@ export async function registerManageApi(app: App, db: Executor, secret: string):
     async (instance) => {
       const api = instance as App;
       api.addHook('onRequest', async (request: FastifyRequest) => {
-        const header = request.headers[SUBSCRIPTION_KEY_HEADER.toLowerCase()];
-        const organization = typeof header === 'string' && header ? await organizationOfManageKey(db, header) : undefined;
-        if (!organization) throw keyRefused(header);
-        request.ioOrganization = organization;
+        request.ioOrganization = await subscriptionKeyHolder(request, (key) => organizationOfManageKey(db, key));
       });
       const own = async (request: FastifyRequest) => {
         const { service_id } = request.params as { service_id: string };

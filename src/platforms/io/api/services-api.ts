@@ -38,13 +38,16 @@ export const subscriptionKeySchemes = {
 const security = [{ SubscriptionKey: [] }];
 const tags = ['Services API'];
 
-// APIM's words for a refused key (reference io.md §1.7), as the problem's title.
-export function keyRefused(header: unknown): HttpProblem {
-  const title =
-    typeof header === 'string' && header
-      ? 'Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription.'
-      : 'Access denied due to missing subscription key. Make sure to include subscription key when making requests to an API.';
-  return new HttpProblem(401, { type: problemType('unauthorized'), title, detail: `Header ${SUBSCRIPTION_KEY_HEADER}: a key of an IO service.` });
+/** The holder of the request's subscription key as `lookup` finds it; else 401 with APIM's words for a missing or refused key (reference io.md §1.7). */
+export async function subscriptionKeyHolder<T>(request: FastifyRequest, lookup: (key: string) => Promise<T | undefined>): Promise<T> {
+  const header = request.headers[SUBSCRIPTION_KEY_HEADER.toLowerCase()];
+  const given = typeof header === 'string' && header !== '';
+  const holder = given ? await lookup(header) : undefined;
+  if (holder) return holder;
+  const title = given
+    ? 'Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription.'
+    : 'Access denied due to missing subscription key. Make sure to include subscription key when making requests to an API.';
+  throw new HttpProblem(401, { type: problemType('unauthorized'), title, detail: `Header ${SUBSCRIPTION_KEY_HEADER}: a key of an IO service.` });
 }
 
 /** Reference io.md §1.7: the 403 of a call from outside the service's authorized_cidrs. */
@@ -81,9 +84,7 @@ export async function registerServicesApi(app: App, db: Executor): Promise<void>
     async (instance) => {
       const api = instance as App;
       api.addHook('onRequest', async (request: FastifyRequest) => {
-        const header = request.headers[SUBSCRIPTION_KEY_HEADER.toLowerCase()];
-        const service = typeof header === 'string' && header ? await serviceOfKey(db, header) : undefined;
-        if (!service) throw keyRefused(header);
+        const service = await subscriptionKeyHolder(request, (key) => serviceOfKey(db, key));
         if (service.isDisabled) throw new HttpProblem(403, { type: problemType('forbidden'), title: 'Service disabled', detail: `The service ${service.serviceId} is disabled.` });
         takeServiceToken(service);
         request.ioService = service;
