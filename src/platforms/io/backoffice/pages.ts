@@ -91,6 +91,25 @@ function settingsOf(tr: BackofficeT, body: ServiceFormBody): { settings: Service
   };
 }
 
+/**
+ * Saves the service form with `save`, which answers where to go next; or the errors to show the form again with:
+ * those of the fields the store cannot judge, else the store's 400.
+ */
+async function submitServiceForm(
+  tr: BackofficeT,
+  body: ServiceFormBody,
+  save: (settings: ReturnType<typeof settingsOf>['settings']) => Promise<string>,
+): Promise<{ next: string } | { errors: FieldErrors }> {
+  const { settings, errors } = settingsOf(tr, body);
+  if (Object.keys(errors).length) return { errors };
+  try {
+    return { next: await save(settings) };
+  } catch (err) {
+    if (!(err instanceof HttpProblem) || err.status !== 400) throw err;
+    return { errors: problemErrors(tr, err) };
+  }
+}
+
 /** The form's values as shown again: what was typed, or the service's own. */
 function formValuesOf(service: Service): ServiceFormBody {
   return {
@@ -268,17 +287,12 @@ ${dataTable(tr('servicesTitle'), [tr('colService'), tr('colServiceId'), tr('colS
     const tr = backofficeT(request.locale);
     const organization = await organizationFor(db, request, request.params.cf);
     const body: ServiceFormBody = request.body;
-    const { settings, errors } = settingsOf(tr, body);
-    if (!Object.keys(errors).length) {
-      try {
-        const service = await createService(db, secret, { ...settings, organizationFiscalCode: organization.fiscalCode });
-        return redirectTo(reply, `${servicePath(service.serviceId)}?esito=creato`);
-      } catch (err) {
-        if (!(err instanceof HttpProblem) || err.status !== 400) throw err;
-        Object.assign(errors, problemErrors(tr, err));
-      }
-    }
-    const main = html`<h1>${tr('newService')}</h1>${serviceForm(request, `${organizationPath(organization.fiscalCode)}/servizi`, body, errors, tr('createService'))}`;
+    const outcome = await submitServiceForm(tr, body, async (settings) => {
+      const service = await createService(db, secret, { ...settings, organizationFiscalCode: organization.fiscalCode });
+      return `${servicePath(service.serviceId)}?esito=creato`;
+    });
+    if ('next' in outcome) return redirectTo(reply, outcome.next);
+    const main = html`<h1>${tr('newService')}</h1>${serviceForm(request, `${organizationPath(organization.fiscalCode)}/servizi`, body, outcome.errors, tr('createService'))}`;
     return send(request, reply, { title: tr('newService'), main, organization }, 400);
   });
 
@@ -335,17 +349,12 @@ ${service.isDisabled ? action('abilita', tr('enable')) : action('disabilita', tr
     const tr = backofficeT(request.locale);
     const service = await serviceFor(db, request, request.params.id);
     const body: ServiceFormBody = request.body;
-    const { settings, errors } = settingsOf(tr, body);
-    if (!Object.keys(errors).length) {
-      try {
-        await updateService(db, service.serviceId, settings);
-        return redirectTo(reply, `${servicePath(service.serviceId)}?esito=salvato`);
-      } catch (err) {
-        if (!(err instanceof HttpProblem) || err.status !== 400) throw err;
-        Object.assign(errors, problemErrors(tr, err));
-      }
-    }
-    const main = html`<h1>${tr('editService')}</h1>${serviceForm(request, `${servicePath(service.serviceId)}/modifica`, body, errors, tr('save'))}`;
+    const outcome = await submitServiceForm(tr, body, async (settings) => {
+      await updateService(db, service.serviceId, settings);
+      return `${servicePath(service.serviceId)}?esito=salvato`;
+    });
+    if ('next' in outcome) return redirectTo(reply, outcome.next);
+    const main = html`<h1>${tr('editService')}</h1>${serviceForm(request, `${servicePath(service.serviceId)}/modifica`, body, outcome.errors, tr('save'))}`;
     return send(request, reply, { title: tr('editService'), main, service }, 400);
   });
 
