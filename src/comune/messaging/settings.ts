@@ -4,6 +4,7 @@
 import { sql, type Executor } from '../../core/db.ts';
 import { decryptSecret, encryptSecret } from '../../core/secrets.ts';
 import type { AppContext } from '../../core/runtime.ts';
+import { parseHttpUrl } from '../webhooks/endpoint.ts';
 import { ioClient, type IoClient } from '../../clients/io/index.ts';
 
 export const DEFAULT_REMINDER_DAYS = 3;
@@ -102,12 +103,7 @@ export function ioClientFor(ctx: Pick<AppContext, 'secret'>, settings: IoSetting
 export function checkIoSettings(input: IoSettingsInput): Record<string, string> {
   const errors: Record<string, string> = {};
   if (!IO_SERVICE_ID.test(input.ioServiceId)) errors.ioServiceId = 'serviceId';
-  try {
-    const url = new URL(input.ioUrl);
-    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.username || url.password) errors.ioUrl = 'url';
-  } catch {
-    errors.ioUrl = 'url';
-  }
+  if (!parseHttpUrl(input.ioUrl).ok) errors.ioUrl = 'url';
   if (!Number.isInteger(input.reminderDays) || input.reminderDays < 0 || input.reminderDays > 60) errors.reminderDays = 'reminderDays';
   if (input.apiKey !== undefined && (input.apiKey.length < 8 || input.apiKey.length > 200)) errors.apiKey = 'apiKey';
   return errors;

@@ -4,6 +4,7 @@
 import { sql, type Executor } from '../../core/db.ts';
 import { decryptSecret, encryptSecret } from '../../core/secrets.ts';
 import type { AppContext } from '../../core/runtime.ts';
+import { parseHttpUrl } from '../webhooks/endpoint.ts';
 import { normalizeIban, validateIban } from '../../domain/iban.ts';
 import { DEMO_CREDITOR_INSTITUTIONS, demoPagopaKey } from '../../clients/pagopa/demo.ts';
 import { gpdBaseUrl, gpdClient, type GpdClient } from '../../clients/pagopa/index.ts';
@@ -159,12 +160,7 @@ export function treasuryKeyOf(ctx: Pick<AppContext, 'secret'>, settings: Payment
 export function checkPaymentSettings(input: PaymentSettingsInput): Record<string, string> {
   const errors: Record<string, string> = {};
   if (!CREDITOR_FISCAL_CODE.test(input.creditorFiscalCode)) errors.creditorFiscalCode = 'fiscalCode';
-  try {
-    const url = new URL(input.pagopaUrl);
-    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.username || url.password) errors.pagopaUrl = 'url';
-  } catch {
-    errors.pagopaUrl = 'url';
-  }
+  if (!parseHttpUrl(input.pagopaUrl).ok) errors.pagopaUrl = 'url';
   if (input.intermediary.kind === 'intermediary') {
     if (!input.intermediary.name.trim()) errors.intermediaryName = 'required';
     if (!/^[A-Za-z0-9_-]{1,35}$/.test(input.intermediary.station)) errors.intermediaryStation = 'station';

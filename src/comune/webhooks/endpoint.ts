@@ -30,7 +30,8 @@ export interface EndpointPolicy {
 
 const resolveAll = async (host: string) => (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
 
-export async function checkEndpoint(raw: string, policy: EndpointPolicy): Promise<EndpointCheck> {
+/** An absolute http(s) URL with no user or password in it: what any address the platform calls must be first. */
+export function parseHttpUrl(raw: string): { ok: true; url: URL } | { ok: false; reason: 'invalid-url' | 'scheme' | 'credentials' } {
   let url: URL;
   try {
     url = new URL(raw);
@@ -39,6 +40,13 @@ export async function checkEndpoint(raw: string, policy: EndpointPolicy): Promis
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return { ok: false, reason: 'scheme' };
   if (url.username || url.password) return { ok: false, reason: 'credentials' };
+  return { ok: true, url };
+}
+
+export async function checkEndpoint(raw: string, policy: EndpointPolicy): Promise<EndpointCheck> {
+  const parsed = parseHttpUrl(raw);
+  if (!parsed.ok) return parsed;
+  const { url } = parsed;
   if (policy.allowPrivateNetworks) return { ok: true, url };
   const host = url.hostname.replace(/^\[|\]$/g, '');
   let addresses: string[];
