@@ -10,6 +10,7 @@ import io from '../../src/platforms/io/index.ts';
 import { DEMO_IO_STAFF, seedBackofficeAccounts } from '../../src/platforms/io/backoffice/accounts.ts';
 import { createOrganization, createService, getService, serviceKeys, serviceOfKey, type Service } from '../../src/platforms/io/services/store.ts';
 import { postgresTestTarget, testDatabaseTargets } from '../support/database.ts';
+import { signInStaff, type StaffAccount } from '../support/staff-login.ts';
 import { WebClient, type Visit } from '../support/web-client.ts';
 import { startIo, TEST_BODY, testServiceInput, type RunningIo } from './support.ts';
 
@@ -25,13 +26,9 @@ let referent: WebClient;
 /** The service the referent creates through the form. */
 let created: Service;
 
-async function signIn(account: { email: string; password: string; totpSecret: string }, language = 'it'): Promise<{ client: WebClient; home: Visit }> {
+async function signIn(account: StaffAccount, language = 'it'): Promise<{ client: WebClient; home: Visit }> {
   const client = new WebClient(language);
-  const login = await client.visit(`${base}/backoffice/accedi`);
-  const totp = await client.submit(login, '/backoffice/accedi', { email: account.email, password: account.password });
-  expect(totp.status).toBe(200);
-  const home = await client.submit(totp, '/backoffice/accedi/totp', { code: totpCode(account.totpSecret) });
-  return { client, home };
+  return { client, home: await signInStaff(client, `${base}/backoffice`, account) };
 }
 
 const serviceIdOf = (page: Visit) => /\/backoffice\/servizi\/([0-9A-Z]{26})/.exec(page.url.pathname)![1]!;

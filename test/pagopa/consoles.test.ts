@@ -18,6 +18,7 @@ import { identityDemoUsers } from '../../src/platforms/identity/users.ts';
 import pagopa from '../../src/platforms/pagopa/index.ts';
 import { readPdf } from '../support/pdf.ts';
 import { startSystem, type TestSystem } from '../support/system.ts';
+import { signInStaff, type StaffAccount } from '../support/staff-login.ts';
 import { WebClient, type Visit } from '../support/web-client.ts';
 
 const [BUGLIANO, VICOPISANO] = DEMO_CREDITOR_INSTITUTIONS;
@@ -33,13 +34,9 @@ const positions: Record<string, { institution: Institution; position: DebtPositi
 /** The receipt id (IUR) of Marco's and Giulia's paid Bugliano TARI. */
 const paid: Record<'marco' | 'giulia', string> = { marco: '', giulia: '' };
 
-async function signInStaff(account: { email: string; password: string; totpSecret: string }): Promise<WebClient> {
+async function staffClient(account: StaffAccount): Promise<WebClient> {
   const client = new WebClient();
-  const login = await client.visit(`${base}/backoffice/accedi`);
-  const totp = await client.submit(login, '/backoffice/accedi', { email: account.email, password: account.password });
-  expect(totp.status).toBe(200);
-  const home = await client.submit(totp, '/backoffice/accedi/totp', { code: totpCode(account.totpSecret) });
-  expect(home.url.pathname).toBe('/backoffice');
+  expect((await signInStaff(client, `${base}/backoffice`, account)).url.pathname).toBe('/backoffice');
   return client;
 }
 
@@ -153,7 +150,7 @@ describe('the institutions’ back-office', () => {
   });
 
   it('shows each institution only to its own staff and to the platform operator (matrix)', async () => {
-    const clients = { bugliano: await signInStaff(BUG_STAFF), vicopisano: await signInStaff(VIC_STAFF), operator: await signInStaff(OPERATOR) };
+    const clients = { bugliano: await staffClient(BUG_STAFF), vicopisano: await staffClient(VIC_STAFF), operator: await staffClient(OPERATOR) };
     const bugReceiptIuv = positions['bug-tari-2026-0001']!.position.paymentOption.find((o) => !o.isPartialPayment)!.iuv;
     // Each institution's printable notice: Bugliano's TARI are paid, so its lampade votive.
     const pagesOf = (cf: string, prefix: string, receiptIuv?: string) => [
@@ -190,7 +187,7 @@ describe('the institutions’ back-office', () => {
   });
 
   it('finds a position by its notice number, and says why a malformed one is wrong', async () => {
-    const client = await signInStaff(BUG_STAFF);
+    const client = await staffClient(BUG_STAFF);
     const list = `${base}/backoffice/enti/${BUGLIANO.fiscalCode}/posizioni`;
     const nav = positions['bug-tari-2026-0002']!.position.paymentOption[0]!.nav;
     const found = await client.request(`${list}?avviso=${encodeURIComponent(formatNoticeNumber(nav))}`);
@@ -222,7 +219,7 @@ describe('the institutions’ back-office', () => {
   });
 
   it('filters by debtor, status and due dates, and pages in SQL', async () => {
-    const client = await signInStaff(BUG_STAFF);
+    const client = await staffClient(BUG_STAFF);
     const list = `${base}/backoffice/enti/${BUGLIANO.fiscalCode}/posizioni`;
     const byDebtor = await client.visit(`${list}?debitore=${GIULIA.fiscalCode.toLowerCase()}`);
     expect(byDebtor.html).toContain('bug-tari-2026-0002');
@@ -251,7 +248,7 @@ describe('the institutions’ back-office', () => {
   });
 
   it('shows a position with its options, transfers, notice and receipt', async () => {
-    const client = await signInStaff(BUG_STAFF);
+    const client = await staffClient(BUG_STAFF);
     const page = await client.visit(`${base}/backoffice/enti/${BUGLIANO.fiscalCode}/posizioni/bug-tari-2026-0001`);
     const { position } = positions['bug-tari-2026-0001']!;
     for (const o of position.paymentOption) expect(page.html).toContain(formatNoticeNumber(o.nav));
@@ -270,7 +267,7 @@ describe('the institutions’ back-office', () => {
   });
 
   it('lists receipts with their reporting state, a receipt, its PDF and the flow that reports it', async () => {
-    const client = await signInStaff(BUG_STAFF);
+    const client = await staffClient(BUG_STAFF);
     const cf = BUGLIANO.fiscalCode;
     const list = await client.visit(`${base}/backoffice/enti/${cf}/ricevute`);
     expect(list.html).toContain(`Rendicontata nel flusso ${FLOW}`);
@@ -301,7 +298,7 @@ describe('the institutions’ back-office', () => {
     const email = 'temporaneo@comune.bugliano.pi.it';
     const account = { ...BUG_STAFF, email, name: 'Temporaneo', totpSecret: 'TEMPORANEOPAGOPA' };
     await backofficeAccounts(db, system.config.secret!).upsert({ tenantId: account.tenant, email, name: account.name, password: account.password, totpSecret: account.totpSecret });
-    const client = await signInStaff(account);
+    const client = await staffClient(account);
     const list = `${base}/backoffice/enti/${BUGLIANO.fiscalCode}/posizioni`;
     expect((await client.request(list)).status).toBe(200);
     await sql`update pagopa.backoffice_accounts set active = false where email = ${email}`.execute(db);
