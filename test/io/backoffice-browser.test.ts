@@ -2,9 +2,9 @@
 // creates its service through the form, reveals a key, meets the test message's errors beside their fields and
 // reads the usage chart. Each page axe-clean, no CSP violation. Needs Chromium.
 import { describe, expect, it } from 'vitest';
-import { totpCode } from '../../src/core/auth/totp.ts';
 import { DEMO_IO_STAFF } from '../../src/platforms/io/backoffice/accounts.ts';
 import { browserTestSystem, watchedPage } from '../support/browser.ts';
+import { fillStaffLogin } from '../support/staff-login.ts';
 
 type AuditedPage = 'login' | 'onboarding' | 'service' | 'keys' | 'test message errors' | 'usage';
 const [OPERATOR] = DEMO_IO_STAFF;
@@ -18,11 +18,7 @@ describe('the IO back-office in the browser', () => {
       await page.goto(`${base}/backoffice`);
       await page.waitForURL(`${base}/backoffice/accedi`);
       await ui.journey.audit('login', context, page.url());
-      await page.getByLabel('Indirizzo e-mail').fill(OPERATOR.email);
-      await page.getByLabel('Password').fill(OPERATOR.password);
-      await page.getByRole('button', { name: 'Accedi' }).click();
-      await page.getByLabel('Codice di verifica').fill(totpCode(OPERATOR.totpSecret));
-      await page.getByRole('button', { name: 'Continua' }).click();
+      await fillStaffLogin(page, OPERATOR);
       await page.waitForURL(`${base}/backoffice`);
 
       const main = page.getByRole('main');

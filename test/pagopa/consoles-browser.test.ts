@@ -2,7 +2,6 @@
 // TARI of Vicopisano with its notice; Bugliano's staff sign in with TOTP, search a notice number (a mistyped one
 // first: the reason beside the field) and open its position. Each page axe-clean, no CSP violation. Needs Chromium.
 import { describe, expect, it } from 'vitest';
-import { totpCode } from '../../src/core/auth/totp.ts';
 import { formatNoticeNumber } from '../../src/domain/pagopa/notice-number.ts';
 import { DEMO_CREDITOR_INSTITUTIONS } from '../../src/clients/pagopa/demo.ts';
 import { institutionByFiscalCode } from '../../src/platforms/pagopa/institutions.ts';
@@ -10,6 +9,7 @@ import { getPosition } from '../../src/platforms/pagopa/positions.ts';
 import { DEMO_STAFF } from '../../src/platforms/pagopa/web/accounts.ts';
 import { identityDemoUsers } from '../../src/platforms/identity/users.ts';
 import { browserTestSystem, signInWithSpid, watchedPage } from '../support/browser.ts';
+import { fillStaffLogin } from '../support/staff-login.ts';
 
 type AuditedPage = 'citizen login' | 'my payments' | 'backoffice login' | 'positions' | 'malformed notice' | 'position' | 'receipts' | 'flows';
 const [BUGLIANO, VICOPISANO] = DEMO_CREDITOR_INSTITUTIONS;
@@ -59,11 +59,7 @@ describe('the pagoPA consoles in the browser', () => {
     try {
       await page.goto(`${base}/backoffice/accedi`);
       await ui.journey.audit('backoffice login', context, page.url());
-      await page.getByLabel('Indirizzo e-mail').fill(staff.email);
-      await page.getByLabel('Password').fill(staff.password);
-      await page.getByRole('button', { name: 'Accedi' }).click();
-      await page.getByLabel('Codice di verifica').fill(totpCode(staff.totpSecret));
-      await page.getByRole('button', { name: 'Continua' }).click();
+      await fillStaffLogin(page, staff);
       await page.waitForURL(`${base}/backoffice`);
       await page.getByRole('link', { name: BUGLIANO.companyName }).click();
       await page.getByRole('heading', { level: 1, name: `Posizioni debitorie — ${BUGLIANO.companyName}` }).waitFor();
