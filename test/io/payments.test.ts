@@ -139,6 +139,11 @@ describe('paying a message’s notice in the app', () => {
     const history = await html(await marco.get('/app/pagamenti'));
     expect(history).toContain('TARI 2026 rata unica');
     expect(history).toContain(`/app/pagamenti/${paid!.id}`);
+    // The app backend's JSON gives the same history.
+    const json = (await (await marco.get('/app/api/v1/payments')).json()) as { items: Array<Record<string, unknown>> };
+    expect(json.items).toEqual([
+      expect.objectContaining({ id: paid!.id, rptId: `${BUGLIANO.fiscalCode}${nav}`, amount: 12_345, status: 'PAID', receipt_id: paid!.receipt.receiptId, message_id: messageId }),
+    ]);
 
     // The message now says paid; Paga again leads to the receipt.
     expect(await html(await marco.get(`/app/messaggi/${messageId}`))).toContain(`/app/pagamenti/${paid!.id}`);
@@ -151,6 +156,7 @@ describe('paying a message’s notice in the app', () => {
     }
     expect((await francesca.post(`/app/messaggi/${messageId}/paga`)).status).toBe(404);
     expect(await html(await francesca.get('/app/pagamenti'))).not.toContain(paid!.id);
+    expect(((await (await francesca.get('/app/api/v1/payments')).json()) as { items: unknown[] }).items).toEqual([]);
   });
 
   it('a notice paid elsewhere: "già pagato", the receipt fetched and kept', async () => {

@@ -15,6 +15,7 @@ import { getService, listServices } from '../services/store.ts';
 import { startEmailValidation } from './email-validation.ts';
 import { changeMessageStatus, getMessage, listMessages, PAGE_SIZE, type InboxMessage } from './inbox.ts';
 import { getProfile, getServicePreference, upsertServicePreference, updateProfile, PUSH_CONTENT_TYPES, REMINDER_STATUSES, type Profile, type ServicePreference } from './profiles.ts';
+import { paymentsOf } from '../payments/store.ts';
 import { appCitizen, type AppDeps } from './session.ts';
 
 export const APP_API = '/app/api/v1';
@@ -294,6 +295,47 @@ export async function registerAppApi(pages: App, deps: AppDeps): Promise<void> {
         const status = await changeMessageStatus(deps.db, citizenOf(request).fiscalCode, request.params.id, change);
         return { is_read: status.isRead, is_archived: status.isArchived };
       },
+    );
+
+    api.get(
+      `${APP_API}/payments`,
+      {
+        schema: {
+          tags,
+          summary: 'The citizen’s payments made in the app, paid and pending, newest first (receipt id once paid)',
+          response: {
+            200: Type.Object({
+              items: Type.Array(
+                Type.Object({
+                  id: Type.String(),
+                  rptId: Type.String({ description: 'payee fiscal code + notice number' }),
+                  amount: Type.Integer({ description: 'euro cents' }),
+                  description: Type.String(),
+                  status: Enum(['PENDING', 'PAID'] as const),
+                  message_id: Type.Optional(Type.String()),
+                  receipt_id: Type.Optional(Type.String()),
+                  paid_at: Type.Optional(Type.String({ format: 'date-time' })),
+                  created_at: Type.String({ format: 'date-time' }),
+                }),
+              ),
+            }),
+            ...problemResponses(401),
+          },
+        },
+      },
+      async (request) => ({
+        items: (await paymentsOf(deps.db, citizenOf(request).fiscalCode)).map((p) => ({
+          id: p.id,
+          rptId: `${p.payeeFiscalCode}${p.noticeNumber}`,
+          amount: p.amount,
+          description: p.description,
+          status: p.status as 'PENDING' | 'PAID',
+          ...(p.messageId ? { message_id: p.messageId } : {}),
+          ...(p.receipt ? { receipt_id: p.receipt.receiptId } : {}),
+          ...(p.paidAt ? { paid_at: p.paidAt.toISOString() } : {}),
+          created_at: p.createdAt.toISOString(),
+        })),
+      }),
     );
 
     api.get(
