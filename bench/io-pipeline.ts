@@ -3,7 +3,7 @@
 // the IO app started (`sportello start io` in this process, its pipeline workers included) with SMTP pointed at a
 // local sink that accepts and counts. Reports messages/s from ACCEPTED to PROCESSED, to the webhook SENT (the POST
 // to the app's notify endpoint answered 204; citizens have no browser installed, so no Web Push leaves), and to the
-// e-mail SENT (a real SMTP session each), and the CPU of this process.
+// e-mail SENT (real SMTP, over the app mailer's pooled sessions), and the CPU of this process.
 //   node --import tsx bench/io-pipeline.ts [--messages 50000] [--citizens 10000] [--email-every 10]
 // Database: sportello_bench_io_pipeline (dropped and made again).
 import { parseArgs } from 'node:util';
