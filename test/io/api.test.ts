@@ -104,6 +104,9 @@ for (const target of await testDatabaseTargets()) {
       expect(over.body.detail).toBe('The requested amount (150001 cents) exceeds the maximum allowed for this service (150000 cents)');
       const payable = await call(io.key, 'POST', `/messages/${MARCO}`, message({ payment_data: { amount: 150_000, notice_number: NOTICE } }));
       expect(payable.status).toBe(201);
+      // IO's sandbox fiscal code fails the check character, yet is every new service's test recipient.
+      expect((await call(io.key, 'POST', '/messages/AAAAAA00A00A000A', message())).status).toBe(201);
+      expect((await call(io.key, 'GET', '/profiles/AAAAAA00A00A000A')).status).toBe(404);
     });
 
     it('answers 401 problem+json for a missing or unknown key, 403 for a disabled service', async () => {

@@ -11,6 +11,8 @@ const Enum = <T extends readonly string[]>(values: T, options: { description?: s
   Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
 
 export const FISCAL_CODE_PATTERN = '^[A-Z]{6}[0-9LMNPQRSTUV]{2}[ABCDEHLMPRST][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]$';
+/** IO's sandbox fiscal code, a new service's only recipient (reference io.md §2.1, §7): it matches the pattern, not the check character. */
+export const SANDBOX_FISCAL_CODE = 'AAAAAA00A00A000A';
 export const FiscalCode = Type.String({ pattern: FISCAL_CODE_PATTERN, minLength: 16, maxLength: 16, description: 'a person’s fiscal code, upper case', examples: ['SPNDNL80R13C555X'] });
 export const OrganizationFiscalCode = Type.String({ pattern: '^[0-9]{11}$', description: 'an organization’s fiscal code' });
 

@@ -15,7 +15,7 @@ import { alert, csrfField, errorSummary, selectField, textField, type FieldError
 import { dataTable } from '../../core/ui.ts';
 import { notFound } from '../../core/problem.ts';
 import { IoError } from '../../clients/io/index.ts';
-import { FISCAL_CODE_PATTERN } from '../../clients/io/wire.ts';
+import { FISCAL_CODE_PATTERN, SANDBOX_FISCAL_CODE } from '../../clients/io/wire.ts';
 import { dateInItaly } from '../../domain/dates.ts';
 import { requireTenant, type ComuneContext, type StaffLogin } from '../context.ts';
 import { desk, guard } from '../backoffice/routes.ts';
@@ -44,8 +44,6 @@ import {
   type MessageState,
 } from './store.ts';
 
-/** IO's sandbox fiscal code (reference/io.md §2.1): the connection test's default. */
-const SANDBOX_FISCAL_CODE = 'AAAAAA00A00A000A';
 
 const UUID = '^[0-9a-fA-F-]{36}$';
 const TenantParams = Type.Object({ tenant: Type.String() });

@@ -14,7 +14,7 @@ import { dataTable } from '../../../core/ui.ts';
 import { dateInItaly, isIsoDate } from '../../../domain/dates.ts';
 import { normalizeFiscalCode, validateFiscalCode } from '../../../domain/fiscal-code.ts';
 import type { IoKeyType } from '../../../clients/io/demo.ts';
-import { FISCAL_CODE_PATTERN, IO_API_PREFIX, MAX_PAYMENT_AMOUNT, MESSAGE_LIMITS, SUBSCRIPTION_KEY_HEADER, type MessageContent, type NewMessage } from '../../../clients/io/wire.ts';
+import { FISCAL_CODE_PATTERN, IO_API_PREFIX, SANDBOX_FISCAL_CODE, MAX_PAYMENT_AMOUNT, MESSAGE_LIMITS, SUBSCRIPTION_KEY_HEADER, type MessageContent, type NewMessage } from '../../../clients/io/wire.ts';
 import { messageStatus } from '../messages/status.ts';
 import { acceptMessage } from '../messages/submit.ts';
 import { SCHEMA } from '../schema.ts';
@@ -154,7 +154,7 @@ ${textareaField({ name: 'authorized_recipients', label: tr('authorizedRecipients
       const service = await serviceFor(db, request, request.params.id);
       const codes = listOf(request.body.authorized_recipients).map(normalizeFiscalCode);
       // The same check of the fiscal code as the Services API's (DM 23/12/1976 check character, coded birth date).
-      const wrong = codes.filter((fc) => !validateFiscalCode(fc, { requireKnownBirthplace: false }).ok);
+      const wrong = codes.filter((fc) => fc !== SANDBOX_FISCAL_CODE && !validateFiscalCode(fc, { requireKnownBirthplace: false }).ok);
       if (wrong.length) {
         const errors = { authorized_recipients: tr('errRecipients', { codes: wrong.join(', ') }) };
         return send(request, reply, { title: tr('recipientsTitle'), main: recipientsPage(request, service, request.body.authorized_recipients ?? '', errors), service }, 400);
