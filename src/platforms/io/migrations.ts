@@ -212,4 +212,6 @@ export const ioMigrations: Migration[] = [
     `create unique index payments_paid_once on {schema}.payments (payee_fiscal_code, notice_number) where status = 'PAID'`,
   ),
   ...backofficeMigrations,
+  // IO's ApiMessageWriteAdvanced group: may the service send ADVANCED messages (reference io.md §1.4).
+  sqlMigration('io.006_allow_advanced', `alter table {schema}.services add column allow_advanced boolean not null default false`),
 ];

@@ -46,6 +46,7 @@ export async function seedIoServices(db: Executor, secret: string): Promise<void
     const site = `https://${demo.organizationName.toLowerCase().replace(/\s*\(demo\)/, '').replace(/^comune di /, 'comune.').replace(/\s+/g, '')}.it`;
     await seedService(db, secret, demo, {
       isTestMode: false,
+      allowAdvanced: true,
       metadata: {
         scope: 'LOCAL',
         description: `Le pratiche presentate online al ${demo.organizationName}, i loro esiti e gli avvisi di pagamento pagoPA.`,

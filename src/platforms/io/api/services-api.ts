@@ -20,7 +20,7 @@ import {
 } from '../../../clients/io/wire.ts';
 import { SCHEMA } from '../schema.ts';
 import { serviceOfKey, type Service } from '../services/store.ts';
-import { acceptMessage, assertFiscalCode } from '../messages/submit.ts';
+import { acceptMessage, assertFiscalCode, notAllowedHere } from '../messages/submit.ts';
 import { messageStatus } from '../messages/status.ts';
 import { takeServiceToken } from '../messages/rate.ts';
 import { limitedProfile } from './profiles.ts';
@@ -49,10 +49,6 @@ export async function subscriptionKeyHolder<T>(request: FastifyRequest, lookup: 
     : 'Access denied due to missing subscription key. Make sure to include subscription key when making requests to an API.';
   throw new HttpProblem(401, { type: problemType('unauthorized'), title, detail: `Header ${SUBSCRIPTION_KEY_HEADER}: a key of an IO service.` });
 }
-
-/** Reference io.md §1.7: the 403 of a call from outside the service's authorized_cidrs. */
-const notAllowedHere = () =>
-  new HttpProblem(403, { type: problemType('forbidden'), title: 'You are not allowed here', detail: 'You do not have enough permission to complete the operation you requested' });
 
 const ipv4 = (address: string): number | undefined => {
   const match = /^(?:::ffff:)?(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(address);

@@ -44,6 +44,7 @@ const ServiceForm = Type.Object(
     rate_limit_per_second: text(10),
     require_secure_channels: text(5),
     is_visible: text(5),
+    allow_advanced: text(5),
   },
   { additionalProperties: true },
 );
@@ -123,8 +124,12 @@ function formValuesOf(service: Service): ServiceFormBody {
     rate_limit_per_second: String(service.rateLimitPerSecond),
     require_secure_channels: service.requireSecureChannels ? 'on' : undefined,
     is_visible: service.isVisible ? 'on' : undefined,
+    allow_advanced: service.allowAdvanced ? 'on' : undefined,
   };
 }
+
+/** ADVANCED messages are a contract with IO (ApiMessageWriteAdvanced): the operator's to grant, ignored from a body's staff. */
+const advancedOf = (request: FastifyRequest, body: ServiceFormBody) => (isOperator(staffOf(request)!) ? { allowAdvanced: body.allow_advanced === 'on' } : {});
 
 function checkbox(name: string, label: string, checked: boolean, help?: string): SafeHtml {
   return html`<div class="form-check mb-3"><input id="field-${name}" name="${name}" type="checkbox" value="on"${attr('checked', checked)}${attr('aria-describedby', help ? `field-${name}-help` : undefined)}>
@@ -159,6 +164,7 @@ function serviceForm(request: FastifyRequest, action: string, values: ServiceFor
 <fieldset class="mb-4"><legend class="h5">${tr('legendDelivery')}</legend>
   ${checkbox('require_secure_channels', tr('requireSecureChannels'), values.require_secure_channels === 'on', tr('requireSecureChannelsHelp'))}
   ${checkbox('is_visible', tr('isVisible'), values.is_visible === 'on', tr('isVisibleHelp'))}
+  ${isOperator(staffOf(request)!) ? checkbox('allow_advanced', tr('allowAdvanced'), values.allow_advanced === 'on', tr('allowAdvancedHelp')) : ''}
   ${field('max_allowed_payment_amount', 'maxAmount', { help: tr('maxAmountHelp') })}
   ${field('rate_limit_per_second', 'rateLimit', { help: tr('rateLimitHelp') })}
   ${textareaField({ name: 'authorized_cidrs', label: tr('authorizedCidrs'), value: values.authorized_cidrs, error: errors.authorized_cidrs, help: tr('authorizedCidrsHelp'), rows: 3 })}
@@ -288,7 +294,7 @@ ${dataTable(tr('servicesTitle'), [tr('colService'), tr('colServiceId'), tr('colS
     const organization = await organizationFor(db, request, request.params.cf);
     const body: ServiceFormBody = request.body;
     const outcome = await submitServiceForm(tr, body, async (settings) => {
-      const service = await createService(db, secret, { ...settings, organizationFiscalCode: organization.fiscalCode });
+      const service = await createService(db, secret, { ...settings, ...advancedOf(request, body), organizationFiscalCode: organization.fiscalCode });
       return `${servicePath(service.serviceId)}?esito=creato`;
     });
     if ('next' in outcome) return redirectTo(reply, outcome.next);
@@ -321,6 +327,7 @@ ${outcome ? alert('success', tr(`outcome_${outcome}`)) : ''}
   ${dataRow(tr('legendContacts'), contacts || '—')}
   ${dataRow(tr('requireSecureChannels'), service.requireSecureChannels ? tr('yes') : tr('no'))}
   ${dataRow(tr('maxAmount'), formatEuroCents(service.maxAllowedPaymentAmount, request.locale))}
+  ${dataRow(tr('allowAdvanced'), service.allowAdvanced ? tr('yes') : tr('no'))}
   ${dataRow(tr('rateLimit'), String(service.rateLimitPerSecond))}
   ${dataRow(tr('authorizedCidrs'), service.authorizedCidrs.join(', ') || '—')}
   ${dataRow(tr('navRecipients'), service.authorizedRecipients.join(', ') || '—')}
@@ -350,7 +357,7 @@ ${service.isDisabled ? action('abilita', tr('enable')) : action('disabilita', tr
     const service = await serviceFor(db, request, request.params.id);
     const body: ServiceFormBody = request.body;
     const outcome = await submitServiceForm(tr, body, async (settings) => {
-      await updateService(db, service.serviceId, settings);
+      await updateService(db, service.serviceId, { ...settings, ...advancedOf(request, body) });
       return `${servicePath(service.serviceId)}?esito=salvato`;
     });
     if ('next' in outcome) return redirectTo(reply, outcome.next);

@@ -17,6 +17,10 @@ export const MAX_IDEMPOTENCY_KEY_LENGTH = 128;
 export const recipientForbidden = () =>
   new HttpProblem(403, { type: problemType('recipient-forbidden'), title: 'Recipient forbidden', detail: 'You are not allowed to issue requests for the recipient.' });
 
+/** Reference io.md §1.7: the 403 of a call from outside the service's authorized_cidrs, or of a feature it lacks (ADVANCED). */
+export const notAllowedHere = () =>
+  new HttpProblem(403, { type: problemType('forbidden'), title: 'You are not allowed here', detail: 'You do not have enough permission to complete the operation you requested' });
+
 /** A test-mode service writes (and reads profiles) only for its authorized recipients (§1.3 step 1, §4.1). */
 export function assertRecipientAllowed(service: Pick<Service, 'isTestMode' | 'authorizedRecipients'>, fiscalCode: string): void {
   if (service.isTestMode && !service.authorizedRecipients.includes(fiscalCode)) throw recipientForbidden();
@@ -29,8 +33,10 @@ export function assertFiscalCode(fiscalCode: string, pointer: string): void {
   if (!checked.ok) throw invalid([{ pointer, detail: checked.message, code: checked.reason }], `${fiscalCode} is not a valid fiscal code.`);
 }
 
-/** The checks after the schema's, in IO's order: fiscal code, notice number, recipient, payment cap. */
+/** The checks after the schema's, in IO's order: ADVANCED allowed, fiscal code, notice number, recipient, payment cap. */
 export function checkMessage(service: Service, fiscalCode: string, message: NewMessage): void {
+  // Reference io.md §1.4: ADVANCED needs the ApiMessageWriteAdvanced group (here the operator's allow_advanced).
+  if (message.feature_level_type === 'ADVANCED' && !service.allowAdvanced) throw notAllowedHere();
   assertFiscalCode(fiscalCode, message.fiscal_code ? '/body/fiscal_code' : '/params/fiscal_code');
   const payment = message.content.payment_data;
   if (payment) {

@@ -37,6 +37,8 @@ export interface Service {
   requireSecureChannels: boolean;
   /** Euro cents; 0 = no payment notices. */
   maxAllowedPaymentAmount: number;
+  /** May send ADVANCED messages (IO's ApiMessageWriteAdvanced group); set by the operator only. */
+  allowAdvanced: boolean;
   authorizedRecipients: string[];
   authorizedCidrs: string[];
   rateLimitPerSecond: number;
@@ -54,6 +56,7 @@ export interface ServiceInput extends ServiceSettings {
   /** Default true: a new service writes only to its authorized recipients until enabled. */
   isTestMode?: boolean;
   isDisabled?: boolean;
+  allowAdvanced?: boolean;
   /** Default random keys (the demo seed gives keys derived from the secret). */
   keys?: Record<IoKeyType, string>;
 }
@@ -61,6 +64,7 @@ export interface ServiceInput extends ServiceSettings {
 export interface ServicePatch extends ServiceSettings {
   isTestMode?: boolean;
   isDisabled?: boolean;
+  allowAdvanced?: boolean;
 }
 
 const services = sql.table(`${SCHEMA}.services`);
@@ -122,6 +126,7 @@ interface ServiceRow {
   is_disabled: boolean;
   require_secure_channels: boolean;
   max_allowed_payment_amount: number;
+  allow_advanced: boolean;
   authorized_recipients: string[];
   authorized_cidrs: string[];
   rate_limit_per_second: number;
@@ -142,6 +147,7 @@ const toService = (r: ServiceRow): Service => ({
   isDisabled: r.is_disabled,
   requireSecureChannels: r.require_secure_channels,
   maxAllowedPaymentAmount: r.max_allowed_payment_amount,
+  allowAdvanced: r.allow_advanced,
   authorizedRecipients: r.authorized_recipients,
   authorizedCidrs: r.authorized_cidrs,
   rateLimitPerSecond: r.rate_limit_per_second,
@@ -151,7 +157,7 @@ const toService = (r: ServiceRow): Service => ({
 });
 
 const selectServices = sql`select s.service_id, s.organization_fiscal_code, o.name as organization_name, s.department_name, s.service_name, s.version,
-  s.is_visible, s.is_test_mode, s.is_disabled, s.require_secure_channels, s.max_allowed_payment_amount, s.authorized_recipients, s.authorized_cidrs,
+  s.is_visible, s.is_test_mode, s.is_disabled, s.require_secure_channels, s.max_allowed_payment_amount, s.allow_advanced, s.authorized_recipients, s.authorized_cidrs,
   s.rate_limit_per_second, s.service_metadata, s.created_at, s.updated_at
   from ${services} s join ${organizations} o on o.fiscal_code = s.organization_fiscal_code`;
 
@@ -182,9 +188,9 @@ export async function createService(db: Executor, secret: string, input: Service
   return transaction(db, async (tx) => {
     if (!(await getOrganization(tx, input.organizationFiscalCode))) throw notFound(`No body ${input.organizationFiscalCode} on IO`);
     const { rows } = await sql<{ service_id: string }>`insert into ${services} (service_id, organization_fiscal_code, service_name, department_name, is_visible, is_test_mode, is_disabled,
-        require_secure_channels, max_allowed_payment_amount, authorized_recipients, authorized_cidrs, rate_limit_per_second, service_metadata)
+        require_secure_channels, max_allowed_payment_amount, allow_advanced, authorized_recipients, authorized_cidrs, rate_limit_per_second, service_metadata)
       values (${serviceId}, ${input.organizationFiscalCode}, ${input.serviceName.trim()}, ${input.departmentName.trim()}, ${input.isVisible ?? false}, ${input.isTestMode ?? true},
-        ${input.isDisabled ?? false}, ${input.requireSecureChannels ?? false}, ${input.maxAllowedPaymentAmount ?? 0}, ${input.authorizedRecipients ?? []},
+        ${input.isDisabled ?? false}, ${input.requireSecureChannels ?? false}, ${input.maxAllowedPaymentAmount ?? 0}, ${input.allowAdvanced ?? false}, ${input.authorizedRecipients ?? []},
         ${input.authorizedCidrs ?? []}, ${input.rateLimitPerSecond ?? 5000}, ${JSON.stringify(input.metadata ?? { scope: 'LOCAL' })}::jsonb)
       on conflict (service_id) do nothing returning service_id`.execute(tx);
     if (!rows[0]) throw conflict(`The service ${serviceId} already exists`);
@@ -202,7 +208,7 @@ export async function updateService(db: Executor, serviceId: string, patch: Serv
   const next = { ...current, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) } as Service;
   await sql`update ${services} set service_name = ${next.serviceName.trim()}, department_name = ${next.departmentName.trim()}, is_visible = ${next.isVisible},
       is_test_mode = ${next.isTestMode}, is_disabled = ${next.isDisabled}, require_secure_channels = ${next.requireSecureChannels},
-      max_allowed_payment_amount = ${next.maxAllowedPaymentAmount}, authorized_recipients = ${next.authorizedRecipients}, authorized_cidrs = ${next.authorizedCidrs},
+      max_allowed_payment_amount = ${next.maxAllowedPaymentAmount}, allow_advanced = ${next.allowAdvanced}, authorized_recipients = ${next.authorizedRecipients}, authorized_cidrs = ${next.authorizedCidrs},
       rate_limit_per_second = ${next.rateLimitPerSecond}, service_metadata = ${JSON.stringify(next.metadata)}::jsonb, version = version + 1, updated_at = now()
     where service_id = ${serviceId}`.execute(db);
   forgetService(serviceId);

@@ -1,5 +1,5 @@
 // The services directory by organization (with search) and a service's card (reference io.md §6 "Services"):
-// description, contacts, privacy and terms, and the switches receive messages / e-mail / push as a form that works
+// description, contacts, privacy and terms, and the switches receive messages / e-mail / push / read receipt as a form that works
 // without JavaScript. AUTO/MANUAL save a per-service preference under the profile's settings version; LEGACY edits
 // the profile's blocked channels.
 import { Type } from '@sinclair/typebox';
@@ -91,6 +91,7 @@ ${service.metadata.description ? html`<section aria-labelledby="description"><h2
     ${toggle('inbox', tr('prefInbox'), preference.isInboxEnabled)}
     ${toggle('email', tr('prefEmail'), preference.isEmailEnabled, profile.isEmailValidated ? undefined : tr('emailForwardingNeedsValidation'))}
     ${toggle('push', tr('prefPush'), preference.isWebhookEnabled)}
+    ${profile.mode === 'LEGACY' ? '' : toggle('lettura', tr('prefReadStatus'), preference.isInboxEnabled && preference.canAccessMessageReadStatus !== 'DENY', tr('prefReadStatusHint'))}
     <button type="submit" class="btn btn-primary mt-3">${tr('prefSave')}</button>
   </form>
 </div></section>
@@ -105,7 +106,7 @@ ${service.metadata.description ? html`<section aria-labelledby="description"><h2
       schema: {
         hide: true,
         params: Type.Object({ serviceId: ServiceId }),
-        body: Type.Object({ versione: Type.Integer({ minimum: -1 }), inbox: Type.Optional(Type.Literal('on')), email: Type.Optional(Type.Literal('on')), push: Type.Optional(Type.Literal('on')) }, { additionalProperties: true }),
+        body: Type.Object({ versione: Type.Integer({ minimum: -1 }), inbox: Type.Optional(Type.Literal('on')), email: Type.Optional(Type.Literal('on')), push: Type.Optional(Type.Literal('on')), lettura: Type.Optional(Type.Literal('on')) }, { additionalProperties: true }),
       },
       preHandler: requireAppCitizen,
     },
@@ -115,7 +116,7 @@ ${service.metadata.description ? html`<section aria-labelledby="description"><h2
       const service = await visibleService(deps, request.params.serviceId);
       const fiscalCode = appCitizen(request)!.fiscalCode;
       const profile: Profile = (await getProfile(deps.db, fiscalCode))!;
-      const { versione, inbox, email, push } = request.body;
+      const { versione, inbox, email, push, lettura } = request.body;
       // Without the inbox a service reaches the citizen on no channel.
       const on = { inbox: inbox === 'on', email: inbox === 'on' && email === 'on', push: inbox === 'on' && push === 'on' };
       try {
@@ -123,7 +124,9 @@ ${service.metadata.description ? html`<section aria-labelledby="description"><h2
           const blocked: Channel[] = [...(on.inbox ? [] : (['INBOX'] as const)), ...(on.email ? [] : (['EMAIL'] as const)), ...(on.push ? [] : (['WEBHOOK'] as const))];
           await setLegacyBlockedChannels(deps.db, fiscalCode, versione, service.serviceId, blocked);
         } else {
-          await upsertServicePreference(deps.db, fiscalCode, service.serviceId, { isInboxEnabled: on.inbox, isEmailEnabled: on.email, isWebhookEnabled: on.push, settingsVersion: versione });
+          // Reference io.md §3.2: with the inbox off the read status cannot be ALLOW.
+          const canAccessMessageReadStatus = on.inbox && lettura === 'on' ? 'ALLOW' : 'DENY';
+          await upsertServicePreference(deps.db, fiscalCode, service.serviceId, { isInboxEnabled: on.inbox, isEmailEnabled: on.email, isWebhookEnabled: on.push, settingsVersion: versione, canAccessMessageReadStatus });
         }
         setFlash(request, 'success', tr('prefSaved'));
       } catch (err) {
