@@ -1,10 +1,15 @@
 // IO's ADVANCED messages over the Services API: only a service the operator allows may send them (403 otherwise),
-// and getMessage adds read_status (UNAVAILABLE once the citizen denies it) and, for a payment, payment_status.
+// and getMessage adds read_status (UNAVAILABLE once the citizen denies it) and, for a payment, payment_status; the
+// back-office's switch is the operator's alone.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from '../../src/core/db.ts';
 import { noticeCheckDigits } from '../../src/domain/pagopa/notice-number.ts';
 import type { NewMessage } from '../../src/clients/io/wire.ts';
 import { upsertServicePreference } from '../../src/platforms/io/citizen/profiles.ts';
+import { DEMO_IO_STAFF, seedBackofficeAccounts } from '../../src/platforms/io/backoffice/accounts.ts';
+import { getService } from '../../src/platforms/io/services/store.ts';
+import { signInStaff } from '../support/staff-login.ts';
+import { WebClient } from '../support/web-client.ts';
 import { testDatabaseTargets } from '../support/database.ts';
 import { startIo, TEST_BODY, type RunningIo } from './support.ts';
 
@@ -84,6 +89,35 @@ for (const target of await testDatabaseTargets()) {
       expect(standard.message.feature_level_type).toBe('STANDARD');
       expect(standard.read_status).toBeUndefined();
       expect(standard.payment_status).toBeUndefined();
+    });
+
+    it('the back-office shows the ADVANCED switch to the operator only; a body’s staff cannot forge it', async () => {
+      await seedBackofficeAccounts(io.db, io.secret);
+      const { service } = await io.addService({ serviceName: 'Servizio del back-office' });
+      const fields = {
+        service_name: service.serviceName,
+        department_name: service.departmentName,
+        scope: 'LOCAL',
+        description: 'Le pratiche e i pagamenti del Comune.',
+        privacy_url: 'https://comune.example/privacy',
+        email: 'urp@comune.example',
+        max_allowed_payment_amount: '1500,00',
+        is_visible: 'on',
+      };
+      const edit = `${io.url}/backoffice/servizi/${service.serviceId}/modifica`;
+      const [operator, referent] = [new WebClient(), new WebClient()];
+      await signInStaff(operator, `${io.url}/backoffice`, DEMO_IO_STAFF[0]);
+      await signInStaff(referent, `${io.url}/backoffice`, DEMO_IO_STAFF[1]);
+      const referentForm = await referent.visit(edit);
+      expect(referentForm.html).not.toContain('name="allow_advanced"');
+      expect((await referent.submit(referentForm, '/modifica', { ...fields, allow_advanced: 'on' })).html).toContain('Modifiche salvate');
+      expect((await getService(io.db, service.serviceId))!.allowAdvanced).toBe(false);
+      const operatorForm = await operator.visit(edit);
+      expect(operatorForm.html).toContain('name="allow_advanced"');
+      expect((await operator.submit(operatorForm, '/modifica', { ...fields, allow_advanced: 'on' })).html).toContain('Messaggi ADVANCED');
+      expect((await getService(io.db, service.serviceId))!.allowAdvanced).toBe(true);
+      await referent.submit(await referent.visit(edit), '/modifica', fields);
+      expect((await getService(io.db, service.serviceId))!.allowAdvanced).toBe(true);
     });
   });
 }
