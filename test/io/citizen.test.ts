@@ -259,6 +259,17 @@ describe('pages', () => {
     const saved = await c.client.submit(card, '/preferenze', { email: 'on' });
     expect(saved.html).toContain('Preferenze salvate.');
     expect(saved.html).not.toMatch(/id="toggle-inbox"[^>]*checked/);
+    // Read receipts: ALLOW only with the inbox on (reference io.md §3.2), DENY when switched off.
+    const readStatus = async () =>
+      (await sql<{ can_access_message_read_status: string }>`select can_access_message_read_status from io.service_preferences
+        where fiscal_code = ${FRANCESCA.fiscalCode} and service_id = ${service.serviceId} order by settings_version desc limit 1`.execute(system.ctx.database.db)).rows[0]!
+        .can_access_message_read_status;
+    expect(await readStatus()).toBe('DENY');
+    const allowed = await c.client.submit(saved, '/preferenze', { inbox: 'on', lettura: 'on' });
+    expect(allowed.html).toMatch(/id="toggle-lettura"[^>]*checked/);
+    expect(await readStatus()).toBe('ALLOW');
+    await c.client.submit(allowed, '/preferenze', { inbox: 'on' });
+    expect(await readStatus()).toBe('DENY');
     expect((await c.client.visit(`${base}/app/servizi/${hidden.serviceId}`)).status).toBe(404);
 
     const profile = await c.client.visit(`${base}/app/profilo`);
