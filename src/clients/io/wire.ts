@@ -2,13 +2,12 @@
 // names, enums and limits after pagopa/io-functions-services openapi/index.yaml (NewMessage, MessageContent,
 // PaymentData, LimitedProfile, ExternalMessageResponseWithContent). Reference: ../shared/reference/io.md §1.
 import { Type, type Static } from '@sinclair/typebox';
+import { Enum } from '../../core/schema.ts';
 
 export const IO_API_PREFIX = '/api/v1';
 export const SUBSCRIPTION_KEY_HEADER = 'Ocp-Apim-Subscription-Key';
 export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
 
-const Enum = <T extends readonly string[]>(values: T, options: { description?: string; default?: T[number] } = {}) =>
-  Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
 
 export const FISCAL_CODE_PATTERN = '^[A-Z]{6}[0-9LMNPQRSTUV]{2}[ABCDEHLMPRST][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]$';
 /** IO's sandbox fiscal code, a new service's only recipient (reference io.md §2.1, §7): it matches the pattern, not the check character. */

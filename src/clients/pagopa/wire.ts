@@ -3,6 +3,7 @@
 // PaymentOptionModel, TransferModel, Stamp, PaymentPositionModelBaseResponse, PageInfo). Our one addition:
 // paymentOption.iuv may be omitted, and the platform generates it.
 import { Type, type Static } from '@sinclair/typebox';
+import { Enum } from '../../core/schema.ts';
 import { MAX_AMOUNT_CENTS } from '../../domain/pagopa/qr-code.ts';
 
 export const DEBT_POSITION_STATUSES = ['DRAFT', 'PUBLISHED', 'VALID', 'INVALID', 'EXPIRED', 'PARTIALLY_PAID', 'PAID', 'REPORTED'] as const;
@@ -16,8 +17,7 @@ export const GPD_PREFIX = '/gpd/debt-positions-service/v1';
 export const SUBSCRIPTION_KEY_HEADER = 'Ocp-Apim-Subscription-Key';
 export const ORDER_BY = ['INSERTED_DATE', 'IUPD', 'STATUS', 'COMPANY_NAME'] as const;
 
-export const Enum = <T extends readonly string[]>(values: T, options: { description?: string; default?: T[number] } = {}) =>
-  Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
+export { Enum };
 export const DateTime = (description?: string) => Type.String({ format: 'date-time', ...(description ? { description } : {}) });
 const Cents = (description: string) => Type.Integer({ minimum: 1, maximum: MAX_AMOUNT_CENTS, description });
 const Text = (maxLength: number, minLength = 0) => Type.String({ minLength, maxLength });

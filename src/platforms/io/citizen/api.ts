@@ -4,6 +4,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { assertCsrf } from '../../../core/auth/csrf.ts';
+import { Enum } from '../../../core/schema.ts';
 import type { App } from '../../../core/http.ts';
 import { notFound, problemResponses, unauthorized } from '../../../core/problem.ts';
 import { PREFERRED_LANGUAGES, type PaymentData } from '../../../clients/io/wire.ts';
@@ -21,7 +22,6 @@ import { appCitizen, type AppDeps } from './session.ts';
 export const APP_API = '/app/api/v1';
 export const CSRF_HEADER = 'x-csrf-token';
 
-const Enum = <T extends readonly string[]>(values: T) => Type.Unsafe<T[number]>({ type: 'string', enum: [...values] });
 const Ulid = Type.String({ pattern: '^[0-9A-Z]{26}$' });
 const ServiceId = Type.String({ pattern: '^[0-9A-Z]{26}$' });
 const tags = ['IO app backend'];
